@@ -1,0 +1,179 @@
+//! Configuration: defaults < `parley.toml` < environment, then checked.
+
+use std::path::{Path, PathBuf};
+
+use domain::Secret;
+use serde::Deserialize;
+
+/// Everything the binary can be told.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Owner database URL (migrations run with it).
+    pub database_url: String,
+    /// Runtime database URL (PostgreSQL: the `parley_app` role).
+    pub database_app_url: Option<String>,
+    /// Password of the derived runtime role.
+    pub database_app_password: Option<Secret>,
+    /// Listen address.
+    pub http_addr: String,
+    /// Base URL users reach Parley at (links in emails).
+    pub public_url: String,
+    /// Where the embedded database and generated secrets live.
+    pub data_dir: PathBuf,
+    /// Access-token signing key.
+    pub jwt_secret: Secret,
+    /// SMTP server (`smtp://host:port`) or a development outbox (`file:///dir`).
+    pub smtp_url: String,
+    /// From header of Parley's own emails.
+    pub mail_from: String,
+    /// The built web assets (`site/`, with `pkg/web.js` and `pkg/web_bg.wasm`).
+    pub site_root: PathBuf,
+    /// `json` for structured logs, else human-readable.
+    pub log_format: String,
+    /// Stripe secret key (billing).
+    pub stripe_secret_key: Option<Secret>,
+    /// Stripe webhook signing secret.
+    pub stripe_webhook_secret: Option<Secret>,
+    /// Stripe API base URL (a local fake in tests).
+    pub stripe_api_base: String,
+    /// Whether this is a production deployment (then secrets must be given).
+    pub production: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    database_app_url: Option<String>,
+    database_app_password: Option<String>,
+    http_addr: Option<String>,
+    public_url: Option<String>,
+    data_dir: Option<PathBuf>,
+    jwt_secret: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    site_root: Option<PathBuf>,
+    log_format: Option<String>,
+    stripe_secret_key: Option<String>,
+    stripe_webhook_secret: Option<String>,
+    stripe_api_base: Option<String>,
+    env: Option<String>,
+}
+
+/// A configuration problem, naming the setting.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {setting}: {message}")]
+pub struct ConfigError {
+    /// The setting (environment name).
+    pub setting: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn err(setting: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError { setting: setting.into(), message: message.into() }
+}
+
+impl Config {
+    /// Loads from `parley.toml` (or `PARLEY_CONFIG`) and the environment.
+    pub fn load() -> Result<Config, ConfigError> {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let path = env("PARLEY_CONFIG").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("parley.toml"));
+        let file = if path.exists() {
+            let text = std::fs::read_to_string(&path).map_err(|e| err("PARLEY_CONFIG", format!("{}: {e}", path.display())))?;
+            toml::from_str::<FileConfig>(&text).map_err(|e| err("PARLEY_CONFIG", format!("{}: {e}", path.display())))?
+        } else {
+            FileConfig::default()
+        };
+        Self::from_sources(file, env)
+    }
+
+    /// Loads from the environment alone (tests pass their own lookup).
+    pub fn from_env_fn(env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        Self::from_sources(FileConfig::default(), env)
+    }
+
+    fn from_sources(file: FileConfig, env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let production = env("PARLEY_ENV").or(file.env).is_some_and(|e| e == "production");
+        let data_dir = env("PARLEY_DATA_DIR").map(PathBuf::from).or(file.data_dir).unwrap_or_else(|| PathBuf::from("data"));
+        let http_addr = env("PARLEY_HTTP_ADDR").or(file.http_addr).unwrap_or_else(|| "127.0.0.1:8080".into());
+        http_addr.parse::<std::net::SocketAddr>().map_err(|e| err("PARLEY_HTTP_ADDR", e.to_string()))?;
+        let public_url = env("PARLEY_PUBLIC_URL").or(file.public_url).unwrap_or_else(|| format!("http://{http_addr}"));
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(err("PARLEY_PUBLIC_URL", "must start with http:// or https://"));
+        }
+        let database_url = match env("PARLEY_DATABASE_URL").or(file.database_url) {
+            Some(u) => u,
+            None => format!("sqlite://{}?mode=rwc", data_dir.join("parley.db").display()),
+        };
+        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(err("PARLEY_DATABASE_URL", "must be a sqlite: or postgres:// URL"));
+        }
+        let jwt_secret = match env("PARLEY_JWT_SECRET").or(file.jwt_secret) {
+            Some(s) if s.len() < 32 => return Err(err("PARLEY_JWT_SECRET", "must be at least 32 characters")),
+            Some(s) => Some(Secret::new(s)),
+            None if production => return Err(err("PARLEY_JWT_SECRET", "is required in production")),
+            None => None,
+        };
+        let jwt_secret = match jwt_secret {
+            Some(s) => s,
+            None => dev_secret(&data_dir)?,
+        };
+        let smtp_url = env("PARLEY_SMTP_URL")
+            .or(file.smtp_url)
+            .unwrap_or_else(|| format!("file://{}", absolute(&data_dir.join("outbox")).display()));
+        Ok(Config {
+            database_url,
+            database_app_url: env("PARLEY_DATABASE_APP_URL").or(file.database_app_url),
+            database_app_password: env("PARLEY_DATABASE_APP_PASSWORD").or(file.database_app_password).map(Secret::new),
+            http_addr,
+            public_url,
+            data_dir,
+            jwt_secret,
+            smtp_url,
+            mail_from: env("PARLEY_MAIL_FROM").or(file.mail_from).unwrap_or_else(|| "Parley <no-reply@parley.localhost>".into()),
+            site_root: env("PARLEY_SITE_ROOT").map(PathBuf::from).or(file.site_root).unwrap_or_else(|| PathBuf::from("site")),
+            log_format: env("PARLEY_LOG_FORMAT").or(file.log_format).unwrap_or_else(|| "text".into()),
+            stripe_secret_key: env("PARLEY_STRIPE_SECRET_KEY").or(file.stripe_secret_key).map(Secret::new),
+            stripe_webhook_secret: env("PARLEY_STRIPE_WEBHOOK_SECRET").or(file.stripe_webhook_secret).map(Secret::new),
+            stripe_api_base: env("PARLEY_STRIPE_API_BASE").or(file.stripe_api_base).unwrap_or_else(|| "https://api.stripe.com".into()),
+            production,
+        })
+    }
+
+    /// The database settings for the domain.
+    pub fn db(&self) -> domain::DbConfig {
+        let mut c = domain::DbConfig::new(self.database_url.clone());
+        c.app_url = self.database_app_url.clone();
+        c.app_password = self.database_app_password.as_ref().map(|s| s.expose().to_owned());
+        c
+    }
+
+    /// The domain settings.
+    pub fn settings(&self) -> domain::Settings {
+        domain::Settings::new(self.jwt_secret.clone(), self.public_url.clone())
+    }
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// In development a signing key is generated once and kept in the data directory.
+fn dev_secret(data_dir: &Path) -> Result<Secret, ConfigError> {
+    let path = data_dir.join("jwt-secret");
+    if let Ok(s) = std::fs::read_to_string(&path) {
+        if s.trim().len() >= 32 {
+            return Ok(Secret::new(s.trim()));
+        }
+    }
+    std::fs::create_dir_all(data_dir).map_err(|e| err("PARLEY_DATA_DIR", format!("{}: {e}", data_dir.display())))?;
+    let secret = domain::crypto::random_token();
+    std::fs::write(&path, &secret).map_err(|e| err("PARLEY_DATA_DIR", format!("{}: {e}", path.display())))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+    }
+    Ok(Secret::new(secret))
+}

@@ -1,0 +1,272 @@
+//! Write operations.
+
+use async_graphql::{Context, ID, InputObject, Object};
+
+use super::context::{OrGql, RequestAuth, auth, parley, tenant, user_id};
+use super::ids::parse;
+use super::types::*;
+
+/// Root of all writes.
+#[derive(Default)]
+pub struct MutationRoot;
+
+/// A new customer: the person and their first workspace.
+#[derive(InputObject)]
+pub struct SignUpInput {
+    pub email: String,
+    pub password: String,
+    pub name: String,
+    pub workspace_name: String,
+    #[graphql(default_with = "WorkspaceKind::Business")]
+    pub workspace_kind: WorkspaceKind,
+}
+
+/// Email and password.
+#[derive(InputObject)]
+pub struct LogInInput {
+    pub email: String,
+    pub password: String,
+}
+
+/// A client workspace's name.
+#[derive(InputObject)]
+pub struct CreateClientWorkspaceInput {
+    pub name: String,
+}
+
+/// Which agency member gets which role in which client.
+#[derive(InputObject)]
+pub struct GrantClientAccessInput {
+    pub client_workspace_id: ID,
+    pub user_id: ID,
+    pub role: Role,
+}
+
+/// Whom to invite, with which role.
+#[derive(InputObject)]
+pub struct InviteMemberInput {
+    pub email: String,
+    pub role: Role,
+}
+
+/// The invitation link's token and the invitee's details.
+#[derive(InputObject)]
+pub struct AcceptInvitationInput {
+    pub token: String,
+    pub password: String,
+    /// Required for a new account.
+    pub name: Option<String>,
+}
+
+/// A membership's new role.
+#[derive(InputObject)]
+pub struct ChangeMemberRoleInput {
+    pub membership_id: ID,
+    pub role: Role,
+}
+
+/// A new API key.
+#[derive(InputObject)]
+pub struct CreateApiKeyInput {
+    pub name: String,
+    pub role: Role,
+}
+
+/// A new display name.
+#[derive(InputObject)]
+pub struct UpdateProfileInput {
+    pub name: String,
+}
+
+/// The current and the new password.
+#[derive(InputObject)]
+pub struct ChangePasswordInput {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+const ACCESS_COOKIE: &str = "parley_at";
+const REFRESH_COOKIE: &str = "parley_rt";
+
+/// The web client keeps its session in httpOnly cookies rather than script memory.
+fn set_session_cookies(ctx: &Context<'_>, a: &RequestAuth, s: &domain::auth::Session) {
+    if !a.web_client {
+        return;
+    }
+    let secure = parley(ctx).map(|p| p.settings().public_url.starts_with("https://")).unwrap_or(false);
+    let flags = if secure { "; Secure" } else { "" };
+    ctx.append_http_header(
+        "Set-Cookie",
+        format!("{ACCESS_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age=900{flags}", s.access_token),
+    );
+    ctx.append_http_header(
+        "Set-Cookie",
+        format!("{REFRESH_COOKIE}={}; Path=/graphql; HttpOnly; SameSite=Lax; Max-Age=2592000{flags}", s.refresh_token),
+    );
+}
+
+fn clear_session_cookies(ctx: &Context<'_>) {
+    ctx.append_http_header("Set-Cookie", format!("{ACCESS_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
+    ctx.append_http_header("Set-Cookie", format!("{REFRESH_COOKIE}=; Path=/graphql; HttpOnly; SameSite=Lax; Max-Age=0"));
+}
+
+fn payload(ctx: &Context<'_>, s: domain::auth::Session) -> AuthPayload {
+    set_session_cookies(ctx, auth(ctx), &s);
+    AuthPayload { access_token: s.access_token, refresh_token: s.refresh_token, user: User(s.user), workspace: Workspace(s.workspace) }
+}
+
+fn client(ctx: &Context<'_>) -> domain::accounts::Client {
+    domain::accounts::Client { ip: auth(ctx).ip.clone() }
+}
+
+fn refresh_token_arg(ctx: &Context<'_>, token: Option<String>) -> async_graphql::Result<String> {
+    token
+        .or_else(|| auth(ctx).refresh_cookie.clone())
+        .ok_or(domain::Error::invalid("refreshToken", "is required"))
+        .gql(ctx)
+}
+
+#[Object]
+impl MutationRoot {
+    /// Creates an account and its first workspace, and logs in.
+    async fn sign_up(&self, ctx: &Context<'_>, input: SignUpInput) -> async_graphql::Result<AuthPayload> {
+        let s = domain::accounts::sign_up(
+            parley(ctx)?,
+            domain::accounts::SignUp {
+                email: input.email,
+                password: input.password,
+                name: input.name,
+                workspace_name: input.workspace_name,
+                workspace_kind: input.workspace_kind.into(),
+            },
+            &client(ctx),
+        )
+        .await
+        .gql(ctx)?;
+        Ok(payload(ctx, s))
+    }
+
+    /// Logs in with email and password.
+    async fn log_in(&self, ctx: &Context<'_>, input: LogInInput) -> async_graphql::Result<AuthPayload> {
+        let s = domain::accounts::log_in(parley(ctx)?, &input.email, &input.password, &client(ctx)).await.gql(ctx)?;
+        Ok(payload(ctx, s))
+    }
+
+    /// Trades a refresh token (or the web client's cookie) for a new session.
+    async fn refresh_session(&self, ctx: &Context<'_>, refresh_token: Option<String>) -> async_graphql::Result<AuthPayload> {
+        let token = refresh_token_arg(ctx, refresh_token)?;
+        let s = domain::auth::refresh_session(parley(ctx)?, &token).await.gql(ctx)?;
+        Ok(payload(ctx, s))
+    }
+
+    /// Ends the session the refresh token belongs to.
+    async fn log_out(&self, ctx: &Context<'_>, refresh_token: Option<String>) -> async_graphql::Result<LogOutPayload> {
+        if let Ok(token) = refresh_token_arg(ctx, refresh_token) {
+            domain::auth::log_out(parley(ctx)?, &token).await.gql(ctx)?;
+        }
+        clear_session_cookies(ctx);
+        Ok(LogOutPayload { logged_out: true })
+    }
+
+    /// Confirms an email address with the emailed link's token.
+    async fn verify_email(&self, ctx: &Context<'_>, token: String) -> async_graphql::Result<User> {
+        Ok(User(domain::accounts::verify_email(parley(ctx)?, &token).await.gql(ctx)?))
+    }
+
+    /// Emails a new verification link.
+    async fn resend_verification_email(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
+        let t = tenant(ctx).await?;
+        Ok(User(domain::accounts::resend_verification_email(t, parley(ctx)?).await.gql(ctx)?))
+    }
+
+    /// Changes the display name of the person logged in.
+    async fn update_profile(&self, ctx: &Context<'_>, input: UpdateProfileInput) -> async_graphql::Result<User> {
+        let uid = user_id(ctx).await?;
+        Ok(User(domain::accounts::update_profile(parley(ctx)?, uid, &input.name).await.gql(ctx)?))
+    }
+
+    /// Changes the password and ends every session.
+    async fn change_password(&self, ctx: &Context<'_>, input: ChangePasswordInput) -> async_graphql::Result<User> {
+        let uid = user_id(ctx).await?;
+        let u = domain::accounts::change_password(parley(ctx)?, uid, &input.current_password, &input.new_password).await.gql(ctx)?;
+        Ok(User(u))
+    }
+
+    /// Creates a client workspace under the current agency workspace.
+    async fn create_client_workspace(&self, ctx: &Context<'_>, input: CreateClientWorkspaceInput) -> async_graphql::Result<Workspace> {
+        let t = tenant(ctx).await?;
+        Ok(Workspace(domain::workspaces::create_client(t, parley(ctx)?, &input.name).await.gql(ctx)?))
+    }
+
+    /// Gives an agency member a role in one of the agency's clients.
+    async fn grant_client_access(&self, ctx: &Context<'_>, input: GrantClientAccessInput) -> async_graphql::Result<Membership> {
+        let client = parse("Workspace", "clientWorkspaceId", &input.client_workspace_id).gql(ctx)?;
+        let user = parse("User", "userId", &input.user_id).gql(ctx)?;
+        let t = tenant(ctx).await?;
+        let m = domain::workspaces::grant_client_access(t, parley(ctx)?, client, user, input.role.into()).await.gql(ctx)?;
+        Ok(Membership { m, user: None, workspace: None })
+    }
+
+    /// Invites someone by email; the email is sent in the background.
+    async fn invite_member(&self, ctx: &Context<'_>, input: InviteMemberInput) -> async_graphql::Result<Invitation> {
+        let t = tenant(ctx).await?;
+        Ok(Invitation(domain::invitations::invite(t, parley(ctx)?, &input.email, input.role.into()).await.gql(ctx)?))
+    }
+
+    /// Revokes a pending invitation.
+    async fn revoke_invitation(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Invitation> {
+        let id = parse("Invitation", "id", &id).gql(ctx)?;
+        let t = tenant(ctx).await?;
+        Ok(Invitation(domain::invitations::revoke(t, parley(ctx)?, id).await.gql(ctx)?))
+    }
+
+    /// Accepts an invitation (signing up if new) and logs in to its workspace.
+    async fn accept_invitation(&self, ctx: &Context<'_>, input: AcceptInvitationInput) -> async_graphql::Result<AuthPayload> {
+        let s = domain::invitations::accept(
+            parley(ctx)?,
+            domain::invitations::Accept { token: input.token, password: input.password, name: input.name },
+        )
+        .await
+        .gql(ctx)?;
+        Ok(payload(ctx, s))
+    }
+
+    /// Changes a member's role.
+    async fn change_member_role(&self, ctx: &Context<'_>, input: ChangeMemberRoleInput) -> async_graphql::Result<Membership> {
+        let id = parse("Membership", "membershipId", &input.membership_id).gql(ctx)?;
+        let t = tenant(ctx).await?;
+        let m = domain::members::change_role(t, parley(ctx)?, id, input.role.into()).await.gql(ctx)?;
+        Ok(Membership { m, user: None, workspace: None })
+    }
+
+    /// Removes a member (or leaves, for oneself).
+    async fn remove_member(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Membership> {
+        let id = parse("Membership", "id", &id).gql(ctx)?;
+        let t = tenant(ctx).await?;
+        let p = parley(ctx)?;
+        let m = domain::members::remove(t, p, id).await.gql(ctx)?;
+        let user = domain::accounts::me(p, m.user_id).await.ok().map(|(u, _)| u);
+        Ok(Membership { m, user, workspace: None })
+    }
+
+    /// Creates an API key; the secret is in the answer and nowhere else.
+    async fn create_api_key(&self, ctx: &Context<'_>, input: CreateApiKeyInput) -> async_graphql::Result<CreateApiKeyPayload> {
+        let t = tenant(ctx).await?;
+        let (k, secret) = domain::api_keys::create(t, parley(ctx)?, &input.name, input.role.into()).await.gql(ctx)?;
+        Ok(CreateApiKeyPayload { api_key: ApiKey(k), secret })
+    }
+
+    /// Revokes an API key at once.
+    async fn revoke_api_key(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<ApiKey> {
+        let id = parse("ApiKey", "id", &id).gql(ctx)?;
+        let t = tenant(ctx).await?;
+        Ok(ApiKey(domain::api_keys::revoke(t, parley(ctx)?, id).await.gql(ctx)?))
+    }
+
+    /// Puts a dead job back on the queue.
+    async fn retry_job(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Job> {
+        let id = parse("Job", "id", &id).gql(ctx)?;
+        let t = tenant(ctx).await?;
+        Ok(Job(domain::jobs::retry(t, parley(ctx)?, id).await.gql(ctx)?))
+    }
+}

@@ -1,0 +1,215 @@
+//! The HTTP surface: `/graphql`, health, readiness, metrics, and the web app.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_graphql::http::GraphiQLSource;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::graphql::{ParleySchema, RequestAuth, WEB_CLIENT_HEADER};
+use crate::metrics::Metrics;
+
+/// Largest request body accepted (413 beyond).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Shared state of the HTTP handlers.
+#[derive(Clone)]
+pub struct AppState {
+    /// The domain.
+    pub parley: domain::Parley,
+    /// The GraphQL schema.
+    pub schema: ParleySchema,
+    /// Metrics registry.
+    pub metrics: Arc<Metrics>,
+}
+
+/// Routes every process serves: health, readiness, metrics.
+pub fn ops_router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .with_state(state)
+}
+
+/// The API: GraphQL plus the operational routes.
+pub fn api_router(state: AppState) -> Router {
+    Router::new()
+        .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql/schema.graphql", get(sdl))
+        .with_state(state.clone())
+        .merge(ops_router(state))
+}
+
+/// Wraps a router with request IDs, tracing, metrics and panic safety.
+pub fn layered(router: Router, metrics: Arc<Metrics>) -> Router {
+    let header_name = axum::http::HeaderName::from_static("x-request-id");
+    router
+        .layer(middleware::from_fn_with_state(metrics, observe))
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .layer(PropagateRequestIdLayer::new(header_name.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req
+                .extensions()
+                .get::<RequestId>()
+                .and_then(|r| r.header_value().to_str().ok())
+                .unwrap_or("-")
+                .to_owned();
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(header_name, MakeRequestUuid))
+}
+
+async fn observe(State(metrics): State<Arc<Metrics>>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_else(|| "other".into());
+    let res = next.run(req).await;
+    metrics.observe(&method, &route, res.status().as_u16(), started.elapsed().as_secs_f64());
+    res
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.parley.db().ready().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, format!("not ready: {e}")).into_response(),
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    if let Ok(counts) = domain::jobs::counts(&state.parley).await {
+        state.metrics.set_jobs(&counts);
+    }
+    (
+        [(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+async fn graphiql() -> Html<String> {
+    Html(GraphiQLSource::build().endpoint("/graphql").title("Parley GraphQL").finish())
+}
+
+async fn sdl() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], crate::graphql::sdl())
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+fn request_auth(headers: &HeaderMap, ip: Option<String>, request_id: String) -> RequestAuth {
+    let web_client = headers.contains_key(WEB_CLIENT_HEADER);
+    let mut a = RequestAuth { ip, request_id, web_client, ..Default::default() };
+    match headers.get(header::AUTHORIZATION).map(|v| v.to_str()) {
+        Some(Ok(v)) => match v.split_once(' ') {
+            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+                a.bearer = Some(token.trim().to_owned());
+            }
+            _ => a.malformed_authorization = true,
+        },
+        Some(Err(_)) => a.malformed_authorization = true,
+        // Cookies count only with the header a cross-site form cannot send.
+        None if web_client => a.bearer = cookie(headers, "parley_at"),
+        None => {}
+    }
+    if web_client {
+        a.refresh_cookie = cookie(headers, "parley_rt");
+    }
+    a.workspace = headers
+        .get("x-parley-workspace")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| if web_client { cookie(headers, "parley_ws") } else { None });
+    a
+}
+
+fn bad_request(status: StatusCode, message: String) -> Response {
+    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_USER_INPUT" } }] });
+    (status, Json(body)).into_response()
+}
+
+async fn graphql(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let request_id = parts
+        .extensions
+        .get::<RequestId>()
+        .and_then(|r| r.header_value().to_str().ok())
+        .unwrap_or("-")
+        .to_owned();
+    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(_) => return bad_request(StatusCode::PAYLOAD_TOO_LARGE, format!("the request body is larger than {MAX_BODY_BYTES} bytes")),
+    };
+    let batch: async_graphql::BatchRequest = match serde_json::from_slice(&bytes) {
+        Ok(b) => b,
+        Err(e) => return bad_request(StatusCode::BAD_REQUEST, format!("the body is not a GraphQL request: {e}")),
+    };
+    let auth = request_auth(&parts.headers, ip, request_id);
+    let batch = match batch {
+        async_graphql::BatchRequest::Single(r) => async_graphql::BatchRequest::Single(r.data(take_auth(&auth))),
+        async_graphql::BatchRequest::Batch(rs) => {
+            async_graphql::BatchRequest::Batch(rs.into_iter().map(|r| r.data(take_auth(&auth))).collect())
+        }
+    };
+    let mut res = state.schema.execute_batch(batch).await;
+    let mut headers = HeaderMap::new();
+    let responses: Vec<&mut async_graphql::Response> = match &mut res {
+        async_graphql::BatchResponse::Single(r) => vec![r],
+        async_graphql::BatchResponse::Batch(rs) => rs.iter_mut().collect(),
+    };
+    for r in responses {
+        for e in &mut r.errors {
+            let ext = e.extensions.get_or_insert_with(Default::default);
+            if ext.get("code").is_none() {
+                ext.set("code", "BAD_USER_INPUT");
+            }
+        }
+        for (k, v) in r.http_headers.iter() {
+            headers.append(k.clone(), v.clone());
+        }
+    }
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let body = match serde_json::to_vec(&res) {
+        Ok(b) => b,
+        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    };
+    (StatusCode::OK, headers, Body::from(body)).into_response()
+}
+
+/// Each request of a batch gets its own lazily authenticated copy.
+fn take_auth(a: &RequestAuth) -> RequestAuth {
+    RequestAuth {
+        bearer: a.bearer.clone(),
+        workspace: a.workspace.clone(),
+        refresh_cookie: a.refresh_cookie.clone(),
+        web_client: a.web_client,
+        malformed_authorization: a.malformed_authorization,
+        ip: a.ip.clone(),
+        request_id: a.request_id.clone(),
+        ..Default::default()
+    }
+}

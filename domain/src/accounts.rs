@@ -1,0 +1,303 @@
+//! Sign-up, log-in, email verification and a user's own account.
+
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use crate::audit::{Change, record};
+use crate::auth::{Session, issue_session, session_workspace};
+use crate::crypto::{hash_password, random_token, sha256_hex, verify_dummy, verify_password};
+use crate::db::Scope;
+use crate::jobs::{NewJob, enqueue_in};
+use crate::mail::{self, Email};
+use crate::validate::{self, Email as EmailAddr};
+use crate::{Actor, Error, Membership, Parley, Result, Role, TenantCtx, User, Workspace, WorkspaceKind, dur, new_id, now, throttle};
+use entities::{email_verification, membership, user, workspace};
+
+/// Job kind that emails a verification link.
+pub const VERIFY_EMAIL_JOB: &str = "email.verify";
+
+/// What a new customer fills in.
+#[derive(Debug, Clone)]
+pub struct SignUp {
+    /// Login email.
+    pub email: String,
+    /// Password (checked for strength).
+    pub password: String,
+    /// The person's name.
+    pub name: String,
+    /// Name of the first workspace.
+    pub workspace_name: String,
+    /// `Business` or `Agency`.
+    pub workspace_kind: WorkspaceKind,
+}
+
+/// Where a request comes from, for throttling.
+#[derive(Debug, Clone, Default)]
+pub struct Client {
+    /// The client's address, when known.
+    pub ip: Option<String>,
+}
+
+/// Creates a user, their workspace (they own it) and a session; emails a link to verify
+/// the address. An unverified address can log in and set up, but not send to contacts.
+pub async fn sign_up(p: &Parley, input: SignUp, client: &Client) -> Result<Session> {
+    let email = EmailAddr::parse("email", &input.email)?;
+    let password = validate::password("password", &input.password)?;
+    let name = validate::name("name", &input.name, 100)?;
+    let ws_name = validate::name("workspaceName", &input.workspace_name, 100)?;
+    if input.workspace_kind == WorkspaceKind::Client {
+        return Err(Error::invalid("workspaceKind", "a client workspace is created by its agency"));
+    }
+    let hash = hash_password(password).await?;
+
+    let ws_id = new_id();
+    let txn = p.db().begin(Scope::tenant(ws_id)).await?;
+    if let Some(ip) = &client.ip {
+        let key = format!("signup-ip:{ip}");
+        throttle::check(&txn, &key).await?;
+        throttle::fail(&txn, &key, p.settings().signups_per_ip, p.settings().login_window).await?;
+    }
+    if user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?.is_some() {
+        return Err(Error::Conflict("an account with this email already exists; log in instead".into()));
+    }
+    let t = now();
+    let u = user::ActiveModel {
+        id: Set(new_id()),
+        email: Set(email.as_str().to_owned()),
+        name: Set(name),
+        password_hash: Set(hash),
+        email_verified_at: Set(None),
+        created_at: Set(t),
+        updated_at: Set(t),
+    }
+    .insert(&txn)
+    .await?;
+    let ws = workspace::ActiveModel {
+        id: Set(ws_id),
+        name: Set(ws_name),
+        kind: Set(input.workspace_kind),
+        parent_id: Set(None),
+        created_at: Set(t),
+    }
+    .insert(&txn)
+    .await?;
+    let m = membership::ActiveModel {
+        tenant_id: Set(ws.id),
+        id: Set(new_id()),
+        user_id: Set(u.id),
+        role: Set(Role::Owner),
+        via_agency_id: Set(None),
+        created_at: Set(t),
+    }
+    .insert(&txn)
+    .await?;
+    let ctx = TenantCtx::new(ws.id, Actor::User { id: u.id, email: u.email.clone() }, Role::Owner);
+    record(&txn, &ctx, Change::new("workspace.created", "Workspace", ws.id).after(ws_json(&ws))).await?;
+    record(&txn, &ctx, Change::new("member.added", "Membership", m.id).after(member_json(&m))).await?;
+    enqueue_in(&txn, p, &ctx, NewJob::new(VERIFY_EMAIL_JOB, serde_json::json!({ "user_id": u.id })).key(format!("verify:{}", u.id))).await?;
+    let session = issue_session(p, &txn, u, ws, None).await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+pub(crate) fn ws_json(ws: &Workspace) -> serde_json::Value {
+    serde_json::json!({ "name": ws.name, "kind": ws.kind, "parentId": ws.parent_id })
+}
+
+pub(crate) fn member_json(m: &Membership) -> serde_json::Value {
+    serde_json::json!({ "userId": m.user_id, "role": m.role, "viaAgency": m.via_agency_id.is_some() })
+}
+
+/// Logs in with email and password. Repeated failures for one account (or from one
+/// address, at a higher bar) answer `RateLimited` for a while, even with the right
+/// password, so guessing is slow.
+pub async fn log_in(p: &Parley, email: &str, password: &str, client: &Client) -> Result<Session> {
+    let email = EmailAddr::parse("email", email)?;
+    if password.is_empty() {
+        return Err(Error::invalid("password", "is required"));
+    }
+    let s = p.settings();
+    let account_key = format!("login:{}", email.as_str());
+    let ip_key = client.ip.as_ref().map(|ip| format!("login-ip:{ip}"));
+
+    // Read, then verify outside any transaction: hashing takes tens of milliseconds
+    // and must not hold a connection.
+    let txn = p.db().begin(Scope::default()).await?;
+    throttle::check(&txn, &account_key).await?;
+    if let Some(k) = &ip_key {
+        throttle::check(&txn, k).await?;
+    }
+    let found = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?;
+    txn.commit().await?;
+    let ok = match &found {
+        Some(u) => verify_password(password.to_owned(), u.password_hash.clone()).await?,
+        None => verify_dummy(password.to_owned()).await.map(|_| false)?,
+    };
+
+    let txn = p.db().begin(Scope::default()).await?;
+    let (Some(u), true) = (found, ok) else {
+        throttle::fail(&txn, &account_key, s.login_max_failures, s.login_window).await?;
+        if let Some(k) = &ip_key {
+            throttle::fail(&txn, k, s.login_max_failures_per_ip, s.login_window).await?;
+        }
+        txn.commit().await?;
+        return Err(Error::Unauthenticated("the email or password is wrong".into()));
+    };
+    throttle::clear(&txn, &account_key).await?;
+    let ws = session_workspace(p, &txn, u.id, None).await?;
+    let session = issue_session(p, &txn, u, ws, None).await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+/// The user and each workspace they belong to, with their role there.
+pub async fn me(p: &Parley, user_id: Uuid) -> Result<(User, Vec<(Membership, Workspace)>)> {
+    let txn = p.db().begin(Scope { user: Some(user_id), ..Default::default() }).await?;
+    let u = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(Error::NotFound)?;
+    let ms = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user_id))
+        .order_by_asc(membership::Column::CreatedAt)
+        .all(&txn)
+        .await?;
+    let ids: Vec<Uuid> = ms.iter().map(|m| m.tenant_id).collect();
+    let wss = workspace::Entity::find().filter(workspace::Column::Id.is_in(ids)).all(&txn).await?;
+    txn.commit().await?;
+    let out = ms
+        .into_iter()
+        .filter_map(|m| wss.iter().find(|w| w.id == m.tenant_id).cloned().map(|w| (m, w)))
+        .collect();
+    Ok((u, out))
+}
+
+/// Composes the verification email with a fresh single-use link; `None` when the
+/// address is already verified (the job then has nothing to send).
+pub async fn prepare_verification_email(ctx: &TenantCtx, p: &Parley, user_id: Uuid) -> Result<Option<Email>> {
+    let txn = p.db().tx(ctx).await?;
+    let u = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(Error::NotFound)?;
+    if u.email_verified_at.is_some() {
+        return Ok(None);
+    }
+    let token = random_token();
+    let t = now();
+    email_verification::ActiveModel {
+        id: Set(new_id()),
+        user_id: Set(u.id),
+        token_hash: Set(sha256_hex(&token)),
+        created_at: Set(t),
+        expires_at: Set(t + dur(p.settings().verification_ttl)),
+        used_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    let link = format!("{}/verify-email?token={token}", p.settings().public_url);
+    Ok(Some(mail::verification(&u.email, &u.name, &link)))
+}
+
+/// Marks the address behind a verification link as verified (single use, expiring).
+pub async fn verify_email(p: &Parley, token: &str) -> Result<User> {
+    let bad = || Error::invalid("token", "the link is invalid, used or expired");
+    let txn = p.db().begin(Scope::default()).await?;
+    let v = email_verification::Entity::find()
+        .filter(email_verification::Column::TokenHash.eq(sha256_hex(token.trim())))
+        .one(&txn)
+        .await?
+        .ok_or_else(bad)?;
+    if v.used_at.is_some() || v.expires_at <= now() {
+        return Err(bad());
+    }
+    let mut used: email_verification::ActiveModel = v.clone().into();
+    used.used_at = Set(Some(now()));
+    used.update(&txn).await?;
+    let u = user::Entity::find_by_id(v.user_id).one(&txn).await?.ok_or(Error::NotFound)?;
+    let u = if u.email_verified_at.is_none() {
+        let mut am: user::ActiveModel = u.into();
+        am.email_verified_at = Set(Some(now()));
+        am.updated_at = Set(now());
+        am.update(&txn).await?
+    } else {
+        u
+    };
+    txn.commit().await?;
+    Ok(u)
+}
+
+/// Sends a new verification link to the acting user.
+pub async fn resend_verification_email(ctx: &TenantCtx, p: &Parley) -> Result<User> {
+    let user_id = ctx.user_id().ok_or_else(|| Error::forbidden("only a person can verify an email address"))?;
+    let txn = p.db().tx(ctx).await?;
+    let u = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(Error::NotFound)?;
+    if u.email_verified_at.is_some() {
+        return Err(Error::Conflict("the email address is already verified".into()));
+    }
+    // One resend per minute: the key names the minute.
+    let minute = now().timestamp() / 60;
+    let new = enqueue_in(
+        &txn,
+        p,
+        ctx,
+        NewJob::new(VERIFY_EMAIL_JOB, serde_json::json!({ "user_id": u.id })).key(format!("verify:{}:{minute}", u.id)),
+    )
+    .await?;
+    txn.commit().await?;
+    if !new {
+        return Err(Error::RateLimited("a verification email was just sent; wait a minute".into()));
+    }
+    Ok(u)
+}
+
+/// Changes the acting user's display name.
+pub async fn update_profile(p: &Parley, user_id: Uuid, name: &str) -> Result<User> {
+    let name = validate::name("name", name, 100)?;
+    let txn = p.db().begin(Scope::default()).await?;
+    let u = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(Error::NotFound)?;
+    let mut am: user::ActiveModel = u.into();
+    am.name = Set(name);
+    am.updated_at = Set(now());
+    let u = am.update(&txn).await?;
+    txn.commit().await?;
+    Ok(u)
+}
+
+/// Changes the acting user's password after checking the current one, and ends every
+/// other session (all refresh tokens are revoked).
+pub async fn change_password(p: &Parley, user_id: Uuid, current: &str, new: &str) -> Result<User> {
+    let new = validate::password("newPassword", new)?;
+    let txn = p.db().begin(Scope::default()).await?;
+    let u = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(Error::NotFound)?;
+    txn.commit().await?;
+    if !verify_password(current.to_owned(), u.password_hash.clone()).await? {
+        return Err(Error::invalid("currentPassword", "is wrong"));
+    }
+    let hash = hash_password(new).await?;
+    let txn = p.db().begin(Scope::default()).await?;
+    let mut am: user::ActiveModel = u.into();
+    am.password_hash = Set(hash);
+    am.updated_at = Set(now());
+    let u = am.update(&txn).await?;
+    crate::auth::revoke_all_sessions(&txn, u.id).await?;
+    txn.commit().await?;
+    Ok(u)
+}
+
+/// A user visible from the context: the actor, or a member of the context's workspace.
+pub async fn get_user(ctx: &TenantCtx, p: &Parley, user_id: Uuid) -> Result<User> {
+    let txn = p.db().tx(ctx).await?;
+    if ctx.user_id() != Some(user_id) {
+        use crate::db::TenantOwned;
+        membership::Entity::scoped(ctx)
+            .filter(membership::Column::UserId.eq(user_id))
+            .one(&txn)
+            .await?
+            .ok_or(Error::NotFound)?;
+    }
+    let u = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(Error::NotFound)?;
+    txn.commit().await?;
+    Ok(u)
+}
+
+/// Loads the users with these IDs (for listing members).
+pub(crate) async fn users_by_id<C: sea_orm::ConnectionTrait>(conn: &C, ids: Vec<Uuid>) -> Result<Vec<User>> {
+    Ok(user::Entity::find().filter(user::Column::Id.is_in(ids)).all(conn).await?)
+}
+

@@ -1,0 +1,88 @@
+//! API keys: a secret shown once, stored as a hash, bound to one workspace and role.
+
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use crate::audit::{Change, record};
+use crate::auth::new_api_key_secret;
+use crate::crypto::sha256_hex;
+use crate::ctx::role_rank;
+use crate::db::TenantOwned;
+use crate::page::{Page, PageArgs, finish};
+use crate::{ApiKey, Error, Parley, Permission, Result, Role, TenantCtx, new_id, now, validate};
+use entities::api_key;
+
+fn key_json(k: &ApiKey) -> serde_json::Value {
+    serde_json::json!({ "name": k.name, "prefix": k.prefix, "role": k.role, "revoked": k.revoked_at.is_some() })
+}
+
+/// Creates a key; the secret is returned this once and never stored.
+pub async fn create(ctx: &TenantCtx, p: &Parley, name: &str, role: Role) -> Result<(ApiKey, String)> {
+    ctx.require(Permission::ManageApiKeys)?;
+    let name = validate::name("name", name, 100)?;
+    if role_rank(role) > role_rank(ctx.role()) {
+        return Err(Error::forbidden("a key cannot hold a role above your own"));
+    }
+    if role == Role::Owner {
+        return Err(Error::invalid("role", "a key cannot be an owner"));
+    }
+    let (secret, prefix) = new_api_key_secret(ctx.tenant_id());
+    let txn = p.db().tx(ctx).await?;
+    let key = api_key::ActiveModel {
+        tenant_id: Set(ctx.tenant_id()),
+        id: Set(new_id()),
+        name: Set(name),
+        prefix: Set(prefix),
+        secret_hash: Set(sha256_hex(&secret)),
+        role: Set(role),
+        created_by: Set(ctx.actor().id().unwrap_or_default()),
+        created_at: Set(now()),
+        last_used_at: Set(None),
+        revoked_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    record(&txn, ctx, Change::new("api_key.created", "ApiKey", key.id).after(key_json(&key))).await?;
+    txn.commit().await?;
+    Ok((key, secret))
+}
+
+/// The workspace's keys, oldest first.
+pub async fn list(ctx: &TenantCtx, p: &Parley, args: PageArgs) -> Result<Page<ApiKey>> {
+    ctx.require(Permission::ManageApiKeys)?;
+    let txn = p.db().tx(ctx).await?;
+    let total = api_key::Entity::scoped(ctx).count(&txn).await?;
+    let mut q = api_key::Entity::scoped(ctx).order_by_asc(api_key::Column::Id);
+    if let Some(after) = args.after {
+        q = q.filter(api_key::Column::Id.gt(after));
+    }
+    let items = q.limit(args.first + 1).all(&txn).await?;
+    txn.commit().await?;
+    Ok(finish(items, args, total))
+}
+
+/// One key of the workspace.
+pub async fn get(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<ApiKey> {
+    ctx.require(Permission::ManageApiKeys)?;
+    let txn = p.db().tx(ctx).await?;
+    let k = api_key::Entity::secure_find(ctx, id, &txn).await?;
+    txn.commit().await?;
+    Ok(k)
+}
+
+/// Revokes a key at once; revoking twice answers the already revoked key.
+pub async fn revoke(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<ApiKey> {
+    ctx.require(Permission::ManageApiKeys)?;
+    let txn = p.db().tx(ctx).await?;
+    let k = api_key::Entity::secure_find(ctx, id, &txn).await?;
+    if k.revoked_at.is_some() {
+        return Ok(k);
+    }
+    let before = key_json(&k);
+    let mut am: api_key::ActiveModel = k.into();
+    am.revoked_at = Set(Some(now()));
+    let k = am.update(&txn).await?;
+    record(&txn, ctx, Change::new("api_key.revoked", "ApiKey", k.id).before(before).after(key_json(&k))).await?;
+    txn.commit().await?;
+    Ok(k)
+}

@@ -1,0 +1,131 @@
+//! `TenantCtx`: who acts, in which workspace, with which role.
+//!
+//! Its fields are private and its constructor is `pub(crate)`: only authentication
+//! (`auth::tenant_ctx`) and the job runtime (`jobs::claim`) build one, so resolvers and
+//! handlers can use a context but never forge one.
+
+use uuid::Uuid;
+
+pub use entities::enums::Role;
+
+/// Who performs an action.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Actor {
+    /// A person logged in with a token.
+    User { id: Uuid, email: String },
+    /// A workspace API key.
+    ApiKey { id: Uuid, name: String },
+    /// Parley itself (recurring maintenance).
+    System,
+}
+
+impl Actor {
+    /// Short kind for the audit trail.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Actor::User { .. } => "user",
+            Actor::ApiKey { .. } => "api_key",
+            Actor::System => "system",
+        }
+    }
+    /// The actor's ID, if it has one.
+    pub fn id(&self) -> Option<Uuid> {
+        match self {
+            Actor::User { id, .. } | Actor::ApiKey { id, .. } => Some(*id),
+            Actor::System => None,
+        }
+    }
+    /// How the audit trail names the actor.
+    pub fn label(&self) -> String {
+        match self {
+            Actor::User { email, .. } => email.clone(),
+            Actor::ApiKey { name, .. } => format!("API key \"{name}\""),
+            Actor::System => "Parley".to_owned(),
+        }
+    }
+}
+
+/// Things a role may do; checked here so every surface obeys the same rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Read the workspace and its members.
+    ReadWorkspace,
+    /// Invite, change roles, remove members.
+    ManageMembers,
+    /// Create and revoke API keys.
+    ManageApiKeys,
+    /// Create client workspaces and grant access to them (agency).
+    ManageClients,
+    /// Read the audit trail.
+    ReadAudit,
+    /// Inspect and retry background jobs.
+    ManageJobs,
+}
+
+/// Whether `role` holds `permission`.
+pub fn role_allows(role: Role, permission: Permission) -> bool {
+    use Permission::*;
+    match permission {
+        ReadWorkspace => true,
+        ManageMembers | ManageApiKeys | ManageClients | ManageJobs => {
+            matches!(role, Role::Owner | Role::Admin)
+        }
+        ReadAudit => matches!(role, Role::Owner | Role::Admin | Role::Analyst),
+    }
+}
+
+/// Rank used to stop anyone granting more than they hold.
+pub fn role_rank(role: Role) -> u8 {
+    match role {
+        Role::Owner => 6,
+        Role::Admin => 5,
+        Role::Marketer | Role::Approver | Role::Sales => 3,
+        Role::Analyst => 2,
+        Role::Viewer => 1,
+    }
+}
+
+/// The tenant a use case runs in, and who acts with which role.
+#[derive(Debug, Clone)]
+pub struct TenantCtx {
+    tenant_id: Uuid,
+    actor: Actor,
+    role: Role,
+}
+
+impl TenantCtx {
+    pub(crate) fn new(tenant_id: Uuid, actor: Actor, role: Role) -> Self {
+        TenantCtx { tenant_id, actor, role }
+    }
+    /// The workspace (tenant) acted in.
+    pub fn tenant_id(&self) -> Uuid {
+        self.tenant_id
+    }
+    /// Who acts.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+    /// The actor's role in this workspace.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+    /// The user acting, if a person acts.
+    pub fn user_id(&self) -> Option<Uuid> {
+        match &self.actor {
+            Actor::User { id, .. } => Some(*id),
+            _ => None,
+        }
+    }
+    /// `Forbidden` unless the role holds `permission`.
+    pub fn require(&self, permission: Permission) -> crate::Result<()> {
+        if role_allows(self.role, permission) {
+            Ok(())
+        } else {
+            Err(crate::Error::forbidden(format!(
+                "your role ({:?}) does not allow this ({permission:?})",
+                self.role
+            )))
+        }
+    }
+}

@@ -1,0 +1,243 @@
+//! Connections and tenant-scoped transactions.
+//!
+//! Every query runs inside a transaction opened here. On PostgreSQL the transaction
+//! first sets `app.tenant_id` (and `app.user_id`), which the row-level security
+//! policies read; the runtime connects as a role that cannot bypass them.
+
+use std::time::Duration;
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    EntityTrait, QueryFilter, Select, Statement, TransactionTrait, sea_query::IntoCondition,
+};
+use uuid::Uuid;
+
+use crate::{Error, Result, TenantCtx};
+
+/// The database Parley runs on.
+#[derive(Clone, Debug)]
+pub struct Db {
+    conn: DatabaseConnection,
+}
+
+/// What a transaction may see.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Scope {
+    pub tenant: Option<Uuid>,
+    pub user: Option<Uuid>,
+    pub jobs: bool,
+}
+
+impl Scope {
+    pub fn tenant(tenant: Uuid) -> Self {
+        Scope { tenant: Some(tenant), ..Default::default() }
+    }
+    pub fn ctx(ctx: &TenantCtx) -> Self {
+        Scope { tenant: Some(ctx.tenant_id()), user: ctx.user_id(), jobs: false }
+    }
+}
+
+/// Replaces the user of a PostgreSQL URL (keeping host, port, database and options).
+pub fn with_user(url: &str, user: &str, password: Option<&str>) -> Result<String> {
+    let mut parsed = url::Url::parse(url).map_err(|e| Error::invalid("PARLEY_DATABASE_URL", e.to_string()))?;
+    parsed
+        .set_username(user)
+        .map_err(|_| Error::invalid("PARLEY_DATABASE_URL", "cannot set the user"))?;
+    parsed
+        .set_password(password)
+        .map_err(|_| Error::invalid("PARLEY_DATABASE_URL", "cannot set the password"))?;
+    Ok(parsed.to_string())
+}
+
+/// Hides the password of a database URL for logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("****"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => "<unparsable url>".into(),
+    }
+}
+
+/// How to reach the database.
+#[derive(Debug, Clone)]
+pub struct DbConfig {
+    /// Owner URL: migrations run with it.
+    pub url: String,
+    /// Runtime URL (the `parley_app` role on PostgreSQL); derived from `url` when unset.
+    pub app_url: Option<String>,
+    /// Password for the derived runtime URL.
+    pub app_password: Option<String>,
+    /// Pool size for PostgreSQL.
+    pub max_connections: u32,
+}
+
+impl DbConfig {
+    /// Defaults around an owner URL.
+    pub fn new(url: impl Into<String>) -> Self {
+        DbConfig { url: url.into(), app_url: None, app_password: None, max_connections: 10 }
+    }
+    fn is_postgres(&self) -> bool {
+        self.url.starts_with("postgres://") || self.url.starts_with("postgresql://")
+    }
+}
+
+async fn open(url: &str, max: u32, sqlite: bool) -> Result<DatabaseConnection> {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10));
+    if sqlite {
+        // One connection: SQLite has one writer, and a single connection turns lock
+        // contention into orderly queueing instead of SQLITE_BUSY errors.
+        opts.max_connections(1).min_connections(1);
+    } else {
+        opts.max_connections(max).min_connections(1);
+    }
+    Database::connect(opts).await.map_err(|e| Error::internal(format!("connecting to {}: {e}", redact_url(url))))
+}
+
+impl Db {
+    /// Migrates with the owner URL, then returns a runtime pool. On PostgreSQL the
+    /// owner connection is closed before returning, so the running server holds no
+    /// connection that could bypass row-level security.
+    pub async fn connect_and_migrate(cfg: &DbConfig) -> Result<Db> {
+        Self::migrate(cfg).await?;
+        Self::connect(cfg).await
+    }
+
+    /// Applies pending migrations with the owner URL.
+    pub async fn migrate(cfg: &DbConfig) -> Result<()> {
+        let owner = open(&cfg.url, 2, !cfg.is_postgres()).await?;
+        Migrator::up(&owner, None).await.map_err(Error::internal)?;
+        owner.close().await.map_err(Error::internal)?;
+        Ok(())
+    }
+
+    /// Connects the runtime pool (as `parley_app` on PostgreSQL).
+    pub async fn connect(cfg: &DbConfig) -> Result<Db> {
+        let url = if cfg.is_postgres() {
+            match &cfg.app_url {
+                Some(u) => u.clone(),
+                None => with_user(&cfg.url, migrations::APP_ROLE, cfg.app_password.as_deref())?,
+            }
+        } else {
+            cfg.url.clone()
+        };
+        let conn = open(&url, cfg.max_connections, !cfg.is_postgres()).await?;
+        Ok(Db { conn })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+
+    /// Whether this is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.backend() == DbBackend::Postgres
+    }
+
+    pub(crate) async fn begin(&self, scope: Scope) -> Result<DatabaseTransaction> {
+        let txn = self.conn.begin().await?;
+        if self.is_postgres() {
+            // The IDs are parsed UUIDs, safe to inline; one round trip sets them all.
+            let tenant = scope.tenant.map(|t| t.to_string()).unwrap_or_default();
+            let user = scope.user.map(|u| u.to_string()).unwrap_or_default();
+            let jobs = if scope.jobs { "jobs" } else { "" };
+            txn.execute_unprepared(&format!(
+                "SELECT set_config('app.tenant_id', '{tenant}', true), \
+                 set_config('app.user_id', '{user}', true), set_config('app.scope', '{jobs}', true)"
+            ))
+            .await?;
+        }
+        Ok(txn)
+    }
+
+    /// Opens a transaction scoped to `ctx`'s tenant.
+    pub(crate) async fn tx(&self, ctx: &TenantCtx) -> Result<DatabaseTransaction> {
+        self.begin(Scope::ctx(ctx)).await
+    }
+
+    /// Whether the database answers and every migration is applied.
+    pub async fn ready(&self) -> Result<()> {
+        let txn = self.begin(Scope::default()).await?;
+        let applied = txn
+            .query_one_raw(Statement::from_string(self.backend(), "SELECT COUNT(*) AS n FROM seaql_migrations"))
+            .await?
+            .and_then(|r| r.try_get::<i64>("", "n").ok())
+            .unwrap_or(0);
+        txn.commit().await?;
+        let known = Migrator::migrations().len() as i64;
+        if applied < known {
+            return Err(Error::internal(format!("{applied} of {known} migrations applied")));
+        }
+        Ok(())
+    }
+
+    /// Closes the pool.
+    pub async fn close(self) -> Result<()> {
+        self.conn.close().await.map_err(Error::internal)
+    }
+}
+
+/// Re-points numbered placeholders (`$1`) at SQLite's form (`?1`).
+pub(crate) fn sql_for(backend: DbBackend, sql: &str) -> String {
+    if backend == DbBackend::Postgres {
+        return sql.to_owned();
+    }
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(|n| n.is_ascii_digit()) {
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Entities owned by a tenant: every query on them starts from `scoped`.
+pub(crate) trait TenantOwned: EntityTrait {
+    fn tenant_col() -> Self::Column;
+    fn id_col() -> Self::Column;
+
+    /// All rows of the context's tenant.
+    fn scoped(ctx: &TenantCtx) -> Select<Self> {
+        Self::scoped_to(ctx.tenant_id())
+    }
+
+    /// All rows of one tenant (for the few rules that act across a parent and child).
+    fn scoped_to(tenant: Uuid) -> Select<Self> {
+        use sea_orm::ColumnTrait;
+        Self::find().filter(Self::tenant_col().eq(tenant))
+    }
+
+    /// One row of the context's tenant, `NotFound` otherwise.
+    fn secure_find<C: ConnectionTrait>(
+        ctx: &TenantCtx,
+        id: Uuid,
+        conn: &C,
+    ) -> impl std::future::Future<Output = Result<<Self as EntityTrait>::Model>> + Send
+    where
+        Self: Sized,
+    {
+        use sea_orm::ColumnTrait;
+        let query = Self::scoped(ctx).filter(Self::id_col().eq(id).into_condition());
+        async move { query.one(conn).await?.ok_or(Error::NotFound) }
+    }
+}
+
+macro_rules! tenant_owned {
+    ($($m:ident),*) => {$(
+        impl TenantOwned for entities::$m::Entity {
+            fn tenant_col() -> Self::Column { entities::$m::Column::TenantId }
+            fn id_col() -> Self::Column { entities::$m::Column::Id }
+        }
+    )*};
+}
+tenant_owned!(membership, invitation, api_key, audit_entry, job);

@@ -1,0 +1,83 @@
+//! Parley's product rules. Every use case is a function taking a [`TenantCtx`] first
+//! (or, before a tenant is known, the [`Parley`] handle and checked input), and every
+//! query goes through tenant-scoped helpers.
+
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod accounts;
+pub mod api_keys;
+pub mod audit;
+pub mod auth;
+pub mod crypto;
+mod ctx;
+pub mod db;
+mod error;
+pub mod invitations;
+pub mod jobs;
+pub mod mail;
+pub mod members;
+pub mod page;
+pub mod settings;
+mod throttle;
+pub mod validate;
+pub mod workspaces;
+
+use std::sync::Arc;
+
+pub use ctx::{Actor, Permission, Role, TenantCtx, role_allows};
+pub use db::{Db, DbConfig};
+pub use entities::enums::{InvitationStatus, JobState, WorkspaceKind};
+pub use error::{Error, Result};
+pub use settings::{Secret, Settings};
+
+/// A user account (never carries the password hash out of the domain).
+pub type User = entities::user::Model;
+/// A workspace (tenant).
+pub type Workspace = entities::workspace::Model;
+/// A membership of a user in a workspace.
+pub type Membership = entities::membership::Model;
+/// An invitation.
+pub type Invitation = entities::invitation::Model;
+/// An API key (without its secret).
+pub type ApiKey = entities::api_key::Model;
+/// One line of the audit trail.
+pub type AuditEntry = entities::audit_entry::Model;
+/// A background job.
+pub type Job = entities::job::Model;
+
+/// Handle on everything the rules need: the database and the settings.
+#[derive(Clone, Debug)]
+pub struct Parley {
+    db: Db,
+    settings: Arc<Settings>,
+}
+
+impl Parley {
+    /// Builds the handle.
+    pub fn new(db: Db, settings: Settings) -> Self {
+        Parley { db, settings: Arc::new(settings) }
+    }
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+}
+
+/// The current time (one place, so the rules read `now()`).
+pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}
+
+/// A `chrono` duration from a std one (saturating).
+pub(crate) fn dur(d: std::time::Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+}
+
+/// A new time-ordered ID.
+pub(crate) fn new_id() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
+}

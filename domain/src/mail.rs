@@ -1,0 +1,60 @@
+//! Emails Parley writes to people (not campaigns): what they say and where they link.
+
+use serde::{Deserialize, Serialize};
+
+/// A composed email, ready for a mail transport.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Email {
+    /// Recipient address.
+    pub to: String,
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub text: String,
+    /// HTML body.
+    pub html: String,
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn compose(to: &str, subject: String, lead: String, action: &str, link: &str, note: &str) -> Email {
+    let text = format!("{lead}\n\n{action}: {link}\n\n{note}\n");
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:sans-serif;color:#1b2330\">\
+         <p>{}</p><p><a href=\"{}\" style=\"display:inline-block;padding:10px 16px;background:#3a5bd9;\
+         color:#fff;border-radius:6px;text-decoration:none\">{}</a></p>\
+         <p style=\"color:#667\">{}</p><p style=\"color:#667;font-size:12px\">{}</p></body></html>",
+        escape(&lead),
+        escape(link),
+        escape(action),
+        escape(note),
+        escape(link)
+    );
+    Email { to: to.to_owned(), subject, text, html }
+}
+
+/// The invitation to join a workspace.
+pub fn invitation(to: &str, workspace: &str, inviter: &str, role: &str, link: &str) -> Email {
+    compose(
+        to,
+        format!("{inviter} invited you to {workspace} on Parley"),
+        format!("{inviter} invited you to join the workspace \"{workspace}\" on Parley as {role}."),
+        "Accept the invitation",
+        link,
+        "The link works once and expires in 7 days. If you did not expect this, ignore this email.",
+    )
+}
+
+/// The link that proves an address belongs to its user.
+pub fn verification(to: &str, name: &str, link: &str) -> Email {
+    compose(
+        to,
+        "Confirm your email address for Parley".to_owned(),
+        format!("Hello {name}, please confirm that this is your email address."),
+        "Confirm my address",
+        link,
+        "The link works once and expires in 3 days.",
+    )
+}

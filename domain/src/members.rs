@@ -1,0 +1,88 @@
+//! Members of a workspace: list, change roles, remove.
+
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ModelTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use crate::accounts::{member_json, users_by_id};
+use crate::audit::{Change, record};
+use crate::ctx::role_rank;
+use crate::db::TenantOwned;
+use crate::page::{Page, PageArgs, finish};
+use crate::{Error, Membership, Parley, Permission, Result, Role, TenantCtx, User};
+use entities::membership;
+
+/// The workspace's members with their users, in the order they joined.
+pub async fn list(ctx: &TenantCtx, p: &Parley, args: PageArgs) -> Result<Page<(Membership, User)>> {
+    ctx.require(Permission::ReadWorkspace)?;
+    let txn = p.db().tx(ctx).await?;
+    let total = membership::Entity::scoped(ctx).count(&txn).await?;
+    let mut q = membership::Entity::scoped(ctx).order_by_asc(membership::Column::Id);
+    if let Some(after) = args.after {
+        q = q.filter(membership::Column::Id.gt(after));
+    }
+    let ms = q.limit(args.first + 1).all(&txn).await?;
+    let users = users_by_id(&txn, ms.iter().map(|m| m.user_id).collect()).await?;
+    txn.commit().await?;
+    let items = ms
+        .into_iter()
+        .filter_map(|m| users.iter().find(|u| u.id == m.user_id).cloned().map(|u| (m, u)))
+        .collect();
+    Ok(finish(items, args, total))
+}
+
+/// One membership of the workspace.
+pub async fn get(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Membership> {
+    let txn = p.db().tx(ctx).await?;
+    let m = membership::Entity::secure_find(ctx, id, &txn).await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+async fn owners(ctx: &TenantCtx, txn: &sea_orm::DatabaseTransaction) -> Result<u64> {
+    Ok(membership::Entity::scoped(ctx).filter(membership::Column::Role.eq(Role::Owner)).count(txn).await?)
+}
+
+fn may_manage(ctx: &TenantCtx, target: &Membership, new_role: Option<Role>) -> Result<()> {
+    ctx.require(Permission::ManageMembers)?;
+    let mine = role_rank(ctx.role());
+    if role_rank(target.role) > mine || new_role.is_some_and(|r| role_rank(r) > mine) {
+        return Err(Error::forbidden("you cannot manage a role above your own"));
+    }
+    Ok(())
+}
+
+/// Changes a member's role. Nobody raises anyone above their own role, and a workspace
+/// always keeps an owner.
+pub async fn change_role(ctx: &TenantCtx, p: &Parley, id: Uuid, role: Role) -> Result<Membership> {
+    let txn = p.db().tx(ctx).await?;
+    let m = membership::Entity::secure_find(ctx, id, &txn).await?;
+    may_manage(ctx, &m, Some(role))?;
+    if m.role == Role::Owner && role != Role::Owner && owners(ctx, &txn).await? <= 1 {
+        return Err(Error::Conflict("a workspace needs at least one owner".into()));
+    }
+    let before = member_json(&m);
+    let mut am: membership::ActiveModel = m.into();
+    am.role = Set(role);
+    let m = am.update(&txn).await?;
+    record(&txn, ctx, Change::new("member.role_changed", "Membership", m.id).before(before).after(member_json(&m))).await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+/// Removes a member (anyone may leave; managing others needs the role). Leaving an
+/// agency also ends that person's grants in its clients.
+pub async fn remove(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Membership> {
+    let txn = p.db().tx(ctx).await?;
+    let m = membership::Entity::secure_find(ctx, id, &txn).await?;
+    if ctx.user_id() != Some(m.user_id) {
+        may_manage(ctx, &m, None)?;
+    }
+    if m.role == Role::Owner && owners(ctx, &txn).await? <= 1 {
+        return Err(Error::Conflict("a workspace needs at least one owner".into()));
+    }
+    record(&txn, ctx, Change::new("member.removed", "Membership", m.id).before(member_json(&m))).await?;
+    m.clone().delete(&txn).await?;
+    crate::workspaces::drop_agency_grants(&txn, ctx.tenant_id(), m.user_id).await?;
+    txn.commit().await?;
+    Ok(m)
+}

@@ -1,0 +1,81 @@
+//! Settings the rules depend on (token lifetimes, throttles, job retries).
+
+use std::fmt;
+use std::time::Duration;
+
+/// A secret value whose `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    /// The secret itself, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(**redacted**)")
+    }
+}
+
+/// Knobs of the domain, with production defaults.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Key that signs access tokens (HS256).
+    pub jwt_secret: Secret,
+    /// Base URL links in emails point to, without a trailing slash.
+    pub public_url: String,
+    /// Lifetime of an access token.
+    pub access_ttl: Duration,
+    /// Lifetime of a refresh token.
+    pub refresh_ttl: Duration,
+    /// Lifetime of an invitation link.
+    pub invitation_ttl: Duration,
+    /// Lifetime of an email verification link.
+    pub verification_ttl: Duration,
+    /// Failed log-ins per account inside `login_window` before `RATE_LIMITED`.
+    pub login_max_failures: i32,
+    /// Failed log-ins per client address inside `login_window` before `RATE_LIMITED`.
+    pub login_max_failures_per_ip: i32,
+    /// Sign-ups from one client address inside `login_window` (an office signs up
+    /// and invites colleagues; a script does not get far).
+    pub signups_per_ip: i32,
+    /// The window failed log-ins are counted in, and how long a lock lasts.
+    pub login_window: Duration,
+    /// First retry delay of a failed job; doubles each attempt.
+    pub job_backoff_base: Duration,
+    /// Longest retry delay.
+    pub job_backoff_max: Duration,
+    /// How long a claimed job is leased to its worker.
+    pub job_lease: Duration,
+    /// Attempts before a job is dead.
+    pub job_max_attempts: i32,
+}
+
+impl Settings {
+    /// Defaults around a signing key and public URL.
+    pub fn new(jwt_secret: Secret, public_url: impl Into<String>) -> Self {
+        Settings {
+            jwt_secret,
+            public_url: public_url.into().trim_end_matches('/').to_owned(),
+            access_ttl: Duration::from_secs(15 * 60),
+            refresh_ttl: Duration::from_secs(30 * 24 * 3600),
+            invitation_ttl: Duration::from_secs(7 * 24 * 3600),
+            verification_ttl: Duration::from_secs(3 * 24 * 3600),
+            login_max_failures: 5,
+            login_max_failures_per_ip: 100,
+            login_window: Duration::from_secs(15 * 60),
+            signups_per_ip: 30,
+            job_backoff_base: Duration::from_secs(2),
+            job_backoff_max: Duration::from_secs(15 * 60),
+            job_lease: Duration::from_secs(60),
+            job_max_attempts: 12,
+        }
+    }
+}

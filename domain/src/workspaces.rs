@@ -1,0 +1,161 @@
+//! Workspaces and agencies: the current workspace, an agency's clients, and grants
+//! that let agency members work inside a client.
+
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use crate::accounts::{member_json, ws_json};
+use crate::audit::{Change, record, record_in};
+use crate::auth::{set_tenant_scope, set_user_scope};
+use crate::ctx::role_rank;
+use crate::db::TenantOwned;
+use crate::{Error, Membership, Parley, Permission, Result, Role, TenantCtx, Workspace, WorkspaceKind, new_id, now, validate};
+use entities::{membership, workspace};
+
+/// The workspace the context acts in.
+pub async fn current(ctx: &TenantCtx, p: &Parley) -> Result<Workspace> {
+    let txn = p.db().tx(ctx).await?;
+    let ws = workspace::Entity::find_by_id(ctx.tenant_id()).one(&txn).await?.ok_or(Error::NotFound)?;
+    txn.commit().await?;
+    Ok(ws)
+}
+
+/// A workspace visible from the context: itself, or one of its clients (agency).
+pub async fn get(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Workspace> {
+    let txn = p.db().tx(ctx).await?;
+    let ws = workspace::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
+    txn.commit().await?;
+    if ws.id == ctx.tenant_id() || ws.parent_id == Some(ctx.tenant_id()) {
+        Ok(ws)
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
+/// An agency's client workspaces, oldest first; empty for any other kind.
+pub async fn clients(ctx: &TenantCtx, p: &Parley) -> Result<Vec<Workspace>> {
+    ctx.require(Permission::ReadWorkspace)?;
+    let txn = p.db().tx(ctx).await?;
+    let list = workspace::Entity::find()
+        .filter(workspace::Column::ParentId.eq(ctx.tenant_id()))
+        .order_by_asc(workspace::Column::CreatedAt)
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(list)
+}
+
+async fn agency(ctx: &TenantCtx, txn: &sea_orm::DatabaseTransaction) -> Result<Workspace> {
+    let ws = workspace::Entity::find_by_id(ctx.tenant_id()).one(txn).await?.ok_or(Error::NotFound)?;
+    if ws.kind != WorkspaceKind::Agency {
+        return Err(Error::forbidden("only an agency workspace has client workspaces"));
+    }
+    Ok(ws)
+}
+
+/// Creates a client workspace under the acting agency. The person who creates it is
+/// granted the admin role in it, so they can switch to it at once.
+pub async fn create_client(ctx: &TenantCtx, p: &Parley, name: &str) -> Result<Workspace> {
+    ctx.require(Permission::ManageClients)?;
+    let name = validate::name("name", name, 100)?;
+    let txn = p.db().tx(ctx).await?;
+    let agency = agency(ctx, &txn).await?;
+    let t = now();
+    let client = workspace::ActiveModel {
+        id: Set(new_id()),
+        name: Set(name),
+        kind: Set(WorkspaceKind::Client),
+        parent_id: Set(Some(agency.id)),
+        created_at: Set(t),
+    }
+    .insert(&txn)
+    .await?;
+    record(&txn, ctx, Change::new("client.created", "Workspace", client.id).after(ws_json(&client))).await?;
+    set_tenant_scope(&txn, client.id).await?;
+    record_in(&txn, ctx, client.id, Change::new("workspace.created", "Workspace", client.id).after(ws_json(&client))).await?;
+    if let Some(user_id) = ctx.user_id() {
+        let m = membership::ActiveModel {
+            tenant_id: Set(client.id),
+            id: Set(new_id()),
+            user_id: Set(user_id),
+            role: Set(Role::Admin),
+            via_agency_id: Set(Some(agency.id)),
+            created_at: Set(t),
+        }
+        .insert(&txn)
+        .await?;
+        record_in(&txn, ctx, client.id, Change::new("member.granted", "Membership", m.id).after(member_json(&m))).await?;
+    }
+    txn.commit().await?;
+    Ok(client)
+}
+
+/// Gives a member of the acting agency a role in one of its clients (or changes it).
+/// Unknown clients, other agencies' clients, and users who are not agency members
+/// answer `NotFound`; nobody grants a role above their own.
+pub async fn grant_client_access(ctx: &TenantCtx, p: &Parley, client_id: Uuid, user_id: Uuid, role: Role) -> Result<Membership> {
+    ctx.require(Permission::ManageClients)?;
+    if role_rank(role) > role_rank(ctx.role()) {
+        return Err(Error::forbidden("you cannot grant a role above your own"));
+    }
+    let txn = p.db().tx(ctx).await?;
+    let agency = agency(ctx, &txn).await?;
+    let client = workspace::Entity::find_by_id(client_id).one(&txn).await?.ok_or(Error::NotFound)?;
+    if client.parent_id != Some(agency.id) {
+        return Err(Error::NotFound);
+    }
+    membership::Entity::scoped(ctx)
+        .filter(membership::Column::UserId.eq(user_id))
+        .filter(membership::Column::ViaAgencyId.is_null())
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    set_tenant_scope(&txn, client.id).await?;
+    let existing = membership::Entity::scoped_to(client.id)
+        .filter(membership::Column::UserId.eq(user_id))
+        .one(&txn)
+        .await?;
+    let m = match existing {
+        Some(m) if m.via_agency_id.is_none() => {
+            return Err(Error::Conflict("this person is already a member of the client workspace".into()));
+        }
+        Some(m) => {
+            let before = member_json(&m);
+            let mut am: membership::ActiveModel = m.into();
+            am.role = Set(role);
+            let m = am.update(&txn).await?;
+            record_in(&txn, ctx, client.id, Change::new("member.granted", "Membership", m.id).before(before).after(member_json(&m))).await?;
+            m
+        }
+        None => {
+            let m = membership::ActiveModel {
+                tenant_id: Set(client.id),
+                id: Set(new_id()),
+                user_id: Set(user_id),
+                role: Set(role),
+                via_agency_id: Set(Some(agency.id)),
+                created_at: Set(now()),
+            }
+            .insert(&txn)
+            .await?;
+            record_in(&txn, ctx, client.id, Change::new("member.granted", "Membership", m.id).after(member_json(&m))).await?;
+            m
+        }
+    };
+    set_tenant_scope(&txn, agency.id).await?;
+    record(&txn, ctx, Change::new("client.access_granted", "Workspace", client.id).after(member_json(&m))).await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+/// Removes every grant an agency gave `user_id` in its clients (they left the agency).
+pub(crate) async fn drop_agency_grants(txn: &sea_orm::DatabaseTransaction, agency_id: Uuid, user_id: Uuid) -> Result<()> {
+    // The member's own rows across clients are reachable through the user scope.
+    set_user_scope(txn, user_id).await?;
+    membership::Entity::delete_many()
+        .filter(membership::Column::UserId.eq(user_id))
+        .filter(membership::Column::ViaAgencyId.eq(agency_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}

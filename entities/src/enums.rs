@@ -1,0 +1,62 @@
+//! Closed sets of values stored as short strings.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What a workspace is: a business, an agency, or an agency's client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum WorkspaceKind {
+    #[sea_orm(string_value = "business")]
+    Business,
+    #[sea_orm(string_value = "agency")]
+    Agency,
+    #[sea_orm(string_value = "client")]
+    Client,
+}
+
+/// A member's role in one workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Role {
+    #[sea_orm(string_value = "owner")]
+    Owner,
+    #[sea_orm(string_value = "admin")]
+    Admin,
+    #[sea_orm(string_value = "marketer")]
+    Marketer,
+    #[sea_orm(string_value = "analyst")]
+    Analyst,
+    #[sea_orm(string_value = "approver")]
+    Approver,
+    #[sea_orm(string_value = "sales")]
+    Sales,
+    #[sea_orm(string_value = "viewer")]
+    Viewer,
+}
+
+/// Where an invitation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum InvitationStatus {
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    #[sea_orm(string_value = "accepted")]
+    Accepted,
+    #[sea_orm(string_value = "revoked")]
+    Revoked,
+}
+
+/// Where a job stands in the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum JobState {
+    #[sea_orm(string_value = "queued")]
+    Queued,
+    #[sea_orm(string_value = "running")]
+    Running,
+    #[sea_orm(string_value = "done")]
+    Done,
+    #[sea_orm(string_value = "dead")]
+    Dead,
+}

@@ -1,0 +1,17 @@
+//! SeaORM entities of Parley: plain data, one module per table, no behaviour.
+//!
+//! Global tables (`users`, `workspaces`, `refresh_tokens`, `email_verifications`,
+//! `login_throttles`) describe identity and the tenants themselves; every other table is
+//! owned by a tenant and keyed `(tenant_id, id)`.
+
+pub mod api_key;
+pub mod audit_entry;
+pub mod email_verification;
+pub mod enums;
+pub mod invitation;
+pub mod job;
+pub mod login_throttle;
+pub mod membership;
+pub mod refresh_token;
+pub mod user;
+pub mod workspace;

@@ -1,0 +1,22 @@
+//! Schema migrations: one module per change, portable between SQLite and PostgreSQL.
+//! PostgreSQL-only extras (the runtime role, grants, row-level security) sit behind a
+//! backend check in the same migration.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_foundation;
+mod pg;
+
+/// All migrations of Parley, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_foundation::Migration)]
+    }
+}
+
+/// Name of the PostgreSQL login role the running server uses; it can neither bypass
+/// row-level security nor alter tables.
+pub const APP_ROLE: &str = "parley_app";

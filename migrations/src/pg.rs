@@ -1,0 +1,49 @@
+//! PostgreSQL-only pieces shared by migrations: the runtime role and tenant walls.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
+
+use crate::APP_ROLE;
+
+/// Runs `sql` only on PostgreSQL.
+pub async fn on_postgres(manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
+    if manager.get_database_backend() == DbBackend::Postgres {
+        manager.get_connection().execute_unprepared(sql).await?;
+    }
+    Ok(())
+}
+
+/// Creates the runtime login role if it is missing. Several migrators may race here
+/// (tests create databases in parallel), so a concurrent creation is not an error.
+pub fn create_app_role() -> String {
+    format!(
+        "DO $$ BEGIN
+           IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
+             CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+           END IF;
+         EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+         END $$;
+         GRANT USAGE ON SCHEMA public TO {APP_ROLE};"
+    )
+}
+
+/// Grants the runtime role plain data access to `table`.
+pub fn grant_rw(table: &str) -> String {
+    format!("GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {APP_ROLE};")
+}
+
+/// Forces row-level security on a tenant table: rows are visible only inside a
+/// transaction that set `app.tenant_id` to their tenant, plus `extra` (an OR-ed
+/// predicate for the few reads that legitimately cross tenants).
+pub fn tenant_wall(table: &str, extra: Option<&str>) -> String {
+    let tenant = "tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid";
+    let using = match extra {
+        Some(extra) => format!("{tenant} OR {extra}"),
+        None => tenant.to_owned(),
+    };
+    format!(
+        "ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;
+         ALTER TABLE {table} FORCE ROW LEVEL SECURITY;
+         CREATE POLICY {table}_tenant_wall ON {table} USING ({using}) WITH CHECK ({using});"
+    )
+}

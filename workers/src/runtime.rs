@@ -1,0 +1,181 @@
+//! The loop a worker runs: claim a fair batch, run it, record outcomes; meanwhile reap
+//! expired leases and schedule recurring work. On shutdown it stops claiming, lets
+//! the batch in flight finish, and hands back any lease it still holds.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use domain::Parley;
+use domain::jobs::{self, ClaimedJob, Failure};
+use futures::StreamExt;
+use tokio::sync::watch;
+
+use crate::Mailer;
+use crate::handlers::{self, HandlerError};
+
+/// Tuning of one worker.
+#[derive(Debug, Clone)]
+pub struct RuntimeConfig {
+    /// Jobs claimed at once.
+    pub batch: u64,
+    /// Jobs of one batch run concurrently.
+    pub concurrency: usize,
+    /// Pause between claims when the queue is empty.
+    pub idle_poll: Duration,
+    /// How often expired leases are reaped and recurring jobs scheduled.
+    pub housekeeping: Duration,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        RuntimeConfig { batch: 200, concurrency: 32, idle_poll: Duration::from_millis(50), housekeeping: Duration::from_secs(5) }
+    }
+}
+
+/// What one batch did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchReport {
+    /// Jobs claimed.
+    pub claimed: usize,
+    /// Jobs that succeeded.
+    pub done: usize,
+    /// Jobs that will be retried.
+    pub retried: usize,
+    /// Jobs that used their last attempt.
+    pub dead: usize,
+}
+
+/// Counters a worker exposes (for metrics and benchmarks).
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Jobs finished successfully.
+    pub done: AtomicU64,
+    /// Failed attempts.
+    pub failed: AtomicU64,
+    /// Jobs that died.
+    pub dead: AtomicU64,
+}
+
+/// One worker: a name (its lease owner), the domain and a mailer.
+#[derive(Clone)]
+pub struct Runtime {
+    parley: Parley,
+    mailer: Mailer,
+    id: String,
+    cfg: RuntimeConfig,
+    counters: Arc<Counters>,
+}
+
+impl Runtime {
+    /// A worker with a unique name.
+    pub fn new(parley: Parley, mailer: Mailer, cfg: RuntimeConfig) -> Self {
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into());
+        let id = format!("{host}:{}:{}", std::process::id(), uuid::Uuid::now_v7().simple());
+        Runtime { parley, mailer, id, cfg, counters: Arc::default() }
+    }
+
+    /// The lease owner name of this worker.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// This worker's counters.
+    pub fn counters(&self) -> Arc<Counters> {
+        self.counters.clone()
+    }
+
+    async fn run_one(&self, job: ClaimedJob) -> (ClaimedJob, Result<(), HandlerError>) {
+        let started = Instant::now();
+        let res = handlers::handle(&self.parley, &self.mailer, &job).await;
+        tracing::debug!(job = %job.id, kind = %job.kind, tenant = %job.ctx.tenant_id(), ms = started.elapsed().as_millis() as u64, ok = res.is_ok(), "job ran");
+        (job, res)
+    }
+
+    /// Claims and runs one batch; the step tests drive by hand.
+    pub async fn try_execute_batch(&self) -> Result<BatchReport, domain::Error> {
+        let batch = jobs::claim(&self.parley, &self.id, self.cfg.batch).await?;
+        let mut report = BatchReport { claimed: batch.len(), ..Default::default() };
+        if batch.is_empty() {
+            return Ok(report);
+        }
+        let results: Vec<_> = futures::stream::iter(batch.into_iter().map(|j| self.run_one(j)))
+            .buffer_unordered(self.cfg.concurrency.max(1))
+            .collect()
+            .await;
+        let mut done = Vec::new();
+        for (job, res) in results {
+            match res {
+                Ok(()) => done.push((job.ctx.tenant_id(), job.id)),
+                Err(err) => {
+                    self.counters.failed.fetch_add(1, Ordering::Relaxed);
+                    let outcome = jobs::fail(&self.parley, &self.id, &job, &err.to_string()).await?;
+                    match outcome {
+                        Failure::Retry(at) => {
+                            report.retried += 1;
+                            tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempt, retry_at = %at, error = %err, "job failed; will retry");
+                        }
+                        Failure::Dead => {
+                            report.dead += 1;
+                            self.counters.dead.fetch_add(1, Ordering::Relaxed);
+                            tracing::error!(job = %job.id, kind = %job.kind, attempt = job.attempt, error = %err, "job is dead");
+                        }
+                        Failure::LeaseLost => tracing::warn!(job = %job.id, "lease lost before the failure was recorded"),
+                    }
+                }
+            }
+        }
+        report.done = jobs::complete(&self.parley, &self.id, &done).await? as usize;
+        self.counters.done.fetch_add(report.done as u64, Ordering::Relaxed);
+        Ok(report)
+    }
+
+    /// Reaps expired leases and schedules recurring jobs.
+    pub async fn housekeeping(&self) -> Result<(), domain::Error> {
+        let reaped = jobs::reap_expired(&self.parley).await?;
+        if reaped > 0 {
+            tracing::warn!(reaped, "requeued jobs whose worker stopped answering");
+        }
+        jobs::schedule_recurring(&self.parley, &handlers::recurring()).await?;
+        Ok(())
+    }
+
+    /// Runs until `shutdown` turns true, then releases held leases.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        tracing::info!(worker = %self.id, "worker started");
+        let mut last_housekeeping: Option<Instant> = None;
+        let mut failures = 0u32;
+        while !*shutdown.borrow() {
+            if last_housekeeping.is_none_or(|t| t.elapsed() >= self.cfg.housekeeping) {
+                if let Err(e) = self.housekeeping().await {
+                    tracing::warn!(error = %e, "housekeeping failed");
+                }
+                last_housekeeping = Some(Instant::now());
+            }
+            let pause = match self.try_execute_batch().await {
+                Ok(r) if r.claimed > 0 => {
+                    failures = 0;
+                    continue;
+                }
+                Ok(_) => {
+                    failures = 0;
+                    self.cfg.idle_poll
+                }
+                Err(e) => {
+                    // The database may be restarting: back off, then carry on.
+                    failures = failures.saturating_add(1);
+                    tracing::warn!(error = %e, failures, "claiming jobs failed");
+                    Duration::from_millis(100 * u64::from(failures.min(50)))
+                }
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+        match jobs::release(&self.parley, &self.id).await {
+            Ok(n) => tracing::info!(worker = %self.id, released = n, "worker stopped"),
+            Err(e) => tracing::warn!(error = %e, "releasing leases failed; they expire by themselves"),
+        }
+    }
+}
