@@ -38,6 +38,12 @@ pub struct Config {
     pub stripe_api_base: String,
     /// Whether this is a production deployment (then secrets must be given).
     pub production: bool,
+    /// First retry delay of a failed job, in milliseconds.
+    pub job_backoff_ms: u64,
+    /// Sign-ups allowed from one address per 15 minutes.
+    pub signups_per_ip: i32,
+    /// How long a worker holds a claimed job before others may take it, in milliseconds.
+    pub job_lease_ms: u64,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -138,6 +144,9 @@ impl Config {
             stripe_webhook_secret: env("PARLEY_STRIPE_WEBHOOK_SECRET").or(file.stripe_webhook_secret).map(Secret::new),
             stripe_api_base: env("PARLEY_STRIPE_API_BASE").or(file.stripe_api_base).unwrap_or_else(|| "https://api.stripe.com".into()),
             production,
+            job_backoff_ms: number(&env, "PARLEY_JOB_BACKOFF_MS", 2000)?,
+            signups_per_ip: number(&env, "PARLEY_SIGNUPS_PER_IP", 30)?,
+            job_lease_ms: number(&env, "PARLEY_JOB_LEASE_MS", 60_000)?,
         })
     }
 
@@ -151,7 +160,18 @@ impl Config {
 
     /// The domain settings.
     pub fn settings(&self) -> domain::Settings {
-        domain::Settings::new(self.jwt_secret.clone(), self.public_url.clone())
+        let mut s = domain::Settings::new(self.jwt_secret.clone(), self.public_url.clone());
+        s.job_backoff_base = std::time::Duration::from_millis(self.job_backoff_ms);
+        s.signups_per_ip = self.signups_per_ip;
+        s.job_lease = std::time::Duration::from_millis(self.job_lease_ms.max(100));
+        s
+    }
+}
+
+fn number<T: std::str::FromStr>(env: &impl Fn(&str) -> Option<String>, key: &str, default: T) -> Result<T, ConfigError> {
+    match env(key) {
+        Some(v) => v.trim().parse().map_err(|_| err(key, "must be a whole number")),
+        None => Ok(default),
     }
 }
 

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a workspace is: a business, an agency, or an agency's client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum WorkspaceKind {
     #[sea_orm(string_value = "business")]
@@ -17,6 +18,7 @@ pub enum WorkspaceKind {
 
 /// A member's role in one workspace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum Role {
     #[sea_orm(string_value = "owner")]
@@ -37,6 +39,7 @@ pub enum Role {
 
 /// Where an invitation stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum InvitationStatus {
     #[sea_orm(string_value = "pending")]
@@ -49,6 +52,7 @@ pub enum InvitationStatus {
 
 /// Where a job stands in the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum JobState {
     #[sea_orm(string_value = "queued")]

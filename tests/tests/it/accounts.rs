@@ -1,0 +1,129 @@
+//! Sign-up, log-in, refresh rotation, log-out, throttling, email verification.
+
+use serde_json::json;
+
+use crate::on_both;
+use crate::support::*;
+
+const LOG_IN: &str = "mutation($i: LogInInput!) { logIn(input: $i) { accessToken refreshToken workspace { id } } }";
+const REFRESH: &str = "mutation($t: String) { refreshSession(refreshToken: $t) { accessToken refreshToken } }";
+
+async fn sign_up_log_in_refresh_and_log_out(app: TestApp) {
+    let acc = app.sign_up("BUSINESS").await;
+    let me = ok(app.gql(&acc.auth(), "{ me { email name emailVerified memberships { role workspace { id name kind } } } }", json!({})).await);
+    assert_eq!(me["me"]["email"], acc.email);
+    assert_eq!(me["me"]["emailVerified"], false);
+    assert_eq!(me["me"]["memberships"][0]["role"], "OWNER");
+    assert_eq!(me["me"]["memberships"][0]["workspace"]["kind"], "BUSINESS");
+
+    let login = ok(app.gql(&As::anon(), LOG_IN, json!({ "i": { "email": acc.email.to_uppercase(), "password": PASSWORD } })).await);
+    assert_eq!(login["logIn"]["workspace"]["id"], acc.workspace_id.as_str());
+
+    // Rotation: each refresh token works once and yields a new one.
+    let r1 = ok(app.gql(&As::anon(), REFRESH, json!({ "t": acc.refresh })).await);
+    let second = r1["refreshSession"]["refreshToken"].as_str().unwrap().to_owned();
+    assert_ne!(second, acc.refresh);
+    let token = r1["refreshSession"]["accessToken"].as_str().unwrap();
+    ok(app.gql(&As::token(token), "{ me { id } }", json!({})).await);
+
+    // Reusing the spent token revokes the family: the newer token dies too.
+    let reuse = app.gql(&As::anon(), REFRESH, json!({ "t": acc.refresh })).await;
+    assert_eq!(code(&reuse).as_deref(), Some("UNAUTHENTICATED"));
+    let after = app.gql(&As::anon(), REFRESH, json!({ "t": second })).await;
+    assert_eq!(code(&after).as_deref(), Some("UNAUTHENTICATED"));
+
+    // Log-out ends the session family of the log-in.
+    let rt = login["logIn"]["refreshToken"].as_str().unwrap();
+    let out = ok(app.gql(&As::anon(), "mutation($t: String) { logOut(refreshToken: $t) { loggedOut } }", json!({ "t": rt })).await);
+    assert_eq!(out["logOut"]["loggedOut"], true);
+    let gone = app.gql(&As::anon(), REFRESH, json!({ "t": rt })).await;
+    assert_eq!(code(&gone).as_deref(), Some("UNAUTHENTICATED"));
+}
+
+async fn bad_sign_ups_name_the_field_and_write_nothing(app: TestApp) {
+    let taken = app.sign_up("BUSINESS").await;
+    let long = "x".repeat(101);
+    let cases = [
+        (json!({ "email": "not-an-email", "password": PASSWORD, "name": "A", "workspaceName": "W" }), "BAD_USER_INPUT", Some("email")),
+        (json!({ "email": "weak@example.com", "password": "short", "name": "A", "workspaceName": "W" }), "BAD_USER_INPUT", Some("password")),
+        (json!({ "email": "weak2@example.com", "password": "aaaaaaaaaaaaaa", "name": "A", "workspaceName": "W" }), "BAD_USER_INPUT", Some("password")),
+        (json!({ "email": "noname@example.com", "password": PASSWORD, "name": "   ", "workspaceName": "W" }), "BAD_USER_INPUT", Some("name")),
+        (json!({ "email": "longws@example.com", "password": PASSWORD, "name": "A", "workspaceName": long }), "BAD_USER_INPUT", Some("workspaceName")),
+        (json!({ "email": "client@example.com", "password": PASSWORD, "name": "A", "workspaceName": "W", "workspaceKind": "CLIENT" }), "BAD_USER_INPUT", Some("workspaceKind")),
+        (json!({ "email": taken.email, "password": PASSWORD, "name": "A", "workspaceName": "W" }), "CONFLICT", None),
+    ];
+    for (input, want, want_field) in cases {
+        let res = app.gql(&As::anon(), "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }", json!({ "i": input })).await;
+        assert_eq!(code(&res).as_deref(), Some(want), "{input} -> {res}");
+        assert_eq!(field(&res).as_deref(), want_field, "{input} -> {res}");
+        assert!(res["data"].is_null(), "nothing returned for {input}");
+    }
+    // None of the rejected sign-ups left an account behind.
+    for email in ["weak@example.com", "noname@example.com", "longws@example.com", "client@example.com"] {
+        let res = app.gql(&As::anon(), LOG_IN, json!({ "i": { "email": email, "password": PASSWORD } })).await;
+        assert_eq!(code(&res).as_deref(), Some("UNAUTHENTICATED"), "{email}");
+    }
+    // The taken address still belongs to its first owner, unchanged.
+    ok(app.gql(&As::anon(), LOG_IN, json!({ "i": { "email": taken.email, "password": PASSWORD } })).await);
+}
+
+async fn repeated_failed_log_ins_are_throttled(app: TestApp) {
+    let acc = app.sign_up("BUSINESS").await;
+    for _ in 0..5 {
+        let res = app.gql(&As::anon(), LOG_IN, json!({ "i": { "email": acc.email, "password": "Wrong-password-1" } })).await;
+        assert_eq!(code(&res).as_deref(), Some("UNAUTHENTICATED"));
+    }
+    // Even the right password waits now.
+    let res = app.gql(&As::anon(), LOG_IN, json!({ "i": { "email": acc.email, "password": PASSWORD } })).await;
+    assert_eq!(code(&res).as_deref(), Some("RATE_LIMITED"), "{res}");
+    // Another account from the same office is not affected.
+    let other = app.sign_up("BUSINESS").await;
+    ok(app.gql(&As::anon(), LOG_IN, json!({ "i": { "email": other.email, "password": PASSWORD } })).await);
+}
+
+async fn email_is_verified_by_the_emailed_link_once(app: TestApp) {
+    let acc = app.sign_up("BUSINESS").await;
+    let report = app.drive_jobs().await;
+    assert!(report.done >= 1, "{report:?}");
+    let mails = app.smtp.to(&acc.email);
+    assert_eq!(mails.len(), 1, "one verification email");
+    assert_eq!(mails[0].from, "no-reply@parley.localhost");
+    let link = mails[0].link("/verify-email").expect("a verification link");
+    assert!(link.starts_with(&app.base), "{link}");
+    let token = link.split("token=").nth(1).unwrap();
+    let v = ok(app.gql(&As::anon(), "mutation($t: String!) { verifyEmail(token: $t) { emailVerified } }", json!({ "t": token })).await);
+    assert_eq!(v["verifyEmail"]["emailVerified"], true);
+    let again = app.gql(&As::anon(), "mutation($t: String!) { verifyEmail(token: $t) { emailVerified } }", json!({ "t": token })).await;
+    assert_eq!(code(&again).as_deref(), Some("BAD_USER_INPUT"));
+    assert_eq!(field(&again).as_deref(), Some("token"));
+    let me = ok(app.gql(&acc.auth(), "{ me { emailVerified } }", json!({})).await);
+    assert_eq!(me["me"]["emailVerified"], true);
+}
+
+async fn changing_the_password_ends_other_sessions(app: TestApp) {
+    let acc = app.sign_up("BUSINESS").await;
+    let weak = app
+        .gql(&acc.auth(), "mutation { changePassword(input: {currentPassword: \"Correct-horse-42\", newPassword: \"abc\"}) { id } }", json!({}))
+        .await;
+    assert_eq!(field(&weak).as_deref(), Some("newPassword"));
+    let wrong = app
+        .gql(&acc.auth(), "mutation { changePassword(input: {currentPassword: \"nope-nope-1\", newPassword: \"Another-horse-43\"}) { id } }", json!({}))
+        .await;
+    assert_eq!(field(&wrong).as_deref(), Some("currentPassword"));
+    ok(app
+        .gql(&acc.auth(), "mutation { changePassword(input: {currentPassword: \"Correct-horse-42\", newPassword: \"Another-horse-43\"}) { id } }", json!({}))
+        .await);
+    let res = app.gql(&As::anon(), REFRESH, json!({ "t": acc.refresh })).await;
+    assert_eq!(code(&res).as_deref(), Some("UNAUTHENTICATED"));
+    let old = app.gql(&As::anon(), LOG_IN, json!({ "i": { "email": acc.email, "password": PASSWORD } })).await;
+    assert_eq!(code(&old).as_deref(), Some("UNAUTHENTICATED"));
+    ok(app.gql(&As::anon(), LOG_IN, json!({ "i": { "email": acc.email, "password": "Another-horse-43" } })).await);
+}
+
+on_both!(
+    sign_up_log_in_refresh_and_log_out,
+    bad_sign_ups_name_the_field_and_write_nothing,
+    repeated_failed_log_ins_are_throttled,
+    email_is_verified_by_the_emailed_link_once,
+    changing_the_password_ends_other_sessions,
+);

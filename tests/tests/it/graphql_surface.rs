@@ -1,0 +1,71 @@
+//! The GraphQL transport: malformed requests, size and depth limits, introspection,
+//! typed errors, and the published schema.
+
+use serde_json::{Value, json};
+
+use crate::on_both;
+use crate::support::*;
+
+async fn raw(app: &TestApp, body: impl Into<reqwest::Body>) -> (u16, Value) {
+    let res = app.http.post(format!("{}/graphql", app.base)).header("content-type", "application/json").body(body).send().await.unwrap();
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+async fn malformed_and_oversized_requests_get_clear_errors(app: TestApp) {
+    let (s, body) = raw(&app, "{not json").await;
+    assert_eq!(s, 400);
+    assert_eq!(code(&body).as_deref(), Some("BAD_USER_INPUT"));
+    let (s, body) = raw(&app, r#"{"query": "{ me { id "}"#).await;
+    assert_eq!(s, 200);
+    assert_eq!(code(&body).as_deref(), Some("BAD_USER_INPUT"), "syntax error: {body}");
+    let (s, _) = raw(&app, vec![b' '; 2 * 1024 * 1024]).await;
+    assert_eq!(s, 413);
+    let acc = app.sign_up("BUSINESS").await;
+    let res = app.gql(&acc.auth(), "{ me { id shoeSize } }", json!({})).await;
+    assert_eq!(code(&res).as_deref(), Some("BAD_USER_INPUT"), "unknown field");
+    let res = app.gql(&acc.auth(), "query($n: Int) { auditLog(first: $n) { totalCount } }", json!({ "n": "ten" })).await;
+    assert_eq!(code(&res).as_deref(), Some("BAD_USER_INPUT"), "wrong type");
+    let res = app.gql(&As::anon(), "mutation { signUp(input: {email: \"a@b.co\", password: \"x\", name: \"n\", workspaceName: \"w\", extra: 1}) { accessToken } }", json!({})).await;
+    assert_eq!(code(&res).as_deref(), Some("BAD_USER_INPUT"), "unknown input field");
+}
+
+async fn depth_is_limited_but_introspection_passes(app: TestApp) {
+    let acc = app.sign_up("BUSINESS").await;
+    // The introspection query GraphiQL sends nests TypeRef nine levels deep.
+    let introspection = r#"query IntrospectionQuery { __schema { queryType { name } mutationType { name } types { ...FullType } directives { name locations args { ...InputValue } } } }
+      fragment FullType on __Type { kind name description fields(includeDeprecated: true) { name args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason } inputFields { ...InputValue } interfaces { ...TypeRef } enumValues(includeDeprecated: true) { name isDeprecated } possibleTypes { ...TypeRef } }
+      fragment InputValue on __InputValue { name type { ...TypeRef } defaultValue }
+      fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }"#;
+    let res = ok(app.gql(&acc.auth(), introspection, json!({})).await);
+    assert!(res["__schema"]["types"].as_array().unwrap().len() > 20);
+    let deep = format!("{{ me {{ memberships {{ workspace {{ {} id {} }} }} }} }}", "clients { ".repeat(25), "}".repeat(25));
+    let res = app.gql(&acc.auth(), &deep, json!({})).await;
+    assert!(res["errors"][0]["message"].as_str().unwrap().to_lowercase().contains("nested too deep"), "{res}");
+}
+
+async fn the_published_schema_is_current(app: TestApp) {
+    let served = app.http.get(format!("{}/graphql/schema.graphql", app.base)).send().await.unwrap().text().await.unwrap();
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../api/schema.graphql")).unwrap();
+    assert_eq!(served, api::graphql::sdl());
+    assert!(
+        committed == served,
+        "api/schema.graphql is out of date: run `cargo run -p api --bin parley -- schema > api/schema.graphql`"
+    );
+    for op in ["signUp(", "logIn(", "refreshSession(", "logOut(", "createClientWorkspace(", "grantClientAccess(", "inviteMember(", "acceptInvitation(", "createApiKey(", "revokeApiKey(", "auditLog("] {
+        assert!(served.contains(op), "{op} is in the contract");
+    }
+    let page = app.http.get(format!("{}/graphql", app.base)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().to_lowercase().contains("graphiql"));
+}
+
+on_both!(malformed_and_oversized_requests_get_clear_errors, depth_is_limited_but_introspection_passes);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn published_schema() {
+    if let Some(app) = TestApp::spawn(Backend::Sqlite).await {
+        the_published_schema_is_current(app).await;
+    }
+}

@@ -1,0 +1,19 @@
+//! Black-box stories: the real router over HTTP, a real SMTP server, SQLite and
+//! PostgreSQL. One test binary for the whole suite (linking is the expensive part).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod smtp;
+mod support;
+
+mod accounts;
+mod agencies;
+mod api_keys;
+mod audit;
+mod graphql_surface;
+mod invitations;
+mod jobs;
+mod ops;
+mod rls;
+mod tenancy;
+mod tokens;

@@ -1,0 +1,272 @@
+//! Starting the real Parley on a free port against a fresh database, a real SMTP
+//! server, and a small GraphQL client for the stories.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use crate::smtp::SmtpServer;
+
+/// Which database a story runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The signing key the tests configure (they forge tokens with it).
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+/// A password that passes the strength rules.
+pub const PASSWORD: &str = "Correct-horse-42";
+
+/// A fresh database for one test: a temporary SQLite file, or a new PostgreSQL
+/// database made from `TEST_DATABASE_URL`.
+pub async fn fresh_database(backend: Backend) -> Option<String> {
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(format!("parley-test-{}", uuid::Uuid::now_v7().simple()));
+            std::fs::create_dir_all(&dir).unwrap();
+            Some(format!("sqlite://{}?mode=rwc", dir.join("parley.db").display()))
+        }
+        Backend::Postgres => {
+            let Ok(base) = std::env::var("TEST_DATABASE_URL") else {
+                eprintln!("TEST_DATABASE_URL is not set: PostgreSQL story skipped (CI always sets it)");
+                return None;
+            };
+            use sea_orm::ConnectionTrait;
+            let name = format!("parley_t_{}", uuid::Uuid::now_v7().simple());
+            let admin = sea_orm::Database::connect(base.as_str()).await.expect("TEST_DATABASE_URL must be reachable");
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+            admin.close().await.unwrap();
+            let mut url = reqwest::Url::parse(&base).unwrap();
+            url.set_path(&format!("/{name}"));
+            Some(url.to_string())
+        }
+    }
+}
+
+/// A running Parley with its SMTP server; the worker is driven by hand.
+pub struct TestApp {
+    pub base: String,
+    pub server: api::Server,
+    pub smtp: Arc<SmtpServer>,
+    pub http: reqwest::Client,
+    pub worker: workers::Runtime,
+    pub database_url: String,
+}
+
+/// Who calls: a bearer credential and an optional workspace header.
+#[derive(Debug, Clone, Default)]
+pub struct As {
+    pub bearer: Option<String>,
+    pub workspace: Option<String>,
+}
+
+impl As {
+    pub fn anon() -> As {
+        As::default()
+    }
+    pub fn token(t: &str) -> As {
+        As { bearer: Some(t.to_owned()), workspace: None }
+    }
+    pub fn in_ws(mut self, ws: &str) -> As {
+        self.workspace = Some(ws.to_owned());
+        self
+    }
+}
+
+/// A signed-up user and their first workspace.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub email: String,
+    pub token: String,
+    pub refresh: String,
+    pub user_id: String,
+    pub workspace_id: String,
+}
+
+impl Account {
+    pub fn auth(&self) -> As {
+        As::token(&self.token)
+    }
+}
+
+/// The code of the first error of a response.
+pub fn code(res: &Value) -> Option<String> {
+    res["errors"][0]["extensions"]["code"].as_str().map(str::to_owned)
+}
+
+/// The field named by the first error of a response.
+pub fn field(res: &Value) -> Option<String> {
+    res["errors"][0]["extensions"]["field"].as_str().map(str::to_owned)
+}
+
+/// Fails the test unless the response has no errors; returns `data`.
+pub fn ok(res: Value) -> Value {
+    assert!(res.get("errors").is_none() || res["errors"].is_null(), "unexpected errors: {res}");
+    res["data"].clone()
+}
+
+impl TestApp {
+    /// Starts Parley on `backend` (None: PostgreSQL is not configured here).
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, &[]).await
+    }
+
+    /// Starts Parley with extra environment settings.
+    pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> Option<TestApp> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let database_url = fresh_database(backend).await?;
+        let smtp = SmtpServer::start().await;
+        let dir = std::env::temp_dir().join(format!("parley-data-{}", uuid::Uuid::now_v7().simple()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut env: HashMap<String, String> = HashMap::from([
+            ("PARLEY_DATABASE_URL".into(), database_url.clone()),
+            ("PARLEY_DATA_DIR".into(), dir.display().to_string()),
+            ("PARLEY_JWT_SECRET".into(), JWT_SECRET.into()),
+            ("PARLEY_SMTP_URL".into(), smtp.url()),
+            ("PARLEY_PUBLIC_URL".into(), format!("http://{addr}")),
+            ("PARLEY_HTTP_ADDR".into(), addr.to_string()),
+            ("PARLEY_JOB_BACKOFF_MS".into(), "1".into()),
+            ("PARLEY_SIGNUPS_PER_IP".into(), "1000".into()),
+        ]);
+        for (k, v) in extra {
+            env.insert((*k).to_owned(), (*v).to_owned());
+        }
+        let cfg = api::Config::from_env_fn(|k| env.get(k).cloned()).unwrap();
+        let roles = api::Roles { migrate: true, api: true, worker: false };
+        let server = api::start(&cfg, roles, listener).await.unwrap();
+        let worker = workers::Runtime::new(server.parley.clone(), server.mailer.clone(), workers::RuntimeConfig::default());
+        Some(TestApp {
+            base: format!("http://{addr}"),
+            server,
+            smtp,
+            http: reqwest::Client::new(),
+            worker,
+            database_url,
+
+        })
+    }
+
+    /// Posts a GraphQL operation and returns the whole JSON response.
+    pub async fn gql(&self, who: &As, query: &str, variables: Value) -> Value {
+        let mut req = self.http.post(format!("{}/graphql", self.base)).json(&json!({ "query": query, "variables": variables }));
+        if let Some(b) = &who.bearer {
+            req = req.bearer_auth(b);
+        }
+        if let Some(w) = &who.workspace {
+            req = req.header("X-Parley-Workspace", w);
+        }
+        let res = req.send().await.unwrap();
+        assert_eq!(res.status(), 200, "GraphQL answers 200");
+        res.json().await.unwrap()
+    }
+
+    /// Signs up a new account with a workspace of `kind` (`BUSINESS` or `AGENCY`).
+    pub async fn sign_up(&self, kind: &str) -> Account {
+        let email = format!("{}@example.com", uuid::Uuid::now_v7().simple());
+        self.sign_up_as(&email, kind).await
+    }
+
+    /// Signs up `email`.
+    pub async fn sign_up_as(&self, email: &str, kind: &str) -> Account {
+        let res = self
+            .gql(
+                &As::anon(),
+                "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken refreshToken user { id email } workspace { id kind } } }",
+                json!({ "i": { "email": email, "password": PASSWORD, "name": "Test Person", "workspaceName": "Test Workspace", "workspaceKind": kind } }),
+            )
+            .await;
+        let d = ok(res);
+        let s = &d["signUp"];
+        Account {
+            email: email.to_owned(),
+            token: s["accessToken"].as_str().unwrap().to_owned(),
+            refresh: s["refreshToken"].as_str().unwrap().to_owned(),
+            user_id: s["user"]["id"].as_str().unwrap().to_owned(),
+            workspace_id: s["workspace"]["id"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// Runs the job queue until nothing is due.
+    pub async fn drive_jobs(&self) -> workers::BatchReport {
+        let mut total = workers::BatchReport::default();
+        for _ in 0..100 {
+            let r = self.worker.try_execute_batch().await.unwrap();
+            if r.claimed == 0 {
+                break;
+            }
+            total.claimed += r.claimed;
+            total.done += r.done;
+            total.retried += r.retried;
+            total.dead += r.dead;
+        }
+        total
+    }
+
+    /// Invites `email` into the caller's workspace, sends the email, and returns the
+    /// invitation token from the link that arrived.
+    pub async fn invite(&self, who: &As, email: &str, role: &str) -> String {
+        ok(self
+            .gql(who, "mutation($i: InviteMemberInput!) { inviteMember(input: $i) { id } }", json!({ "i": { "email": email, "role": role } }))
+            .await);
+        self.drive_jobs().await;
+        let msgs = self.smtp.to(email);
+        let link = msgs.last().and_then(|m| m.link("/accept-invitation")).expect("an invitation email with a link");
+        link.split("token=").nth(1).unwrap().to_owned()
+    }
+
+    /// Accepts an invitation as a new person.
+    pub async fn accept(&self, token: &str) -> Value {
+        self.gql(
+            &As::anon(),
+            "mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { accessToken refreshToken user { id email } workspace { id name kind } } }",
+            json!({ "i": { "token": token, "password": PASSWORD, "name": "Invited Person" } }),
+        )
+        .await
+    }
+}
+
+/// Runs a story on SQLite and on PostgreSQL with extra settings, as two tests.
+#[macro_export]
+macro_rules! on_both_with {
+    ($story:ident, $env:expr) => {
+        mod $story {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(app) = $crate::support::TestApp::spawn_with($crate::support::Backend::Sqlite, $env).await {
+                    super::$story(app).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = $crate::support::TestApp::spawn_with($crate::support::Backend::Postgres, $env).await {
+                    super::$story(app).await;
+                }
+            }
+        }
+    };
+}
+
+/// Runs a story on SQLite and on PostgreSQL, as two tests.
+#[macro_export]
+macro_rules! on_both {
+    ($($story:ident),* $(,)?) => {$(
+        mod $story {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(app) = $crate::support::TestApp::spawn($crate::support::Backend::Sqlite).await {
+                    super::$story(app).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = $crate::support::TestApp::spawn($crate::support::Backend::Postgres).await {
+                    super::$story(app).await;
+                }
+            }
+        }
+    )*};
+}
