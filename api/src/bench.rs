@@ -1,10 +1,216 @@
-//! `parley bench`: figures for this machine (filled in below).
+//! `parley bench`: figures for this machine, printed, never asserted.
+//!
+//! For each database (SQLite and PostgreSQL) it starts the real server on a free port
+//! against a fresh database and measures, with the load generator in the same process
+//! (both share the machine's cores, as the issue's figures assume):
+//! - authenticated `me` GraphQL queries per second and p50/p99 latency at N concurrent
+//!   clients, beside a bare axum handler (`/healthz`) in the same run;
+//! - job runtime throughput for no-op jobs spread over ten workspaces;
+//! - the delay from a job being enqueued to a worker starting it.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use serde_json::json;
 
 /// Options of `parley bench`.
 #[derive(Debug, clap::Args)]
-pub struct BenchArgs {}
+pub struct BenchArgs {
+    /// `sqlite`, `postgres` or `both`.
+    #[arg(long, default_value = "both")]
+    pub db: String,
+    /// Concurrent HTTP clients.
+    #[arg(long, default_value_t = 32)]
+    pub clients: usize,
+    /// Seconds per HTTP measurement.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+    /// No-op jobs for the throughput run.
+    #[arg(long, default_value_t = 20_000)]
+    pub jobs: usize,
+    /// Workers (job runtimes) in the throughput run.
+    #[arg(long, default_value_t = 2)]
+    pub workers: usize,
+    /// PostgreSQL URL of an owner login; a scratch database is created beside it.
+    #[arg(long, env = "TEST_DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
+    pub postgres_url: String,
+}
 
-/// Runs the benchmarks.
-pub async fn run(_args: BenchArgs) -> anyhow::Result<()> {
+struct Load {
+    rps: f64,
+    p50: Duration,
+    p99: Duration,
+    errors: usize,
+}
+
+fn pct(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted.get(i).copied().unwrap_or_default()
+}
+
+async fn load(clients: usize, seconds: u64, make: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync + Clone + 'static) -> Load {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let make = make.clone();
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut lat = Vec::new();
+            let mut errors = 0usize;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                match make(&client).send().await {
+                    Ok(r) if r.status().is_success() => {
+                        let _ = r.bytes().await;
+                        lat.push(t.elapsed());
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (lat, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        if let Ok((l, e)) = t.await {
+            all.extend(l);
+            errors += e;
+        }
+    }
+    all.sort_unstable();
+    Load { rps: all.len() as f64 / seconds as f64, p50: pct(&all, 0.5), p99: pct(&all, 0.99), errors }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+async fn sign_up(http: &reqwest::Client, base: &str, n: usize) -> anyhow::Result<String> {
+    let res: serde_json::Value = http
+        .post(format!("{base}/graphql"))
+        .json(&json!({
+            "query": "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }",
+            "variables": { "i": { "email": format!("bench{n}-{}@example.com", uuid::Uuid::now_v7().simple()), "password": "Bench-password-1", "name": "Bench", "workspaceName": format!("Bench {n}") } }
+        }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    res["data"]["signUp"]["accessToken"].as_str().map(str::to_owned).with_context(|| format!("sign-up failed: {res}"))
+}
+
+async fn bench_one(args: &BenchArgs, backend: &str) -> anyhow::Result<()> {
+    let data = std::env::temp_dir().join(format!("parley-bench-{}", uuid::Uuid::now_v7().simple()));
+    let url = if backend == "postgres" {
+        domain::db::scratch_database(&args.postgres_url, "parley_bench").await.map_err(|e| anyhow::anyhow!("{e}"))?
+    } else {
+        format!("sqlite://{}?mode=rwc", data.join("parley.db").display())
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let env = [
+        ("PARLEY_DATABASE_URL", url.clone()),
+        ("PARLEY_DATA_DIR", data.display().to_string()),
+        ("PARLEY_JWT_SECRET", "bench-secret-bench-secret-bench-secret-00".to_owned()),
+        ("PARLEY_SMTP_URL", format!("file://{}", data.join("outbox").display())),
+        ("PARLEY_HTTP_ADDR", addr.to_string()),
+        ("PARLEY_SIGNUPS_PER_IP", "100000".to_owned()),
+    ];
+    let cfg = crate::Config::from_env_fn(|k| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()))?;
+    let server = crate::start(&cfg, crate::Roles { migrate: true, api: true, worker: false }, listener).await?;
+    let base = format!("http://{addr}");
+    let http = reqwest::Client::new();
+
+    println!("\n## {backend} ({} concurrent clients, {} s each, 2 cores shared with the load generator)", args.clients, args.seconds);
+    let token = sign_up(&http, &base, 0).await?;
+    let me_url = format!("{base}/graphql");
+    let me = {
+        let token = token.clone();
+        move |c: &reqwest::Client| c.post(&me_url).bearer_auth(&token).header("content-type", "application/json").body(r#"{"query":"{ me { id email } }"}"#)
+    };
+    let _ = load(args.clients, 1, me.clone()).await; // warm-up
+    let m = load(args.clients, args.seconds, me).await;
+    let bare_url = format!("{base}/healthz");
+    let bare = load(args.clients, args.seconds, move |c: &reqwest::Client| c.get(&bare_url)).await;
+    println!("authenticated `me`:  {:>9.0} req/s  p50 {}  p99 {}  errors {}", m.rps, ms(m.p50), ms(m.p99), m.errors);
+    println!("bare axum handler:   {:>9.0} req/s  p50 {}  p99 {}  errors {}", bare.rps, ms(bare.p50), ms(bare.p99), bare.errors);
+    println!("ratio me / bare:     {:.3}", m.rps / bare.rps.max(1.0));
+
+    // Jobs: no-op jobs spread over ten workspaces.
+    let p = server.parley.clone();
+    let mut ctxs = Vec::new();
+    for n in 0..10 {
+        let t = sign_up(&http, &base, n + 1).await?;
+        let principal = domain::auth::authenticate(&p, &t).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        ctxs.push(domain::auth::tenant_ctx(&p, &principal, None).await.map_err(|e| anyhow::anyhow!("{e}"))?);
+    }
+    // Sign-up emails first, so the throughput run counts only no-op jobs.
+    let rt = workers::Runtime::new(p.clone(), server.mailer.clone(), workers::RuntimeConfig::default());
+    while rt.try_execute_batch().await.map_err(|e| anyhow::anyhow!("{e}"))?.claimed > 0 {}
+    let per = args.jobs / ctxs.len();
+    let t = Instant::now();
+    for ctx in &ctxs {
+        let jobs = (0..per).map(|_| domain::jobs::NewJob::new(workers::handlers::NOOP_JOB, json!({}))).collect();
+        domain::jobs::enqueue_many(ctx, &p, jobs).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let enqueue = t.elapsed();
+    let total = per * ctxs.len();
+    let t = Instant::now();
+    let runtimes: Vec<_> = (0..args.workers.max(1))
+        .map(|_| workers::Runtime::new(p.clone(), server.mailer.clone(), workers::RuntimeConfig::default()))
+        .collect();
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let handles: Vec<_> = runtimes.iter().map(|r| (r.counters(), tokio::spawn(r.clone().run(rx.clone())))).collect();
+    loop {
+        let done: u64 = handles.iter().map(|(c, _)| c.done.load(std::sync::atomic::Ordering::Relaxed)).sum();
+        if done as usize >= total || t.elapsed() > Duration::from_secs(300) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let elapsed = t.elapsed();
+    println!(
+        "jobs: {total} no-op jobs over 10 workspaces, {} workers: {:.0} jobs/s (enqueued at {:.0} jobs/s)",
+        args.workers,
+        total as f64 / elapsed.as_secs_f64(),
+        total as f64 / enqueue.as_secs_f64()
+    );
+    for (c, _) in &handles {
+        c.take_start_delays();
+    }
+    // Enqueue-to-start delay with idle workers: one job at a time, 20 ms apart.
+    for i in 0..200 {
+        let ctx = &ctxs[i % ctxs.len()];
+        domain::jobs::enqueue(ctx, &p, domain::jobs::NewJob::new(workers::handlers::NOOP_JOB, json!({}))).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut delays: Vec<Duration> = handles.iter().flat_map(|(c, _)| c.take_start_delays()).map(Duration::from_secs_f64).collect();
+    delays.sort_unstable();
+    println!("enqueue to start ({} jobs, idle workers polling every 20 ms): p50 {}  p99 {}", delays.len(), ms(pct(&delays, 0.5)), ms(pct(&delays, 0.99)));
+    let _ = tx.send(true);
+    for (_, h) in handles {
+        let _ = h.await;
+    }
+    server.stop().await?;
+    Ok(())
+}
+
+/// Runs the benchmarks and prints the figures.
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let build = if cfg!(debug_assertions) { "debug build: use --release for real figures" } else { "release build" };
+    println!("# parley bench ({build}; {} cores)", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    let backends: Vec<&str> = match args.db.as_str() {
+        "sqlite" => vec!["sqlite"],
+        "postgres" => vec!["postgres"],
+        _ => vec!["sqlite", "postgres"],
+    };
+    for b in backends {
+        bench_one(&args, b).await?;
+    }
     Ok(())
 }

@@ -184,6 +184,18 @@ impl Db {
     }
 }
 
+/// Creates an empty PostgreSQL database next to the one `admin_url` names (for
+/// benchmarks and tests) and returns its URL.
+pub async fn scratch_database(admin_url: &str, prefix: &str) -> Result<String> {
+    let name = format!("{prefix}_{}", Uuid::now_v7().simple());
+    let admin = open(admin_url, 1, false).await?;
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await?;
+    admin.close().await.map_err(Error::internal)?;
+    let mut url = url::Url::parse(admin_url).map_err(|e| Error::invalid("url", e.to_string()))?;
+    url.set_path(&format!("/{name}"));
+    Ok(url.to_string())
+}
+
 /// Re-points numbered placeholders (`$1`) at SQLite's form (`?1`).
 pub(crate) fn sql_for(backend: DbBackend, sql: &str) -> String {
     if backend == DbBackend::Postgres {

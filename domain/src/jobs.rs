@@ -89,6 +89,43 @@ pub(crate) async fn enqueue_in<C: ConnectionTrait>(conn: &C, p: &Parley, ctx: &T
     insert_job(conn, p, ctx.tenant_id(), ctx.actor(), job).await
 }
 
+/// Enqueues many jobs for the context's tenant in one transaction (large fan-outs).
+pub async fn enqueue_many(ctx: &TenantCtx, p: &Parley, jobs: Vec<NewJob>) -> Result<u64> {
+    let txn = p.db().tx(ctx).await?;
+    let mut n = 0;
+    for chunk in jobs.chunks(500) {
+        let t = now();
+        let rows: Vec<job::ActiveModel> = chunk
+            .iter()
+            .cloned()
+            .map(|j| job::ActiveModel {
+                tenant_id: Set(ctx.tenant_id()),
+                id: Set(new_id()),
+                kind: Set(j.kind),
+                payload: Set(j.payload),
+                state: Set(JobState::Queued),
+                run_at: Set(j.run_at.unwrap_or(t)),
+                attempts: Set(0),
+                max_attempts: Set(j.max_attempts.unwrap_or(p.settings().job_max_attempts).max(1)),
+                lease_until: Set(None),
+                lease_owner: Set(None),
+                idempotency_key: Set(j.idempotency_key),
+                actor: Set(serde_json::to_value(ctx.actor()).ok()),
+                last_error: Set(None),
+                created_at: Set(t),
+                updated_at: Set(t),
+                finished_at: Set(None),
+            })
+            .collect();
+        n += job::Entity::insert_many(rows)
+            .on_conflict(OnConflict::columns([job::Column::TenantId, job::Column::IdempotencyKey]).do_nothing().to_owned())
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(n)
+}
+
 /// Enqueues a job for the context's tenant.
 pub async fn enqueue(ctx: &TenantCtx, p: &Parley, job: NewJob) -> Result<bool> {
     let txn = p.db().tx(ctx).await?;

@@ -29,7 +29,7 @@ pub struct RuntimeConfig {
 
 impl Default for RuntimeConfig {
     fn default() -> Self {
-        RuntimeConfig { batch: 200, concurrency: 32, idle_poll: Duration::from_millis(50), housekeeping: Duration::from_secs(5) }
+        RuntimeConfig { batch: 200, concurrency: 32, idle_poll: Duration::from_millis(20), housekeeping: Duration::from_secs(5) }
     }
 }
 
@@ -55,6 +55,26 @@ pub struct Counters {
     pub failed: AtomicU64,
     /// Jobs that died.
     pub dead: AtomicU64,
+    /// Recent delays from a job falling due to a worker starting it, in seconds.
+    start_delays: std::sync::Mutex<std::collections::VecDeque<f64>>,
+}
+
+impl Counters {
+    const KEEP: usize = 100_000;
+
+    fn record_start(&self, delay: f64) {
+        if let Ok(mut d) = self.start_delays.lock() {
+            if d.len() == Self::KEEP {
+                d.pop_front();
+            }
+            d.push_back(delay);
+        }
+    }
+
+    /// Takes the recorded start delays (seconds), oldest first.
+    pub fn take_start_delays(&self) -> Vec<f64> {
+        self.start_delays.lock().map(|mut d| d.drain(..).collect()).unwrap_or_default()
+    }
 }
 
 /// One worker: a name (its lease owner), the domain and a mailer.
@@ -87,6 +107,8 @@ impl Runtime {
 
     async fn run_one(&self, job: ClaimedJob) -> (ClaimedJob, Result<(), HandlerError>) {
         let started = Instant::now();
+        let delay = (chrono::Utc::now() - job.run_at).num_microseconds().unwrap_or(0).max(0) as f64 / 1e6;
+        self.counters.record_start(delay);
         let res = handlers::handle(&self.parley, &self.mailer, &job).await;
         tracing::debug!(job = %job.id, kind = %job.kind, tenant = %job.ctx.tenant_id(), ms = started.elapsed().as_millis() as u64, ok = res.is_ok(), "job ran");
         (job, res)
