@@ -51,7 +51,11 @@ fn pct(sorted: &[Duration], p: f64) -> Duration {
     sorted.get(i).copied().unwrap_or_default()
 }
 
-async fn load(clients: usize, seconds: u64, make: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync + Clone + 'static) -> Load {
+async fn load(
+    clients: usize,
+    seconds: u64,
+    make: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder + Send + Sync + Clone + 'static,
+) -> Load {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut tasks = Vec::new();
     for _ in 0..clients {
@@ -125,19 +129,33 @@ async fn bench_one(args: &BenchArgs, backend: &str) -> anyhow::Result<()> {
     let base = format!("http://{addr}");
     let http = reqwest::Client::new();
 
-    println!("\n## {backend} ({} concurrent clients, {} s each, 2 cores shared with the load generator)", args.clients, args.seconds);
+    println!(
+        "\n## {backend} ({} concurrent clients, {} s each, 2 cores shared with the load generator)",
+        args.clients, args.seconds
+    );
     let token = sign_up(&http, &base, 0).await?;
     let me_url = format!("{base}/graphql");
     let me = {
         let token = token.clone();
-        move |c: &reqwest::Client| c.post(&me_url).bearer_auth(&token).header("content-type", "application/json").body(r#"{"query":"{ me { id email } }"}"#)
+        move |c: &reqwest::Client| {
+            c.post(&me_url)
+                .bearer_auth(&token)
+                .header("content-type", "application/json")
+                .body(r#"{"query":"{ me { id email } }"}"#)
+        }
     };
     let _ = load(args.clients, 1, me.clone()).await; // warm-up
     let m = load(args.clients, args.seconds, me).await;
     let bare_url = format!("{base}/healthz");
     let bare = load(args.clients, args.seconds, move |c: &reqwest::Client| c.get(&bare_url)).await;
     println!("authenticated `me`:  {:>9.0} req/s  p50 {}  p99 {}  errors {}", m.rps, ms(m.p50), ms(m.p99), m.errors);
-    println!("bare axum handler:   {:>9.0} req/s  p50 {}  p99 {}  errors {}", bare.rps, ms(bare.p50), ms(bare.p99), bare.errors);
+    println!(
+        "bare axum handler:   {:>9.0} req/s  p50 {}  p99 {}  errors {}",
+        bare.rps,
+        ms(bare.p50),
+        ms(bare.p99),
+        bare.errors
+    );
     println!("ratio me / bare:     {:.3}", m.rps / bare.rps.max(1.0));
 
     // Jobs: no-op jobs spread over ten workspaces.
@@ -185,13 +203,21 @@ async fn bench_one(args: &BenchArgs, backend: &str) -> anyhow::Result<()> {
     // Enqueue-to-start delay with idle workers: one job at a time, 20 ms apart.
     for i in 0..200 {
         let ctx = &ctxs[i % ctxs.len()];
-        domain::jobs::enqueue(ctx, &p, domain::jobs::NewJob::new(workers::handlers::NOOP_JOB, json!({}))).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        domain::jobs::enqueue(ctx, &p, domain::jobs::NewJob::new(workers::handlers::NOOP_JOB, json!({})))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let mut delays: Vec<Duration> = handles.iter().flat_map(|(c, _)| c.take_start_delays()).map(Duration::from_secs_f64).collect();
+    let mut delays: Vec<Duration> =
+        handles.iter().flat_map(|(c, _)| c.take_start_delays()).map(Duration::from_secs_f64).collect();
     delays.sort_unstable();
-    println!("enqueue to start ({} jobs, idle workers polling every 20 ms): p50 {}  p99 {}", delays.len(), ms(pct(&delays, 0.5)), ms(pct(&delays, 0.99)));
+    println!(
+        "enqueue to start ({} jobs, idle workers polling every 20 ms): p50 {}  p99 {}",
+        delays.len(),
+        ms(pct(&delays, 0.5)),
+        ms(pct(&delays, 0.99))
+    );
     let _ = tx.send(true);
     for (_, h) in handles {
         let _ = h.await;

@@ -86,7 +86,8 @@ impl Config {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         let path = env("PARLEY_CONFIG").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("parley.toml"));
         let file = if path.exists() {
-            let text = std::fs::read_to_string(&path).map_err(|e| err("PARLEY_CONFIG", format!("{}: {e}", path.display())))?;
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| err("PARLEY_CONFIG", format!("{}: {e}", path.display())))?;
             toml::from_str::<FileConfig>(&text).map_err(|e| err("PARLEY_CONFIG", format!("{}: {e}", path.display())))?
         } else {
             FileConfig::default()
@@ -101,7 +102,8 @@ impl Config {
 
     fn from_sources(file: FileConfig, env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let production = env("PARLEY_ENV").or(file.env).is_some_and(|e| e == "production");
-        let data_dir = env("PARLEY_DATA_DIR").map(PathBuf::from).or(file.data_dir).unwrap_or_else(|| PathBuf::from("data"));
+        let data_dir =
+            env("PARLEY_DATA_DIR").map(PathBuf::from).or(file.data_dir).unwrap_or_else(|| PathBuf::from("data"));
         let http_addr = env("PARLEY_HTTP_ADDR").or(file.http_addr).unwrap_or_else(|| "127.0.0.1:8080".into());
         http_addr.parse::<std::net::SocketAddr>().map_err(|e| err("PARLEY_HTTP_ADDR", e.to_string()))?;
         let public_url = env("PARLEY_PUBLIC_URL").or(file.public_url).unwrap_or_else(|| format!("http://{http_addr}"));
@@ -112,7 +114,10 @@ impl Config {
             Some(u) => u,
             None => format!("sqlite://{}?mode=rwc", data_dir.join("parley.db").display()),
         };
-        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
             return Err(err("PARLEY_DATABASE_URL", "must be a sqlite: or postgres:// URL"));
         }
         let jwt_secret = match env("PARLEY_JWT_SECRET").or(file.jwt_secret) {
@@ -137,12 +142,19 @@ impl Config {
             data_dir,
             jwt_secret,
             smtp_url,
-            mail_from: env("PARLEY_MAIL_FROM").or(file.mail_from).unwrap_or_else(|| "Parley <no-reply@parley.localhost>".into()),
-            site_root: env("PARLEY_SITE_ROOT").map(PathBuf::from).or(file.site_root).unwrap_or_else(|| PathBuf::from("site")),
+            mail_from: env("PARLEY_MAIL_FROM")
+                .or(file.mail_from)
+                .unwrap_or_else(|| "Parley <no-reply@parley.localhost>".into()),
+            site_root: env("PARLEY_SITE_ROOT")
+                .map(PathBuf::from)
+                .or(file.site_root)
+                .unwrap_or_else(|| PathBuf::from("site")),
             log_format: env("PARLEY_LOG_FORMAT").or(file.log_format).unwrap_or_else(|| "text".into()),
             stripe_secret_key: env("PARLEY_STRIPE_SECRET_KEY").or(file.stripe_secret_key).map(Secret::new),
             stripe_webhook_secret: env("PARLEY_STRIPE_WEBHOOK_SECRET").or(file.stripe_webhook_secret).map(Secret::new),
-            stripe_api_base: env("PARLEY_STRIPE_API_BASE").or(file.stripe_api_base).unwrap_or_else(|| "https://api.stripe.com".into()),
+            stripe_api_base: env("PARLEY_STRIPE_API_BASE")
+                .or(file.stripe_api_base)
+                .unwrap_or_else(|| "https://api.stripe.com".into()),
             production,
             job_backoff_ms: number(&env, "PARLEY_JOB_BACKOFF_MS", 2000)?,
             signups_per_ip: number(&env, "PARLEY_SIGNUPS_PER_IP", 30)?,
@@ -168,7 +180,11 @@ impl Config {
     }
 }
 
-fn number<T: std::str::FromStr>(env: &impl Fn(&str) -> Option<String>, key: &str, default: T) -> Result<T, ConfigError> {
+fn number<T: std::str::FromStr>(
+    env: &impl Fn(&str) -> Option<String>,
+    key: &str,
+    default: T,
+) -> Result<T, ConfigError> {
     match env(key) {
         Some(v) => v.trim().parse().map_err(|_| err(key, "must be a whole number")),
         None => Ok(default),
@@ -182,10 +198,10 @@ fn absolute(p: &Path) -> PathBuf {
 /// In development a signing key is generated once and kept in the data directory.
 fn dev_secret(data_dir: &Path) -> Result<Secret, ConfigError> {
     let path = data_dir.join("jwt-secret");
-    if let Ok(s) = std::fs::read_to_string(&path) {
-        if s.trim().len() >= 32 {
-            return Ok(Secret::new(s.trim()));
-        }
+    if let Ok(s) = std::fs::read_to_string(&path)
+        && s.trim().len() >= 32
+    {
+        return Ok(Secret::new(s.trim()));
     }
     std::fs::create_dir_all(data_dir).map_err(|e| err("PARLEY_DATA_DIR", format!("{}: {e}", data_dir.display())))?;
     let secret = domain::crypto::random_token();

@@ -72,11 +72,7 @@ pub fn layered(router: Router, metrics: Arc<Metrics>) -> Router {
 async fn observe(State(metrics): State<Arc<Metrics>>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().to_string();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_owned())
-        .unwrap_or_else(|| "other".into());
+    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_else(|| "other".into());
     let res = next.run(req).await;
     metrics.observe(&method, &route, res.status().as_u16(), started.elapsed().as_secs_f64());
     res
@@ -93,10 +89,7 @@ async fn metrics(State(state): State<AppState>) -> Response {
     if let Ok(counts) = domain::jobs::counts(&state.parley).await {
         state.metrics.set_jobs(&counts);
     }
-    (
-        [(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
-        state.metrics.render(),
-    )
+    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], state.metrics.render())
         .into_response()
 }
 
@@ -154,15 +147,16 @@ fn bad_request(status: StatusCode, message: String) -> Response {
 async fn graphql(State(state): State<AppState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-    let request_id = parts
-        .extensions
-        .get::<RequestId>()
-        .and_then(|r| r.header_value().to_str().ok())
-        .unwrap_or("-")
-        .to_owned();
+    let request_id =
+        parts.extensions.get::<RequestId>().and_then(|r| r.header_value().to_str().ok()).unwrap_or("-").to_owned();
     let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(b) => b,
-        Err(_) => return bad_request(StatusCode::PAYLOAD_TOO_LARGE, format!("the request body is larger than {MAX_BODY_BYTES} bytes")),
+        Err(_) => {
+            return bad_request(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+            );
+        }
     };
     let batch: async_graphql::BatchRequest = match serde_json::from_slice(&bytes) {
         Ok(b) => b,

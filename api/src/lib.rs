@@ -71,16 +71,15 @@ pub async fn start(cfg: &Config, roles: Roles, listener: TcpListener) -> anyhow:
         std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating {}", cfg.data_dir.display()))?;
     }
     let db_cfg = cfg.db();
-    let db = if roles.migrate {
-        domain::Db::connect_and_migrate(&db_cfg).await
-    } else {
-        domain::Db::connect(&db_cfg).await
-    }
-    .map_err(|e| anyhow::anyhow!("database: {e}"))?;
+    let db =
+        if roles.migrate { domain::Db::connect_and_migrate(&db_cfg).await } else { domain::Db::connect(&db_cfg).await }
+            .map_err(|e| anyhow::anyhow!("database: {e}"))?;
     let parley = domain::Parley::new(db, cfg.settings());
-    let mailer = workers::Mailer::new(&workers::MailerConfig { url: cfg.smtp_url.clone(), from: cfg.mail_from.clone() })?;
+    let mailer =
+        workers::Mailer::new(&workers::MailerConfig { url: cfg.smtp_url.clone(), from: cfg.mail_from.clone() })?;
     let metrics = Arc::new(metrics::Metrics::default());
-    let state = http::AppState { parley: parley.clone(), schema: graphql::schema(parley.clone()), metrics: metrics.clone() };
+    let state =
+        http::AppState { parley: parley.clone(), schema: graphql::schema(parley.clone()), metrics: metrics.clone() };
 
     let router = if roles.api {
         let r = http::api_router(state);

@@ -10,7 +10,10 @@ use crate::db::Scope;
 use crate::jobs::{NewJob, enqueue_in};
 use crate::mail::{self, Email};
 use crate::validate::{self, Email as EmailAddr};
-use crate::{Actor, Error, Membership, Parley, Result, Role, TenantCtx, User, Workspace, WorkspaceKind, dur, new_id, now, throttle};
+use crate::{
+    Actor, Error, Membership, Parley, Result, Role, TenantCtx, User, Workspace, WorkspaceKind, dur, new_id, now,
+    throttle,
+};
 use entities::{email_verification, membership, user, workspace};
 
 /// Job kind that emails a verification link.
@@ -94,7 +97,13 @@ pub async fn sign_up(p: &Parley, input: SignUp, client: &Client) -> Result<Sessi
     let ctx = TenantCtx::new(ws.id, Actor::User { id: u.id, email: u.email.clone() }, Role::Owner);
     record(&txn, &ctx, Change::new("workspace.created", "Workspace", ws.id).after(ws_json(&ws))).await?;
     record(&txn, &ctx, Change::new("member.added", "Membership", m.id).after(member_json(&m))).await?;
-    enqueue_in(&txn, p, &ctx, NewJob::new(VERIFY_EMAIL_JOB, serde_json::json!({ "user_id": u.id })).key(format!("verify:{}", u.id))).await?;
+    enqueue_in(
+        &txn,
+        p,
+        &ctx,
+        NewJob::new(VERIFY_EMAIL_JOB, serde_json::json!({ "user_id": u.id })).key(format!("verify:{}", u.id)),
+    )
+    .await?;
     let session = issue_session(p, &txn, u, ws, None).await?;
     txn.commit().await?;
     Ok(session)
@@ -162,10 +171,8 @@ pub async fn me(p: &Parley, user_id: Uuid) -> Result<(User, Vec<(Membership, Wor
     let ids: Vec<Uuid> = ms.iter().map(|m| m.tenant_id).collect();
     let wss = workspace::Entity::find().filter(workspace::Column::Id.is_in(ids)).all(&txn).await?;
     txn.commit().await?;
-    let out = ms
-        .into_iter()
-        .filter_map(|m| wss.iter().find(|w| w.id == m.tenant_id).cloned().map(|w| (m, w)))
-        .collect();
+    let out =
+        ms.into_iter().filter_map(|m| wss.iter().find(|w| w.id == m.tenant_id).cloned().map(|w| (m, w))).collect();
     Ok((u, out))
 }
 
@@ -300,4 +307,3 @@ pub async fn get_user(ctx: &TenantCtx, p: &Parley, user_id: Uuid) -> Result<User
 pub(crate) async fn users_by_id<C: sea_orm::ConnectionTrait>(conn: &C, ids: Vec<Uuid>) -> Result<Vec<User>> {
     Ok(user::Entity::find().filter(user::Column::Id.is_in(ids)).all(conn).await?)
 }
-

@@ -1,7 +1,10 @@
 //! The audit trail: who did what, when, to which object, before and after. Rows are
 //! only ever inserted (the database refuses updates and deletes).
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -39,7 +42,12 @@ pub(crate) async fn record<C: ConnectionTrait>(conn: &C, ctx: &TenantCtx, change
 }
 
 /// Appends one line to `tenant`'s trail (an agency acting in its client's workspace).
-pub(crate) async fn record_in<C: ConnectionTrait>(conn: &C, ctx: &TenantCtx, tenant: Uuid, change: Change<'_>) -> Result<()> {
+pub(crate) async fn record_in<C: ConnectionTrait>(
+    conn: &C,
+    ctx: &TenantCtx,
+    tenant: Uuid,
+    change: Change<'_>,
+) -> Result<()> {
     audit_entry::ActiveModel {
         tenant_id: Set(tenant),
         id: Set(new_id()),

@@ -146,10 +146,7 @@ pub async fn refresh_session(p: &Parley, token: &str) -> Result<Session> {
     let unauth = || Error::Unauthenticated("the refresh token is invalid or expired".into());
     let hash = sha256_hex(token.trim());
     let txn = p.db().begin(Scope::default()).await?;
-    let Some(row) = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(hash))
-        .one(&txn)
-        .await?
+    let Some(row) = refresh_token::Entity::find().filter(refresh_token::Column::TokenHash.eq(hash)).one(&txn).await?
     else {
         return Err(unauth());
     };
@@ -203,16 +200,14 @@ pub(crate) async fn session_workspace<C: ConnectionTrait>(
     // The transaction's scope must carry `app.user_id` for this read on PostgreSQL.
     set_user_scope(conn, user_id).await?;
     let mut q = membership::Entity::find().filter(membership::Column::UserId.eq(user_id));
-    if let Some(pref) = preferred {
-        if let Some(m) = q.clone().filter(membership::Column::TenantId.eq(pref)).one(conn).await? {
-            return workspace::Entity::find_by_id(m.tenant_id).one(conn).await?.ok_or(Error::NotFound);
-        }
+    if let Some(pref) = preferred
+        && let Some(m) = q.clone().filter(membership::Column::TenantId.eq(pref)).one(conn).await?
+    {
+        return workspace::Entity::find_by_id(m.tenant_id).one(conn).await?.ok_or(Error::NotFound);
     }
     q = q.order_by_asc(membership::Column::CreatedAt);
-    let m = q
-        .one(conn)
-        .await?
-        .ok_or_else(|| Error::forbidden("this account is no longer a member of any workspace"))?;
+    let m =
+        q.one(conn).await?.ok_or_else(|| Error::forbidden("this account is no longer a member of any workspace"))?;
     workspace::Entity::find_by_id(m.tenant_id).one(conn).await?.ok_or(Error::NotFound)
 }
 

@@ -122,10 +122,7 @@ impl TenantCtx {
         if role_allows(self.role, permission) {
             Ok(())
         } else {
-            Err(crate::Error::forbidden(format!(
-                "your role ({:?}) does not allow this ({permission:?})",
-                self.role
-            )))
+            Err(crate::Error::forbidden(format!("your role ({:?}) does not allow this ({permission:?})", self.role)))
         }
     }
 }

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    EntityTrait, QueryFilter, Select, Statement, TransactionTrait, sea_query::IntoCondition,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
+    QueryFilter, Select, Statement, TransactionTrait, sea_query::IntoCondition,
 };
 use uuid::Uuid;
 
@@ -41,12 +41,8 @@ impl Scope {
 /// Replaces the user of a PostgreSQL URL (keeping host, port, database and options).
 pub fn with_user(url: &str, user: &str, password: Option<&str>) -> Result<String> {
     let mut parsed = url::Url::parse(url).map_err(|e| Error::invalid("PARLEY_DATABASE_URL", e.to_string()))?;
-    parsed
-        .set_username(user)
-        .map_err(|_| Error::invalid("PARLEY_DATABASE_URL", "cannot set the user"))?;
-    parsed
-        .set_password(password)
-        .map_err(|_| Error::invalid("PARLEY_DATABASE_URL", "cannot set the password"))?;
+    parsed.set_username(user).map_err(|_| Error::invalid("PARLEY_DATABASE_URL", "cannot set the user"))?;
+    parsed.set_password(password).map_err(|_| Error::invalid("PARLEY_DATABASE_URL", "cannot set the password"))?;
     Ok(parsed.to_string())
 }
 
@@ -87,9 +83,7 @@ impl DbConfig {
 
 async fn open(url: &str, max: u32, sqlite: bool) -> Result<DatabaseConnection> {
     let mut opts = ConnectOptions::new(url.to_owned());
-    opts.sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10));
+    opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(10));
     if sqlite {
         // One connection: SQLite has one writer, and a single connection turns lock
         // contention into orderly queueing instead of SQLITE_BUSY errors.

@@ -34,10 +34,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// An invalid-input error for `field`.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        Error::Invalid {
-            field: field.to_owned(),
-            message: message.into(),
-        }
+        Error::Invalid { field: field.to_owned(), message: message.into() }
     }
 
     /// A forbidden error explaining which role is needed.

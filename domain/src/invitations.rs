@@ -1,6 +1,8 @@
 //! Invitations by email, and their acceptance (signing up if the person is new).
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::accounts::member_json;
@@ -13,7 +15,9 @@ use crate::jobs::{NewJob, enqueue_in};
 use crate::mail::{self, Email};
 use crate::page::{Page, PageArgs, finish};
 use crate::validate::{self, Email as EmailAddr};
-use crate::{Actor, Error, Invitation, InvitationStatus, Parley, Permission, Result, Role, TenantCtx, dur, new_id, now};
+use crate::{
+    Actor, Error, Invitation, InvitationStatus, Parley, Permission, Result, Role, TenantCtx, dur, new_id, now,
+};
 use entities::{invitation, membership, user, workspace};
 
 /// Job kind that emails an invitation.
@@ -32,10 +36,10 @@ pub async fn invite(ctx: &TenantCtx, p: &Parley, email: &str, role: Role) -> Res
         return Err(Error::forbidden("you cannot invite with a role above your own"));
     }
     let txn = p.db().tx(ctx).await?;
-    if let Some(u) = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await? {
-        if membership::Entity::scoped(ctx).filter(membership::Column::UserId.eq(u.id)).one(&txn).await?.is_some() {
-            return Err(Error::Conflict("this person is already a member".into()));
-        }
+    if let Some(u) = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?
+        && membership::Entity::scoped(ctx).filter(membership::Column::UserId.eq(u.id)).one(&txn).await?.is_some()
+    {
+        return Err(Error::Conflict("this person is already a member".into()));
     }
     invitation::Entity::update_many()
         .col_expr(invitation::Column::Status, sea_orm::sea_query::Expr::value(InvitationStatus::Revoked))
@@ -61,7 +65,14 @@ pub async fn invite(ctx: &TenantCtx, p: &Parley, email: &str, role: Role) -> Res
     .insert(&txn)
     .await?;
     record(&txn, ctx, Change::new("invitation.created", "Invitation", inv.id).after(inv_json(&inv))).await?;
-    enqueue_in(&txn, p, ctx, NewJob::new(INVITATION_EMAIL_JOB, serde_json::json!({ "invitation_id": inv.id })).key(format!("invite:{}", inv.id))).await?;
+    enqueue_in(
+        &txn,
+        p,
+        ctx,
+        NewJob::new(INVITATION_EMAIL_JOB, serde_json::json!({ "invitation_id": inv.id }))
+            .key(format!("invite:{}", inv.id)),
+    )
+    .await?;
     txn.commit().await?;
     Ok(inv)
 }
@@ -124,7 +135,8 @@ pub async fn prepare_invitation_email(ctx: &TenantCtx, p: &Parley, id: Uuid) -> 
         return Ok(None);
     }
     let ws = workspace::Entity::find_by_id(ctx.tenant_id()).one(&txn).await?.ok_or(Error::NotFound)?;
-    let inviter = user::Entity::find_by_id(i.invited_by).one(&txn).await?.map(|u| u.name).unwrap_or_else(|| "A colleague".into());
+    let inviter =
+        user::Entity::find_by_id(i.invited_by).one(&txn).await?.map(|u| u.name).unwrap_or_else(|| "A colleague".into());
     let secret = random_token();
     let (to, role) = (i.email.clone(), i.role);
     let mut am: invitation::ActiveModel = i.into();

@@ -7,8 +7,8 @@
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Statement, Value, sea_query::OnConflict,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Statement, Value, sea_query::OnConflict,
 };
 use serde_json::Value as Json;
 use uuid::Uuid;
@@ -53,7 +53,13 @@ impl NewJob {
     }
 }
 
-async fn insert_job<C: ConnectionTrait>(conn: &C, p: &Parley, tenant: Uuid, actor: &Actor, job: NewJob) -> Result<bool> {
+async fn insert_job<C: ConnectionTrait>(
+    conn: &C,
+    p: &Parley,
+    tenant: Uuid,
+    actor: &Actor,
+    job: NewJob,
+) -> Result<bool> {
     if job.kind.is_empty() || job.kind.len() > 100 {
         return Err(Error::invalid("kind", "must be 1 to 100 characters"));
     }
@@ -118,7 +124,9 @@ pub async fn enqueue_many(ctx: &TenantCtx, p: &Parley, jobs: Vec<NewJob>) -> Res
             })
             .collect();
         n += job::Entity::insert_many(rows)
-            .on_conflict(OnConflict::columns([job::Column::TenantId, job::Column::IdempotencyKey]).do_nothing().to_owned())
+            .on_conflict(
+                OnConflict::columns([job::Column::TenantId, job::Column::IdempotencyKey]).do_nothing().to_owned(),
+            )
             .exec_without_returning(&txn)
             .await?;
     }
@@ -155,10 +163,7 @@ pub struct ClaimedJob {
 
 impl ClaimedJob {
     fn from_row(row: Job) -> Self {
-        let actor = row
-            .actor
-            .and_then(|a| serde_json::from_value::<Actor>(a).ok())
-            .unwrap_or(Actor::System);
+        let actor = row.actor.and_then(|a| serde_json::from_value::<Actor>(a).ok()).unwrap_or(Actor::System);
         // A job acts for its tenant with the rights of the runtime; the use case that
         // enqueued it has already checked the actor's role.
         ClaimedJob {
@@ -255,7 +260,10 @@ pub async fn complete(p: &Parley, worker: &str, done: &[(Uuid, Uuid)]) -> Result
             values.push(Value::from(*tenant));
             values.push(Value::from(*id));
         }
-        total += txn.execute_raw(Statement::from_sql_and_values(backend, sql_for(backend, &sql), values)).await?.rows_affected();
+        total += txn
+            .execute_raw(Statement::from_sql_and_values(backend, sql_for(backend, &sql), values))
+            .await?
+            .rows_affected();
     }
     txn.commit().await?;
     Ok(total)
@@ -309,7 +317,8 @@ pub async fn fail(p: &Parley, worker: &str, job: &ClaimedJob, error: &str) -> Re
     if !dead {
         values.push(Value::from(retry_at));
     }
-    let n = txn.execute_raw(Statement::from_sql_and_values(backend, sql_for(backend, sql), values)).await?.rows_affected();
+    let n =
+        txn.execute_raw(Statement::from_sql_and_values(backend, sql_for(backend, sql), values)).await?.rows_affected();
     txn.commit().await?;
     Ok(match (n, dead) {
         (0, _) => Failure::LeaseLost,
@@ -416,10 +425,7 @@ pub async fn counts(p: &Parley) -> Result<Vec<(String, i64)>> {
     let db = p.db();
     let txn = db.begin(jobs_scope()).await?;
     let rows = txn
-        .query_all_raw(Statement::from_string(
-            db.backend(),
-            "SELECT state, COUNT(*) AS n FROM jobs GROUP BY state",
-        ))
+        .query_all_raw(Statement::from_string(db.backend(), "SELECT state, COUNT(*) AS n FROM jobs GROUP BY state"))
         .await?;
     txn.commit().await?;
     let mut out = Vec::new();

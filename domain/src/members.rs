@@ -1,6 +1,8 @@
 //! Members of a workspace: list, change roles, remove.
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ModelTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ModelTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::accounts::{member_json, users_by_id};
@@ -23,10 +25,8 @@ pub async fn list(ctx: &TenantCtx, p: &Parley, args: PageArgs) -> Result<Page<(M
     let ms = q.limit(args.first + 1).all(&txn).await?;
     let users = users_by_id(&txn, ms.iter().map(|m| m.user_id).collect()).await?;
     txn.commit().await?;
-    let items = ms
-        .into_iter()
-        .filter_map(|m| users.iter().find(|u| u.id == m.user_id).cloned().map(|u| (m, u)))
-        .collect();
+    let items =
+        ms.into_iter().filter_map(|m| users.iter().find(|u| u.id == m.user_id).cloned().map(|u| (m, u))).collect();
     Ok(finish(items, args, total))
 }
 
@@ -64,7 +64,8 @@ pub async fn change_role(ctx: &TenantCtx, p: &Parley, id: Uuid, role: Role) -> R
     let mut am: membership::ActiveModel = m.into();
     am.role = Set(role);
     let m = am.update(&txn).await?;
-    record(&txn, ctx, Change::new("member.role_changed", "Membership", m.id).before(before).after(member_json(&m))).await?;
+    record(&txn, ctx, Change::new("member.role_changed", "Membership", m.id).before(before).after(member_json(&m)))
+        .await?;
     txn.commit().await?;
     Ok(m)
 }

@@ -26,7 +26,9 @@ impl Email {
             && domain.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
         let local_ok = !local.is_empty()
             && local.len() <= 64
-            && !local.chars().any(|c| c.is_whitespace() || c.is_control() || c == '@' || c == '<' || c == '>' || c == ',');
+            && !local
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '@' || c == '<' || c == '>' || c == ',');
         if !domain_ok || !local_ok {
             return Err(Error::invalid(field, "is not an email address"));
         }

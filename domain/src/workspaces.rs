@@ -9,7 +9,9 @@ use crate::audit::{Change, record, record_in};
 use crate::auth::{set_tenant_scope, set_user_scope};
 use crate::ctx::role_rank;
 use crate::db::TenantOwned;
-use crate::{Error, Membership, Parley, Permission, Result, Role, TenantCtx, Workspace, WorkspaceKind, new_id, now, validate};
+use crate::{
+    Error, Membership, Parley, Permission, Result, Role, TenantCtx, Workspace, WorkspaceKind, new_id, now, validate,
+};
 use entities::{membership, workspace};
 
 /// The workspace the context acts in.
@@ -25,11 +27,7 @@ pub async fn get(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Workspace> {
     let txn = p.db().tx(ctx).await?;
     let ws = workspace::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
     txn.commit().await?;
-    if ws.id == ctx.tenant_id() || ws.parent_id == Some(ctx.tenant_id()) {
-        Ok(ws)
-    } else {
-        Err(Error::NotFound)
-    }
+    if ws.id == ctx.tenant_id() || ws.parent_id == Some(ctx.tenant_id()) { Ok(ws) } else { Err(Error::NotFound) }
 }
 
 /// An agency's client workspaces, oldest first; empty for any other kind.
@@ -72,7 +70,8 @@ pub async fn create_client(ctx: &TenantCtx, p: &Parley, name: &str) -> Result<Wo
     .await?;
     record(&txn, ctx, Change::new("client.created", "Workspace", client.id).after(ws_json(&client))).await?;
     set_tenant_scope(&txn, client.id).await?;
-    record_in(&txn, ctx, client.id, Change::new("workspace.created", "Workspace", client.id).after(ws_json(&client))).await?;
+    record_in(&txn, ctx, client.id, Change::new("workspace.created", "Workspace", client.id).after(ws_json(&client)))
+        .await?;
     if let Some(user_id) = ctx.user_id() {
         let m = membership::ActiveModel {
             tenant_id: Set(client.id),
@@ -84,7 +83,8 @@ pub async fn create_client(ctx: &TenantCtx, p: &Parley, name: &str) -> Result<Wo
         }
         .insert(&txn)
         .await?;
-        record_in(&txn, ctx, client.id, Change::new("member.granted", "Membership", m.id).after(member_json(&m))).await?;
+        record_in(&txn, ctx, client.id, Change::new("member.granted", "Membership", m.id).after(member_json(&m)))
+            .await?;
     }
     txn.commit().await?;
     Ok(client)
@@ -93,7 +93,13 @@ pub async fn create_client(ctx: &TenantCtx, p: &Parley, name: &str) -> Result<Wo
 /// Gives a member of the acting agency a role in one of its clients (or changes it).
 /// Unknown clients, other agencies' clients, and users who are not agency members
 /// answer `NotFound`; nobody grants a role above their own.
-pub async fn grant_client_access(ctx: &TenantCtx, p: &Parley, client_id: Uuid, user_id: Uuid, role: Role) -> Result<Membership> {
+pub async fn grant_client_access(
+    ctx: &TenantCtx,
+    p: &Parley,
+    client_id: Uuid,
+    user_id: Uuid,
+    role: Role,
+) -> Result<Membership> {
     ctx.require(Permission::ManageClients)?;
     if role_rank(role) > role_rank(ctx.role()) {
         return Err(Error::forbidden("you cannot grant a role above your own"));
@@ -111,10 +117,8 @@ pub async fn grant_client_access(ctx: &TenantCtx, p: &Parley, client_id: Uuid, u
         .await?
         .ok_or(Error::NotFound)?;
     set_tenant_scope(&txn, client.id).await?;
-    let existing = membership::Entity::scoped_to(client.id)
-        .filter(membership::Column::UserId.eq(user_id))
-        .one(&txn)
-        .await?;
+    let existing =
+        membership::Entity::scoped_to(client.id).filter(membership::Column::UserId.eq(user_id)).one(&txn).await?;
     let m = match existing {
         Some(m) if m.via_agency_id.is_none() => {
             return Err(Error::Conflict("this person is already a member of the client workspace".into()));
@@ -124,7 +128,13 @@ pub async fn grant_client_access(ctx: &TenantCtx, p: &Parley, client_id: Uuid, u
             let mut am: membership::ActiveModel = m.into();
             am.role = Set(role);
             let m = am.update(&txn).await?;
-            record_in(&txn, ctx, client.id, Change::new("member.granted", "Membership", m.id).before(before).after(member_json(&m))).await?;
+            record_in(
+                &txn,
+                ctx,
+                client.id,
+                Change::new("member.granted", "Membership", m.id).before(before).after(member_json(&m)),
+            )
+            .await?;
             m
         }
         None => {
@@ -138,7 +148,8 @@ pub async fn grant_client_access(ctx: &TenantCtx, p: &Parley, client_id: Uuid, u
             }
             .insert(&txn)
             .await?;
-            record_in(&txn, ctx, client.id, Change::new("member.granted", "Membership", m.id).after(member_json(&m))).await?;
+            record_in(&txn, ctx, client.id, Change::new("member.granted", "Membership", m.id).after(member_json(&m)))
+                .await?;
             m
         }
     };
@@ -149,7 +160,11 @@ pub async fn grant_client_access(ctx: &TenantCtx, p: &Parley, client_id: Uuid, u
 }
 
 /// Removes every grant an agency gave `user_id` in its clients (they left the agency).
-pub(crate) async fn drop_agency_grants(txn: &sea_orm::DatabaseTransaction, agency_id: Uuid, user_id: Uuid) -> Result<()> {
+pub(crate) async fn drop_agency_grants(
+    txn: &sea_orm::DatabaseTransaction,
+    agency_id: Uuid,
+    user_id: Uuid,
+) -> Result<()> {
     // The member's own rows across clients are reachable through the user scope.
     set_user_scope(txn, user_id).await?;
     membership::Entity::delete_many()

@@ -88,13 +88,7 @@ fn index(table: &'static str, name: &'static str, cols: &[&'static str], unique:
 }
 
 const TENANT_TABLES: [&str; 5] = ["memberships", "invitations", "api_keys", "audit_log", "jobs"];
-const GLOBAL_TABLES: [&str; 5] = [
-    "users",
-    "workspaces",
-    "refresh_tokens",
-    "email_verifications",
-    "login_throttles",
-];
+const GLOBAL_TABLES: [&str; 5] = ["users", "workspaces", "refresh_tokens", "email_verifications", "login_throttles"];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -111,10 +105,7 @@ impl MigrationTrait for Migration {
                     ts("updated_at"),
                 ],
             ),
-            global(
-                "workspaces",
-                vec![text("name"), short("kind"), uuid_null("parent_id"), ts("created_at")],
-            ),
+            global("workspaces", vec![text("name"), short("kind"), uuid_null("parent_id"), ts("created_at")]),
             global(
                 "refresh_tokens",
                 vec![
@@ -130,13 +121,7 @@ impl MigrationTrait for Migration {
             ),
             global(
                 "email_verifications",
-                vec![
-                    uuid("user_id"),
-                    text("token_hash"),
-                    ts("created_at"),
-                    ts("expires_at"),
-                    ts_null("used_at"),
-                ],
+                vec![uuid("user_id"), text("token_hash"), ts("created_at"), ts("expires_at"), ts_null("used_at")],
             ),
             Table::create()
                 .table(id("login_throttles"))
@@ -145,10 +130,7 @@ impl MigrationTrait for Migration {
                 .col(ts("window_start"))
                 .col(ts_null("locked_until"))
                 .to_owned(),
-            tenant(
-                "memberships",
-                vec![uuid("user_id"), short("role"), uuid_null("via_agency_id"), ts("created_at")],
-            ),
+            tenant("memberships", vec![uuid("user_id"), short("role"), uuid_null("via_agency_id"), ts("created_at")]),
             tenant(
                 "invitations",
                 vec![

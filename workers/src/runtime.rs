@@ -29,7 +29,12 @@ pub struct RuntimeConfig {
 
 impl Default for RuntimeConfig {
     fn default() -> Self {
-        RuntimeConfig { batch: 200, concurrency: 32, idle_poll: Duration::from_millis(20), housekeeping: Duration::from_secs(5) }
+        RuntimeConfig {
+            batch: 200,
+            concurrency: 32,
+            idle_poll: Duration::from_millis(20),
+            housekeeping: Duration::from_secs(5),
+        }
     }
 }
 
@@ -142,7 +147,9 @@ impl Runtime {
                             self.counters.dead.fetch_add(1, Ordering::Relaxed);
                             tracing::error!(job = %job.id, kind = %job.kind, attempt = job.attempt, error = %err, "job is dead");
                         }
-                        Failure::LeaseLost => tracing::warn!(job = %job.id, "lease lost before the failure was recorded"),
+                        Failure::LeaseLost => {
+                            tracing::warn!(job = %job.id, "lease lost before the failure was recorded")
+                        }
                     }
                 }
             }

@@ -23,7 +23,7 @@ pub const MAX_COMPLEXITY: usize = 5_000;
 
 /// Builds the schema around the domain handle.
 pub fn schema(parley: domain::Parley) -> ParleySchema {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
         .data(parley)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
@@ -32,7 +32,5 @@ pub fn schema(parley: domain::Parley) -> ParleySchema {
 
 /// The SDL as published in `api/schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(QueryRoot, MutationRoot, EmptySubscription).finish().sdl()
 }

@@ -107,12 +107,20 @@ fn set_session_cookies(ctx: &Context<'_>, a: &RequestAuth, s: &domain::auth::Ses
 
 fn clear_session_cookies(ctx: &Context<'_>) {
     ctx.append_http_header("Set-Cookie", format!("{ACCESS_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
-    ctx.append_http_header("Set-Cookie", format!("{REFRESH_COOKIE}=; Path=/graphql; HttpOnly; SameSite=Lax; Max-Age=0"));
+    ctx.append_http_header(
+        "Set-Cookie",
+        format!("{REFRESH_COOKIE}=; Path=/graphql; HttpOnly; SameSite=Lax; Max-Age=0"),
+    );
 }
 
 fn payload(ctx: &Context<'_>, s: domain::auth::Session) -> AuthPayload {
     set_session_cookies(ctx, auth(ctx), &s);
-    AuthPayload { access_token: s.access_token, refresh_token: s.refresh_token, user: User(s.user), workspace: Workspace(s.workspace) }
+    AuthPayload {
+        access_token: s.access_token,
+        refresh_token: s.refresh_token,
+        user: User(s.user),
+        workspace: Workspace(s.workspace),
+    }
 }
 
 fn client(ctx: &Context<'_>) -> domain::accounts::Client {
@@ -153,7 +161,11 @@ impl MutationRoot {
     }
 
     /// Trades a refresh token (or the web client's cookie) for a new session.
-    async fn refresh_session(&self, ctx: &Context<'_>, refresh_token: Option<String>) -> async_graphql::Result<AuthPayload> {
+    async fn refresh_session(
+        &self,
+        ctx: &Context<'_>,
+        refresh_token: Option<String>,
+    ) -> async_graphql::Result<AuthPayload> {
         let token = refresh_token_arg(ctx, refresh_token)?;
         let s = domain::auth::refresh_session(parley(ctx)?, &token).await.gql(ctx)?;
         Ok(payload(ctx, s))
@@ -188,22 +200,33 @@ impl MutationRoot {
     /// Changes the password and ends every session.
     async fn change_password(&self, ctx: &Context<'_>, input: ChangePasswordInput) -> async_graphql::Result<User> {
         let uid = user_id(ctx).await?;
-        let u = domain::accounts::change_password(parley(ctx)?, uid, &input.current_password, &input.new_password).await.gql(ctx)?;
+        let u = domain::accounts::change_password(parley(ctx)?, uid, &input.current_password, &input.new_password)
+            .await
+            .gql(ctx)?;
         Ok(User(u))
     }
 
     /// Creates a client workspace under the current agency workspace.
-    async fn create_client_workspace(&self, ctx: &Context<'_>, input: CreateClientWorkspaceInput) -> async_graphql::Result<Workspace> {
+    async fn create_client_workspace(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateClientWorkspaceInput,
+    ) -> async_graphql::Result<Workspace> {
         let t = tenant(ctx).await?;
         Ok(Workspace(domain::workspaces::create_client(t, parley(ctx)?, &input.name).await.gql(ctx)?))
     }
 
     /// Gives an agency member a role in one of the agency's clients.
-    async fn grant_client_access(&self, ctx: &Context<'_>, input: GrantClientAccessInput) -> async_graphql::Result<Membership> {
+    async fn grant_client_access(
+        &self,
+        ctx: &Context<'_>,
+        input: GrantClientAccessInput,
+    ) -> async_graphql::Result<Membership> {
         let client = parse("Workspace", "clientWorkspaceId", &input.client_workspace_id).gql(ctx)?;
         let user = parse("User", "userId", &input.user_id).gql(ctx)?;
         let t = tenant(ctx).await?;
-        let m = domain::workspaces::grant_client_access(t, parley(ctx)?, client, user, input.role.into()).await.gql(ctx)?;
+        let m =
+            domain::workspaces::grant_client_access(t, parley(ctx)?, client, user, input.role.into()).await.gql(ctx)?;
         Ok(Membership { m, user: None, workspace: None })
     }
 
@@ -221,7 +244,11 @@ impl MutationRoot {
     }
 
     /// Accepts an invitation (signing up if new) and logs in to its workspace.
-    async fn accept_invitation(&self, ctx: &Context<'_>, input: AcceptInvitationInput) -> async_graphql::Result<AuthPayload> {
+    async fn accept_invitation(
+        &self,
+        ctx: &Context<'_>,
+        input: AcceptInvitationInput,
+    ) -> async_graphql::Result<AuthPayload> {
         let s = domain::invitations::accept(
             parley(ctx)?,
             domain::invitations::Accept { token: input.token, password: input.password, name: input.name },
@@ -232,7 +259,11 @@ impl MutationRoot {
     }
 
     /// Changes a member's role.
-    async fn change_member_role(&self, ctx: &Context<'_>, input: ChangeMemberRoleInput) -> async_graphql::Result<Membership> {
+    async fn change_member_role(
+        &self,
+        ctx: &Context<'_>,
+        input: ChangeMemberRoleInput,
+    ) -> async_graphql::Result<Membership> {
         let id = parse("Membership", "membershipId", &input.membership_id).gql(ctx)?;
         let t = tenant(ctx).await?;
         let m = domain::members::change_role(t, parley(ctx)?, id, input.role.into()).await.gql(ctx)?;
@@ -250,7 +281,11 @@ impl MutationRoot {
     }
 
     /// Creates an API key; the secret is in the answer and nowhere else.
-    async fn create_api_key(&self, ctx: &Context<'_>, input: CreateApiKeyInput) -> async_graphql::Result<CreateApiKeyPayload> {
+    async fn create_api_key(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateApiKeyInput,
+    ) -> async_graphql::Result<CreateApiKeyPayload> {
         let t = tenant(ctx).await?;
         let (k, secret) = domain::api_keys::create(t, parley(ctx)?, &input.name, input.role.into()).await.gql(ctx)?;
         Ok(CreateApiKeyPayload { api_key: ApiKey(k), secret })

@@ -11,7 +11,12 @@ use domain::page::PageArgs;
 #[derive(Default)]
 pub struct QueryRoot;
 
-fn page_args(ctx: &Context<'_>, type_name: &str, first: Option<i32>, after: Option<String>) -> async_graphql::Result<PageArgs> {
+fn page_args(
+    ctx: &Context<'_>,
+    type_name: &str,
+    first: Option<i32>,
+    after: Option<String>,
+) -> async_graphql::Result<PageArgs> {
     let after = match after {
         Some(a) => Some(parse(type_name, "after", &ID(a)).gql(ctx)?),
         None => None,
@@ -40,15 +45,30 @@ impl QueryRoot {
     }
 
     /// Members of the current workspace.
-    async fn members(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> async_graphql::Result<Conn<Membership>> {
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<Membership>> {
         let args = page_args(ctx, "Membership", first, after.clone())?;
         let t = tenant(ctx).await?;
         let page = domain::members::list(t, parley(ctx)?, args).await.gql(ctx)?;
-        Ok(connection(page, after.is_some(), |(m, _)| super::ids::global_id("Membership", m.id), |(m, u)| Membership { m, user: Some(u), workspace: None }))
+        Ok(connection(
+            page,
+            after.is_some(),
+            |(m, _)| super::ids::global_id("Membership", m.id),
+            |(m, u)| Membership { m, user: Some(u), workspace: None },
+        ))
     }
 
     /// Invitations of the current workspace, newest first.
-    async fn invitations(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> async_graphql::Result<Conn<Invitation>> {
+    async fn invitations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<Invitation>> {
         let args = page_args(ctx, "Invitation", first, after.clone())?;
         let t = tenant(ctx).await?;
         let page = domain::invitations::list(t, parley(ctx)?, args).await.gql(ctx)?;
@@ -56,7 +76,12 @@ impl QueryRoot {
     }
 
     /// API keys of the current workspace.
-    async fn api_keys(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> async_graphql::Result<Conn<ApiKey>> {
+    async fn api_keys(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<ApiKey>> {
         let args = page_args(ctx, "ApiKey", first, after.clone())?;
         let t = tenant(ctx).await?;
         let page = domain::api_keys::list(t, parley(ctx)?, args).await.gql(ctx)?;
@@ -64,7 +89,12 @@ impl QueryRoot {
     }
 
     /// The audit trail of the current workspace, newest first.
-    async fn audit_log(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> async_graphql::Result<Conn<AuditEntry>> {
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<AuditEntry>> {
         let args = page_args(ctx, "AuditEntry", first, after.clone())?;
         let t = tenant(ctx).await?;
         let page = domain::audit::list(t, parley(ctx)?, args).await.gql(ctx)?;
@@ -72,7 +102,13 @@ impl QueryRoot {
     }
 
     /// Background jobs of the current workspace, newest first (admins).
-    async fn jobs(&self, ctx: &Context<'_>, state: Option<JobState>, first: Option<i32>, after: Option<String>) -> async_graphql::Result<Conn<Job>> {
+    async fn jobs(
+        &self,
+        ctx: &Context<'_>,
+        state: Option<JobState>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<Job>> {
         let args = page_args(ctx, "Job", first, after.clone())?;
         let t = tenant(ctx).await?;
         let page = domain::jobs::list(t, parley(ctx)?, state.map(Into::into), args).await.gql(ctx)?;
@@ -89,7 +125,9 @@ impl QueryRoot {
         let found = match kind.as_str() {
             "User" => domain::accounts::get_user(t, p, uuid).await.map(|u| Node::User(User(u))),
             "Workspace" => domain::workspaces::get(t, p, uuid).await.map(|w| Node::Workspace(Workspace(w))),
-            "Membership" => domain::members::get(t, p, uuid).await.map(|m| Node::Membership(Membership { m, user: None, workspace: None })),
+            "Membership" => domain::members::get(t, p, uuid)
+                .await
+                .map(|m| Node::Membership(Membership { m, user: None, workspace: None })),
             "Invitation" => domain::invitations::get(t, p, uuid).await.map(|i| Node::Invitation(Invitation(i))),
             "ApiKey" => domain::api_keys::get(t, p, uuid).await.map(|k| Node::ApiKey(ApiKey(k))),
             "AuditEntry" => domain::audit::get(t, p, uuid).await.map(|e| Node::AuditEntry(AuditEntry(e))),

@@ -10,13 +10,21 @@ const REFRESH: &str = "mutation($t: String) { refreshSession(refreshToken: $t) {
 
 async fn sign_up_log_in_refresh_and_log_out(app: TestApp) {
     let acc = app.sign_up("BUSINESS").await;
-    let me = ok(app.gql(&acc.auth(), "{ me { email name emailVerified memberships { role workspace { id name kind } } } }", json!({})).await);
+    let me = ok(app
+        .gql(
+            &acc.auth(),
+            "{ me { email name emailVerified memberships { role workspace { id name kind } } } }",
+            json!({}),
+        )
+        .await);
     assert_eq!(me["me"]["email"], acc.email);
     assert_eq!(me["me"]["emailVerified"], false);
     assert_eq!(me["me"]["memberships"][0]["role"], "OWNER");
     assert_eq!(me["me"]["memberships"][0]["workspace"]["kind"], "BUSINESS");
 
-    let login = ok(app.gql(&As::anon(), LOG_IN, json!({ "i": { "email": acc.email.to_uppercase(), "password": PASSWORD } })).await);
+    let login = ok(app
+        .gql(&As::anon(), LOG_IN, json!({ "i": { "email": acc.email.to_uppercase(), "password": PASSWORD } }))
+        .await);
     assert_eq!(login["logIn"]["workspace"]["id"], acc.workspace_id.as_str());
 
     // Rotation: each refresh token works once and yields a new one.
@@ -34,7 +42,9 @@ async fn sign_up_log_in_refresh_and_log_out(app: TestApp) {
 
     // Log-out ends the session family of the log-in.
     let rt = login["logIn"]["refreshToken"].as_str().unwrap();
-    let out = ok(app.gql(&As::anon(), "mutation($t: String) { logOut(refreshToken: $t) { loggedOut } }", json!({ "t": rt })).await);
+    let out = ok(app
+        .gql(&As::anon(), "mutation($t: String) { logOut(refreshToken: $t) { loggedOut } }", json!({ "t": rt }))
+        .await);
     assert_eq!(out["logOut"]["loggedOut"], true);
     let gone = app.gql(&As::anon(), REFRESH, json!({ "t": rt })).await;
     assert_eq!(code(&gone).as_deref(), Some("UNAUTHENTICATED"));
@@ -44,16 +54,42 @@ async fn bad_sign_ups_name_the_field_and_write_nothing(app: TestApp) {
     let taken = app.sign_up("BUSINESS").await;
     let long = "x".repeat(101);
     let cases = [
-        (json!({ "email": "not-an-email", "password": PASSWORD, "name": "A", "workspaceName": "W" }), "BAD_USER_INPUT", Some("email")),
-        (json!({ "email": "weak@example.com", "password": "short", "name": "A", "workspaceName": "W" }), "BAD_USER_INPUT", Some("password")),
-        (json!({ "email": "weak2@example.com", "password": "aaaaaaaaaaaaaa", "name": "A", "workspaceName": "W" }), "BAD_USER_INPUT", Some("password")),
-        (json!({ "email": "noname@example.com", "password": PASSWORD, "name": "   ", "workspaceName": "W" }), "BAD_USER_INPUT", Some("name")),
-        (json!({ "email": "longws@example.com", "password": PASSWORD, "name": "A", "workspaceName": long }), "BAD_USER_INPUT", Some("workspaceName")),
-        (json!({ "email": "client@example.com", "password": PASSWORD, "name": "A", "workspaceName": "W", "workspaceKind": "CLIENT" }), "BAD_USER_INPUT", Some("workspaceKind")),
+        (
+            json!({ "email": "not-an-email", "password": PASSWORD, "name": "A", "workspaceName": "W" }),
+            "BAD_USER_INPUT",
+            Some("email"),
+        ),
+        (
+            json!({ "email": "weak@example.com", "password": "short", "name": "A", "workspaceName": "W" }),
+            "BAD_USER_INPUT",
+            Some("password"),
+        ),
+        (
+            json!({ "email": "weak2@example.com", "password": "aaaaaaaaaaaaaa", "name": "A", "workspaceName": "W" }),
+            "BAD_USER_INPUT",
+            Some("password"),
+        ),
+        (
+            json!({ "email": "noname@example.com", "password": PASSWORD, "name": "   ", "workspaceName": "W" }),
+            "BAD_USER_INPUT",
+            Some("name"),
+        ),
+        (
+            json!({ "email": "longws@example.com", "password": PASSWORD, "name": "A", "workspaceName": long }),
+            "BAD_USER_INPUT",
+            Some("workspaceName"),
+        ),
+        (
+            json!({ "email": "client@example.com", "password": PASSWORD, "name": "A", "workspaceName": "W", "workspaceKind": "CLIENT" }),
+            "BAD_USER_INPUT",
+            Some("workspaceKind"),
+        ),
         (json!({ "email": taken.email, "password": PASSWORD, "name": "A", "workspaceName": "W" }), "CONFLICT", None),
     ];
     for (input, want, want_field) in cases {
-        let res = app.gql(&As::anon(), "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }", json!({ "i": input })).await;
+        let res = app
+            .gql(&As::anon(), "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }", json!({ "i": input }))
+            .await;
         assert_eq!(code(&res).as_deref(), Some(want), "{input} -> {res}");
         assert_eq!(field(&res).as_deref(), want_field, "{input} -> {res}");
         assert!(res["data"].is_null(), "nothing returned for {input}");
@@ -70,7 +106,8 @@ async fn bad_sign_ups_name_the_field_and_write_nothing(app: TestApp) {
 async fn repeated_failed_log_ins_are_throttled(app: TestApp) {
     let acc = app.sign_up("BUSINESS").await;
     for _ in 0..5 {
-        let res = app.gql(&As::anon(), LOG_IN, json!({ "i": { "email": acc.email, "password": "Wrong-password-1" } })).await;
+        let res =
+            app.gql(&As::anon(), LOG_IN, json!({ "i": { "email": acc.email, "password": "Wrong-password-1" } })).await;
         assert_eq!(code(&res).as_deref(), Some("UNAUTHENTICATED"));
     }
     // Even the right password waits now.
@@ -91,9 +128,13 @@ async fn email_is_verified_by_the_emailed_link_once(app: TestApp) {
     let link = mails[0].link("/verify-email").expect("a verification link");
     assert!(link.starts_with(&app.base), "{link}");
     let token = link.split("token=").nth(1).unwrap();
-    let v = ok(app.gql(&As::anon(), "mutation($t: String!) { verifyEmail(token: $t) { emailVerified } }", json!({ "t": token })).await);
+    let v = ok(app
+        .gql(&As::anon(), "mutation($t: String!) { verifyEmail(token: $t) { emailVerified } }", json!({ "t": token }))
+        .await);
     assert_eq!(v["verifyEmail"]["emailVerified"], true);
-    let again = app.gql(&As::anon(), "mutation($t: String!) { verifyEmail(token: $t) { emailVerified } }", json!({ "t": token })).await;
+    let again = app
+        .gql(&As::anon(), "mutation($t: String!) { verifyEmail(token: $t) { emailVerified } }", json!({ "t": token }))
+        .await;
     assert_eq!(code(&again).as_deref(), Some("BAD_USER_INPUT"));
     assert_eq!(field(&again).as_deref(), Some("token"));
     let me = ok(app.gql(&acc.auth(), "{ me { emailVerified } }", json!({})).await);
@@ -103,7 +144,11 @@ async fn email_is_verified_by_the_emailed_link_once(app: TestApp) {
 async fn changing_the_password_ends_other_sessions(app: TestApp) {
     let acc = app.sign_up("BUSINESS").await;
     let weak = app
-        .gql(&acc.auth(), "mutation { changePassword(input: {currentPassword: \"Correct-horse-42\", newPassword: \"abc\"}) { id } }", json!({}))
+        .gql(
+            &acc.auth(),
+            "mutation { changePassword(input: {currentPassword: \"Correct-horse-42\", newPassword: \"abc\"}) { id } }",
+            json!({}),
+        )
         .await;
     assert_eq!(field(&weak).as_deref(), Some("newPassword"));
     let wrong = app

@@ -6,7 +6,13 @@ use crate::on_both;
 use crate::support::*;
 
 async fn create_client(app: &TestApp, who: &As, name: &str) -> String {
-    let c = ok(app.gql(who, "mutation($n: String!) { createClientWorkspace(input: {name: $n}) { id kind } }", json!({ "n": name })).await);
+    let c = ok(app
+        .gql(
+            who,
+            "mutation($n: String!) { createClientWorkspace(input: {name: $n}) { id kind } }",
+            json!({ "n": name }),
+        )
+        .await);
     assert_eq!(c["createClientWorkspace"]["kind"], "CLIENT");
     c["createClientWorkspace"]["id"].as_str().unwrap().to_owned()
 }
@@ -16,7 +22,8 @@ async fn an_agency_works_inside_its_clients(app: TestApp) {
     let c1 = create_client(&app, &agency.auth(), "Bakery").await;
     let c2 = create_client(&app, &agency.auth(), "Florist").await;
     let ws = ok(app.gql(&agency.auth(), "{ workspace { kind clients { id name } } }", json!({})).await);
-    let names: Vec<_> = ws["workspace"]["clients"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect();
+    let names: Vec<_> =
+        ws["workspace"]["clients"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect();
     assert_eq!(names, ["Bakery", "Florist"]);
 
     // Switch by header: the creator holds an admin grant in the client.
@@ -30,7 +37,13 @@ async fn an_agency_works_inside_its_clients(app: TestApp) {
     let token = app.invite(&in_c1, "owner@bakery.example", "ADMIN").await;
     let joined = ok(app.accept(&token).await);
     let client_user = As::token(joined["acceptInvitation"]["accessToken"].as_str().unwrap());
-    let me = ok(app.gql(&client_user, "{ me { memberships { workspace { id kind } } } workspace { id clients { id } } }", json!({})).await);
+    let me = ok(app
+        .gql(
+            &client_user,
+            "{ me { memberships { workspace { id kind } } } workspace { id clients { id } } }",
+            json!({}),
+        )
+        .await);
     assert_eq!(me["me"]["memberships"].as_array().unwrap().len(), 1);
     assert_eq!(me["workspace"]["id"], c1.as_str());
     for other in [&agency.workspace_id, &c2] {
@@ -40,7 +53,8 @@ async fn an_agency_works_inside_its_clients(app: TestApp) {
         assert_eq!(code(&res).as_deref(), Some("NOT_FOUND"));
     }
     // The client user cannot make clients or grant into the agency's other clients.
-    let res = app.gql(&client_user, "mutation { createClientWorkspace(input: {name: \"Nope\"}) { id } }", json!({})).await;
+    let res =
+        app.gql(&client_user, "mutation { createClientWorkspace(input: {name: \"Nope\"}) { id } }", json!({})).await;
     assert_eq!(code(&res).as_deref(), Some("FORBIDDEN"));
 
     // An agency member reaches a client only after an explicit grant.
@@ -64,7 +78,12 @@ async fn an_agency_works_inside_its_clients(app: TestApp) {
 
     // Removing the member from the agency ends their grants in its clients.
     let members = ok(app.gql(&agency.auth(), "{ members { nodes { id user { id } } } }", json!({})).await);
-    let m = members["members"]["nodes"].as_array().unwrap().iter().find(|n| n["user"]["id"] == staff_id.as_str()).unwrap()["id"].as_str().unwrap().to_owned();
+    let m =
+        members["members"]["nodes"].as_array().unwrap().iter().find(|n| n["user"]["id"] == staff_id.as_str()).unwrap()
+            ["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
     ok(app.gql(&agency.auth(), "mutation($id: ID!) { removeMember(id: $id) { id } }", json!({ "id": m })).await);
     let res = app.gql(&staff_auth.clone().in_ws(&c2), "{ workspace { id } }", json!({})).await;
     assert_eq!(code(&res).as_deref(), Some("NOT_FOUND"));
@@ -77,13 +96,19 @@ async fn grants_stay_inside_the_agency(app: TestApp) {
     let a_client = create_client(&app, &a.auth(), "A's client").await;
     // A cannot grant into B's client, nor grant B's people into its own.
     let res = app
-        .gql(&a.auth(), "mutation($i: GrantClientAccessInput!) { grantClientAccess(input: $i) { id } }",
-            json!({ "i": { "clientWorkspaceId": b_client, "userId": a.user_id, "role": "VIEWER" } }))
+        .gql(
+            &a.auth(),
+            "mutation($i: GrantClientAccessInput!) { grantClientAccess(input: $i) { id } }",
+            json!({ "i": { "clientWorkspaceId": b_client, "userId": a.user_id, "role": "VIEWER" } }),
+        )
         .await;
     assert_eq!(code(&res).as_deref(), Some("NOT_FOUND"));
     let res = app
-        .gql(&a.auth(), "mutation($i: GrantClientAccessInput!) { grantClientAccess(input: $i) { id } }",
-            json!({ "i": { "clientWorkspaceId": a_client, "userId": b.user_id, "role": "VIEWER" } }))
+        .gql(
+            &a.auth(),
+            "mutation($i: GrantClientAccessInput!) { grantClientAccess(input: $i) { id } }",
+            json!({ "i": { "clientWorkspaceId": a_client, "userId": b.user_id, "role": "VIEWER" } }),
+        )
         .await;
     assert_eq!(code(&res).as_deref(), Some("NOT_FOUND"));
     // A business cannot have clients.
@@ -92,8 +117,11 @@ async fn grants_stay_inside_the_agency(app: TestApp) {
     assert_eq!(code(&res).as_deref(), Some("FORBIDDEN"));
     // Bad IDs name their field.
     let res = app
-        .gql(&a.auth(), "mutation($i: GrantClientAccessInput!) { grantClientAccess(input: $i) { id } }",
-            json!({ "i": { "clientWorkspaceId": "???", "userId": a.user_id, "role": "VIEWER" } }))
+        .gql(
+            &a.auth(),
+            "mutation($i: GrantClientAccessInput!) { grantClientAccess(input: $i) { id } }",
+            json!({ "i": { "clientWorkspaceId": "???", "userId": a.user_id, "role": "VIEWER" } }),
+        )
         .await;
     assert_eq!(field(&res).as_deref(), Some("clientWorkspaceId"));
     let res = app.gql(&a.auth().in_ws("not-a-workspace"), "{ workspace { id } }", json!({})).await;

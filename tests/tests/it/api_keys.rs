@@ -5,7 +5,8 @@ use serde_json::json;
 use crate::on_both;
 use crate::support::*;
 
-const CREATE: &str = "mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { apiKey { id name prefix role lastUsedAt } secret } }";
+const CREATE: &str =
+    "mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { apiKey { id name prefix role lastUsedAt } secret } }";
 
 async fn a_key_acts_for_its_workspace_until_revoked(app: TestApp) {
     let owner = app.sign_up("BUSINESS").await;
@@ -22,7 +23,9 @@ async fn a_key_acts_for_its_workspace_until_revoked(app: TestApp) {
     // Keys act for a workspace, not a person.
     assert_eq!(code(&app.gql(&key, "{ me { id } }", json!({})).await).as_deref(), Some("FORBIDDEN"));
     // The listing never shows the secret, and records the last use.
-    let list = ok(app.gql(&owner.auth(), "{ apiKeys { totalCount nodes { id prefix lastUsedAt revokedAt } } }", json!({})).await);
+    let list = ok(app
+        .gql(&owner.auth(), "{ apiKeys { totalCount nodes { id prefix lastUsedAt revokedAt } } }", json!({}))
+        .await);
     assert_eq!(list["apiKeys"]["totalCount"], 1);
     assert!(!list.to_string().contains(&secret));
     assert!(list["apiKeys"]["nodes"][0]["lastUsedAt"].is_string());
@@ -31,13 +34,18 @@ async fn a_key_acts_for_its_workspace_until_revoked(app: TestApp) {
     let res = app.gql(&key.clone().in_ws(&other.workspace_id), "{ workspace { id } }", json!({})).await;
     assert_eq!(code(&res).as_deref(), Some("NOT_FOUND"));
 
-    let r = ok(app.gql(&owner.auth(), "mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }", json!({ "id": key_id })).await);
+    let r = ok(app
+        .gql(&owner.auth(), "mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }", json!({ "id": key_id }))
+        .await);
     assert!(r["revokeApiKey"]["revokedAt"].is_string());
     let res = app.gql(&key, "{ workspace { id } }", json!({})).await;
     assert_eq!(code(&res).as_deref(), Some("UNAUTHENTICATED"));
     // A made-up key of the same shape is refused too.
     let fake = format!("{}x_{}", &secret[..secret.len() - 34], &secret[secret.len() - 32..]);
-    assert_eq!(code(&app.gql(&As::token(&fake), "{ workspace { id } }", json!({})).await).as_deref(), Some("UNAUTHENTICATED"));
+    assert_eq!(
+        code(&app.gql(&As::token(&fake), "{ workspace { id } }", json!({})).await).as_deref(),
+        Some("UNAUTHENTICATED")
+    );
 }
 
 async fn a_keys_role_limits_what_it_may_do(app: TestApp) {

@@ -8,14 +8,28 @@ use crate::support::*;
 async fn the_audit_trail_records_changes_and_pages(app: TestApp) {
     let owner = app.sign_up("BUSINESS").await;
     for i in 0..4 {
-        ok(app.gql(&owner.auth(), "mutation($n: String!) { createApiKey(input: {name: $n, role: VIEWER}) { secret } }", json!({ "n": format!("key {i}") })).await);
+        ok(app
+            .gql(
+                &owner.auth(),
+                "mutation($n: String!) { createApiKey(input: {name: $n, role: VIEWER}) { secret } }",
+                json!({ "n": format!("key {i}") }),
+            )
+            .await);
     }
     let token = app.invite(&owner.auth(), "role.change@example.com", "VIEWER").await;
     let joined = ok(app.accept(&token).await);
     let uid = joined["acceptInvitation"]["user"]["id"].as_str().unwrap().to_owned();
     let members = ok(app.gql(&owner.auth(), "{ members { nodes { id user { id } } } }", json!({})).await);
-    let mid = members["members"]["nodes"].as_array().unwrap().iter().find(|n| n["user"]["id"] == uid.as_str()).unwrap()["id"].clone();
-    ok(app.gql(&owner.auth(), "mutation($id: ID!) { changeMemberRole(input: {membershipId: $id, role: MARKETER}) { role } }", json!({ "id": mid })).await);
+    let mid = members["members"]["nodes"].as_array().unwrap().iter().find(|n| n["user"]["id"] == uid.as_str()).unwrap()
+        ["id"]
+        .clone();
+    ok(app
+        .gql(
+            &owner.auth(),
+            "mutation($id: ID!) { changeMemberRole(input: {membershipId: $id, role: MARKETER}) { role } }",
+            json!({ "id": mid }),
+        )
+        .await);
 
     // Page through everything, two at a time.
     let mut seen = Vec::new();
@@ -44,7 +58,9 @@ async fn the_audit_trail_records_changes_and_pages(app: TestApp) {
     assert_eq!(change["after"]["role"], "MARKETER");
     assert_eq!(change["actor"], owner.email.as_str());
     // The object ID is a working global ID.
-    let node = ok(app.gql(&owner.auth(), "query($id: ID!) { node(id: $id) { ... on Membership { role } } }", json!({ "id": mid })).await);
+    let node = ok(app
+        .gql(&owner.auth(), "query($id: ID!) { node(id: $id) { ... on Membership { role } } }", json!({ "id": mid }))
+        .await);
     assert_eq!(node["node"]["role"], "MARKETER");
     // Bad page sizes name their field.
     let res = app.gql(&owner.auth(), "{ auditLog(first: 0) { totalCount } }", json!({})).await;

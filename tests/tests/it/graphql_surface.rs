@@ -7,7 +7,14 @@ use crate::on_both;
 use crate::support::*;
 
 async fn raw(app: &TestApp, body: impl Into<reqwest::Body>) -> (u16, Value) {
-    let res = app.http.post(format!("{}/graphql", app.base)).header("content-type", "application/json").body(body).send().await.unwrap();
+    let res = app
+        .http
+        .post(format!("{}/graphql", app.base))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     let status = res.status().as_u16();
     let text = res.text().await.unwrap();
     (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
@@ -25,7 +32,8 @@ async fn malformed_and_oversized_requests_get_clear_errors(app: TestApp) {
     let acc = app.sign_up("BUSINESS").await;
     let res = app.gql(&acc.auth(), "{ me { id shoeSize } }", json!({})).await;
     assert_eq!(code(&res).as_deref(), Some("BAD_USER_INPUT"), "unknown field");
-    let res = app.gql(&acc.auth(), "query($n: Int) { auditLog(first: $n) { totalCount } }", json!({ "n": "ten" })).await;
+    let res =
+        app.gql(&acc.auth(), "query($n: Int) { auditLog(first: $n) { totalCount } }", json!({ "n": "ten" })).await;
     assert_eq!(code(&res).as_deref(), Some("BAD_USER_INPUT"), "wrong type");
     let res = app.gql(&As::anon(), "mutation { signUp(input: {email: \"a@b.co\", password: \"x\", name: \"n\", workspaceName: \"w\", extra: 1}) { accessToken } }", json!({})).await;
     assert_eq!(code(&res).as_deref(), Some("BAD_USER_INPUT"), "unknown input field");
@@ -40,20 +48,34 @@ async fn depth_is_limited_but_introspection_passes(app: TestApp) {
       fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }"#;
     let res = ok(app.gql(&acc.auth(), introspection, json!({})).await);
     assert!(res["__schema"]["types"].as_array().unwrap().len() > 20);
-    let deep = format!("{{ me {{ memberships {{ workspace {{ {} id {} }} }} }} }}", "clients { ".repeat(25), "}".repeat(25));
+    let deep =
+        format!("{{ me {{ memberships {{ workspace {{ {} id {} }} }} }} }}", "clients { ".repeat(25), "}".repeat(25));
     let res = app.gql(&acc.auth(), &deep, json!({})).await;
     assert!(res["errors"][0]["message"].as_str().unwrap().to_lowercase().contains("nested too deep"), "{res}");
 }
 
 async fn the_published_schema_is_current(app: TestApp) {
-    let served = app.http.get(format!("{}/graphql/schema.graphql", app.base)).send().await.unwrap().text().await.unwrap();
+    let served =
+        app.http.get(format!("{}/graphql/schema.graphql", app.base)).send().await.unwrap().text().await.unwrap();
     let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../api/schema.graphql")).unwrap();
     assert_eq!(served, api::graphql::sdl());
     assert!(
         committed == served,
         "api/schema.graphql is out of date: run `cargo run -p api --bin parley -- schema > api/schema.graphql`"
     );
-    for op in ["signUp(", "logIn(", "refreshSession(", "logOut(", "createClientWorkspace(", "grantClientAccess(", "inviteMember(", "acceptInvitation(", "createApiKey(", "revokeApiKey(", "auditLog("] {
+    for op in [
+        "signUp(",
+        "logIn(",
+        "refreshSession(",
+        "logOut(",
+        "createClientWorkspace(",
+        "grantClientAccess(",
+        "inviteMember(",
+        "acceptInvitation(",
+        "createApiKey(",
+        "revokeApiKey(",
+        "auditLog(",
+    ] {
         assert!(served.contains(op), "{op} is in the contract");
     }
     let page = app.http.get(format!("{}/graphql", app.base)).send().await.unwrap();

@@ -72,18 +72,24 @@ async fn failing_jobs_retry_then_die_and_can_be_retried(app: TestApp) {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     assert_eq!((retried, dead), (2, 1), "two retries, then dead");
-    let list = ok(app.gql(&acc.auth(), "{ jobs(state: DEAD) { nodes { id kind attempts maxAttempts lastError } } }", json!({})).await);
+    let list = ok(app
+        .gql(&acc.auth(), "{ jobs(state: DEAD) { nodes { id kind attempts maxAttempts lastError } } }", json!({}))
+        .await);
     let j = &list["jobs"]["nodes"][0];
     assert_eq!(j["attempts"], 3);
     assert!(j["lastError"].as_str().unwrap().contains("no handler"), "{j}");
-    let again = ok(app.gql(&acc.auth(), "mutation($id: ID!) { retryJob(id: $id) { state attempts } }", json!({ "id": j["id"] })).await);
+    let again = ok(app
+        .gql(&acc.auth(), "mutation($id: ID!) { retryJob(id: $id) { state attempts } }", json!({ "id": j["id"] }))
+        .await);
     assert_eq!(again["retryJob"]["state"], "QUEUED");
     assert_eq!(again["retryJob"]["attempts"], 0);
-    let res = app.gql(&acc.auth(), "mutation($id: ID!) { retryJob(id: $id) { state } }", json!({ "id": j["id"] })).await;
+    let res =
+        app.gql(&acc.auth(), "mutation($id: ID!) { retryJob(id: $id) { state } }", json!({ "id": j["id"] })).await;
     assert_eq!(code(&res).as_deref(), Some("CONFLICT"), "only dead jobs are retried");
     // Another workspace cannot see or retry it.
     let other = app.sign_up("BUSINESS").await;
-    let res = app.gql(&other.auth(), "mutation($id: ID!) { retryJob(id: $id) { state } }", json!({ "id": j["id"] })).await;
+    let res =
+        app.gql(&other.auth(), "mutation($id: ID!) { retryJob(id: $id) { state } }", json!({ "id": j["id"] })).await;
     assert_eq!(code(&res).as_deref(), Some("NOT_FOUND"));
 }
 

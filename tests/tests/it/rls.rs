@@ -21,7 +21,10 @@ async fn the_runtime_role_sees_only_the_tenant_it_names() {
     let owner = Database::connect(app.database_url.as_str()).await.unwrap();
     assert_eq!(count(&owner, "SELECT COUNT(*) FROM memberships").await, 2, "the rows exist");
     let tenant_a: String = owner
-        .query_one_raw(Statement::from_string(owner.get_database_backend(), "SELECT tenant_id::text FROM memberships ORDER BY created_at LIMIT 1"))
+        .query_one_raw(Statement::from_string(
+            owner.get_database_backend(),
+            "SELECT tenant_id::text FROM memberships ORDER BY created_at LIMIT 1",
+        ))
         .await
         .unwrap()
         .unwrap()
@@ -33,7 +36,10 @@ async fn the_runtime_role_sees_only_the_tenant_it_names() {
     let app_conn = Database::connect(url.as_str()).await.unwrap();
     // The role is neither superuser nor exempt from RLS.
     let flags = app_conn
-        .query_one_raw(Statement::from_string(app_conn.get_database_backend(), "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"))
+        .query_one_raw(Statement::from_string(
+            app_conn.get_database_backend(),
+            "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user",
+        ))
         .await
         .unwrap()
         .unwrap();

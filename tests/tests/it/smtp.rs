@@ -32,7 +32,11 @@ impl Received {
         rest.split(|c: char| c.is_whitespace() || c == '"' || c == '<')
             .find(|s| s.contains(path))
             .map(|s| s.trim_end_matches(['.', ')']).to_owned())
-            .or_else(|| text.split(|c: char| c.is_whitespace() || c == '"' || c == '<').find(|s| s.starts_with("http") && s.contains(path)).map(str::to_owned))
+            .or_else(|| {
+                text.split(|c: char| c.is_whitespace() || c == '"' || c == '<')
+                    .find(|s| s.starts_with("http") && s.contains(path))
+                    .map(str::to_owned)
+            })
     }
 }
 
@@ -50,7 +54,13 @@ impl SmtpServer {
     pub async fn start() -> Arc<SmtpServer> {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let s = Arc::new(SmtpServer { addr, inbox: Arc::default(), arrived: Arc::default(), task: Mutex::new(None), sessions: Arc::default() });
+        let s = Arc::new(SmtpServer {
+            addr,
+            inbox: Arc::default(),
+            arrived: Arc::default(),
+            task: Mutex::new(None),
+            sessions: Arc::default(),
+        });
         s.serve(listener);
         s
     }

@@ -138,7 +138,8 @@ impl TestApp {
         let cfg = api::Config::from_env_fn(|k| env.get(k).cloned()).unwrap();
         let roles = api::Roles { migrate: true, api: true, worker: false };
         let server = api::start(&cfg, roles, listener).await.unwrap();
-        let worker = workers::Runtime::new(server.parley.clone(), server.mailer.clone(), workers::RuntimeConfig::default());
+        let worker =
+            workers::Runtime::new(server.parley.clone(), server.mailer.clone(), workers::RuntimeConfig::default());
         Some(TestApp {
             base: format!("http://{addr}"),
             server,
@@ -146,13 +147,13 @@ impl TestApp {
             http: reqwest::Client::new(),
             worker,
             database_url,
-
         })
     }
 
     /// Posts a GraphQL operation and returns the whole JSON response.
     pub async fn gql(&self, who: &As, query: &str, variables: Value) -> Value {
-        let mut req = self.http.post(format!("{}/graphql", self.base)).json(&json!({ "query": query, "variables": variables }));
+        let mut req =
+            self.http.post(format!("{}/graphql", self.base)).json(&json!({ "query": query, "variables": variables }));
         if let Some(b) = &who.bearer {
             req = req.bearer_auth(b);
         }
@@ -210,7 +211,11 @@ impl TestApp {
     /// invitation token from the link that arrived.
     pub async fn invite(&self, who: &As, email: &str, role: &str) -> String {
         ok(self
-            .gql(who, "mutation($i: InviteMemberInput!) { inviteMember(input: $i) { id } }", json!({ "i": { "email": email, "role": role } }))
+            .gql(
+                who,
+                "mutation($i: InviteMemberInput!) { inviteMember(input: $i) { id } }",
+                json!({ "i": { "email": email, "role": role } }),
+            )
             .await);
         self.drive_jobs().await;
         let msgs = self.smtp.to(email);
@@ -242,7 +247,8 @@ macro_rules! on_both_with {
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if let Some(app) = $crate::support::TestApp::spawn_with($crate::support::Backend::Postgres, $env).await {
+                if let Some(app) = $crate::support::TestApp::spawn_with($crate::support::Backend::Postgres, $env).await
+                {
                     super::$story(app).await;
                 }
             }

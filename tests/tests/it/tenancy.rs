@@ -10,12 +10,22 @@ async fn another_workspaces_ids_are_not_found_everywhere(app: TestApp) {
     let a = app.sign_up("AGENCY").await;
     let b = app.sign_up("AGENCY").await;
     // Things that belong to A.
-    let key = ok(app.gql(&a.auth(), "mutation { createApiKey(input: {name: \"a\", role: VIEWER}) { apiKey { id } } }", json!({})).await)["createApiKey"]["apiKey"]["id"].clone();
-    let inv = ok(app.gql(&a.auth(), "mutation { inviteMember(input: {email: \"z@example.com\", role: VIEWER}) { id } }", json!({})).await)["inviteMember"]["id"].clone();
-    let members = ok(app.gql(&a.auth(), "{ members { nodes { id } } auditLog(first: 1) { nodes { id } } }", json!({})).await);
+    let key = ok(app
+        .gql(&a.auth(), "mutation { createApiKey(input: {name: \"a\", role: VIEWER}) { apiKey { id } } }", json!({}))
+        .await)["createApiKey"]["apiKey"]["id"]
+        .clone();
+    let inv = ok(app
+        .gql(&a.auth(), "mutation { inviteMember(input: {email: \"z@example.com\", role: VIEWER}) { id } }", json!({}))
+        .await)["inviteMember"]["id"]
+        .clone();
+    let members =
+        ok(app.gql(&a.auth(), "{ members { nodes { id } } auditLog(first: 1) { nodes { id } } }", json!({})).await);
     let membership = members["members"]["nodes"][0]["id"].clone();
     let audit = members["auditLog"]["nodes"][0]["id"].clone();
-    let client = ok(app.gql(&a.auth(), "mutation { createClientWorkspace(input: {name: \"A client\"}) { id } }", json!({})).await)["createClientWorkspace"]["id"].clone();
+    let client = ok(app
+        .gql(&a.auth(), "mutation { createClientWorkspace(input: {name: \"A client\"}) { id } }", json!({}))
+        .await)["createClientWorkspace"]["id"]
+        .clone();
 
     let probes = [
         ("node api key", "query($id: ID!) { node(id: $id) { id } }", json!({ "id": key })),
@@ -27,9 +37,17 @@ async fn another_workspaces_ids_are_not_found_everywhere(app: TestApp) {
         ("node user", "query($id: ID!) { node(id: $id) { id } }", json!({ "id": a.user_id })),
         ("revoke key", "mutation($id: ID!) { revokeApiKey(id: $id) { id } }", json!({ "id": key })),
         ("revoke invitation", "mutation($id: ID!) { revokeInvitation(id: $id) { id } }", json!({ "id": inv })),
-        ("change role", "mutation($id: ID!) { changeMemberRole(input: {membershipId: $id, role: VIEWER}) { id } }", json!({ "id": membership })),
+        (
+            "change role",
+            "mutation($id: ID!) { changeMemberRole(input: {membershipId: $id, role: VIEWER}) { id } }",
+            json!({ "id": membership }),
+        ),
         ("remove member", "mutation($id: ID!) { removeMember(id: $id) { id } }", json!({ "id": membership })),
-        ("grant into client", "mutation($c: ID!, $u: ID!) { grantClientAccess(input: {clientWorkspaceId: $c, userId: $u, role: VIEWER}) { id } }", json!({ "c": client, "u": b.user_id })),
+        (
+            "grant into client",
+            "mutation($c: ID!, $u: ID!) { grantClientAccess(input: {clientWorkspaceId: $c, userId: $u, role: VIEWER}) { id } }",
+            json!({ "c": client, "u": b.user_id }),
+        ),
     ];
     for (what, q, vars) in probes {
         let res = app.gql(&b.auth(), q, vars).await;
@@ -47,7 +65,13 @@ async fn another_workspaces_ids_are_not_found_everywhere(app: TestApp) {
     assert_eq!(lists["workspace"]["clients"], json!([]));
     assert!(!lists.to_string().contains(key.as_str().unwrap()));
     // Nothing of A's changed.
-    let a_view = ok(app.gql(&a.auth(), "{ apiKeys { nodes { revokedAt } } invitations { nodes { status } } members { nodes { role } } }", json!({})).await);
+    let a_view = ok(app
+        .gql(
+            &a.auth(),
+            "{ apiKeys { nodes { revokedAt } } invitations { nodes { status } } members { nodes { role } } }",
+            json!({}),
+        )
+        .await);
     assert!(a_view["apiKeys"]["nodes"][0]["revokedAt"].is_null());
     assert_eq!(a_view["invitations"]["nodes"][0]["status"], "PENDING");
     assert_eq!(a_view["members"]["nodes"][0]["role"], "OWNER");
@@ -59,10 +83,15 @@ async fn viewers_cannot_take_admin_actions(app: TestApp) {
     let v = ok(app.accept(&token).await);
     let viewer = As::token(v["acceptInvitation"]["accessToken"].as_str().unwrap());
     let members = ok(app.gql(&viewer, "{ members { nodes { id role } } }", json!({})).await);
-    let owner_m = members["members"]["nodes"].as_array().unwrap().iter().find(|m| m["role"] == "OWNER").unwrap()["id"].clone();
+    let owner_m =
+        members["members"]["nodes"].as_array().unwrap().iter().find(|m| m["role"] == "OWNER").unwrap()["id"].clone();
     for (what, q, vars) in [
         ("invite", "mutation { inviteMember(input: {email: \"q@example.com\", role: VIEWER}) { id } }", json!({})),
-        ("promote", "mutation($id: ID!) { changeMemberRole(input: {membershipId: $id, role: VIEWER}) { id } }", json!({ "id": owner_m })),
+        (
+            "promote",
+            "mutation($id: ID!) { changeMemberRole(input: {membershipId: $id, role: VIEWER}) { id } }",
+            json!({ "id": owner_m }),
+        ),
         ("remove owner", "mutation($id: ID!) { removeMember(id: $id) { id } }", json!({ "id": owner_m })),
         ("client", "mutation { createClientWorkspace(input: {name: \"x\"}) { id } }", json!({})),
         ("key", "mutation { createApiKey(input: {name: \"x\", role: VIEWER}) { secret } }", json!({})),
@@ -72,7 +101,13 @@ async fn viewers_cannot_take_admin_actions(app: TestApp) {
         assert_eq!(code(&res).as_deref(), Some("FORBIDDEN"), "{what}: {res}");
     }
     // The last owner cannot be demoted, even by themself.
-    let res = app.gql(&owner.auth(), "mutation($id: ID!) { changeMemberRole(input: {membershipId: $id, role: ADMIN}) { id } }", json!({ "id": owner_m })).await;
+    let res = app
+        .gql(
+            &owner.auth(),
+            "mutation($id: ID!) { changeMemberRole(input: {membershipId: $id, role: ADMIN}) { id } }",
+            json!({ "id": owner_m }),
+        )
+        .await;
     assert_eq!(code(&res).as_deref(), Some("CONFLICT"));
 }
 

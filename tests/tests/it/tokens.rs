@@ -25,7 +25,12 @@ async fn forged_and_stale_tokens_are_unauthenticated(app: TestApp) {
 
     let expired = encode(&Header::new(Algorithm::HS256), &claims(&acc, "parley-api", -600), &key).unwrap();
     let wrong_aud = encode(&Header::new(Algorithm::HS256), &claims(&acc, "someone-else", 600), &key).unwrap();
-    let other_key = encode(&Header::new(Algorithm::HS256), &claims(&acc, "parley-api", 600), &EncodingKey::from_secret(b"another-secret-another-secret-1234")).unwrap();
+    let other_key = encode(
+        &Header::new(Algorithm::HS256),
+        &claims(&acc, "parley-api", 600),
+        &EncodingKey::from_secret(b"another-secret-another-secret-1234"),
+    )
+    .unwrap();
     let none = format!(
         "{}.{}.",
         URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#),
@@ -37,7 +42,14 @@ async fn forged_and_stale_tokens_are_unauthenticated(app: TestApp) {
     let c = tampered.as_bytes()[dot];
     tampered.replace_range(dot..dot + 1, if c == b'A' { "B" } else { "A" });
 
-    for (name, token) in [("expired", expired), ("wrong audience", wrong_aud), ("other key", other_key), ("alg none", none), ("tampered", tampered), ("garbage", "abc".into())] {
+    for (name, token) in [
+        ("expired", expired),
+        ("wrong audience", wrong_aud),
+        ("other key", other_key),
+        ("alg none", none),
+        ("tampered", tampered),
+        ("garbage", "abc".into()),
+    ] {
         let res = app.gql(&As::token(&token), "{ me { id } }", json!({})).await;
         assert_eq!(code(&res).as_deref(), Some("UNAUTHENTICATED"), "{name}: {res}");
         assert!(res["data"].is_null(), "{name}");
