@@ -10,6 +10,9 @@ use crate::Mailer;
 pub const MAINTENANCE_JOB: &str = "maintenance.purge";
 /// Kind of a job that does nothing (benchmarks, smoke tests).
 pub const NOOP_JOB: &str = "noop";
+/// Kind of a job that only waits `ms` milliseconds (at most a minute): stands in for
+/// slow work in fault drills (a worker killed mid-job).
+pub const SLEEP_JOB: &str = "debug.sleep";
 
 /// Recurring work every worker schedules (once per period, whatever the number of workers).
 pub fn recurring() -> Vec<Recurring> {
@@ -68,6 +71,11 @@ pub async fn handle(p: &Parley, mailer: &Mailer, job: &ClaimedJob) -> Result<(),
             Ok(())
         }
         NOOP_JOB => Ok(()),
+        SLEEP_JOB => {
+            let ms = job.payload.get("ms").and_then(|v| v.as_u64()).unwrap_or(0).min(60_000);
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            Ok(())
+        }
         other => Err(HandlerError::UnknownKind(other.to_owned())),
     }
 }

@@ -126,12 +126,13 @@ impl Runtime {
         if batch.is_empty() {
             return Ok(report);
         }
-        let results: Vec<_> = futures::stream::iter(batch.into_iter().map(|j| self.run_one(j)))
-            .buffer_unordered(self.cfg.concurrency.max(1))
-            .collect()
-            .await;
+        // Finished jobs are marked done in small groups as they finish, not when the
+        // whole batch has: a worker killed mid-batch repeats only what was unfinished.
+        let mut results = futures::stream::iter(batch.into_iter().map(|j| self.run_one(j)))
+            .buffer_unordered(self.cfg.concurrency.max(1));
         let mut done = Vec::new();
-        for (job, res) in results {
+        let mut last_flush = Instant::now();
+        while let Some((job, res)) = results.next().await {
             match res {
                 Ok(()) => done.push((job.ctx.tenant_id(), job.id)),
                 Err(err) => {
@@ -153,10 +154,20 @@ impl Runtime {
                     }
                 }
             }
+            if done.len() >= 64 || (!done.is_empty() && last_flush.elapsed() >= Duration::from_millis(20)) {
+                report.done += self.flush(&mut done).await?;
+                last_flush = Instant::now();
+            }
         }
-        report.done = jobs::complete(&self.parley, &self.id, &done).await? as usize;
-        self.counters.done.fetch_add(report.done as u64, Ordering::Relaxed);
+        report.done += self.flush(&mut done).await?;
         Ok(report)
+    }
+
+    async fn flush(&self, done: &mut Vec<(uuid::Uuid, uuid::Uuid)>) -> Result<usize, domain::Error> {
+        let n = jobs::complete(&self.parley, &self.id, done).await? as usize;
+        done.clear();
+        self.counters.done.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
     }
 
     /// Reaps expired leases and schedules recurring jobs.

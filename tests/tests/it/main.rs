@@ -10,6 +10,7 @@ mod accounts;
 mod agencies;
 mod api_keys;
 mod audit;
+mod faults;
 mod graphql_surface;
 mod invitations;
 mod jobs;
