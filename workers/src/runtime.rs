@@ -126,6 +126,25 @@ impl Runtime {
         if batch.is_empty() {
             return Ok(report);
         }
+        // Long batches keep their leases: a heartbeat every third of the lease.
+        let beat = {
+            let (p, id) = (self.parley.clone(), self.id.clone());
+            let every = p.settings().job_lease / 3;
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(every).await;
+                    if let Err(e) = jobs::heartbeat(&p, &id).await {
+                        tracing::warn!(error = %e, "extending job leases failed");
+                    }
+                }
+            })
+        };
+        let res = self.run_batch(batch, &mut report).await;
+        beat.abort();
+        res.map(|()| report)
+    }
+
+    async fn run_batch(&self, batch: Vec<ClaimedJob>, report: &mut BatchReport) -> Result<(), domain::Error> {
         // Finished jobs are marked done in small groups as they finish, not when the
         // whole batch has: a worker killed mid-batch repeats only what was unfinished.
         let mut results = futures::stream::iter(batch.into_iter().map(|j| self.run_one(j)))
@@ -160,7 +179,7 @@ impl Runtime {
             }
         }
         report.done += self.flush(&mut done).await?;
-        Ok(report)
+        Ok(())
     }
 
     async fn flush(&self, done: &mut Vec<(uuid::Uuid, uuid::Uuid)>) -> Result<usize, domain::Error> {

@@ -137,7 +137,29 @@ async fn shutdown_hands_leases_back(app: TestApp) {
     assert_eq!(again[0].attempt, 1, "the interrupted attempt did not count");
 }
 
+async fn a_job_cannot_reach_another_tenants_objects(app: TestApp) {
+    let a = app.sign_up("BUSINESS").await;
+    let b = app.sign_up("BUSINESS").await;
+    let token = app.invite(&a.auth(), "someone@example.com", "VIEWER").await;
+    let inv = ok(app.gql(&a.auth(), "{ invitations { nodes { id } } }", json!({})).await);
+    let gid = inv["invitations"]["nodes"][0]["id"].as_str().unwrap().to_owned();
+    let raw = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, &gid).unwrap();
+    let uuid = String::from_utf8(raw).unwrap().split_once(':').unwrap().1.to_owned();
+    // B's job names A's invitation: it runs in B's tenant and finds nothing to send.
+    let b_ctx = ctx_of(&app, &b).await;
+    jobs::enqueue(&b_ctx, &app.server.parley, NewJob::new("email.invitation", json!({ "invitation_id": uuid })))
+        .await
+        .unwrap();
+    let before = app.smtp.to("someone@example.com").len();
+    let r = app.drive_jobs().await;
+    assert_eq!(r.dead + r.retried, 0, "{r:?}");
+    assert_eq!(app.smtp.to("someone@example.com").len(), before, "no email for another tenant's invitation");
+    // A's link was not rotated by B's job.
+    ok(app.accept(&token).await);
+}
+
 on_both!(
+    a_job_cannot_reach_another_tenants_objects,
     idempotency_keys_enqueue_once,
     one_tenants_backlog_does_not_starve_another,
     failing_jobs_retry_then_die_and_can_be_retried,
