@@ -14,7 +14,12 @@ use crate::{
     Actor, Error, Membership, Parley, Result, Role, TenantCtx, User, Workspace, WorkspaceKind, dur, new_id, now,
     throttle,
 };
-use entities::{email_verification, membership, user, workspace};
+use entities::{email_verification, membership, password_reset, user, workspace};
+
+/// Job kind that emails a password reset link.
+pub const PASSWORD_RESET_JOB: &str = "email.password_reset";
+/// How long a password reset link works.
+const RESET_TTL: chrono::Duration = chrono::Duration::hours(1);
 
 /// Job kind that emails a verification link.
 pub const VERIFY_EMAIL_JOB: &str = "email.verify";
@@ -306,4 +311,97 @@ pub async fn get_user(ctx: &TenantCtx, p: &Parley, user_id: Uuid) -> Result<User
 /// Loads the users with these IDs (for listing members).
 pub(crate) async fn users_by_id<C: sea_orm::ConnectionTrait>(conn: &C, ids: Vec<Uuid>) -> Result<Vec<User>> {
     Ok(user::Entity::find().filter(user::Column::Id.is_in(ids)).all(conn).await?)
+}
+
+/// Asks for a password reset link by email. Answers the same whether or not the
+/// address has an account (nobody learns who is registered); a few requests per
+/// address per window, then `RateLimited`.
+pub async fn request_password_reset(p: &Parley, email: &str) -> Result<()> {
+    let email = EmailAddr::parse("email", email)?;
+    let key = format!("reset:{}", email.as_str());
+    let txn = p.db().begin(Scope::default()).await?;
+    throttle::check(&txn, &key).await?;
+    throttle::fail(&txn, &key, p.settings().login_max_failures, p.settings().login_window).await?;
+    let found = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?;
+    if let Some(u) = found
+        && let Ok(ws) = session_workspace(p, &txn, u.id, None).await
+    {
+        // The job belongs to the person's first workspace (jobs are owned by tenants).
+        crate::auth::set_tenant_scope(&txn, ws.id).await?;
+        let ctx = TenantCtx::new(ws.id, Actor::User { id: u.id, email: u.email.clone() }, Role::Viewer);
+        let minute = now().timestamp() / 60;
+        enqueue_in(
+            &txn,
+            p,
+            &ctx,
+            NewJob::new(PASSWORD_RESET_JOB, serde_json::json!({ "user_id": u.id }))
+                .key(format!("reset:{}:{minute}", u.id)),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Composes the reset email with a fresh single-use link.
+pub async fn prepare_password_reset_email(ctx: &TenantCtx, p: &Parley, user_id: Uuid) -> Result<Option<Email>> {
+    let txn = p.db().tx(ctx).await?;
+    let Some(u) = user::Entity::find_by_id(user_id).one(&txn).await? else {
+        return Ok(None);
+    };
+    let token = random_token();
+    let t = now();
+    password_reset::ActiveModel {
+        id: Set(new_id()),
+        user_id: Set(u.id),
+        token_hash: Set(sha256_hex(&token)),
+        created_at: Set(t),
+        expires_at: Set(t + RESET_TTL),
+        used_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    let link = format!("{}/reset-password?token={token}", p.settings().public_url);
+    Ok(Some(mail::password_reset(&u.email, &u.name, &link)))
+}
+
+/// Sets a new password with an emailed link (single use, one hour) and ends every
+/// session of the account.
+pub async fn reset_password(p: &Parley, token: &str, new_password: &str) -> Result<User> {
+    let bad = || Error::invalid("token", "the link is invalid, used or expired");
+    let password = validate::password("newPassword", new_password)?;
+    let hash = hash_password(password).await?;
+    let txn = p.db().begin(Scope::default()).await?;
+    let r = password_reset::Entity::find()
+        .filter(password_reset::Column::TokenHash.eq(sha256_hex(token.trim())))
+        .one(&txn)
+        .await?
+        .ok_or_else(bad)?;
+    if r.used_at.is_some() || r.expires_at <= now() {
+        return Err(bad());
+    }
+    let claimed = password_reset::Entity::update_many()
+        .col_expr(password_reset::Column::UsedAt, sea_orm::sea_query::Expr::value(now()))
+        .filter(password_reset::Column::Id.eq(r.id))
+        .filter(password_reset::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Err(bad());
+    }
+    let u = user::Entity::find_by_id(r.user_id).one(&txn).await?.ok_or(Error::NotFound)?;
+    let verified = u.email_verified_at.is_some();
+    let mut am: user::ActiveModel = u.into();
+    am.password_hash = Set(hash);
+    // The link reached the inbox, so the address is proven too.
+    if !verified {
+        am.email_verified_at = Set(Some(now()));
+    }
+    am.updated_at = Set(now());
+    let u = am.update(&txn).await?;
+    crate::auth::revoke_all_sessions(&txn, u.id).await?;
+    throttle::clear(&txn, &format!("login:{}", u.email)).await?;
+    txn.commit().await?;
+    Ok(u)
 }

@@ -58,3 +58,15 @@ pub fn verification(to: &str, name: &str, link: &str) -> Email {
         "The link works once and expires in 3 days.",
     )
 }
+
+/// The link that lets a person choose a new password.
+pub fn password_reset(to: &str, name: &str, link: &str) -> Email {
+    compose(
+        to,
+        "Reset your Parley password".to_owned(),
+        format!("Hello {name}, someone (hopefully you) asked to reset your Parley password."),
+        "Choose a new password",
+        link,
+        "The link works once and expires in one hour. If you did not ask for this, ignore this email: your password stays as it is.",
+    )
+}

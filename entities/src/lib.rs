@@ -12,6 +12,7 @@ pub mod invitation;
 pub mod job;
 pub mod login_throttle;
 pub mod membership;
+pub mod password_reset;
 pub mod refresh_token;
 pub mod user;
 pub mod workspace;

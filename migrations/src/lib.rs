@@ -5,6 +5,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_foundation;
+mod m20261123_000002_password_resets;
 mod pg;
 
 /// All migrations of Parley, in order.
@@ -13,7 +14,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_foundation::Migration)]
+        vec![Box::new(m20261123_000001_foundation::Migration), Box::new(m20261123_000002_password_resets::Migration)]
     }
 }
 

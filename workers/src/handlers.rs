@@ -55,6 +55,13 @@ pub async fn handle(p: &Parley, mailer: &Mailer, job: &ClaimedJob) -> Result<(),
             }
             Ok(())
         }
+        accounts::PASSWORD_RESET_JOB => {
+            let user_id = uuid_field(job, "user_id")?;
+            if let Some(email) = accounts::prepare_password_reset_email(&job.ctx, p, user_id).await? {
+                mailer.send(&email).await?;
+            }
+            Ok(())
+        }
         invitations::INVITATION_EMAIL_JOB => {
             let id = uuid_field(job, "invitation_id")?;
             match invitations::prepare_invitation_email(&job.ctx, p, id).await {

@@ -72,6 +72,13 @@ pub struct CreateApiKeyInput {
     pub role: Role,
 }
 
+/// The link's token and the new password.
+#[derive(InputObject)]
+pub struct ResetPasswordInput {
+    pub token: String,
+    pub new_password: String,
+}
+
 /// A new display name.
 #[derive(InputObject)]
 pub struct UpdateProfileInput {
@@ -183,6 +190,22 @@ impl MutationRoot {
     /// Confirms an email address with the emailed link's token.
     async fn verify_email(&self, ctx: &Context<'_>, token: String) -> async_graphql::Result<User> {
         Ok(User(domain::accounts::verify_email(parley(ctx)?, &token).await.gql(ctx)?))
+    }
+
+    /// Emails a password reset link if the address has an account (the answer is the
+    /// same either way).
+    async fn request_password_reset(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+    ) -> async_graphql::Result<RequestPasswordResetPayload> {
+        domain::accounts::request_password_reset(parley(ctx)?, &email).await.gql(ctx)?;
+        Ok(RequestPasswordResetPayload { requested: true })
+    }
+
+    /// Sets a new password with the emailed link; every session of the account ends.
+    async fn reset_password(&self, ctx: &Context<'_>, input: ResetPasswordInput) -> async_graphql::Result<User> {
+        Ok(User(domain::accounts::reset_password(parley(ctx)?, &input.token, &input.new_password).await.gql(ctx)?))
     }
 
     /// Emails a new verification link.

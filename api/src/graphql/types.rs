@@ -359,3 +359,10 @@ pub struct LogOutPayload {
     /// Always true: the session family has ended (or never existed).
     pub logged_out: bool,
 }
+
+/// The result of asking for a password reset.
+#[derive(SimpleObject)]
+pub struct RequestPasswordResetPayload {
+    /// Always true: if the address has an account, an email is on its way.
+    pub requested: bool,
+}

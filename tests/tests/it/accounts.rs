@@ -172,3 +172,37 @@ on_both!(
     email_is_verified_by_the_emailed_link_once,
     changing_the_password_ends_other_sessions,
 );
+
+async fn a_forgotten_password_is_reset_by_the_emailed_link(app: TestApp) {
+    let acc = app.sign_up("BUSINESS").await;
+    app.drive_jobs().await;
+    let ask = "mutation($e: String!) { requestPasswordReset(email: $e) { requested } }";
+    let r = ok(app.gql(&As::anon(), ask, json!({ "e": acc.email })).await);
+    assert_eq!(r["requestPasswordReset"]["requested"], true);
+    // Unknown addresses get the same answer and no email.
+    let r = ok(app.gql(&As::anon(), ask, json!({ "e": "nobody@example.com" })).await);
+    assert_eq!(r["requestPasswordReset"]["requested"], true);
+    let bad = app.gql(&As::anon(), ask, json!({ "e": "not an email" })).await;
+    assert_eq!(field(&bad).as_deref(), Some("email"));
+    app.drive_jobs().await;
+    assert!(app.smtp.to("nobody@example.com").is_empty());
+    let mails = app.smtp.to(&acc.email);
+    let link = mails.last().and_then(|m| m.link("/reset-password")).expect("a reset link");
+    let token = link.split("token=").nth(1).unwrap().to_owned();
+
+    let reset = "mutation($i: ResetPasswordInput!) { resetPassword(input: $i) { email } }";
+    let weak = app.gql(&As::anon(), reset, json!({ "i": { "token": token, "newPassword": "weak" } })).await;
+    assert_eq!(field(&weak).as_deref(), Some("newPassword"));
+    ok(app.gql(&As::anon(), reset, json!({ "i": { "token": token, "newPassword": "Brand-new-horse-7" } })).await);
+    let again =
+        app.gql(&As::anon(), reset, json!({ "i": { "token": token, "newPassword": "Other-new-horse-8" } })).await;
+    assert_eq!(field(&again).as_deref(), Some("token"), "the link works once");
+    // Every session ended; the new password logs in, the old one does not.
+    let refresh = app.gql(&As::anon(), REFRESH, json!({ "t": acc.refresh })).await;
+    assert_eq!(code(&refresh).as_deref(), Some("UNAUTHENTICATED"));
+    let old = app.gql(&As::anon(), LOG_IN, json!({ "i": { "email": acc.email, "password": PASSWORD } })).await;
+    assert_eq!(code(&old).as_deref(), Some("UNAUTHENTICATED"));
+    ok(app.gql(&As::anon(), LOG_IN, json!({ "i": { "email": acc.email, "password": "Brand-new-horse-7" } })).await);
+}
+
+on_both!(a_forgotten_password_is_reset_by_the_emailed_link);
