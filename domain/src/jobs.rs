@@ -53,18 +53,11 @@ impl NewJob {
     }
 }
 
-async fn insert_job<C: ConnectionTrait>(
-    conn: &C,
-    p: &Parley,
-    tenant: Uuid,
-    actor: &Actor,
-    job: NewJob,
-) -> Result<bool> {
+fn row(p: &Parley, tenant: Uuid, actor: &Actor, job: NewJob, t: DateTime<Utc>) -> Result<job::ActiveModel> {
     if job.kind.is_empty() || job.kind.len() > 100 {
         return Err(Error::invalid("kind", "must be 1 to 100 characters"));
     }
-    let t = now();
-    let row = job::ActiveModel {
+    Ok(job::ActiveModel {
         tenant_id: Set(tenant),
         id: Set(new_id()),
         kind: Set(job.kind),
@@ -81,9 +74,22 @@ async fn insert_job<C: ConnectionTrait>(
         created_at: Set(t),
         updated_at: Set(t),
         finished_at: Set(None),
-    };
-    let inserted = job::Entity::insert(row)
-        .on_conflict(OnConflict::columns([job::Column::TenantId, job::Column::IdempotencyKey]).do_nothing().to_owned())
+    })
+}
+
+fn skip_taken_keys() -> OnConflict {
+    OnConflict::columns([job::Column::TenantId, job::Column::IdempotencyKey]).do_nothing().to_owned()
+}
+
+async fn insert_job<C: ConnectionTrait>(
+    conn: &C,
+    p: &Parley,
+    tenant: Uuid,
+    actor: &Actor,
+    job: NewJob,
+) -> Result<bool> {
+    let inserted = job::Entity::insert(row(p, tenant, actor, job, now())?)
+        .on_conflict(skip_taken_keys())
         .exec_without_returning(conn)
         .await?;
     Ok(inserted > 0)
@@ -101,34 +107,9 @@ pub async fn enqueue_many(ctx: &TenantCtx, p: &Parley, jobs: Vec<NewJob>) -> Res
     let mut n = 0;
     for chunk in jobs.chunks(500) {
         let t = now();
-        let rows: Vec<job::ActiveModel> = chunk
-            .iter()
-            .cloned()
-            .map(|j| job::ActiveModel {
-                tenant_id: Set(ctx.tenant_id()),
-                id: Set(new_id()),
-                kind: Set(j.kind),
-                payload: Set(j.payload),
-                state: Set(JobState::Queued),
-                run_at: Set(j.run_at.unwrap_or(t)),
-                attempts: Set(0),
-                max_attempts: Set(j.max_attempts.unwrap_or(p.settings().job_max_attempts).max(1)),
-                lease_until: Set(None),
-                lease_owner: Set(None),
-                idempotency_key: Set(j.idempotency_key),
-                actor: Set(serde_json::to_value(ctx.actor()).ok()),
-                last_error: Set(None),
-                created_at: Set(t),
-                updated_at: Set(t),
-                finished_at: Set(None),
-            })
-            .collect();
-        n += job::Entity::insert_many(rows)
-            .on_conflict(
-                OnConflict::columns([job::Column::TenantId, job::Column::IdempotencyKey]).do_nothing().to_owned(),
-            )
-            .exec_without_returning(&txn)
-            .await?;
+        let rows =
+            chunk.iter().cloned().map(|j| row(p, ctx.tenant_id(), ctx.actor(), j, t)).collect::<Result<Vec<_>>>()?;
+        n += job::Entity::insert_many(rows).on_conflict(skip_taken_keys()).exec_without_returning(&txn).await?;
     }
     txn.commit().await?;
     Ok(n)

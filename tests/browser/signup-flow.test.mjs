@@ -1,0 +1,183 @@
+// An agency signs up in a real browser, adds a client, switches to it without a page
+// reload, makes an API key there, and a developer uses that key over plain HTTP.
+// A visitor without JavaScript still gets the server-rendered log-in form.
+//
+//   PARLEY_BASE_URL=http://127.0.0.1:8080 node --test tests/browser/
+//
+// Needs Debian's Chromium (/usr/bin/chromium) and `npm install` in tests/browser.
+// Screenshots of the key steps land in /tmp/parley-shots/.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE = (process.env.PARLEY_BASE_URL ?? '').replace(/\/$/, '');
+const SHOTS = process.env.PARLEY_SHOTS_DIR ?? '/tmp/parley-shots';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let browser;
+let profileDir;
+
+before(async () => {
+  if (!BASE) return;
+  await mkdir(SHOTS, { recursive: true });
+  // A fresh profile every run: no cookies or localStorage from an earlier run.
+  profileDir = await mkdtemp(path.join(tmpdir(), 'parley-chromium-'));
+  browser = await chromium.launch({
+    executablePath: process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium',
+    args: [...CHROMIUM_ARGS, `--disk-cache-dir=${profileDir}/cache`],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  if (profileDir) await rm(profileDir, { recursive: true, force: true });
+});
+
+const shot = (page, name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+/** Fails the test with the browser's own complaints when a step times out. */
+function watchConsole(page) {
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  return problems;
+}
+
+async function stillSamePage(page) {
+  assert.equal(
+    await page.evaluate(() => window.__noReload),
+    'still-here',
+    'the page reloaded: window.__noReload was lost',
+  );
+}
+
+test('an agency signs up, adds a client, switches to it and makes an API key that works', {
+  skip: BASE ? false : 'set PARLEY_BASE_URL to a running Parley (e.g. http://127.0.0.1:8080)',
+  timeout: 180_000,
+}, async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  const problems = watchConsole(page);
+  try {
+    const stamp = `${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+    const email = `agency-${stamp}@example.com`;
+    const agencyName = `Northwind Agency ${stamp}`;
+    const clientName = `Contoso Client ${stamp}`;
+
+    // The sign-up page is server-rendered, then the wasm hydrates it.
+    const wasm = page.waitForResponse((r) => r.url().endsWith('.wasm'));
+    await page.goto(`${BASE}/signup`);
+    assert.ok((await wasm).ok(), 'the .wasm bundle did not load');
+    await page.waitForSelector('body[data-hydrated="true"]');
+    await page.waitForSelector('[data-testid="signup-submit"]:not([disabled])');
+    await page.evaluate(() => { window.__noReload = 'still-here'; });
+
+    await page.fill('[data-testid="field-name"]', 'Alex Agency');
+    await page.fill('[data-testid="field-email"]', email);
+    await page.fill('[data-testid="field-password"]', 'correct horse battery staple');
+    await page.fill('[data-testid="field-workspaceName"]', agencyName);
+    await page.check('[data-testid="kind-agency"]');
+    await shot(page, '01-signup-filled');
+    await page.click('[data-testid="signup-submit"]');
+
+    // Signed in: the dashboard frame shows the agency workspace, with no reload.
+    await page.waitForURL(`${BASE}/app`);
+    const current = page.locator('[data-testid="current-workspace"]');
+    await page.waitForSelector('[data-testid="current-workspace"][data-ws-kind="AGENCY"]');
+    assert.equal((await current.locator('.ws-name').textContent()).trim(), agencyName);
+    await stillSamePage(page);
+    await shot(page, '02-agency-dashboard');
+
+    // The agency adds a client from the workspace switcher.
+    await page.fill('[data-testid="create-client-name"]', clientName);
+    await page.click('[data-testid="create-client-submit"]');
+    const clientOption = page.locator('[data-testid="workspace-option"][data-ws-kind="CLIENT"]', {
+      hasText: clientName,
+    });
+    await clientOption.waitFor();
+    const clientId = await clientOption.getAttribute('data-ws-id');
+    assert.ok(clientId, 'the client option carries its workspace id');
+    await shot(page, '03-client-created');
+
+    // Switching to the client changes the workspace in place.
+    await clientOption.click();
+    await page.waitForSelector(`[data-testid="current-workspace"][data-ws-id="${clientId}"][data-ws-kind="CLIENT"]`);
+    assert.equal((await current.locator('.ws-name').textContent()).trim(), clientName);
+    assert.equal(await page.evaluate(() => localStorage.getItem('parley.workspace')), clientId);
+    const cookies = await context.cookies(BASE);
+    assert.equal(
+      decodeURIComponent(cookies.find((c) => c.name === 'parley_ws')?.value ?? ''),
+      clientId,
+      'the parley_ws cookie follows the switch',
+    );
+    await stillSamePage(page);
+    await shot(page, '04-switched-to-client');
+
+    // In the client workspace, make an API key; its secret is shown once.
+    await page.click('[data-testid="nav-api-keys"]');
+    await page.waitForURL(`${BASE}/app/api-keys`);
+    await page.fill('[data-testid="api-key-name"]', 'Website tracking');
+    await page.selectOption('[data-testid="api-key-role"]', 'MARKETER');
+    await page.click('[data-testid="api-key-submit"]');
+    const secret = (await page.locator('[data-testid="api-key-secret"]').textContent()).trim();
+    assert.ok(secret.length >= 16, `a secret is shown (got ${JSON.stringify(secret)})`);
+    await page.locator('[data-testid="api-key-row"]', { hasText: 'Website tracking' }).waitFor();
+    await stillSamePage(page);
+    await shot(page, '05-api-key-secret');
+
+    // A developer uses the key: it works in the client workspace.
+    const response = await fetch(`${BASE}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+      body: JSON.stringify({ query: '{ workspace { id name kind } }' }),
+    });
+    assert.equal(response.status, 200);
+    const body = await response.json();
+    assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+    assert.deepEqual(body.data.workspace, { id: clientId, name: clientName, kind: 'CLIENT' });
+
+    assert.deepEqual(problems.filter((p) => !/status of 40[13]/.test(p)), [], 'no errors in the browser console');
+  } catch (error) {
+    await shot(page, 'zz-failure').catch(() => {});
+    if (problems.length) error.message += `\nbrowser said:\n  ${problems.join('\n  ')}`;
+    throw error;
+  } finally {
+    await context.close();
+  }
+});
+
+test('without JavaScript the log-in form is still rendered by the server', {
+  skip: BASE ? false : 'set PARLEY_BASE_URL to a running Parley (e.g. http://127.0.0.1:8080)',
+}, async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  try {
+    const response = await page.goto(`${BASE}/login`);
+    assert.equal(response.status(), 200);
+    await page.locator('[data-testid="login-form"]').waitFor();
+    assert.ok(await page.locator('[data-testid="field-email"]').isVisible());
+    assert.ok(await page.locator('[data-testid="field-password"]').isVisible());
+    assert.ok(await page.locator('[data-testid="login-submit"]').isVisible());
+    assert.equal(await page.title(), 'Log in · Parley');
+    assert.equal(await page.locator('body[data-hydrated]').count(), 0, 'nothing hydrated without JavaScript');
+    await shot(page, '06-login-without-js');
+  } finally {
+    await context.close();
+  }
+});

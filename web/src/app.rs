@@ -1,0 +1,82 @@
+//! The app root: routes, the HTML shell, and the session every page shares.
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::components::{A, ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::pages::account::AccountPage;
+use crate::pages::api_keys::ApiKeysPage;
+use crate::pages::audit::AuditPage;
+use crate::pages::auth::{AcceptInvitationPage, LogInPage, SignUpPage, VerifyEmailPage};
+use crate::pages::dashboard::DashboardPage;
+use crate::pages::frame::AppFrame;
+use crate::pages::team::TeamPage;
+use crate::session::Session;
+
+/// Path of the stylesheet (served by the router and copied into `site/`).
+pub const STYLESHEET_PATH: &str = "/parley.css";
+
+/// The whole HTML document the server renders around [`App`].
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="data:," />
+                <link rel="stylesheet" href=STYLESHEET_PATH />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: every page and the session they share.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let session = Session::new();
+    provide_context(session);
+    // Effects run only in the browser, once the server-rendered page is live.
+    Effect::new(move |_| session.hydrated.set(true));
+
+    view! {
+        <Title text="Parley" />
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/signup") view=SignUpPage />
+                <Route path=path!("/login") view=LogInPage />
+                <Route path=path!("/verify-email") view=VerifyEmailPage />
+                <Route path=path!("/accept-invitation") view=AcceptInvitationPage />
+                <ParentRoute path=path!("/app") view=AppFrame>
+                    <Route path=path!("") view=DashboardPage />
+                    <Route path=path!("team") view=TeamPage />
+                    <Route path=path!("api-keys") view=ApiKeysPage />
+                    <Route path=path!("audit") view=AuditPage />
+                    <Route path=path!("account") view=AccountPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// Shown for a path no page answers.
+#[component]
+fn NotFound() -> impl IntoView {
+    view! {
+        <Title text="Not found · Parley" />
+        <div class="auth-page">
+            <div class="auth-card">
+                <h1>"Page not found"</h1>
+                <p class="muted">"There is nothing at this address."</p>
+                <A href="/app">"Back to your workspace"</A>
+            </div>
+        </div>
+    }
+}

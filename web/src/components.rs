@@ -1,0 +1,213 @@
+//! Small building blocks shared by the pages: form fields with inline errors, banners.
+
+use leptos::prelude::*;
+
+use crate::gql::ApiErrors;
+use crate::ops::{ROLES, role_label};
+use crate::session::use_session;
+
+/// The errors a form shows: one message per field, anything else in a banner.
+#[derive(Clone, Copy)]
+pub struct FormErrors {
+    banner: RwSignal<Option<String>>,
+    fields: RwSignal<Vec<(String, String)>>,
+}
+
+impl FormErrors {
+    /// No errors yet.
+    pub fn new() -> Self {
+        Self { banner: RwSignal::new(None), fields: RwSignal::new(Vec::new()) }
+    }
+
+    /// Clears every message (before submitting again).
+    pub fn clear(&self) {
+        self.banner.set(None);
+        self.fields.set(Vec::new());
+    }
+
+    /// Puts each `BAD_USER_INPUT` error next to its field when the form shows that
+    /// field (`fields`), and everything else in the banner.
+    pub fn show(&self, errors: &ApiErrors, fields: &[&str]) {
+        let mut by_field = Vec::new();
+        let mut other = Vec::new();
+        for error in &errors.0 {
+            match error.field.as_deref() {
+                Some(field) if error.code.as_deref() == Some("BAD_USER_INPUT") && fields.contains(&field) => {
+                    by_field.push((field.to_owned(), error.message.clone()));
+                }
+                _ => other.push(error.message.clone()),
+            }
+        }
+        self.fields.set(by_field);
+        self.banner.set((!other.is_empty()).then(|| other.join("; ")));
+    }
+
+    /// Shows a message that belongs to one field (checks made in the browser).
+    pub fn set_field(&self, field: &str, message: &str) {
+        self.fields.update(|f| f.push((field.to_owned(), message.to_owned())));
+    }
+
+    /// The message for `field`, if any (reactive).
+    pub fn field(&self, field: &str) -> Option<String> {
+        self.fields.with(|f| f.iter().find(|(name, _)| name == field).map(|(_, message)| message.clone()))
+    }
+
+    /// The banner message, if any (reactive).
+    pub fn banner(&self) -> Option<String> {
+        self.banner.get()
+    }
+}
+
+impl Default for FormErrors {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A labelled input bound to `value`, with its error shown beneath it.
+#[component]
+pub fn Field(
+    /// What the user reads above the box.
+    label: &'static str,
+    /// The GraphQL input field this box fills (camelCase), used to place errors.
+    name: &'static str,
+    /// The text typed so far.
+    value: RwSignal<String>,
+    /// The form's errors.
+    errors: FormErrors,
+    /// `type` of the input.
+    #[prop(default = "text")]
+    kind: &'static str,
+    /// `autocomplete` hint for browsers and password managers.
+    #[prop(default = "off")]
+    autocomplete: &'static str,
+    /// `data-testid`, defaulting to `field-<name>`.
+    #[prop(optional)]
+    testid: Option<&'static str>,
+    /// A short help line under the box.
+    #[prop(optional)]
+    hint: Option<&'static str>,
+    /// Placeholder text.
+    #[prop(optional)]
+    placeholder: Option<&'static str>,
+) -> impl IntoView {
+    let message = move || errors.field(name);
+    let testid = testid.map(str::to_owned).unwrap_or_else(|| format!("field-{name}"));
+    let error_testid = format!("error-{name}");
+    view! {
+        <label class="field" class:invalid=move || message().is_some()>
+            <span class="field-label">{label}</span>
+            <input
+                type=kind
+                name=name
+                autocomplete=autocomplete
+                placeholder=placeholder
+                required=true
+                data-testid=testid
+                aria-invalid=move || if message().is_some() { "true" } else { "false" }
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+            {hint.map(|h| view! { <span class="field-hint">{h}</span> })}
+            {move || {
+                message()
+                    .map(|m| {
+                        view! {
+                            <span class="field-error" data-testid=error_testid.clone()>
+                                {m}
+                            </span>
+                        }
+                    })
+            }}
+        </label>
+    }
+}
+
+/// A role picker bound to `value`.
+#[component]
+pub fn RoleSelect(
+    /// The chosen role (UPPER_CASE).
+    value: RwSignal<String>,
+    /// The form's errors (field `role`).
+    errors: FormErrors,
+    /// `data-testid`.
+    testid: &'static str,
+    /// Label text.
+    #[prop(default = "Role")]
+    label: &'static str,
+    /// Leave OWNER out (API keys and invitations rarely need it).
+    #[prop(optional)]
+    without_owner: bool,
+) -> impl IntoView {
+    let message = move || errors.field("role");
+    view! {
+        <label class="field" class:invalid=move || message().is_some()>
+            <span class="field-label">{label}</span>
+            <select
+                name="role"
+                data-testid=testid
+                prop:value=move || value.get()
+                on:change=move |ev| value.set(event_target_value(&ev))
+            >
+                {ROLES
+                    .iter()
+                    .filter(|r| !(without_owner && **r == "OWNER"))
+                    .map(|r| {
+                        let r = *r;
+                        view! {
+                            <option value=r selected=move || value.get() == r>
+                                {role_label(r)}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            {move || message().map(|m| view! { <span class="field-error">{m}</span> })}
+        </label>
+    }
+}
+
+/// The banner for errors that belong to no field.
+#[component]
+pub fn ErrorBanner(errors: FormErrors) -> impl IntoView {
+    move || {
+        errors.banner().map(|m| {
+            view! {
+                <div class="banner banner-error" role="alert" data-testid="form-error">
+                    {m}
+                </div>
+            }
+        })
+    }
+}
+
+/// A submit button that stays disabled until the page has hydrated and while busy.
+#[component]
+pub fn Submit(
+    /// Button text.
+    label: &'static str,
+    /// Text while the request runs.
+    busy_label: &'static str,
+    /// True while the request runs.
+    busy: RwSignal<bool>,
+    /// `data-testid`.
+    testid: &'static str,
+) -> impl IntoView {
+    let session = use_session();
+    view! {
+        <button
+            type="submit"
+            class="btn btn-primary"
+            data-testid=testid
+            disabled=move || busy.get() || !session.hydrated.get()
+        >
+            {move || if busy.get() { busy_label } else { label }}
+        </button>
+    }
+}
+
+/// A muted "Loading…" line.
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! { <p class="muted loading">"Loading…"</p> }
+}

@@ -1,0 +1,316 @@
+//! GraphQL over HTTP from the browser: the same operations developers use.
+//!
+//! Every request goes to `/graphql` with the session cookies (`credentials:
+//! same-origin`), the CSRF header the server requires for cookie auth, and the current
+//! workspace. On the server (SSR) no request is made: pages render their frame and
+//! forms, and data loads after hydration.
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// localStorage key that remembers the workspace the user is working in.
+pub const WORKSPACE_STORAGE_KEY: &str = "parley.workspace";
+/// Non-httpOnly cookie mirroring [`WORKSPACE_STORAGE_KEY`] for the server's benefit.
+pub const WORKSPACE_COOKIE: &str = "parley_ws";
+
+/// One error from a GraphQL response, with the parts the UI acts on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiError {
+    /// Human-readable message, shown to the user.
+    pub message: String,
+    /// `extensions.code`, e.g. `BAD_USER_INPUT`, `UNAUTHENTICATED`, `FORBIDDEN`.
+    pub code: Option<String>,
+    /// `extensions.field` for `BAD_USER_INPUT`: the input field (camelCase) at fault.
+    pub field: Option<String>,
+}
+
+/// The errors of one failed operation (never empty).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiErrors(pub Vec<ApiError>);
+
+impl ApiErrors {
+    /// A single error without code or field (transport failures and the like).
+    pub fn message(message: impl Into<String>) -> Self {
+        Self(vec![ApiError { message: message.into(), code: None, field: None }])
+    }
+
+    /// Whether any error carries `code`.
+    pub fn has_code(&self, code: &str) -> bool {
+        self.0.iter().any(|e| e.code.as_deref() == Some(code))
+    }
+
+    /// All messages joined, for a banner.
+    pub fn summary(&self) -> String {
+        let messages: Vec<&str> = self.0.iter().map(|e| e.message.as_str()).collect();
+        messages.join("; ")
+    }
+}
+
+impl std::fmt::Display for ApiErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.summary())
+    }
+}
+
+#[derive(Deserialize)]
+struct RawResponse {
+    data: Option<Value>,
+    #[serde(default)]
+    errors: Vec<RawError>,
+}
+
+#[derive(Deserialize)]
+struct RawError {
+    message: String,
+    #[serde(default)]
+    extensions: Option<RawExtensions>,
+}
+
+#[derive(Deserialize)]
+struct RawExtensions {
+    code: Option<String>,
+    field: Option<String>,
+}
+
+/// Turns a GraphQL response body into the operation's data or its errors.
+pub fn decode<T: DeserializeOwned>(body: &str) -> Result<T, ApiErrors> {
+    let raw: RawResponse = serde_json::from_str(body)
+        .map_err(|e| ApiErrors::message(format!("Unexpected response from the server ({e})")))?;
+    if !raw.errors.is_empty() {
+        return Err(ApiErrors(
+            raw.errors
+                .into_iter()
+                .map(|e| {
+                    let (code, field) = match e.extensions {
+                        Some(x) => (x.code, x.field),
+                        None => (None, None),
+                    };
+                    ApiError { message: e.message, code, field }
+                })
+                .collect(),
+        ));
+    }
+    let data = raw.data.unwrap_or(Value::Null);
+    serde_json::from_value(data).map_err(|e| ApiErrors::message(format!("Unexpected response from the server ({e})")))
+}
+
+/// Runs an operation for a signed-in user: on `UNAUTHENTICATED` the session is refreshed
+/// once and the operation retried; if that fails the browser goes to `/login`.
+pub async fn call<T: DeserializeOwned>(query: &str, variables: Value) -> Result<T, ApiErrors> {
+    match send::<T>(query, &variables).await {
+        Err(errors) if errors.has_code("UNAUTHENTICATED") => {
+            if browser::refresh_session().await {
+                let retried = send::<T>(query, &variables).await;
+                if matches!(&retried, Err(e) if e.has_code("UNAUTHENTICATED")) {
+                    browser::go_to_login();
+                }
+                retried
+            } else {
+                browser::go_to_login();
+                Err(errors)
+            }
+        }
+        other => other,
+    }
+}
+
+/// Runs an operation without the refresh-and-redirect dance (sign-up, log-in and other
+/// pages a signed-out visitor uses).
+pub async fn call_public<T: DeserializeOwned>(query: &str, variables: Value) -> Result<T, ApiErrors> {
+    send::<T>(query, &variables).await
+}
+
+async fn send<T: DeserializeOwned>(query: &str, variables: &Value) -> Result<T, ApiErrors> {
+    let body = serde_json::json!({ "query": query, "variables": variables }).to_string();
+    let text = browser::post_graphql(body).await?;
+    decode(&text)
+}
+
+/// The workspace id remembered in this browser, if any.
+pub fn stored_workspace() -> Option<String> {
+    browser::stored_workspace()
+}
+
+/// Remembers (or forgets, with `None`) the current workspace in localStorage and the
+/// `parley_ws` cookie.
+pub fn store_workspace(id: Option<&str>) {
+    browser::store_workspace(id);
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use super::{ApiErrors, WORKSPACE_COOKIE, WORKSPACE_STORAGE_KEY};
+    use futures::FutureExt;
+    use futures::future::{LocalBoxFuture, Shared};
+    use std::cell::RefCell;
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+    use web_sys::{Headers, HtmlDocument, Request, RequestCredentials, RequestInit, Response};
+
+    thread_local! {
+        // One refresh at a time: refresh tokens rotate, so parallel refreshes would
+        // race each other and the loser would log the user out.
+        static REFRESHING: RefCell<Option<Shared<LocalBoxFuture<'static, bool>>>> =
+            const { RefCell::new(None) };
+    }
+
+    fn js_error(context: &str, err: JsValue) -> ApiErrors {
+        let detail = err.as_string().unwrap_or_else(|| format!("{err:?}"));
+        ApiErrors::message(format!("{context}: {detail}"))
+    }
+
+    pub async fn post_graphql(body: String) -> Result<String, ApiErrors> {
+        let window = web_sys::window().ok_or_else(|| ApiErrors::message("no window"))?;
+        let headers = Headers::new().map_err(|e| js_error("headers", e))?;
+        let set = |name: &str, value: &str| headers.set(name, value).map_err(|e| js_error("headers", e));
+        set("Content-Type", "application/json")?;
+        set("Accept", "application/json")?;
+        set("X-Parley-CSRF", "1")?;
+        if let Some(ws) = stored_workspace() {
+            set("X-Parley-Workspace", &ws)?;
+        }
+        let init = RequestInit::new();
+        init.set_method("POST");
+        init.set_credentials(RequestCredentials::SameOrigin);
+        init.set_headers(&headers);
+        init.set_body(&JsValue::from_str(&body));
+        let request = Request::new_with_str_and_init("/graphql", &init).map_err(|e| js_error("request", e))?;
+        let response = JsFuture::from(window.fetch_with_request(&request))
+            .await
+            .map_err(|e| js_error("Could not reach the server", e))?;
+        let response: Response = response.dyn_into().map_err(|e| js_error("Could not reach the server", e))?;
+        let text = JsFuture::from(response.text().map_err(|e| js_error("response", e))?)
+            .await
+            .map_err(|e| js_error("response", e))?;
+        let text = text.as_string().unwrap_or_default();
+        if !response.ok() && !text.trim_start().starts_with('{') {
+            return Err(ApiErrors::message(format!(
+                "The server answered {} {}",
+                response.status(),
+                response.status_text()
+            )));
+        }
+        Ok(text)
+    }
+
+    pub async fn refresh_session() -> bool {
+        let pending = REFRESHING.with(|slot| {
+            let mut slot = slot.borrow_mut();
+            if let Some(pending) = slot.as_ref() {
+                return pending.clone();
+            }
+            let fut: LocalBoxFuture<'static, bool> = async {
+                let result = super::call_public::<serde_json::Value>(
+                    "mutation Refresh { refreshSession { user { id } } }",
+                    serde_json::json!({}),
+                )
+                .await
+                .is_ok();
+                REFRESHING.with(|slot| slot.borrow_mut().take());
+                result
+            }
+            .boxed_local();
+            let shared = fut.shared();
+            *slot = Some(shared.clone());
+            shared
+        });
+        pending.await
+    }
+
+    pub fn go_to_login() {
+        if let Some(window) = web_sys::window() {
+            let location = window.location();
+            let on_login = location.pathname().map(|p| p == "/login").unwrap_or(false);
+            if !on_login {
+                let _ = location.set_href("/login");
+            }
+        }
+    }
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.local_storage().ok()?
+    }
+
+    pub fn stored_workspace() -> Option<String> {
+        storage()?.get_item(WORKSPACE_STORAGE_KEY).ok()?.filter(|s| !s.is_empty())
+    }
+
+    pub fn store_workspace(id: Option<&str>) {
+        if let Some(storage) = storage() {
+            let _ = match id {
+                Some(id) => storage.set_item(WORKSPACE_STORAGE_KEY, id),
+                None => storage.remove_item(WORKSPACE_STORAGE_KEY),
+            };
+        }
+        let document = web_sys::window().and_then(|w| w.document()).and_then(|d| d.dyn_into::<HtmlDocument>().ok());
+        if let Some(document) = document {
+            let cookie = match id {
+                Some(id) => format!(
+                    "{WORKSPACE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+                    js_sys::encode_uri_component(id)
+                ),
+                None => format!("{WORKSPACE_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax"),
+            };
+            let _ = document.set_cookie(&cookie);
+        }
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+mod browser {
+    //! Server-side stand-ins: pages never fetch data while rendering on the server.
+    use super::ApiErrors;
+
+    pub async fn post_graphql(_body: String) -> Result<String, ApiErrors> {
+        Err(ApiErrors::message("data loads in the browser"))
+    }
+
+    pub async fn refresh_session() -> bool {
+        false
+    }
+
+    pub fn go_to_login() {}
+
+    pub fn stored_workspace() -> Option<String> {
+        None
+    }
+
+    pub fn store_workspace(_id: Option<&str>) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize, Debug)]
+    struct Me {
+        me: Name,
+    }
+    #[derive(Deserialize, Debug)]
+    struct Name {
+        name: String,
+    }
+
+    #[test]
+    fn data_is_decoded_into_the_operation_type() {
+        let me: Me = decode(r#"{"data":{"me":{"name":"Ada"}}}"#).unwrap_or_else(|e| {
+            unreachable!("{e}");
+        });
+        assert_eq!(me.me.name, "Ada");
+    }
+
+    #[test]
+    fn bad_user_input_keeps_code_and_field() {
+        let err = decode::<Me>(
+            r#"{"data":null,"errors":[{"message":"already taken","extensions":{"code":"BAD_USER_INPUT","field":"email"}}]}"#,
+        )
+        .err();
+        let expected = ApiErrors(vec![ApiError {
+            message: "already taken".into(),
+            code: Some("BAD_USER_INPUT".into()),
+            field: Some("email".into()),
+        }]);
+        assert_eq!(err, Some(expected));
+    }
+}

@@ -1,0 +1,353 @@
+//! The GraphQL operations the UI runs, and the shapes of their answers.
+//!
+//! Plain query strings against the published schema (`api/schema.graphql`): the UI can
+//! do nothing a developer with an API key could not. Input objects are written inline
+//! (`input: { name: $name }`) so the operations only name the input types the published
+//! contract names (`SignUpInput`, `LogInInput`).
+
+use serde::Deserialize;
+
+/// Roles a member or API key can hold, most powerful first.
+pub const ROLES: [&str; 7] = ["OWNER", "ADMIN", "MARKETER", "ANALYST", "APPROVER", "SALES", "VIEWER"];
+
+/// A role as a marketer reads it.
+pub fn role_label(role: &str) -> &'static str {
+    match role {
+        "OWNER" => "Owner",
+        "ADMIN" => "Admin",
+        "MARKETER" => "Marketer",
+        "ANALYST" => "Analyst",
+        "APPROVER" => "Approver",
+        "SALES" => "Sales",
+        "VIEWER" => "Viewer",
+        _ => "Unknown role",
+    }
+}
+
+/// A workspace kind as a marketer reads it.
+pub fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "BUSINESS" => "Business",
+        "AGENCY" => "Agency",
+        "CLIENT" => "Client",
+        _ => "Workspace",
+    }
+}
+
+/// Shortens an RFC 3339 timestamp to `YYYY-MM-DD HH:MM` (UTC) for tables.
+pub fn short_time(ts: &str) -> String {
+    let trimmed: String = ts.chars().take(16).collect();
+    trimmed.replace('T', " ")
+}
+
+/// A workspace as lists and the switcher show it.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct WorkspaceRef {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+}
+
+/// The current workspace with its client workspaces (agencies only).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct CurrentWorkspace {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub clients: Vec<WorkspaceRef>,
+}
+
+/// One of the signed-in user's memberships.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct MyMembership {
+    pub id: String,
+    pub role: String,
+    pub via_agency: bool,
+    pub workspace: WorkspaceRef,
+}
+
+/// The signed-in user.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Me {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub email_verified: bool,
+    pub memberships: Vec<MyMembership>,
+}
+
+/// What the app frame needs: who is signed in and where they are working.
+pub const FRAME: &str = r#"query Frame {
+  me { id email name emailVerified memberships { id role viaAgency workspace { id name kind } } }
+  workspace { id name kind clients { id name kind } }
+}"#;
+
+/// Answer to [`FRAME`].
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct Frame {
+    pub me: Me,
+    pub workspace: CurrentWorkspace,
+}
+
+/// The part of an `AuthPayload` the UI keeps: the workspace to work in.
+#[derive(Clone, Debug, Deserialize)]
+pub struct AuthPayload {
+    pub workspace: WorkspaceRef,
+}
+
+pub const SIGN_UP: &str = r#"mutation SignUp($input: SignUpInput!) {
+  signUp(input: $input) { workspace { id name kind } }
+}"#;
+
+/// Answer to [`SIGN_UP`].
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignUpData {
+    pub sign_up: AuthPayload,
+}
+
+pub const LOG_IN: &str = r#"mutation LogIn($input: LogInInput!) {
+  logIn(input: $input) { workspace { id name kind } }
+}"#;
+
+/// Answer to [`LOG_IN`].
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogInData {
+    pub log_in: AuthPayload,
+}
+
+pub const LOG_OUT: &str = "mutation LogOut { logOut { loggedOut } }";
+
+pub const VERIFY_EMAIL: &str = r#"mutation VerifyEmail($token: String!) {
+  verifyEmail(token: $token) { id email emailVerified }
+}"#;
+
+/// Answer to [`VERIFY_EMAIL`].
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyEmailData {
+    pub verify_email: VerifiedUser,
+}
+
+/// The user whose address was just verified.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifiedUser {
+    pub email: String,
+    pub email_verified: bool,
+}
+
+pub const ACCEPT_INVITATION: &str = r#"mutation AcceptInvitation($token: String!, $password: String!, $name: String!) {
+  acceptInvitation(input: { token: $token, password: $password, name: $name }) { workspace { id name kind } }
+}"#;
+
+/// Answer to [`ACCEPT_INVITATION`].
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AcceptInvitationData {
+    pub accept_invitation: AuthPayload,
+}
+
+pub const CREATE_CLIENT: &str = r#"mutation CreateClient($name: String!) {
+  createClientWorkspace(input: { name: $name }) { id name kind }
+}"#;
+
+/// Answer to [`CREATE_CLIENT`].
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateClientData {
+    pub create_client_workspace: WorkspaceRef,
+}
+
+/// Relay page info.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    pub end_cursor: Option<String>,
+}
+
+/// A Relay connection, read through its `nodes`.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Connection<T> {
+    pub nodes: Vec<T>,
+    #[serde(default)]
+    pub page_info: PageInfo,
+    #[serde(default)]
+    pub total_count: Option<i64>,
+}
+
+/// A person as the team page shows them.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct Person {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+}
+
+/// A member of the current workspace.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Member {
+    pub id: String,
+    pub role: String,
+    pub via_agency: bool,
+    pub created_at: String,
+    pub user: Person,
+}
+
+/// An invitation to the current workspace.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Invitation {
+    pub id: String,
+    pub email: String,
+    pub role: String,
+    pub status: String,
+    pub created_at: String,
+    pub expires_at: String,
+}
+
+pub const TEAM: &str = r#"query Team {
+  members(first: 100) { nodes { id role viaAgency createdAt user { id name email } } totalCount pageInfo { hasNextPage endCursor } }
+  invitations(first: 100) { nodes { id email role status createdAt expiresAt } totalCount pageInfo { hasNextPage endCursor } }
+}"#;
+
+/// Answer to [`TEAM`].
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct Team {
+    pub members: Connection<Member>,
+    pub invitations: Connection<Invitation>,
+}
+
+pub const INVITE_MEMBER: &str = r#"mutation Invite($email: String!, $role: Role!) {
+  inviteMember(input: { email: $email, role: $role }) { id email role status }
+}"#;
+
+pub const REVOKE_INVITATION: &str =
+    r#"mutation RevokeInvitation($id: ID!) { revokeInvitation(id: $id) { id status } }"#;
+
+pub const CHANGE_MEMBER_ROLE: &str = r#"mutation ChangeRole($membershipId: ID!, $role: Role!) {
+  changeMemberRole(input: { membershipId: $membershipId, role: $role }) { id role }
+}"#;
+
+pub const REMOVE_MEMBER: &str = r#"mutation RemoveMember($id: ID!) { removeMember(id: $id) { id } }"#;
+
+/// An API key of the current workspace (never its secret).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKey {
+    pub id: String,
+    pub name: String,
+    pub prefix: String,
+    pub role: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+pub const API_KEYS: &str = r#"query ApiKeys {
+  apiKeys(first: 100) { nodes { id name prefix role createdAt lastUsedAt revokedAt } totalCount pageInfo { hasNextPage endCursor } }
+}"#;
+
+/// Answer to [`API_KEYS`].
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKeys {
+    pub api_keys: Connection<ApiKey>,
+}
+
+pub const CREATE_API_KEY: &str = r#"mutation CreateApiKey($name: String!, $role: Role!) {
+  createApiKey(input: { name: $name, role: $role }) { secret apiKey { id name prefix role createdAt lastUsedAt revokedAt } }
+}"#;
+
+/// Answer to [`CREATE_API_KEY`].
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateApiKeyData {
+    pub create_api_key: CreatedApiKey,
+}
+
+/// A freshly made key with the secret shown this once.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedApiKey {
+    pub secret: String,
+    pub api_key: ApiKey,
+}
+
+pub const REVOKE_API_KEY: &str = r#"mutation RevokeApiKey($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }"#;
+
+/// One line of the audit log.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntry {
+    pub id: String,
+    pub action: String,
+    pub actor: String,
+    pub object_type: String,
+    pub object_id: Option<String>,
+    pub created_at: String,
+}
+
+pub const AUDIT_LOG: &str = r#"query AuditLog($after: String) {
+  auditLog(first: 25, after: $after) { nodes { id action actor objectType objectId createdAt } totalCount pageInfo { hasNextPage endCursor } }
+}"#;
+
+/// Answer to [`AUDIT_LOG`].
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditLog {
+    pub audit_log: Connection<AuditEntry>,
+}
+
+pub const DASHBOARD: &str = r#"query Dashboard {
+  members(first: 1) { totalCount }
+  invitations(first: 100) { nodes { status } }
+  apiKeys(first: 100) { nodes { revokedAt } }
+}"#;
+
+/// Answer to [`DASHBOARD`].
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Dashboard {
+    pub members: Counted,
+    pub invitations: Connection<StatusOnly>,
+    pub api_keys: Connection<RevokedOnly>,
+}
+
+/// A connection read only for its total.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Counted {
+    pub total_count: Option<i64>,
+}
+
+/// An invitation read only for its status.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct StatusOnly {
+    pub status: String,
+}
+
+/// An API key read only for whether it is revoked.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RevokedOnly {
+    pub revoked_at: Option<String>,
+}
+
+pub const UPDATE_PROFILE: &str = r#"mutation UpdateProfile($name: String!) {
+  updateProfile(input: { name: $name }) { id name }
+}"#;
+
+pub const CHANGE_PASSWORD: &str = r#"mutation ChangePassword($currentPassword: String!, $newPassword: String!) {
+  changePassword(input: { currentPassword: $currentPassword, newPassword: $newPassword }) { id }
+}"#;
+
+pub const RESEND_VERIFICATION: &str =
+    "mutation ResendVerification { resendVerificationEmail { id email emailVerified } }";

@@ -1,0 +1,158 @@
+//! `/app/api-keys`: keys for developers, the secret shown once.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use serde_json::{Value, json};
+
+use crate::components::{ErrorBanner, Field, FormErrors, Loading, RoleSelect, Submit};
+use crate::gql::call;
+use crate::ops::{self, ApiKey, ApiKeys, CreateApiKeyData, role_label, short_time};
+use crate::session::{Loaded, load};
+
+/// The API keys page.
+#[component]
+pub fn ApiKeysPage() -> impl IntoView {
+    let keys = load(|| call::<ApiKeys>(ops::API_KEYS, json!({})));
+    let revoke_errors = FormErrors::new();
+    view! {
+        <Title text="API keys · Parley" />
+        <header class="page-head">
+            <h1 data-testid="page-title">"API keys"</h1>
+            <p class="muted">
+                "Keys let your website, CRM or scripts use Parley's GraphQL API as this workspace."
+            </p>
+        </header>
+        <CreateKeyForm keys=keys />
+        <section class="panel">
+            <h2>"Keys"</h2>
+            <ErrorBanner errors=revoke_errors />
+            {move || match keys.data.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <div class="banner banner-error">{e.summary()}</div> }.into_any(),
+                Some(Ok(k)) => keys_table(k.api_keys.nodes, keys, revoke_errors).into_any(),
+            }}
+        </section>
+    }
+}
+
+fn keys_table(list: Vec<ApiKey>, keys: Loaded<ApiKeys>, errors: FormErrors) -> impl IntoView {
+    if list.is_empty() {
+        return view! { <p class="muted empty">"No keys yet."</p> }.into_any();
+    }
+    view! {
+        <table class="table" data-testid="api-keys-table">
+            <thead>
+                <tr><th>"Name"</th><th>"Key"</th><th>"Role"</th><th>"Created"</th><th>"Last used"</th><th></th></tr>
+            </thead>
+            <tbody>
+                {list
+                    .into_iter()
+                    .map(|k| {
+                        let id = k.id.clone();
+                        let revoked = k.revoked_at.is_some();
+                        view! {
+                            <tr data-testid="api-key-row" class:revoked=revoked>
+                                <td>{k.name.clone()}</td>
+                                <td><code>{format!("{}…", k.prefix)}</code></td>
+                                <td>{role_label(&k.role)}</td>
+                                <td class="muted">{short_time(&k.created_at)}</td>
+                                <td class="muted">{k.last_used_at.as_deref().map(short_time).unwrap_or_else(|| "never".into())}</td>
+                                <td class="actions">
+                                    {if revoked {
+                                        view! { <span class="status status-revoked">"revoked"</span> }.into_any()
+                                    } else {
+                                        view! {
+                                            <button
+                                                type="button"
+                                                class="btn btn-ghost btn-small"
+                                                data-testid="api-key-revoke"
+                                                on:click=move |_| {
+                                                    let id = id.clone();
+                                                    errors.clear();
+                                                    spawn_local(async move {
+                                                        match call::<Value>(ops::REVOKE_API_KEY, json!({ "id": id })).await {
+                                                            Ok(_) => keys.reload(),
+                                                            Err(e) => errors.show(&e, &[]),
+                                                        }
+                                                    });
+                                                }
+                                            >
+                                                "Revoke"
+                                            </button>
+                                        }
+                                            .into_any()
+                                    }}
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// Name a key, pick its role, and see its secret once.
+#[component]
+fn CreateKeyForm(keys: Loaded<ApiKeys>) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let role = RwSignal::new("MARKETER".to_owned());
+    let errors = FormErrors::new();
+    let busy = RwSignal::new(false);
+    let secret = RwSignal::new(None::<(String, String)>);
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        errors.clear();
+        secret.set(None);
+        busy.set(true);
+        let variables = json!({ "name": name.get_untracked().trim(), "role": role.get_untracked() });
+        spawn_local(async move {
+            let answer = call::<CreateApiKeyData>(ops::CREATE_API_KEY, variables).await;
+            busy.set(false);
+            match answer {
+                Ok(data) => {
+                    name.set(String::new());
+                    let created = data.create_api_key;
+                    secret.set(Some((created.api_key.name, created.secret)));
+                    keys.reload();
+                }
+                Err(e) => errors.show(&e, &["name", "role"]),
+            }
+        });
+    };
+    view! {
+        <section class="panel">
+            <h2>"Create a key"</h2>
+            <form class="form form-row" data-testid="api-key-form" on:submit=on_submit>
+                <ErrorBanner errors=errors />
+                <Field label="Name" name="name" value=name errors=errors testid="api-key-name" placeholder="Website tracking" />
+                <RoleSelect value=role errors=errors testid="api-key-role" without_owner=true />
+                <Submit label="Create key" busy_label="Creating…" busy=busy testid="api-key-submit" />
+            </form>
+            {move || {
+                secret
+                    .get()
+                    .map(|(key_name, value)| {
+                        view! {
+                            <div class="secret-box" data-testid="api-key-secret-box">
+                                <p>
+                                    <strong>"Copy the secret for “" {key_name} "” now."</strong>
+                                    " It is shown only this once; Parley keeps only a fingerprint of it."
+                                </p>
+                                <code class="secret" data-testid="api-key-secret">{value}</code>
+                                <button type="button" class="btn btn-ghost btn-small" data-testid="api-key-secret-dismiss" on:click=move |_| secret.set(None)>
+                                    "I have stored it"
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
+        </section>
+    }
+}

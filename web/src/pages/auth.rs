@@ -1,0 +1,310 @@
+//! Pages a signed-out visitor uses: sign up, log in, verify email, accept invitation.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use serde_json::json;
+
+use crate::components::{ErrorBanner, Field, FormErrors, Submit};
+use crate::gql::{ApiErrors, call_public};
+use crate::ops::{self, AcceptInvitationData, LogInData, SignUpData, VerifyEmailData};
+use crate::session::use_session;
+
+/// The card every signed-out page sits in.
+#[component]
+fn AuthCard(title: &'static str, subtitle: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <div class="auth-page">
+            <div class="auth-card">
+                <div class="brand brand-large">
+                    <span class="brand-mark">"P"</span>
+                    "Parley"
+                </div>
+                <h1>{title}</h1>
+                <p class="muted">{subtitle}</p>
+                {children()}
+            </div>
+        </div>
+    }
+}
+
+/// `/signup`: a new user and their first workspace.
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let workspace_name = RwSignal::new(String::new());
+    let kind = RwSignal::new("BUSINESS".to_owned());
+    let errors = FormErrors::new();
+    let busy = RwSignal::new(false);
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        errors.clear();
+        busy.set(true);
+        let variables = json!({ "input": {
+            "email": email.get_untracked().trim(),
+            "password": password.get_untracked(),
+            "name": name.get_untracked().trim(),
+            "workspaceName": workspace_name.get_untracked().trim(),
+            "workspaceKind": kind.get_untracked(),
+        }});
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let answer = call_public::<SignUpData>(ops::SIGN_UP, variables).await;
+            busy.set(false);
+            match answer {
+                Ok(data) => {
+                    session.signed_in(&data.sign_up.workspace);
+                    navigate("/app", Default::default());
+                }
+                Err(e) => errors.show(&e, &["email", "password", "name", "workspaceName", "workspaceKind"]),
+            }
+        });
+    };
+
+    let kind_option = move |value: &'static str, title: &'static str, blurb: &'static str| {
+        view! {
+            <label class="kind-option" class:chosen=move || kind.get() == value>
+                <input
+                    type="radio"
+                    name="workspaceKind"
+                    value=value
+                    data-testid=format!("kind-{}", value.to_lowercase())
+                    prop:checked=move || kind.get() == value
+                    checked=value == "BUSINESS"
+                    on:change=move |_| kind.set(value.to_owned())
+                />
+                <span class="kind-title">{title}</span>
+                <span class="kind-blurb">{blurb}</span>
+            </label>
+        }
+    };
+
+    view! {
+        <Title text="Sign up · Parley" />
+        <AuthCard title="Create your workspace" subtitle="Start planning campaigns with your team.">
+            <form class="form" method="post" data-testid="signup-form" on:submit=on_submit>
+                <ErrorBanner errors=errors />
+                <Field label="Your name" name="name" value=name errors=errors autocomplete="name" />
+                <Field label="Work email" name="email" kind="email" value=email errors=errors autocomplete="email" />
+                <Field
+                    label="Password"
+                    name="password"
+                    kind="password"
+                    value=password
+                    errors=errors
+                    autocomplete="new-password"
+                    hint="At least 10 characters."
+                />
+                <Field label="Workspace name" name="workspaceName" value=workspace_name errors=errors autocomplete="organization" />
+                <fieldset class="field kind-choice">
+                    <legend class="field-label">"Workspace type"</legend>
+                    <div class="kind-options">
+                        {kind_option("BUSINESS", "Business", "One brand, one team.")}
+                        {kind_option("AGENCY", "Agency", "Run workspaces for your clients.")}
+                    </div>
+                    {move || errors.field("workspaceKind").map(|m| view! { <span class="field-error">{m}</span> })}
+                </fieldset>
+                <Submit label="Create workspace" busy_label="Creating…" busy=busy testid="signup-submit" />
+            </form>
+            <p class="auth-switch">"Already have an account? " <A href="/login">"Log in"</A></p>
+        </AuthCard>
+    }
+}
+
+/// `/login`.
+#[component]
+pub fn LogInPage() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let errors = FormErrors::new();
+    let busy = RwSignal::new(false);
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        errors.clear();
+        busy.set(true);
+        let variables = json!({ "input": {
+            "email": email.get_untracked().trim(),
+            "password": password.get_untracked(),
+        }});
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let answer = call_public::<LogInData>(ops::LOG_IN, variables).await;
+            busy.set(false);
+            match answer {
+                Ok(data) => {
+                    session.signed_in(&data.log_in.workspace);
+                    navigate("/app", Default::default());
+                }
+                Err(e) => errors.show(&e, &["email", "password"]),
+            }
+        });
+    };
+
+    view! {
+        <Title text="Log in · Parley" />
+        <AuthCard title="Welcome back" subtitle="Log in to your Parley workspace.">
+            <form class="form" method="post" data-testid="login-form" on:submit=on_submit>
+                <ErrorBanner errors=errors />
+                <Field label="Email" name="email" kind="email" value=email errors=errors autocomplete="email" />
+                <Field
+                    label="Password"
+                    name="password"
+                    kind="password"
+                    value=password
+                    errors=errors
+                    autocomplete="current-password"
+                />
+                <Submit label="Log in" busy_label="Logging in…" busy=busy testid="login-submit" />
+            </form>
+            <p class="auth-switch">"New to Parley? " <A href="/signup">"Create a workspace"</A></p>
+        </AuthCard>
+    }
+}
+
+#[derive(Clone, PartialEq)]
+enum Verification {
+    Checking,
+    Verified(String),
+    Failed(String),
+}
+
+/// `/verify-email?token=…`: confirms the address from the emailed link.
+#[component]
+pub fn VerifyEmailPage() -> impl IntoView {
+    let query = use_query_map();
+    let state = RwSignal::new(Verification::Checking);
+    Effect::new(move |_| {
+        let token = query.with(|q| q.get("token")).unwrap_or_default();
+        if token.is_empty() {
+            state.set(Verification::Failed("This link has no token. Open the link from the email again.".into()));
+            return;
+        }
+        spawn_local(async move {
+            let answer = call_public::<VerifyEmailData>(ops::VERIFY_EMAIL, json!({ "token": token })).await;
+            let next = match answer {
+                Ok(data) if data.verify_email.email_verified => Verification::Verified(data.verify_email.email),
+                Ok(_) => Verification::Failed("The address is not verified yet.".into()),
+                Err(e) => Verification::Failed(e.summary()),
+            };
+            let _ = state.try_set(next);
+        });
+    });
+
+    view! {
+        <Title text="Verify email · Parley" />
+        <AuthCard title="Verify your email" subtitle="One click to confirm it's you.">
+            <div data-testid="verify-status">
+                {move || match state.get() {
+                    Verification::Checking => {
+                        view! { <p class="muted">"Checking your link…"</p> }.into_any()
+                    }
+                    Verification::Verified(email) => {
+                        view! {
+                            <div class="banner banner-success" data-testid="verify-ok">
+                                <strong>{email}</strong>
+                                " is verified."
+                            </div>
+                            <A href="/app">"Go to your workspace"</A>
+                        }
+                            .into_any()
+                    }
+                    Verification::Failed(message) => {
+                        view! {
+                            <div class="banner banner-error" role="alert" data-testid="verify-failed">
+                                {message}
+                            </div>
+                            <p class="muted">
+                                "You can ask for a new link from your account page."
+                            </p>
+                            <A href="/app/account">"Account settings"</A>
+                        }
+                            .into_any()
+                    }
+                }}
+            </div>
+        </AuthCard>
+    }
+}
+
+/// `/accept-invitation?token=…`: joins a workspace, creating the account if needed.
+#[component]
+pub fn AcceptInvitationPage() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let query = use_query_map();
+    let name = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let errors = FormErrors::new();
+    let busy = RwSignal::new(false);
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        errors.clear();
+        let token = query.with_untracked(|q| q.get("token")).unwrap_or_default();
+        if token.is_empty() {
+            errors.show(
+                &ApiErrors::message("This invitation link has no token. Open the link from the email again."),
+                &[],
+            );
+            return;
+        }
+        busy.set(true);
+        let variables = json!({
+            "token": token,
+            "password": password.get_untracked(),
+            "name": name.get_untracked().trim(),
+        });
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let answer = call_public::<AcceptInvitationData>(ops::ACCEPT_INVITATION, variables).await;
+            busy.set(false);
+            match answer {
+                Ok(data) => {
+                    session.signed_in(&data.accept_invitation.workspace);
+                    navigate("/app", Default::default());
+                }
+                Err(e) => errors.show(&e, &["name", "password"]),
+            }
+        });
+    };
+
+    view! {
+        <Title text="Join workspace · Parley" />
+        <AuthCard title="Join your team" subtitle="Choose your name and a password to accept the invitation.">
+            <form class="form" method="post" data-testid="accept-form" on:submit=on_submit>
+                <ErrorBanner errors=errors />
+                <Field label="Your name" name="name" value=name errors=errors autocomplete="name" />
+                <Field
+                    label="Password"
+                    name="password"
+                    kind="password"
+                    value=password
+                    errors=errors
+                    autocomplete="new-password"
+                    hint="If you already have an account, use its password."
+                />
+                <Submit label="Accept invitation" busy_label="Joining…" busy=busy testid="accept-submit" />
+            </form>
+        </AuthCard>
+    }
+}

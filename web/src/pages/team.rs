@@ -1,0 +1,234 @@
+//! `/app/team`: members and their roles, invitations.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use serde_json::{Value, json};
+
+use crate::components::{ErrorBanner, Field, FormErrors, Loading, RoleSelect, Submit};
+use crate::gql::{ApiErrors, call};
+use crate::ops::{self, Invitation, Member, ROLES, Team, role_label, short_time};
+use crate::session::{Loaded, load};
+
+/// The team page.
+#[component]
+pub fn TeamPage() -> impl IntoView {
+    let team = load(|| call::<Team>(ops::TEAM, json!({})));
+    // Errors from actions in the tables (role change, removal, revocation).
+    let action_errors = FormErrors::new();
+
+    view! {
+        <Title text="Team · Parley" />
+        <header class="page-head">
+            <h1 data-testid="page-title">"Team"</h1>
+            <p class="muted">"Who works in this workspace, and what they may do."</p>
+        </header>
+        <InviteForm team=team />
+        <ErrorBanner errors=action_errors />
+        <section class="panel">
+            <h2>"Members"</h2>
+            {move || match team.data.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <div class="banner banner-error">{e.summary()}</div> }.into_any(),
+                Some(Ok(t)) => members_table(t.members.nodes, team, action_errors).into_any(),
+            }}
+        </section>
+        <section class="panel">
+            <h2>"Invitations"</h2>
+            {move || match team.data.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(_)) => ().into_any(),
+                Some(Ok(t)) => invitations_table(t.invitations.nodes, team, action_errors).into_any(),
+            }}
+        </section>
+    }
+}
+
+/// Runs a mutation from a table row, then reloads the team or shows the error.
+fn act(query: &'static str, variables: Value, team: Loaded<Team>, errors: FormErrors) {
+    errors.clear();
+    spawn_local(async move {
+        match call::<Value>(query, variables).await {
+            Ok(_) => team.reload(),
+            Err(e) => errors.show(&e, &[]),
+        }
+    });
+}
+
+fn members_table(members: Vec<Member>, team: Loaded<Team>, errors: FormErrors) -> impl IntoView {
+    let confirming = RwSignal::new(None::<String>);
+    view! {
+        <table class="table" data-testid="members-table">
+            <thead>
+                <tr><th>"Name"</th><th>"Email"</th><th>"Role"</th><th>"Joined"</th><th></th></tr>
+            </thead>
+            <tbody>
+                {members
+                    .into_iter()
+                    .map(|m| {
+                        let id = m.id.clone();
+                        let id_for_role = m.id.clone();
+                        let id_for_confirm = m.id.clone();
+                        let current_role = m.role.clone();
+                        let is_confirming = move || confirming.get().as_deref() == Some(id_for_confirm.as_str());
+                        view! {
+                            <tr data-testid="member-row" data-member-id=m.id.clone()>
+                                <td>
+                                    {m.user.name.clone()}
+                                    {m.via_agency.then(|| view! { <span class="badge">"via agency"</span> })}
+                                </td>
+                                <td class="muted">{m.user.email.clone()}</td>
+                                <td>
+                                    <select
+                                        class="inline-select"
+                                        aria-label="Role"
+                                        data-testid="member-role"
+                                        on:change=move |ev| {
+                                            act(
+                                                ops::CHANGE_MEMBER_ROLE,
+                                                json!({ "membershipId": id_for_role, "role": event_target_value(&ev) }),
+                                                team,
+                                                errors,
+                                            )
+                                        }
+                                    >
+                                        {ROLES
+                                            .iter()
+                                            .map(|r| view! { <option value=*r selected=*r == current_role>{role_label(r)}</option> })
+                                            .collect_view()}
+                                    </select>
+                                </td>
+                                <td class="muted">{short_time(&m.created_at)}</td>
+                                <td class="actions">
+                                    {move || {
+                                        let id = id.clone();
+                                        if is_confirming() {
+                                            view! {
+                                                <button
+                                                    type="button"
+                                                    class="btn btn-danger btn-small"
+                                                    data-testid="member-remove-confirm"
+                                                    on:click=move |_| {
+                                                        confirming.set(None);
+                                                        act(ops::REMOVE_MEMBER, json!({ "id": id }), team, errors)
+                                                    }
+                                                >
+                                                    "Confirm removal"
+                                                </button>
+                                                <button type="button" class="btn btn-ghost btn-small" on:click=move |_| confirming.set(None)>
+                                                    "Cancel"
+                                                </button>
+                                            }
+                                                .into_any()
+                                        } else {
+                                            view! {
+                                                <button
+                                                    type="button"
+                                                    class="btn btn-ghost btn-small"
+                                                    data-testid="member-remove"
+                                                    on:click=move |_| confirming.set(Some(id.clone()))
+                                                >
+                                                    "Remove"
+                                                </button>
+                                            }
+                                                .into_any()
+                                        }
+                                    }}
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+fn invitations_table(invitations: Vec<Invitation>, team: Loaded<Team>, errors: FormErrors) -> impl IntoView {
+    if invitations.is_empty() {
+        return view! { <p class="muted empty">"No invitations yet."</p> }.into_any();
+    }
+    view! {
+        <table class="table" data-testid="invitations-table">
+            <thead>
+                <tr><th>"Email"</th><th>"Role"</th><th>"Status"</th><th>"Expires"</th><th></th></tr>
+            </thead>
+            <tbody>
+                {invitations
+                    .into_iter()
+                    .map(|i| {
+                        let id = i.id.clone();
+                        let pending = i.status == "PENDING";
+                        view! {
+                            <tr data-testid="invitation-row">
+                                <td>{i.email.clone()}</td>
+                                <td>{role_label(&i.role)}</td>
+                                <td><span class=format!("status status-{}", i.status.to_lowercase())>{i.status.to_lowercase()}</span></td>
+                                <td class="muted">{short_time(&i.expires_at)}</td>
+                                <td class="actions">
+                                    {pending.then(|| view! {
+                                        <button
+                                            type="button"
+                                            class="btn btn-ghost btn-small"
+                                            data-testid="invitation-revoke"
+                                            on:click=move |_| act(ops::REVOKE_INVITATION, json!({ "id": id.clone() }), team, errors)
+                                        >
+                                            "Revoke"
+                                        </button>
+                                    })}
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// Invite someone by email with a role.
+#[component]
+fn InviteForm(team: Loaded<Team>) -> impl IntoView {
+    let email = RwSignal::new(String::new());
+    let role = RwSignal::new("MARKETER".to_owned());
+    let errors = FormErrors::new();
+    let busy = RwSignal::new(false);
+    let sent_to = RwSignal::new(None::<String>);
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        errors.clear();
+        sent_to.set(None);
+        busy.set(true);
+        let address = email.get_untracked().trim().to_owned();
+        let variables = json!({ "email": address, "role": role.get_untracked() });
+        spawn_local(async move {
+            let answer: Result<Value, ApiErrors> = call(ops::INVITE_MEMBER, variables).await;
+            busy.set(false);
+            match answer {
+                Ok(_) => {
+                    email.set(String::new());
+                    sent_to.set(Some(address));
+                    team.reload();
+                }
+                Err(e) => errors.show(&e, &["email", "role"]),
+            }
+        });
+    };
+    view! {
+        <section class="panel">
+            <h2>"Invite a teammate"</h2>
+            <form class="form form-row" data-testid="invite-form" on:submit=on_submit>
+                <ErrorBanner errors=errors />
+                <Field label="Email" name="email" kind="email" value=email errors=errors testid="invite-email" placeholder="name@company.com" />
+                <RoleSelect value=role errors=errors testid="invite-role" without_owner=true />
+                <Submit label="Send invitation" busy_label="Sending…" busy=busy testid="invite-submit" />
+            </form>
+            {move || sent_to.get().map(|a| view! { <div class="banner banner-success">"Invitation sent to " {a} "."</div> })}
+        </section>
+    }
+}

@@ -1,0 +1,107 @@
+//! Serving the app from axum: server-rendered pages plus the wasm bundle in `site/pkg`.
+
+use std::path::PathBuf;
+
+use axum::Router;
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::get;
+use leptos::config::LeptosOptions;
+use leptos_axum::{LeptosRoutes, generate_route_list, site_pkg_dir_service};
+
+use crate::app::{App, STYLESHEET_PATH, shell};
+
+// Leptos reads `LEPTOS_OUTPUT_NAME` while compiling: if it is set then, the page asks
+// for `pkg/web.wasm` instead of `pkg/web_bg.wasm` and hydration silently never happens.
+const _: () = assert!(
+    option_env!("LEPTOS_OUTPUT_NAME").is_none(),
+    "unset LEPTOS_OUTPUT_NAME while compiling the web crate; set it only at run time"
+);
+
+/// The stylesheet, compiled in so pages look right even before `site/` is built.
+const STYLESHEET: &str = include_str!("../style/parley.css");
+
+/// Where the wasm bundle lives under the site root (`site/pkg/web.js`, `web_bg.wasm`).
+pub const PKG_DIR: &str = "pkg";
+
+/// The Leptos options for a site root: output name `web`, bundle under `pkg/`.
+pub fn leptos_options(site_root: PathBuf) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("web")
+        .site_root(site_root.to_string_lossy().into_owned())
+        .site_pkg_dir(PKG_DIR)
+        .build()
+}
+
+/// The web app's routes (pages, `/pkg/*`, the stylesheet, `/` → `/app`), ready to be
+/// merged into the API router. It sets no fallback, so it merges with a router that has
+/// one, and claims none of the API's paths (`/graphql`, `/healthz`, `/t/*`, …).
+pub fn web_router(site_root: PathBuf) -> Router {
+    let options = leptos_options(site_root);
+    let routes = generate_route_list(App);
+    let pkg_route = format!("/{PKG_DIR}/{{*path}}");
+    Router::new()
+        .leptos_routes(&options, routes, {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .route_service(&pkg_route, site_pkg_dir_service(&options))
+        .route(STYLESHEET_PATH, get(stylesheet))
+        // A plain redirect rather than a Leptos one: a streamed page has already sent
+        // its 200 by the time a component asks to redirect.
+        .route("/", get(|| async { Redirect::temporary("/app") }))
+        .with_state(options)
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")], STYLESHEET)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::{Body, to_bytes};
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+
+    async fn get(path: &str) -> (StatusCode, String) {
+        let router = web_router(PathBuf::from("site"));
+        let request = Request::builder().uri(path).body(Body::empty());
+        let Ok(request) = request else {
+            unreachable!("a valid request");
+        };
+        let Ok(response) = router.oneshot(request).await;
+        let status = response.status();
+        let body = to_bytes(response.into_body(), usize::MAX).await.unwrap_or_default();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    #[tokio::test]
+    async fn the_login_page_is_rendered_on_the_server_with_its_wasm_bundle() {
+        let (status, html) = get("/login").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(r#"data-testid="login-form""#), "{html}");
+        assert!(html.contains("/pkg/web.js"), "{html}");
+        assert!(html.contains("/pkg/web_bg.wasm"), "the hydration script asks for web_bg.wasm");
+        assert!(html.contains(STYLESHEET_PATH));
+    }
+
+    #[tokio::test]
+    async fn app_pages_render_their_frame_without_data() {
+        let (status, html) = get("/app/api-keys").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(r#"data-testid="workspace-switcher""#), "{html}");
+        assert!(html.contains(r#"data-testid="api-key-form""#), "{html}");
+    }
+
+    #[tokio::test]
+    async fn the_stylesheet_is_served_and_unknown_paths_are_left_to_the_api_router() {
+        let (status, css) = get(STYLESHEET_PATH).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(css.contains(".app-shell"));
+        let (status, _) = get("/graphql").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _) = get("/").await;
+        assert_eq!(status, StatusCode::TEMPORARY_REDIRECT);
+    }
+}
