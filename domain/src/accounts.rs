@@ -164,10 +164,15 @@ pub async fn log_in(p: &Parley, email: &str, password: &str, client: &Client) ->
     Ok(session)
 }
 
-/// The user and each workspace they belong to, with their role there.
-pub async fn me(p: &Parley, user_id: Uuid) -> Result<(User, Vec<(Membership, Workspace)>)> {
+/// The account of the person a session or credential names. `users` holds no tenant
+/// data, so this is one statement on the pool, with no transaction around it.
+pub async fn account(p: &Parley, user_id: Uuid) -> Result<User> {
+    user::Entity::find_by_id(user_id).one(p.db().global()).await?.ok_or(Error::NotFound)
+}
+
+/// Each workspace the person belongs to, with their role there, oldest first.
+pub async fn memberships(p: &Parley, user_id: Uuid) -> Result<Vec<(Membership, Workspace)>> {
     let txn = p.db().begin(Scope { user: Some(user_id), ..Default::default() }).await?;
-    let u = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(Error::NotFound)?;
     let ms = membership::Entity::find()
         .filter(membership::Column::UserId.eq(user_id))
         .order_by_asc(membership::Column::CreatedAt)
@@ -176,9 +181,7 @@ pub async fn me(p: &Parley, user_id: Uuid) -> Result<(User, Vec<(Membership, Wor
     let ids: Vec<Uuid> = ms.iter().map(|m| m.tenant_id).collect();
     let wss = workspace::Entity::find().filter(workspace::Column::Id.is_in(ids)).all(&txn).await?;
     txn.commit().await?;
-    let out =
-        ms.into_iter().filter_map(|m| wss.iter().find(|w| w.id == m.tenant_id).cloned().map(|w| (m, w))).collect();
-    Ok((u, out))
+    Ok(ms.into_iter().filter_map(|m| wss.iter().find(|w| w.id == m.tenant_id).cloned().map(|w| (m, w))).collect())
 }
 
 /// Composes the verification email with a fresh single-use link; `None` when the

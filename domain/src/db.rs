@@ -151,6 +151,12 @@ impl Db {
         Ok(txn)
     }
 
+    /// The pool itself, for single statements on tables that hold no tenant data
+    /// (`users`, `workspaces`, …); tenant tables are read only in [`Db::tx`].
+    pub(crate) fn global(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
     /// Opens a transaction scoped to `ctx`'s tenant.
     pub(crate) async fn tx(&self, ctx: &TenantCtx) -> Result<DatabaseTransaction> {
         self.begin(Scope::ctx(ctx)).await

@@ -7,56 +7,9 @@
 // Needs Debian's Chromium (/usr/bin/chromium) and `npm install` in tests/browser.
 // Screenshots of the key steps land in /tmp/parley-shots/.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
-
-const BASE = (process.env.PARLEY_BASE_URL ?? '').replace(/\/$/, '');
-const SHOTS = process.env.PARLEY_SHOTS_DIR ?? '/tmp/parley-shots';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-let browser;
-let profileDir;
-
-before(async () => {
-  if (!BASE) return;
-  await mkdir(SHOTS, { recursive: true });
-  // A fresh profile every run: no cookies or localStorage from an earlier run.
-  profileDir = await mkdtemp(path.join(tmpdir(), 'parley-chromium-'));
-  browser = await chromium.launch({
-    executablePath: process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium',
-    args: [...CHROMIUM_ARGS, `--disk-cache-dir=${profileDir}/cache`],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  if (profileDir) await rm(profileDir, { recursive: true, force: true });
-});
-
-const shot = (page, name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-
-/** Fails the test with the browser's own complaints when a step times out. */
-function watchConsole(page) {
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  return problems;
-}
+import { BASE, NEEDS_SERVER, PASSWORD, inBrowser, openHydrated, shot, stamp, unexpected } from './support.mjs';
 
 async function stillSamePage(page) {
   assert.equal(
@@ -67,30 +20,22 @@ async function stillSamePage(page) {
 }
 
 test('an agency signs up, adds a client, switches to it and makes an API key that works', {
-  skip: BASE ? false : 'set PARLEY_BASE_URL to a running Parley (e.g. http://127.0.0.1:8080)',
+  skip: NEEDS_SERVER,
   timeout: 180_000,
-}, async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  const problems = watchConsole(page);
-  try {
-    const stamp = `${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
-    const email = `agency-${stamp}@example.com`;
-    const agencyName = `Northwind Agency ${stamp}`;
-    const clientName = `Contoso Client ${stamp}`;
+}, () => inBrowser('signup', async (page, context, problems) => {
+    const id = stamp();
+    const email = `agency-${id}@example.com`;
+    const agencyName = `Northwind Agency ${id}`;
+    const clientName = `Contoso Client ${id}`;
 
     // The sign-up page is server-rendered, then the wasm hydrates it.
-    const wasm = page.waitForResponse((r) => r.url().endsWith('.wasm'));
-    await page.goto(`${BASE}/signup`);
-    assert.ok((await wasm).ok(), 'the .wasm bundle did not load');
-    await page.waitForSelector('body[data-hydrated="true"]');
+    await openHydrated(page, '/signup');
     await page.waitForSelector('[data-testid="signup-submit"]:not([disabled])');
     await page.evaluate(() => { window.__noReload = 'still-here'; });
 
     await page.fill('[data-testid="field-name"]', 'Alex Agency');
     await page.fill('[data-testid="field-email"]', email);
-    await page.fill('[data-testid="field-password"]', 'correct horse battery staple');
+    await page.fill('[data-testid="field-password"]', PASSWORD);
     await page.fill('[data-testid="field-workspaceName"]', agencyName);
     await page.check('[data-testid="kind-agency"]');
     await shot(page, '01-signup-filled');
@@ -152,22 +97,11 @@ test('an agency signs up, adds a client, switches to it and makes an API key tha
     assert.equal(body.errors, undefined, JSON.stringify(body.errors));
     assert.deepEqual(body.data.workspace, { id: clientId, name: clientName, kind: 'CLIENT' });
 
-    assert.deepEqual(problems.filter((p) => !/status of 40[13]/.test(p)), [], 'no errors in the browser console');
-  } catch (error) {
-    await shot(page, 'zz-failure').catch(() => {});
-    if (problems.length) error.message += `\nbrowser said:\n  ${problems.join('\n  ')}`;
-    throw error;
-  } finally {
-    await context.close();
-  }
-});
+    assert.deepEqual(unexpected(problems), [], 'no errors in the browser console');
+}));
 
-test('without JavaScript the log-in form is still rendered by the server', {
-  skip: BASE ? false : 'set PARLEY_BASE_URL to a running Parley (e.g. http://127.0.0.1:8080)',
-}, async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
-  const page = await context.newPage();
-  try {
+test('without JavaScript the log-in form is still rendered by the server', { skip: NEEDS_SERVER }, () =>
+  inBrowser('no-js', async (page) => {
     const response = await page.goto(`${BASE}/login`);
     assert.equal(response.status(), 200);
     await page.locator('[data-testid="login-form"]').waitFor();
@@ -177,7 +111,4 @@ test('without JavaScript the log-in form is still rendered by the server', {
     assert.equal(await page.title(), 'Log in · Parley');
     assert.equal(await page.locator('body[data-hydrated]').count(), 0, 'nothing hydrated without JavaScript');
     await shot(page, '06-login-without-js');
-  } finally {
-    await context.close();
-  }
-});
+  }, { javaScriptEnabled: false }));

@@ -11,6 +11,8 @@ use crate::pages::audit::AuditPage;
 use crate::pages::auth::{AcceptInvitationPage, LogInPage, SignUpPage, VerifyEmailPage};
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::frame::AppFrame;
+use crate::pages::jobs::JobsPage;
+use crate::pages::password::{ForgotPasswordPage, ResetPasswordPage};
 use crate::pages::team::TeamPage;
 use crate::session::Session;
 
@@ -52,6 +54,8 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/signup") view=SignUpPage />
                 <Route path=path!("/login") view=LogInPage />
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage />
+                <Route path=path!("/reset-password") view=ResetPasswordPage />
                 <Route path=path!("/verify-email") view=VerifyEmailPage />
                 <Route path=path!("/accept-invitation") view=AcceptInvitationPage />
                 <ParentRoute path=path!("/app") view=AppFrame>
@@ -59,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("team") view=TeamPage />
                     <Route path=path!("api-keys") view=ApiKeysPage />
                     <Route path=path!("audit") view=AuditPage />
+                    <Route path=path!("jobs") view=JobsPage />
                     <Route path=path!("account") view=AccountPage />
                 </ParentRoute>
             </Routes>

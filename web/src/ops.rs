@@ -83,13 +83,22 @@ pub struct Me {
 pub const FRAME: &str = r#"query Frame {
   me { id email name emailVerified memberships { id role viaAgency workspace { id name kind } } }
   workspace { id name kind clients { id name kind } }
+  myRole
 }"#;
 
 /// Answer to [`FRAME`].
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
 pub struct Frame {
     pub me: Me,
     pub workspace: CurrentWorkspace,
+    /// The caller's role in the current workspace (also for agency staff in a client).
+    pub my_role: String,
+}
+
+/// Whether a role may see and run the workspace's operations pages (background jobs).
+pub fn is_admin_role(role: &str) -> bool {
+    matches!(role, "OWNER" | "ADMIN")
 }
 
 /// The part of an `AuthPayload` the UI keeps: the workspace to work in.
@@ -139,6 +148,41 @@ pub struct VerifyEmailData {
 pub struct VerifiedUser {
     pub email: String,
     pub email_verified: bool,
+}
+
+pub const REQUEST_PASSWORD_RESET: &str = r#"mutation RequestPasswordReset($email: String!) {
+  requestPasswordReset(email: $email) { requested }
+}"#;
+
+/// Answer to [`REQUEST_PASSWORD_RESET`].
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestPasswordResetData {
+    pub request_password_reset: PasswordResetRequested,
+}
+
+/// Always `requested: true`, whether or not the address has an account.
+#[derive(Clone, Debug, Deserialize)]
+pub struct PasswordResetRequested {
+    pub requested: bool,
+}
+
+pub const RESET_PASSWORD: &str = r#"mutation ResetPassword($input: ResetPasswordInput!) {
+  resetPassword(input: $input) { id email }
+}"#;
+
+/// Answer to [`RESET_PASSWORD`].
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResetPasswordData {
+    pub reset_password: ResetUser,
+}
+
+/// The account whose password was just reset.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ResetUser {
+    pub id: String,
+    pub email: String,
 }
 
 pub const ACCEPT_INVITATION: &str = r#"mutation AcceptInvitation($token: String!, $password: String!, $name: String!) {
@@ -351,3 +395,86 @@ pub const CHANGE_PASSWORD: &str = r#"mutation ChangePassword($currentPassword: S
 
 pub const RESEND_VERIFICATION: &str =
     "mutation ResendVerification { resendVerificationEmail { id email emailVerified } }";
+
+/// Job states for the jobs page filter: `(value, label)`; the empty value means all.
+pub const JOB_STATES: [(&str, &str); 5] =
+    [("", "All"), ("QUEUED", "Queued"), ("RUNNING", "Running"), ("DONE", "Done"), ("DEAD", "Dead")];
+
+/// A job state as an operator reads it.
+pub fn job_state_label(state: &str) -> &'static str {
+    match state {
+        "QUEUED" => "Queued",
+        "RUNNING" => "Running",
+        "DONE" => "Done",
+        "DEAD" => "Dead",
+        _ => "Unknown",
+    }
+}
+
+/// A background job of the current workspace.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "camelCase")]
+pub struct Job {
+    pub id: String,
+    pub kind: String,
+    pub state: String,
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub run_at: String,
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub finished_at: Option<String>,
+}
+
+pub const JOBS: &str = r#"query Jobs($state: JobState, $after: String) {
+  jobs(state: $state, first: 25, after: $after) {
+    nodes { id kind state attempts maxAttempts runAt lastError createdAt finishedAt }
+    totalCount pageInfo { hasNextPage endCursor }
+  }
+}"#;
+
+/// Answer to [`JOBS`].
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct Jobs {
+    pub jobs: Connection<Job>,
+}
+
+pub const RETRY_JOB: &str = r#"mutation RetryJob($id: ID!) {
+  retryJob(id: $id) { id kind state attempts maxAttempts runAt lastError createdAt finishedAt }
+}"#;
+
+/// Answer to [`RETRY_JOB`].
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RetryJobData {
+    pub retry_job: Job,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gql::decode;
+
+    #[test]
+    fn a_jobs_page_decodes() {
+        let body = r#"{"data":{"jobs":{"nodes":[{"id":"Sm9iOjE=","kind":"email.send","state":"DEAD","attempts":5,
+            "maxAttempts":5,"runAt":"2025-01-02T03:04:05Z","lastError":"smtp: refused","createdAt":"2025-01-02T03:00:00Z",
+            "finishedAt":null}],"totalCount":1,"pageInfo":{"hasNextPage":false,"endCursor":"YWJj"}}}}"#;
+        let jobs: Result<Jobs, _> = decode(body);
+        let Ok(jobs) = jobs else { unreachable!("{jobs:?}") };
+        assert_eq!(jobs.jobs.nodes.len(), 1);
+        let job = &jobs.jobs.nodes[0];
+        assert_eq!((job.state.as_str(), job.attempts, job.max_attempts), ("DEAD", 5, 5));
+        assert_eq!(job.last_error.as_deref(), Some("smtp: refused"));
+        assert_eq!(jobs.jobs.page_info.end_cursor.as_deref(), Some("YWJj"));
+    }
+
+    #[test]
+    fn only_owners_and_admins_see_jobs() {
+        assert!(is_admin_role("OWNER") && is_admin_role("ADMIN"));
+        assert!(ROLES.iter().filter(|r| is_admin_role(r)).count() == 2);
+        for (value, label) in JOB_STATES.iter().filter(|(v, _)| !v.is_empty()) {
+            assert_eq!(job_state_label(value), *label);
+        }
+    }
+}

@@ -95,6 +95,31 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn password_recovery_pages_are_rendered_on_the_server() {
+        let (status, html) = get("/login").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(r#"href="/forgot-password""#), "the log-in page links to recovery: {html}");
+        let (status, html) = get("/forgot-password").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(r#"data-testid="forgot-form""#), "{html}");
+        assert!(html.contains(r#"data-testid="field-email""#), "{html}");
+        let (status, html) = get("/reset-password?token=abc").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(r#"data-testid="reset-form""#), "{html}");
+        assert!(html.contains(r#"data-testid="field-newPassword""#), "{html}");
+        assert!(html.contains(r#"data-testid="field-confirmPassword""#), "{html}");
+    }
+
+    #[tokio::test]
+    async fn the_jobs_page_renders_its_filter_and_hides_the_nav_item_until_the_role_is_known() {
+        let (status, html) = get("/app/jobs").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(r#"data-testid="jobs-filter-dead""#), "{html}");
+        assert!(html.contains(r#"data-testid="workspace-switcher""#), "{html}");
+        assert!(!html.contains(r#"data-testid="nav-jobs""#), "no role known on the server: {html}");
+    }
+
+    #[tokio::test]
     async fn the_stylesheet_is_served_and_unknown_paths_are_left_to_the_api_router() {
         let (status, css) = get(STYLESHEET_PATH).await;
         assert_eq!(status, StatusCode::OK);

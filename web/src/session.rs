@@ -74,12 +74,15 @@ impl Session {
         self.frame_version.update(|v| *v = v.wrapping_add(1));
     }
 
-    /// The user's role in the current workspace, once known.
+    /// The user's role in the current workspace (`myRole`), once known.
     pub fn current_role(&self) -> Option<String> {
-        self.frame.with(|f| {
-            let f = f.as_ref()?;
-            f.me.memberships.iter().find(|m| m.workspace.id == f.workspace.id).map(|m| m.role.clone())
-        })
+        self.frame.with(|f| f.as_ref().map(|f| f.my_role.clone()))
+    }
+
+    /// Whether the user is an owner or admin of the current workspace (reactive; false
+    /// until the frame has loaded).
+    pub fn is_admin(&self) -> bool {
+        self.frame.with(|f| f.as_ref().is_some_and(|f| crate::ops::is_admin_role(&f.my_role)))
     }
 }
 

@@ -299,7 +299,7 @@ impl MutationRoot {
         let t = tenant(ctx).await?;
         let p = parley(ctx)?;
         let m = domain::members::remove(t, p, id).await.gql(ctx)?;
-        let user = domain::accounts::me(p, m.user_id).await.ok().map(|(u, _)| u);
+        let user = domain::accounts::account(p, m.user_id).await.ok();
         Ok(Membership { m, user, workspace: None })
     }
 

@@ -29,8 +29,7 @@ impl QueryRoot {
     /// The person logged in.
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
         let uid = user_id(ctx).await?;
-        let (u, _) = domain::accounts::me(parley(ctx)?, uid).await.gql(ctx)?;
-        Ok(User(u))
+        Ok(User(domain::accounts::account(parley(ctx)?, uid).await.gql(ctx)?))
     }
 
     /// The workspace this request acts in (`X-Parley-Workspace`, else the session's).

@@ -115,7 +115,7 @@ impl User {
         if me != Some(self.0.id) {
             return Ok(Vec::new());
         }
-        let (_, list) = domain::accounts::me(parley(ctx)?, self.0.id).await.gql(ctx)?;
+        let list = domain::accounts::memberships(parley(ctx)?, self.0.id).await.gql(ctx)?;
         Ok(list.into_iter().map(|(m, w)| Membership { m, user: Some(self.0.clone()), workspace: Some(w) }).collect())
     }
 }

@@ -1,5 +1,6 @@
 //! Faults: a worker process killed with SIGKILL mid-job, a worker stopped with SIGTERM,
-//! and the database dropping every connection under load.
+//! the database dropping every connection, and a real database server restarted under
+//! load.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -160,4 +161,121 @@ async fn dropped_database_connections_recover_by_themselves() {
     assert_eq!(ready.status(), 200);
     // Nothing accepted before the outage is lost: the verification job still runs.
     assert_eq!(app.drive_jobs().await.done, 1);
+}
+
+/// What one load client saw.
+#[derive(Default)]
+struct LoadLog {
+    ok: usize,
+    /// Error codes answered (HTTP 200 with a typed error).
+    codes: Vec<String>,
+    /// Invitations the API accepted (answered without error).
+    invited: Vec<String>,
+    /// Invitations tried, accepted or not.
+    tried: Vec<String>,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_restart_under_load_loses_nothing() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    use sea_orm::ConnectionTrait;
+
+    let Some(cluster) = crate::pg_cluster::PgCluster::start() else { return };
+    let admin = sea_orm::Database::connect(cluster.url("postgres").as_str()).await.unwrap();
+    admin.execute_unprepared("CREATE DATABASE parley").await.unwrap();
+    admin.close().await.unwrap();
+    // The API and a background worker in one process, as `parley serve` runs.
+    let app = Arc::new(TestApp::spawn_on(cluster.url("parley"), &[("PARLEY_JOB_LEASE_MS", "3000")], true).await);
+    let owner = app.sign_up("BUSINESS").await;
+
+    // Six clients read and write without pause: `me`, and now and then an invitation
+    // (each one a row and an email job written together).
+    const INVITES: usize = 90;
+    let stop = Arc::new(AtomicBool::new(false));
+    let invites = Arc::new(AtomicUsize::new(0));
+    let mut clients = Vec::new();
+    for c in 0..6 {
+        let (app, who, stop, invites) = (app.clone(), owner.auth(), stop.clone(), invites.clone());
+        clients.push(tokio::spawn(async move {
+            let mut log = LoadLog::default();
+            let mut i = 0usize;
+            while !stop.load(Ordering::Relaxed) {
+                i += 1;
+                let invite = i.is_multiple_of(25) && invites.fetch_add(1, Ordering::Relaxed) < INVITES;
+                let email = format!("load-{c}-{i}@example.com");
+                let res = if invite {
+                    log.tried.push(email.clone());
+                    app.gql(
+                        &who,
+                        "mutation($i: InviteMemberInput!) { inviteMember(input: $i) { id } }",
+                        json!({ "i": { "email": email, "role": "VIEWER" } }),
+                    )
+                    .await
+                } else {
+                    app.gql(&who, "{ me { id memberships { role } } }", json!({})).await
+                };
+                match code(&res) {
+                    None => {
+                        log.ok += 1;
+                        if invite {
+                            log.invited.push(email);
+                        }
+                    }
+                    Some(c) => {
+                        assert!(!res.to_string().contains("connection"), "errors give no internals away: {res}");
+                        log.codes.push(c);
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            log
+        }));
+    }
+
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // A real restart: the server stops (cutting every session), stays down a second,
+    // and starts again.
+    tokio::task::block_in_place(|| cluster.restart(Duration::from_millis(1000)));
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut all = LoadLog::default();
+    for c in clients {
+        let log = c.await.unwrap();
+        all.ok += log.ok;
+        all.codes.extend(log.codes);
+        all.invited.extend(log.invited);
+        all.tried.extend(log.tried);
+    }
+    // Whatever failed during the outage failed with a typed error and HTTP 200.
+    assert!(all.codes.iter().all(|c| c == "INTERNAL"), "only INTERNAL during the outage: {:?}", all.codes);
+    assert!(all.ok > 50, "the load ran: {} answers", all.ok);
+
+    // The service came back by itself.
+    for _ in 0..10 {
+        ok(app.gql(&owner.auth(), "{ me { id } workspace { id } }", json!({})).await);
+    }
+    let ready = app.http.get(format!("{}/readyz", app.base)).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+
+    // Every invitation written has its email (row and job commit together), every
+    // accepted one was written, and the worker sent them all after the restart.
+    let listed = ok(app.gql(&owner.auth(), "{ invitations(first: 100) { nodes { email } } }", json!({})).await);
+    let listed: Vec<String> = listed["invitations"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["email"].as_str().unwrap().to_owned())
+        .collect();
+    for email in &all.invited {
+        assert!(listed.contains(email), "accepted invitation {email} was kept");
+    }
+    for email in &listed {
+        assert!(all.tried.contains(email), "{email} was never asked for");
+    }
+    wait_for("every invitation email", 60, async || listed.iter().all(|e| !app.smtp.to(e).is_empty())).await;
+    let (queued, running, _, dead) = state_counts(&app).await;
+    assert_eq!((running, dead), (0, 0), "no job stuck or dead");
+    assert!(queued <= 1, "at most the next maintenance run waits: {queued}");
 }

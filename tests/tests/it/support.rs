@@ -116,8 +116,14 @@ impl TestApp {
 
     /// Starts Parley with extra environment settings.
     pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> Option<TestApp> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let database_url = fresh_database(backend).await?;
+        Some(Self::spawn_on(database_url, extra, false).await)
+    }
+
+    /// Starts Parley on the database at `database_url`; with `background_worker`, a job
+    /// worker runs inside it as in `parley serve` (else jobs are driven by hand).
+    pub async fn spawn_on(database_url: String, extra: &[(&str, &str)], background_worker: bool) -> TestApp {
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let smtp = SmtpServer::start().await;
         let dir = std::env::temp_dir().join(format!("parley-data-{}", uuid::Uuid::now_v7().simple()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -136,18 +142,11 @@ impl TestApp {
             env.insert((*k).to_owned(), (*v).to_owned());
         }
         let cfg = api::Config::from_env_fn(|k| env.get(k).cloned()).unwrap();
-        let roles = api::Roles { migrate: true, api: true, worker: false };
+        let roles = api::Roles { migrate: true, api: true, worker: background_worker };
         let server = api::start(&cfg, roles, listener).await.unwrap();
         let worker =
             workers::Runtime::new(server.parley.clone(), server.mailer.clone(), workers::RuntimeConfig::default());
-        Some(TestApp {
-            base: format!("http://{addr}"),
-            server,
-            smtp,
-            http: reqwest::Client::new(),
-            worker,
-            database_url,
-        })
+        TestApp { base: format!("http://{addr}"), server, smtp, http: reqwest::Client::new(), worker, database_url }
     }
 
     /// Posts a GraphQL operation and returns the whole JSON response.

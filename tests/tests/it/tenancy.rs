@@ -22,6 +22,9 @@ async fn another_workspaces_ids_are_not_found_everywhere(app: TestApp) {
         ok(app.gql(&a.auth(), "{ members { nodes { id } } auditLog(first: 1) { nodes { id } } }", json!({})).await);
     let membership = members["members"]["nodes"][0]["id"].clone();
     let audit = members["auditLog"]["nodes"][0]["id"].clone();
+    let job = ok(app.gql(&a.auth(), "{ jobs(first: 1) { nodes { id } } }", json!({})).await)["jobs"]["nodes"][0]["id"]
+        .clone();
+    assert!(job.is_string(), "the sign-up queued a verification email");
     let client = ok(app
         .gql(&a.auth(), "mutation { createClientWorkspace(input: {name: \"A client\"}) { id } }", json!({}))
         .await)["createClientWorkspace"]["id"]
@@ -35,6 +38,8 @@ async fn another_workspaces_ids_are_not_found_everywhere(app: TestApp) {
         ("node workspace", "query($id: ID!) { node(id: $id) { id } }", json!({ "id": a.workspace_id })),
         ("node client", "query($id: ID!) { node(id: $id) { id } }", json!({ "id": client })),
         ("node user", "query($id: ID!) { node(id: $id) { id } }", json!({ "id": a.user_id })),
+        ("node job", "query($id: ID!) { node(id: $id) { id } }", json!({ "id": job })),
+        ("retry job", "mutation($id: ID!) { retryJob(id: $id) { id } }", json!({ "id": job })),
         ("revoke key", "mutation($id: ID!) { revokeApiKey(id: $id) { id } }", json!({ "id": key })),
         ("revoke invitation", "mutation($id: ID!) { revokeInvitation(id: $id) { id } }", json!({ "id": inv })),
         (
@@ -58,7 +63,8 @@ async fn another_workspaces_ids_are_not_found_everywhere(app: TestApp) {
         assert_eq!(code(&res).as_deref(), Some("NOT_FOUND"));
     }
     // B's lists hold only B's things.
-    let lists = ok(app.gql(&b.auth(), "{ members { totalCount } invitations { totalCount } apiKeys { totalCount } workspace { clients { id } } auditLog { nodes { objectId } } }", json!({})).await);
+    let lists = ok(app.gql(&b.auth(), "{ members { totalCount } invitations { totalCount } apiKeys { totalCount } workspace { clients { id } } auditLog { nodes { objectId } } jobs { nodes { id } } }", json!({})).await);
+    assert!(!lists["jobs"].to_string().contains(job.as_str().unwrap()), "B's jobs list holds only B's jobs");
     assert_eq!(lists["members"]["totalCount"], 1);
     assert_eq!(lists["invitations"]["totalCount"], 0);
     assert_eq!(lists["apiKeys"]["totalCount"], 0);

@@ -1,4 +1,5 @@
-//! Pages a signed-out visitor uses: sign up, log in, verify email, accept invitation.
+//! Pages a signed-out visitor uses: sign up, log in, verify email, accept invitation
+//! (password reset lives in `password.rs`).
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -15,7 +16,7 @@ use crate::session::use_session;
 
 /// The card every signed-out page sits in.
 #[component]
-fn AuthCard(title: &'static str, subtitle: &'static str, children: Children) -> impl IntoView {
+pub(crate) fn AuthCard(title: &'static str, subtitle: &'static str, children: Children) -> impl IntoView {
     view! {
         <div class="auth-page">
             <div class="auth-card">
@@ -171,6 +172,11 @@ pub fn LogInPage() -> impl IntoView {
                     errors=errors
                     autocomplete="current-password"
                 />
+                <p class="form-aside">
+                    <A href="/forgot-password" attr:data-testid="forgot-password-link">
+                        "Forgot your password?"
+                    </A>
+                </p>
                 <Submit label="Log in" busy_label="Logging in…" busy=busy testid="login-submit" />
             </form>
             <p class="auth-switch">"New to Parley? " <A href="/signup">"Create a workspace"</A></p>

@@ -92,6 +92,11 @@ pub fn AppFrame() -> impl IntoView {
                     <A href="/app/audit" attr:data-testid="nav-audit">
                         "Audit log"
                     </A>
+                    <Show when=move || session.is_admin()>
+                        <A href="/app/jobs" attr:data-testid="nav-jobs">
+                            "Jobs"
+                        </A>
+                    </Show>
                     <A href="/app/account" attr:data-testid="nav-account">
                         "Account"
                     </A>

@@ -6,4 +6,6 @@ pub mod audit;
 pub mod auth;
 pub mod dashboard;
 pub mod frame;
+pub mod jobs;
+pub mod password;
 pub mod team;

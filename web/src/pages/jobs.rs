@@ -1,0 +1,256 @@
+//! `/app/jobs`: the workspace's background jobs (emails, imports, …) for owners and
+//! admins, filtered by state, a page at a time; dead jobs can be put back on the queue.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use serde_json::{Value, json};
+
+use crate::components::{ErrorBanner, FormErrors, Loading};
+use crate::gql::call;
+use crate::ops::{self, JOB_STATES, Job, Jobs, PageInfo, RetryJobData, job_state_label, short_time};
+use crate::session::use_session;
+
+/// The jobs page.
+#[component]
+pub fn JobsPage() -> impl IntoView {
+    let session = use_session();
+    // The state filter: empty for all states, else a `JobState` value.
+    let filter = RwSignal::new(String::new());
+    let jobs = RwSignal::new(Vec::<Job>::new());
+    let page = RwSignal::new(PageInfo::default());
+    let total = RwSignal::new(None::<i64>);
+    let loaded = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let forbidden = RwSignal::new(false);
+    // Errors from retrying a job.
+    let action_errors = FormErrors::new();
+    // Answers to an older request (another filter, another workspace) are dropped.
+    let latest = StoredValue::new(0u64);
+
+    let fetch = move |after: Option<String>| {
+        let fresh = after.is_none();
+        let ticket = latest.get_value().wrapping_add(1);
+        latest.set_value(ticket);
+        busy.set(true);
+        error.set(None);
+        let state = filter.get_untracked();
+        let state = if state.is_empty() { Value::Null } else { Value::String(state) };
+        spawn_local(async move {
+            let answer = call::<Jobs>(ops::JOBS, json!({ "state": state, "after": after })).await;
+            if latest.try_get_value() != Some(ticket) {
+                return;
+            }
+            let _ = busy.try_set(false);
+            match answer {
+                Ok(data) => {
+                    let connection = data.jobs;
+                    if fresh {
+                        jobs.set(connection.nodes);
+                    } else {
+                        jobs.update(|list| {
+                            // A job can move between pages while we read them: keep one row each.
+                            for job in connection.nodes {
+                                if !list.iter().any(|j| j.id == job.id) {
+                                    list.push(job);
+                                }
+                            }
+                        });
+                    }
+                    page.set(connection.page_info);
+                    total.set(connection.total_count);
+                    forbidden.set(false);
+                    loaded.set(true);
+                }
+                Err(e) if e.has_code("FORBIDDEN") => {
+                    let _ = forbidden.try_set(true);
+                }
+                Err(e) => {
+                    let _ = error.try_set(Some(e.summary()));
+                }
+            }
+        });
+    };
+
+    // First page, again whenever the workspace or the filter changes.
+    Effect::new(move |_| {
+        session.workspace_id.track();
+        filter.track();
+        loaded.set(false);
+        forbidden.set(false);
+        action_errors.clear();
+        jobs.set(Vec::new());
+        page.set(PageInfo::default());
+        total.set(None);
+        fetch(None);
+    });
+
+    let retry = move |id: String, retrying: RwSignal<bool>| {
+        action_errors.clear();
+        retrying.set(true);
+        spawn_local(async move {
+            let answer = call::<RetryJobData>(ops::RETRY_JOB, json!({ "id": id })).await;
+            let _ = retrying.try_set(false);
+            match answer {
+                Ok(data) => {
+                    let job = data.retry_job;
+                    jobs.update(|list| {
+                        if let Some(row) = list.iter_mut().find(|j| j.id == job.id) {
+                            *row = job;
+                        }
+                    });
+                }
+                Err(e) => action_errors.show(&e, &[]),
+            }
+        });
+    };
+
+    let filter_button = move |value: &'static str, label: &'static str| {
+        let testid = if value.is_empty() {
+            "jobs-filter-all".to_owned()
+        } else {
+            format!("jobs-filter-{}", value.to_lowercase())
+        };
+        let active = move || filter.with(|f| f == value);
+        view! {
+            <button
+                type="button"
+                class="segment"
+                class:active=active
+                aria-pressed=move || if active() { "true" } else { "false" }
+                data-testid=testid
+                on:click=move |_| {
+                    if !active() {
+                        filter.set(value.to_owned());
+                    }
+                }
+            >
+                {label}
+            </button>
+        }
+    };
+
+    view! {
+        <Title text="Jobs · Parley" />
+        <header class="page-head">
+            <h1 data-testid="page-title">"Background jobs"</h1>
+            <p class="muted">
+                "Emails, imports and other work Parley does for this workspace in the background."
+                {move || total.get().map(|t| format!(" {t} {}.", if t == 1 { "job" } else { "jobs" }))}
+            </p>
+        </header>
+        <section class="panel">
+            <Show when=move || !forbidden.get()>
+                <div class="toolbar">
+                    <div class="segmented" role="group" aria-label="Filter by state" data-testid="jobs-filter">
+                        {JOB_STATES.iter().map(|(value, label)| filter_button(value, label)).collect_view()}
+                    </div>
+                </div>
+            </Show>
+            <ErrorBanner errors=action_errors />
+            {move || error.get().map(|m| view! { <div class="banner banner-error" role="alert">{m}</div> })}
+            {move || {
+                if forbidden.get() {
+                    return view! {
+                        <div class="banner banner-info" data-testid="jobs-forbidden">
+                            "Only owners and admins of this workspace can see its background jobs."
+                        </div>
+                    }
+                        .into_any();
+                }
+                if !loaded.get() {
+                    return if error.with(Option::is_some) { ().into_any() } else { view! { <Loading /> }.into_any() };
+                }
+                if jobs.with(Vec::is_empty) {
+                    let what = match filter.get().as_str() {
+                        "" => "No background jobs yet.".to_owned(),
+                        state => format!("No {} jobs.", job_state_label(state).to_lowercase()),
+                    };
+                    return view! { <p class="muted empty" data-testid="jobs-empty">{what}</p> }.into_any();
+                }
+                view! {
+                    <table class="table" data-testid="jobs-table">
+                        <thead>
+                            <tr>
+                                <th>"Kind"</th>
+                                <th>"State"</th>
+                                <th>"Attempts"</th>
+                                <th>"Run at"</th>
+                                <th>"Finished"</th>
+                                <th>"Last error"</th>
+                                <th></th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            // Keyed by the whole job, so a retried job's row is redrawn where it stands.
+                            <For each=move || jobs.get() key=|job| job.clone() let:job>
+                                {job_row(job, retry)}
+                            </For>
+                        </tbody>
+                    </table>
+                }
+                    .into_any()
+            }}
+            {move || {
+                page.get()
+                    .has_next_page
+                    .then(|| {
+                        view! {
+                            <div class="load-more">
+                                <button
+                                    type="button"
+                                    class="btn btn-ghost"
+                                    data-testid="jobs-load-more"
+                                    disabled=move || busy.get()
+                                    on:click=move |_| fetch(page.get_untracked().end_cursor)
+                                >
+                                    {move || if busy.get() { "Loading…" } else { "Load more" }}
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
+        </section>
+    }
+}
+
+/// One job in the table; dead jobs get a "Retry" button.
+fn job_row(job: Job, retry: impl Fn(String, RwSignal<bool>) + Copy + 'static) -> impl IntoView {
+    let retrying = RwSignal::new(false);
+    let dead = job.state == "DEAD";
+    let id = job.id.clone();
+    let state = job.state.to_lowercase();
+    view! {
+        <tr data-testid="job-row" data-job-id=job.id.clone() data-job-state=job.state.clone()>
+            <td><code>{job.kind.clone()}</code></td>
+            <td>
+                <span class=format!("status status-{state}") data-testid="job-state">
+                    {job_state_label(&job.state)}
+                </span>
+            </td>
+            <td class="nowrap" data-testid="job-attempts">{format!("{}/{}", job.attempts, job.max_attempts)}</td>
+            <td class="muted nowrap">{short_time(&job.run_at)}</td>
+            <td class="muted nowrap">{job.finished_at.as_deref().map(short_time).unwrap_or_else(|| "—".into())}</td>
+            <td class="job-error" title=job.last_error.clone() data-testid="job-last-error">
+                {job.last_error.clone().unwrap_or_else(|| "—".into())}
+            </td>
+            <td class="actions">
+                {dead
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                class="btn btn-ghost btn-small"
+                                data-testid="job-retry"
+                                disabled=move || retrying.get()
+                                on:click=move |_| retry(id.clone(), retrying)
+                            >
+                                {move || if retrying.get() { "Retrying…" } else { "Retry" }}
+                            </button>
+                        }
+                    })}
+            </td>
+        </tr>
+    }
+}
