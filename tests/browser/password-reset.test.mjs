@@ -10,62 +10,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { BASE, NEEDS_OUTBOX, NEEDS_SERVER, OUTBOX, graphql, inBrowser, logIn, shot, signUp, stamp, unexpected } from './support.mjs';
-
-/** Undoes quoted-printable: `=\r\n` soft breaks, then `=XX` bytes (`=3D` is `=`). */
-function decodeQuotedPrintable(text) {
-  const joined = text.replace(/=\r?\n/g, '');
-  const bytes = [];
-  for (let i = 0; i < joined.length; i++) {
-    const hex = joined.slice(i + 1, i + 3);
-    if (joined[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(hex)) {
-      bytes.push(parseInt(hex, 16));
-      i += 2;
-    } else {
-      bytes.push(...Buffer.from(joined[i], 'utf8'));
-    }
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
-/** The reset link's token in one .eml addressed to `email`, or null. */
-function resetTokenIn(eml, email) {
-  const headerEnd = eml.search(/\r?\n\r?\n/);
-  const headers = (headerEnd < 0 ? eml : eml.slice(0, headerEnd)).replace(/\r?\n[ \t]+/g, ' ');
-  const to = headers.match(/^To:(.*)$/im)?.[1] ?? '';
-  if (!to.toLowerCase().includes(email.toLowerCase())) return null;
-  // Text and HTML parts are quoted-printable; a base64 part is decoded too, just in case.
-  let body = decodeQuotedPrintable(eml);
-  for (const [, b64] of eml.matchAll(/Content-Transfer-Encoding: base64\r?\n(?:[^\r\n]+\r?\n)*\r?\n([A-Za-z0-9+/=\r\n]+)/gi)) {
-    body += Buffer.from(b64.replace(/\s+/g, ''), 'base64').toString('utf8');
-  }
-  return body.match(/\/reset-password\?token=([A-Za-z0-9_-]+)/)?.[1] ?? null;
-}
-
-/** Waits for the newest reset email to `email` in the outbox and returns its token. */
-async function waitForResetToken(email, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = [];
-    const names = await readdir(OUTBOX).catch(() => []);
-    for (const name of names.filter((n) => n.endsWith('.eml'))) {
-      const file = path.join(OUTBOX, name);
-      try {
-        const token = resetTokenIn(await readFile(file, 'utf8'), email);
-        if (token) found.push({ token, mtime: (await stat(file)).mtimeMs });
-      } catch {
-        // Being written right now: look again on the next round.
-      }
-    }
-    if (found.length) return found.sort((a, b) => b.mtime - a.mtime)[0].token;
-    if (Date.now() > deadline) {
-      throw new Error(`no password reset email to ${email} in ${OUTBOX} (${names.length} files there)`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+import {
+  BASE, NEEDS_OUTBOX, NEEDS_SERVER, graphql, inBrowser, logIn, shot, signUp, stamp, unexpected, waitForEmailedToken,
+} from './support.mjs';
 
 test('a user who forgot their password resets it from the emailed link and logs in with the new one', {
   skip: NEEDS_OUTBOX,
@@ -107,7 +54,7 @@ test('a user who forgot their password resets it from the emailed link and logs 
     assert.equal(await page.locator('[data-testid="reset-ok"]').count(), 0);
 
     // The server's worker writes the email into the outbox; open its link.
-    const token = await waitForResetToken(email);
+    const token = await waitForEmailedToken(email, '/reset-password');
     await page.goto(`${BASE}/reset-password?token=${encodeURIComponent(token)}`);
     await page.waitForSelector('body[data-hydrated="true"]');
     await page.waitForSelector('[data-testid="reset-submit"]:not([disabled])');

@@ -9,7 +9,7 @@
 
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -134,4 +134,63 @@ export async function graphql(query, { bearer, workspace, variables } = {}) {
   const response = await fetch(`${BASE}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
   assert.equal(response.status, 200);
   return response.json();
+}
+
+/** Undoes quoted-printable: `=\r\n` soft breaks, then `=XX` bytes (`=3D` is `=`). */
+function decodeQuotedPrintable(text) {
+  const joined = text.replace(/=\r?\n/g, '');
+  const bytes = [];
+  for (let i = 0; i < joined.length; i++) {
+    const hex = joined.slice(i + 1, i + 3);
+    if (joined[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(joined[i], 'utf8'));
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The token of the `linkPath?token=…` link in one .eml addressed to `email`, or null. */
+function tokenIn(eml, email, linkPath) {
+  const headerEnd = eml.search(/\r?\n\r?\n/);
+  const headers = (headerEnd < 0 ? eml : eml.slice(0, headerEnd)).replace(/\r?\n[ \t]+/g, ' ');
+  const to = headers.match(/^To:(.*)$/im)?.[1] ?? '';
+  if (!to.toLowerCase().includes(email.toLowerCase())) return null;
+  // Text and HTML parts are quoted-printable; a base64 part is decoded too, just in case.
+  let body = decodeQuotedPrintable(eml);
+  for (const [, b64] of eml.matchAll(/Content-Transfer-Encoding: base64\r?\n(?:[^\r\n]+\r?\n)*\r?\n([A-Za-z0-9+/=\r\n]+)/gi)) {
+    body += Buffer.from(b64.replace(/\s+/g, ''), 'base64').toString('utf8');
+  }
+  const found = body.match(new RegExp(`${escapeRegExp(linkPath)}\\?token=([A-Za-z0-9._~%-]+)`))?.[1];
+  return found ? decodeURIComponent(found) : null;
+}
+
+/**
+ * Waits for the newest email to `email` in the server's outbox with a `linkPath?token=…`
+ * link (the server's default SMTP URL is a file outbox) and returns the token.
+ */
+export async function waitForEmailedToken(email, linkPath, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = [];
+    const names = await readdir(OUTBOX).catch(() => []);
+    for (const name of names.filter((n) => n.endsWith('.eml'))) {
+      const file = path.join(OUTBOX, name);
+      try {
+        const token = tokenIn(await readFile(file, 'utf8'), email, linkPath);
+        if (token) found.push({ token, mtime: (await stat(file)).mtimeMs });
+      } catch {
+        // Being written right now: look again on the next round.
+      }
+    }
+    if (found.length) return found.sort((a, b) => b.mtime - a.mtime)[0].token;
+    if (Date.now() > deadline) {
+      throw new Error(`no email to ${email} with a ${linkPath} link in ${OUTBOX} (${names.length} files there)`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }

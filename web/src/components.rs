@@ -1,9 +1,12 @@
 //! Small building blocks shared by the pages: form fields with inline errors, banners.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
-use crate::gql::ApiErrors;
-use crate::ops::{ROLES, role_label};
+use crate::gql::{ApiErrors, call, call_public};
+use crate::ops::{PageInfo, ROLES, role_label};
 use crate::session::use_session;
 
 /// The errors a form shows: one message per field, anything else in a banner.
@@ -59,6 +62,75 @@ impl FormErrors {
 }
 
 impl Default for FormErrors {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Whom an operation is sent as.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Caller {
+    /// The signed-in user (an expired session is refreshed, else the browser logs in again).
+    SignedIn,
+    /// A signed-out visitor (sign-up, log-in, emailed links).
+    Visitor,
+}
+
+/// One form's submission: busy while its operation runs (a second submit is ignored),
+/// errors placed next to their fields or in the banner.
+#[derive(Clone, Copy)]
+pub struct Form {
+    /// What the form shows.
+    pub errors: FormErrors,
+    /// True while the operation runs.
+    pub busy: RwSignal<bool>,
+}
+
+impl Form {
+    /// An idle form without errors.
+    pub fn new() -> Self {
+        Self { errors: FormErrors::new(), busy: RwSignal::new(false) }
+    }
+
+    /// Starts a submission: false while one is still running; else the old errors go.
+    pub fn start(&self) -> bool {
+        if self.busy.get_untracked() {
+            return false;
+        }
+        self.errors.clear();
+        true
+    }
+
+    /// Sends `query` as `caller`; the answer goes to `done`, errors to the fields named
+    /// in `fields` (the rest to the banner).
+    pub fn send<T, F>(
+        &self,
+        caller: Caller,
+        query: &'static str,
+        variables: Value,
+        fields: &'static [&'static str],
+        done: F,
+    ) where
+        T: DeserializeOwned + 'static,
+        F: FnOnce(T) + 'static,
+    {
+        let Form { errors, busy } = *self;
+        busy.set(true);
+        spawn_local(async move {
+            let answer = match caller {
+                Caller::SignedIn => call::<T>(query, variables).await,
+                Caller::Visitor => call_public::<T>(query, variables).await,
+            };
+            busy.set(false);
+            match answer {
+                Ok(data) => done(data),
+                Err(e) => errors.show(&e, fields),
+            }
+        });
+    }
+}
+
+impl Default for Form {
     fn default() -> Self {
         Self::new()
     }
@@ -203,6 +275,37 @@ pub fn Submit(
         >
             {move || if busy.get() { busy_label } else { label }}
         </button>
+    }
+}
+
+/// "Load more" under a list, while its connection has a next page.
+#[component]
+pub fn LoadMore(
+    /// The page last read.
+    page: RwSignal<PageInfo>,
+    /// True while a page is being read.
+    busy: RwSignal<bool>,
+    /// Reads the page after the given cursor.
+    more: Callback<Option<String>>,
+    /// `data-testid`.
+    testid: &'static str,
+) -> impl IntoView {
+    move || {
+        page.with(|p| p.has_next_page).then(|| {
+            view! {
+                <div class="load-more">
+                    <button
+                        type="button"
+                        class="btn btn-ghost"
+                        data-testid=testid
+                        disabled=move || busy.get()
+                        on:click=move |_| more.run(page.get_untracked().end_cursor)
+                    >
+                        {move || if busy.get() { "Loading…" } else { "Load more" }}
+                    </button>
+                </div>
+            }
+        })
     }
 }
 

@@ -10,6 +10,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::components::FormErrors;
 use crate::gql::{self, ApiErrors};
 use crate::ops::{Frame, WorkspaceRef};
 
@@ -116,6 +117,32 @@ impl<T: Send + Sync + 'static> Loaded<T> {
     /// Loads again (after a change), keeping the old data on screen meanwhile.
     pub fn reload(&self) {
         self.version.update(|v| *v = v.wrapping_add(1));
+    }
+
+    /// Runs a mutation from a row of what was loaded (revoke, remove, change a role),
+    /// then loads again either way; a refusal goes to `errors`' banner.
+    pub fn act(&self, query: &'static str, variables: serde_json::Value, errors: FormErrors) {
+        self.act_or(query, variables, errors, || {});
+    }
+
+    /// [`Loaded::act`], running `refused` first when the server says no (to put back a
+    /// control the user already moved).
+    pub fn act_or(
+        &self,
+        query: &'static str,
+        variables: serde_json::Value,
+        errors: FormErrors,
+        refused: impl FnOnce() + 'static,
+    ) {
+        let this = *self;
+        errors.clear();
+        spawn_local(async move {
+            if let Err(e) = gql::call::<serde_json::Value>(query, variables).await {
+                refused();
+                errors.show(&e, &[]);
+            }
+            this.reload();
+        });
     }
 }
 

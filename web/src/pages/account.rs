@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use serde_json::{Value, json};
 
-use crate::components::{ErrorBanner, Field, FormErrors, Submit};
+use crate::components::{Caller, ErrorBanner, Field, Form, Submit};
 use crate::gql::call;
 use crate::ops;
 use crate::session::use_session;
@@ -43,28 +43,19 @@ fn ProfileForm() -> impl IntoView {
             None => false,
         }
     });
-    let errors = FormErrors::new();
-    let busy = RwSignal::new(false);
+    let form = Form::new();
+    let (errors, busy) = (form.errors, form.busy);
     let saved = RwSignal::new(false);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !form.start() {
             return;
         }
-        errors.clear();
         saved.set(false);
-        busy.set(true);
         let variables = json!({ "name": name.get_untracked().trim() });
-        spawn_local(async move {
-            let answer = call::<Value>(ops::UPDATE_PROFILE, variables).await;
-            busy.set(false);
-            match answer {
-                Ok(_) => {
-                    saved.set(true);
-                    session.reload_frame();
-                }
-                Err(e) => errors.show(&e, &["name"]),
-            }
+        form.send(Caller::SignedIn, ops::UPDATE_PROFILE, variables, &["name"], move |_: Value| {
+            saved.set(true);
+            session.reload_frame();
         });
     };
     view! {
@@ -150,38 +141,35 @@ fn PasswordForm() -> impl IntoView {
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let repeat = RwSignal::new(String::new());
-    let errors = FormErrors::new();
-    let busy = RwSignal::new(false);
+    let form = Form::new();
+    let (errors, busy) = (form.errors, form.busy);
     let saved = RwSignal::new(false);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !form.start() {
             return;
         }
-        errors.clear();
         saved.set(false);
         if new.get_untracked() != repeat.get_untracked() {
             errors.set_field("repeatPassword", "The two new passwords differ.");
             return;
         }
-        busy.set(true);
         let variables = json!({
             "currentPassword": current.get_untracked(),
             "newPassword": new.get_untracked(),
         });
-        spawn_local(async move {
-            let answer = call::<Value>(ops::CHANGE_PASSWORD, variables).await;
-            busy.set(false);
-            match answer {
-                Ok(_) => {
-                    current.set(String::new());
-                    new.set(String::new());
-                    repeat.set(String::new());
-                    saved.set(true);
-                }
-                Err(e) => errors.show(&e, &["currentPassword", "newPassword"]),
-            }
-        });
+        form.send(
+            Caller::SignedIn,
+            ops::CHANGE_PASSWORD,
+            variables,
+            &["currentPassword", "newPassword"],
+            move |_: Value| {
+                current.set(String::new());
+                new.set(String::new());
+                repeat.set(String::new());
+                saved.set(true);
+            },
+        );
     };
     view! {
         <section class="panel">

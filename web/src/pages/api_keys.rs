@@ -2,11 +2,10 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_meta::Title;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::components::{ErrorBanner, Field, FormErrors, Loading, RoleSelect, Submit};
+use crate::components::{Caller, ErrorBanner, Field, Form, FormErrors, Loading, RoleSelect, Submit};
 use crate::gql::call;
 use crate::ops::{self, ApiKey, ApiKeys, CreateApiKeyData, role_label, short_time};
 use crate::session::{Loaded, load};
@@ -68,16 +67,7 @@ fn keys_table(list: Vec<ApiKey>, keys: Loaded<ApiKeys>, errors: FormErrors) -> i
                                                 type="button"
                                                 class="btn btn-ghost btn-small"
                                                 data-testid="api-key-revoke"
-                                                on:click=move |_| {
-                                                    let id = id.clone();
-                                                    errors.clear();
-                                                    spawn_local(async move {
-                                                        match call::<Value>(ops::REVOKE_API_KEY, json!({ "id": id })).await {
-                                                            Ok(_) => keys.reload(),
-                                                            Err(e) => errors.show(&e, &[]),
-                                                        }
-                                                    });
-                                                }
+                                                on:click=move |_| keys.act(ops::REVOKE_API_KEY, json!({ "id": id.clone() }), errors)
                                             >
                                                 "Revoke"
                                             </button>
@@ -100,31 +90,28 @@ fn keys_table(list: Vec<ApiKey>, keys: Loaded<ApiKeys>, errors: FormErrors) -> i
 fn CreateKeyForm(keys: Loaded<ApiKeys>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let role = RwSignal::new("MARKETER".to_owned());
-    let errors = FormErrors::new();
-    let busy = RwSignal::new(false);
+    let form = Form::new();
+    let (errors, busy) = (form.errors, form.busy);
     let secret = RwSignal::new(None::<(String, String)>);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !form.start() {
             return;
         }
-        errors.clear();
         secret.set(None);
-        busy.set(true);
         let variables = json!({ "name": name.get_untracked().trim(), "role": role.get_untracked() });
-        spawn_local(async move {
-            let answer = call::<CreateApiKeyData>(ops::CREATE_API_KEY, variables).await;
-            busy.set(false);
-            match answer {
-                Ok(data) => {
-                    name.set(String::new());
-                    let created = data.create_api_key;
-                    secret.set(Some((created.api_key.name, created.secret)));
-                    keys.reload();
-                }
-                Err(e) => errors.show(&e, &["name", "role"]),
-            }
-        });
+        form.send(
+            Caller::SignedIn,
+            ops::CREATE_API_KEY,
+            variables,
+            &["name", "role"],
+            move |data: CreateApiKeyData| {
+                name.set(String::new());
+                let created = data.create_api_key;
+                secret.set(Some((created.api_key.name, created.secret)));
+                keys.reload();
+            },
+        );
     };
     view! {
         <section class="panel">

@@ -5,7 +5,7 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use serde_json::json;
 
-use crate::components::Loading;
+use crate::components::{LoadMore, Loading};
 use crate::gql::call;
 use crate::ops::{self, AuditEntry, AuditLog, PageInfo, short_time};
 use crate::session::use_session;
@@ -95,25 +95,7 @@ pub fn AuditPage() -> impl IntoView {
                 }
                     .into_any()
             }}
-            {move || {
-                page.get()
-                    .has_next_page
-                    .then(|| {
-                        view! {
-                            <div class="load-more">
-                                <button
-                                    type="button"
-                                    class="btn btn-ghost"
-                                    data-testid="audit-load-more"
-                                    disabled=move || busy.get()
-                                    on:click=move |_| fetch(page.get_untracked().end_cursor)
-                                >
-                                    {move || if busy.get() { "Loading…" } else { "Load more" }}
-                                </button>
-                            </div>
-                        }
-                    })
-            }}
+            <LoadMore page=page busy=busy more=Callback::new(fetch) testid="audit-load-more" />
         </section>
     }
 }

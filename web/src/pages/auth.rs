@@ -9,7 +9,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use serde_json::json;
 
-use crate::components::{ErrorBanner, Field, FormErrors, Submit};
+use crate::components::{Caller, ErrorBanner, Field, Form, Submit};
 use crate::gql::{ApiErrors, call_public};
 use crate::ops::{self, AcceptInvitationData, LogInData, SignUpData, VerifyEmailData};
 use crate::session::use_session;
@@ -42,16 +42,14 @@ pub fn SignUpPage() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let workspace_name = RwSignal::new(String::new());
     let kind = RwSignal::new("BUSINESS".to_owned());
-    let errors = FormErrors::new();
-    let busy = RwSignal::new(false);
+    let form = Form::new();
+    let (errors, busy) = (form.errors, form.busy);
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !form.start() {
             return;
         }
-        errors.clear();
-        busy.set(true);
         let variables = json!({ "input": {
             "email": email.get_untracked().trim(),
             "password": password.get_untracked(),
@@ -60,17 +58,16 @@ pub fn SignUpPage() -> impl IntoView {
             "workspaceKind": kind.get_untracked(),
         }});
         let navigate = navigate.clone();
-        spawn_local(async move {
-            let answer = call_public::<SignUpData>(ops::SIGN_UP, variables).await;
-            busy.set(false);
-            match answer {
-                Ok(data) => {
-                    session.signed_in(&data.sign_up.workspace);
-                    navigate("/app", Default::default());
-                }
-                Err(e) => errors.show(&e, &["email", "password", "name", "workspaceName", "workspaceKind"]),
-            }
-        });
+        form.send(
+            Caller::Visitor,
+            ops::SIGN_UP,
+            variables,
+            &["email", "password", "name", "workspaceName", "workspaceKind"],
+            move |data: SignUpData| {
+                session.signed_in(&data.sign_up.workspace);
+                navigate("/app", Default::default());
+            },
+        );
     };
 
     let kind_option = move |value: &'static str, title: &'static str, blurb: &'static str| {
@@ -130,31 +127,22 @@ pub fn LogInPage() -> impl IntoView {
     let navigate = use_navigate();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let errors = FormErrors::new();
-    let busy = RwSignal::new(false);
+    let form = Form::new();
+    let (errors, busy) = (form.errors, form.busy);
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !form.start() {
             return;
         }
-        errors.clear();
-        busy.set(true);
         let variables = json!({ "input": {
             "email": email.get_untracked().trim(),
             "password": password.get_untracked(),
         }});
         let navigate = navigate.clone();
-        spawn_local(async move {
-            let answer = call_public::<LogInData>(ops::LOG_IN, variables).await;
-            busy.set(false);
-            match answer {
-                Ok(data) => {
-                    session.signed_in(&data.log_in.workspace);
-                    navigate("/app", Default::default());
-                }
-                Err(e) => errors.show(&e, &["email", "password"]),
-            }
+        form.send(Caller::Visitor, ops::LOG_IN, variables, &["email", "password"], move |data: LogInData| {
+            session.signed_in(&data.log_in.workspace);
+            navigate("/app", Default::default());
         });
     };
 
@@ -257,15 +245,14 @@ pub fn AcceptInvitationPage() -> impl IntoView {
     let query = use_query_map();
     let name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let errors = FormErrors::new();
-    let busy = RwSignal::new(false);
+    let form = Form::new();
+    let (errors, busy) = (form.errors, form.busy);
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !form.start() {
             return;
         }
-        errors.clear();
         let token = query.with_untracked(|q| q.get("token")).unwrap_or_default();
         if token.is_empty() {
             errors.show(
@@ -274,24 +261,22 @@ pub fn AcceptInvitationPage() -> impl IntoView {
             );
             return;
         }
-        busy.set(true);
         let variables = json!({
             "token": token,
             "password": password.get_untracked(),
             "name": name.get_untracked().trim(),
         });
         let navigate = navigate.clone();
-        spawn_local(async move {
-            let answer = call_public::<AcceptInvitationData>(ops::ACCEPT_INVITATION, variables).await;
-            busy.set(false);
-            match answer {
-                Ok(data) => {
-                    session.signed_in(&data.accept_invitation.workspace);
-                    navigate("/app", Default::default());
-                }
-                Err(e) => errors.show(&e, &["name", "password"]),
-            }
-        });
+        form.send(
+            Caller::Visitor,
+            ops::ACCEPT_INVITATION,
+            variables,
+            &["name", "password"],
+            move |data: AcceptInvitationData| {
+                session.signed_in(&data.accept_invitation.workspace);
+                navigate("/app", Default::default());
+            },
+        );
     };
 
     view! {

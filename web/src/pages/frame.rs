@@ -7,7 +7,7 @@ use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::use_navigate;
 use serde_json::json;
 
-use crate::components::{ErrorBanner, Field, FormErrors, Submit};
+use crate::components::{Caller, ErrorBanner, Field, Form, Submit};
 use crate::gql::{self, call, call_public};
 use crate::ops::{self, CreateClientData, Frame, WorkspaceRef, kind_label};
 use crate::session::{Session, use_session};
@@ -262,26 +262,17 @@ fn WorkspaceSwitcher() -> impl IntoView {
 fn CreateClientForm() -> impl IntoView {
     let session = use_session();
     let name = RwSignal::new(String::new());
-    let errors = FormErrors::new();
-    let busy = RwSignal::new(false);
+    let form = Form::new();
+    let (errors, busy) = (form.errors, form.busy);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !form.start() {
             return;
         }
-        errors.clear();
-        busy.set(true);
         let variables = json!({ "name": name.get_untracked().trim() });
-        spawn_local(async move {
-            let answer = call::<CreateClientData>(ops::CREATE_CLIENT, variables).await;
-            busy.set(false);
-            match answer {
-                Ok(_) => {
-                    name.set(String::new());
-                    session.reload_frame();
-                }
-                Err(e) => errors.show(&e, &["name"]),
-            }
+        form.send(Caller::SignedIn, ops::CREATE_CLIENT, variables, &["name"], move |_: CreateClientData| {
+            name.set(String::new());
+            session.reload_frame();
         });
     };
     view! {

@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use serde_json::{Value, json};
 
-use crate::components::{ErrorBanner, FormErrors, Loading};
+use crate::components::{ErrorBanner, FormErrors, LoadMore, Loading};
 use crate::gql::call;
 use crate::ops::{self, JOB_STATES, Job, Jobs, PageInfo, RetryJobData, job_state_label, short_time};
 use crate::session::use_session;
@@ -192,25 +192,7 @@ pub fn JobsPage() -> impl IntoView {
                 }
                     .into_any()
             }}
-            {move || {
-                page.get()
-                    .has_next_page
-                    .then(|| {
-                        view! {
-                            <div class="load-more">
-                                <button
-                                    type="button"
-                                    class="btn btn-ghost"
-                                    data-testid="jobs-load-more"
-                                    disabled=move || busy.get()
-                                    on:click=move |_| fetch(page.get_untracked().end_cursor)
-                                >
-                                    {move || if busy.get() { "Loading…" } else { "Load more" }}
-                                </button>
-                            </div>
-                        }
-                    })
-            }}
+            <LoadMore page=page busy=busy more=Callback::new(fetch) testid="jobs-load-more" />
         </section>
     }
 }

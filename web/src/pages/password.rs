@@ -2,14 +2,13 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use serde_json::json;
 
-use crate::components::{ErrorBanner, Field, FormErrors, Submit};
-use crate::gql::{ApiErrors, call_public};
+use crate::components::{Caller, ErrorBanner, Field, Form, Submit};
+use crate::gql::ApiErrors;
 use crate::ops::{self, RequestPasswordResetData, ResetPasswordData};
 use crate::pages::auth::AuthCard;
 
@@ -18,26 +17,23 @@ use crate::pages::auth::AuthCard;
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
     let email = RwSignal::new(String::new());
-    let errors = FormErrors::new();
-    let busy = RwSignal::new(false);
+    let form = Form::new();
+    let (errors, busy) = (form.errors, form.busy);
     let sent = RwSignal::new(false);
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !form.start() {
             return;
         }
-        errors.clear();
-        busy.set(true);
         let variables = json!({ "email": email.get_untracked().trim() });
-        spawn_local(async move {
-            let answer = call_public::<RequestPasswordResetData>(ops::REQUEST_PASSWORD_RESET, variables).await;
-            busy.set(false);
-            match answer {
-                Ok(_) => sent.set(true),
-                Err(e) => errors.show(&e, &["email"]),
-            }
-        });
+        form.send(
+            Caller::Visitor,
+            ops::REQUEST_PASSWORD_RESET,
+            variables,
+            &["email"],
+            move |_: RequestPasswordResetData| sent.set(true),
+        );
     };
 
     view! {
@@ -94,16 +90,15 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let query = use_query_map();
     let new_password = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
-    let errors = FormErrors::new();
-    let busy = RwSignal::new(false);
+    let form = Form::new();
+    let (errors, busy) = (form.errors, form.busy);
     let done = RwSignal::new(None::<String>);
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !form.start() {
             return;
         }
-        errors.clear();
         let token = query.with_untracked(|q| q.get("token")).unwrap_or_default();
         if token.trim().is_empty() {
             errors.show(&ApiErrors::message("This link has no token. Open the link from the email again."), &[]);
@@ -114,19 +109,11 @@ pub fn ResetPasswordPage() -> impl IntoView {
             errors.set_field("confirmPassword", "The two passwords do not match.");
             return;
         }
-        busy.set(true);
         let variables = json!({ "input": { "token": token, "newPassword": password } });
-        spawn_local(async move {
-            let answer = call_public::<ResetPasswordData>(ops::RESET_PASSWORD, variables).await;
-            busy.set(false);
-            match answer {
-                Ok(data) => {
-                    new_password.set(String::new());
-                    confirm.set(String::new());
-                    done.set(Some(data.reset_password.email));
-                }
-                Err(e) => errors.show(&e, &["newPassword"]),
-            }
+        form.send(Caller::Visitor, ops::RESET_PASSWORD, variables, &["newPassword"], move |data: ResetPasswordData| {
+            new_password.set(String::new());
+            confirm.set(String::new());
+            done.set(Some(data.reset_password.email));
         });
     };
 

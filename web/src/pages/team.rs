@@ -2,12 +2,11 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_meta::Title;
 use serde_json::{Value, json};
 
-use crate::components::{ErrorBanner, Field, FormErrors, Loading, RoleSelect, Submit};
-use crate::gql::{ApiErrors, call};
+use crate::components::{Caller, ErrorBanner, Field, Form, FormErrors, Loading, RoleSelect, Submit};
+use crate::gql::call;
 use crate::ops::{self, Invitation, Member, ROLES, Team, role_label, short_time};
 use crate::session::{Loaded, load};
 
@@ -45,17 +44,6 @@ pub fn TeamPage() -> impl IntoView {
     }
 }
 
-/// Runs a mutation from a table row, then reloads the team or shows the error.
-fn act(query: &'static str, variables: Value, team: Loaded<Team>, errors: FormErrors) {
-    errors.clear();
-    spawn_local(async move {
-        match call::<Value>(query, variables).await {
-            Ok(_) => team.reload(),
-            Err(e) => errors.show(&e, &[]),
-        }
-    });
-}
-
 fn members_table(members: Vec<Member>, team: Loaded<Team>, errors: FormErrors) -> impl IntoView {
     let confirming = RwSignal::new(None::<String>);
     view! {
@@ -71,6 +59,8 @@ fn members_table(members: Vec<Member>, team: Loaded<Team>, errors: FormErrors) -
                         let id_for_role = m.id.clone();
                         let id_for_confirm = m.id.clone();
                         let current_role = m.role.clone();
+                        // What the select shows; put back when the server refuses a change.
+                        let role = RwSignal::new(m.role.clone());
                         let is_confirming = move || confirming.get().as_deref() == Some(id_for_confirm.as_str());
                         view! {
                             <tr data-testid="member-row" data-member-id=m.id.clone()>
@@ -84,12 +74,16 @@ fn members_table(members: Vec<Member>, team: Loaded<Team>, errors: FormErrors) -
                                         class="inline-select"
                                         aria-label="Role"
                                         data-testid="member-role"
+                                        prop:value=move || role.get()
                                         on:change=move |ev| {
-                                            act(
+                                            let before = role.get_untracked();
+                                            let chosen = event_target_value(&ev);
+                                            role.set(chosen.clone());
+                                            team.act_or(
                                                 ops::CHANGE_MEMBER_ROLE,
-                                                json!({ "membershipId": id_for_role, "role": event_target_value(&ev) }),
-                                                team,
+                                                json!({ "membershipId": id_for_role, "role": chosen }),
                                                 errors,
+                                                move || role.set(before),
                                             )
                                         }
                                     >
@@ -111,7 +105,7 @@ fn members_table(members: Vec<Member>, team: Loaded<Team>, errors: FormErrors) -
                                                     data-testid="member-remove-confirm"
                                                     on:click=move |_| {
                                                         confirming.set(None);
-                                                        act(ops::REMOVE_MEMBER, json!({ "id": id }), team, errors)
+                                                        team.act(ops::REMOVE_MEMBER, json!({ "id": id }), errors)
                                                     }
                                                 >
                                                     "Confirm removal"
@@ -172,7 +166,7 @@ fn invitations_table(invitations: Vec<Invitation>, team: Loaded<Team>, errors: F
                                             type="button"
                                             class="btn btn-ghost btn-small"
                                             data-testid="invitation-revoke"
-                                            on:click=move |_| act(ops::REVOKE_INVITATION, json!({ "id": id.clone() }), team, errors)
+                                            on:click=move |_| team.act(ops::REVOKE_INVITATION, json!({ "id": id.clone() }), errors)
                                         >
                                             "Revoke"
                                         </button>
@@ -193,30 +187,21 @@ fn invitations_table(invitations: Vec<Invitation>, team: Loaded<Team>, errors: F
 fn InviteForm(team: Loaded<Team>) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let role = RwSignal::new("MARKETER".to_owned());
-    let errors = FormErrors::new();
-    let busy = RwSignal::new(false);
+    let form = Form::new();
+    let (errors, busy) = (form.errors, form.busy);
     let sent_to = RwSignal::new(None::<String>);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if !form.start() {
             return;
         }
-        errors.clear();
         sent_to.set(None);
-        busy.set(true);
         let address = email.get_untracked().trim().to_owned();
         let variables = json!({ "email": address, "role": role.get_untracked() });
-        spawn_local(async move {
-            let answer: Result<Value, ApiErrors> = call(ops::INVITE_MEMBER, variables).await;
-            busy.set(false);
-            match answer {
-                Ok(_) => {
-                    email.set(String::new());
-                    sent_to.set(Some(address));
-                    team.reload();
-                }
-                Err(e) => errors.show(&e, &["email", "role"]),
-            }
+        form.send(Caller::SignedIn, ops::INVITE_MEMBER, variables, &["email", "role"], move |_: Value| {
+            email.set(String::new());
+            sent_to.set(Some(address));
+            team.reload();
         });
     };
     view! {
