@@ -9,6 +9,7 @@ use crate::crypto::{hash_password, random_token, sha256_hex, verify_dummy, verif
 use crate::db::Scope;
 use crate::jobs::{NewJob, enqueue_in};
 use crate::mail::{self, Email};
+use crate::two_factor::{self, SecondFactor};
 use crate::validate::{self, Email as EmailAddr};
 use crate::{
     Actor, Error, Membership, Parley, Result, Role, TenantCtx, User, Workspace, WorkspaceKind, dur, new_id, now,
@@ -122,10 +123,17 @@ pub(crate) fn member_json(m: &Membership) -> serde_json::Value {
     serde_json::json!({ "userId": m.user_id, "role": m.role, "viaAgency": m.via_agency_id.is_some() })
 }
 
-/// Logs in with email and password. Repeated failures for one account (or from one
-/// address, at a higher bar) answer `RateLimited` for a while, even with the right
-/// password, so guessing is slow.
-pub async fn log_in(p: &Parley, email: &str, password: &str, client: &Client) -> Result<Session> {
+/// Logs in with email and password, and the code from the user's authenticator app (or
+/// a recovery code) when two-factor log-in is on. Repeated failures for one account (or
+/// from one address, at a higher bar), wrong codes included, answer `RateLimited` for a
+/// while, even with the right password, so guessing is slow.
+pub async fn log_in(
+    p: &Parley,
+    email: &str,
+    password: &str,
+    totp_code: Option<&str>,
+    client: &Client,
+) -> Result<Session> {
     let email = EmailAddr::parse("email", email)?;
     if password.is_empty() {
         return Err(Error::invalid("password", "is required"));
@@ -149,14 +157,33 @@ pub async fn log_in(p: &Parley, email: &str, password: &str, client: &Client) ->
     };
 
     let txn = p.db().begin(Scope::default()).await?;
-    let (Some(u), true) = (found, ok) else {
-        throttle::fail(&txn, &account_key, s.login_max_failures, s.login_window).await?;
+    let failed = async |txn: &sea_orm::DatabaseTransaction| -> Result<()> {
+        throttle::fail(txn, &account_key, s.login_max_failures, s.login_window).await?;
         if let Some(k) = &ip_key {
-            throttle::fail(&txn, k, s.login_max_failures_per_ip, s.login_window).await?;
+            throttle::fail(txn, k, s.login_max_failures_per_ip, s.login_window).await?;
         }
+        Ok(())
+    };
+    let (Some(u), true) = (found, ok) else {
+        failed(&txn).await?;
         txn.commit().await?;
         return Err(Error::Unauthenticated("the email or password is wrong".into()));
     };
+    match two_factor::check(&txn, u.id, totp_code).await? {
+        SecondFactor::NotNeeded | SecondFactor::Passed => {}
+        SecondFactor::Missing => {
+            txn.commit().await?;
+            return Err(Error::invalid(
+                "totpCode",
+                "enter the 6-digit code from your authenticator app, or a recovery code",
+            ));
+        }
+        SecondFactor::Wrong => {
+            failed(&txn).await?;
+            txn.commit().await?;
+            return Err(Error::invalid("totpCode", "is wrong, expired or already used"));
+        }
+    }
     throttle::clear(&txn, &account_key).await?;
     let ws = session_workspace(p, &txn, u.id, None).await?;
     let session = issue_session(p, &txn, u, ws, None).await?;

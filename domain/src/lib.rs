@@ -19,6 +19,7 @@ pub mod members;
 pub mod page;
 pub mod settings;
 mod throttle;
+pub mod two_factor;
 pub mod validate;
 pub mod workspaces;
 

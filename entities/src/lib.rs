@@ -1,7 +1,7 @@
 //! SeaORM entities of Parley: plain data, one module per table, no behaviour.
 //!
 //! Global tables (`users`, `workspaces`, `refresh_tokens`, `email_verifications`,
-//! `login_throttles`) describe identity and the tenants themselves; every other table is
+//! `password_resets`, `login_throttles`, `user_totps`, `recovery_codes`) describe identity and the tenants themselves; every other table is
 //! owned by a tenant and keyed `(tenant_id, id)`.
 
 pub mod api_key;
@@ -13,6 +13,8 @@ pub mod job;
 pub mod login_throttle;
 pub mod membership;
 pub mod password_reset;
+pub mod recovery_code;
 pub mod refresh_token;
 pub mod user;
+pub mod user_totp;
 pub mod workspace;

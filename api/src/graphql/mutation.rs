@@ -26,6 +26,9 @@ pub struct SignUpInput {
 pub struct LogInInput {
     pub email: String,
     pub password: String,
+    /// The code from the authenticator app, or a recovery code, when two-factor log-in
+    /// is on (without it such an account answers `BAD_USER_INPUT` on `totpCode`).
+    pub totp_code: Option<String>,
 }
 
 /// A client workspace's name.
@@ -163,7 +166,15 @@ impl MutationRoot {
 
     /// Logs in with email and password.
     async fn log_in(&self, ctx: &Context<'_>, input: LogInInput) -> async_graphql::Result<AuthPayload> {
-        let s = domain::accounts::log_in(parley(ctx)?, &input.email, &input.password, &client(ctx)).await.gql(ctx)?;
+        let s = domain::accounts::log_in(
+            parley(ctx)?,
+            &input.email,
+            &input.password,
+            input.totp_code.as_deref(),
+            &client(ctx),
+        )
+        .await
+        .gql(ctx)?;
         Ok(payload(ctx, s))
     }
 
@@ -227,6 +238,30 @@ impl MutationRoot {
             .await
             .gql(ctx)?;
         Ok(User(u))
+    }
+
+    /// Starts turning on two-factor log-in: a new secret for the user's authenticator
+    /// app. Log-in is unchanged until `confirmTwoFactorSetup`.
+    async fn start_two_factor_setup(&self, ctx: &Context<'_>) -> async_graphql::Result<TwoFactorSetup> {
+        let uid = user_id(ctx).await?;
+        let setup = domain::two_factor::start_setup(parley(ctx)?, uid).await.gql(ctx)?;
+        Ok(TwoFactorSetup { secret: setup.secret, otpauth_uri: setup.uri })
+    }
+
+    /// Turns two-factor log-in on with a first code from the app; the answer holds the
+    /// recovery codes, shown this once.
+    async fn confirm_two_factor_setup(&self, ctx: &Context<'_>, code: String) -> async_graphql::Result<RecoveryCodes> {
+        let uid = user_id(ctx).await?;
+        let codes = domain::two_factor::confirm_setup(parley(ctx)?, uid, &code).await.gql(ctx)?;
+        Ok(RecoveryCodes { recovery_codes: codes })
+    }
+
+    /// Turns two-factor log-in off; the password proves it is the user.
+    async fn disable_two_factor(&self, ctx: &Context<'_>, password: String) -> async_graphql::Result<User> {
+        let uid = user_id(ctx).await?;
+        let p = parley(ctx)?;
+        domain::two_factor::disable(p, uid, &password).await.gql(ctx)?;
+        Ok(User(domain::accounts::account(p, uid).await.gql(ctx)?))
     }
 
     /// Creates a client workspace under the current agency workspace.

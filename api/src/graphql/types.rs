@@ -109,6 +109,22 @@ impl User {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// Whether log-in asks for a code from an authenticator app (only for the person
+    /// themself; null for others).
+    async fn two_factor_enabled(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<bool>> {
+        if super::context::user_id(ctx).await.ok() != Some(self.0.id) {
+            return Ok(None);
+        }
+        Ok(Some(domain::two_factor::enabled(parley(ctx)?, self.0.id).await.gql(ctx)?))
+    }
+    /// Unused recovery codes (only for the person themself; null for others).
+    async fn recovery_codes_left(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i32>> {
+        if super::context::user_id(ctx).await.ok() != Some(self.0.id) {
+            return Ok(None);
+        }
+        let left = domain::two_factor::recovery_codes_left(parley(ctx)?, self.0.id).await.gql(ctx)?;
+        Ok(Some(i32::try_from(left).unwrap_or(i32::MAX)))
+    }
     /// The person's workspaces and roles (only for the person themself).
     async fn memberships(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Membership>> {
         let me = super::context::user_id(ctx).await.ok();
@@ -358,6 +374,21 @@ pub struct CreateApiKeyPayload {
 pub struct LogOutPayload {
     /// Always true: the session family has ended (or never existed).
     pub logged_out: bool,
+}
+
+/// A new authenticator secret, to add to the app (by hand or as a QR code of the URI).
+#[derive(SimpleObject)]
+pub struct TwoFactorSetup {
+    /// The shared secret in base32.
+    pub secret: String,
+    /// `otpauth://totp/…`, what authenticator apps scan.
+    pub otpauth_uri: String,
+}
+
+/// One-time recovery codes for two-factor log-in, each usable once in place of a code.
+#[derive(SimpleObject)]
+pub struct RecoveryCodes {
+    pub recovery_codes: Vec<String>,
 }
 
 /// The result of asking for a password reset.

@@ -19,3 +19,4 @@ mod ops;
 mod rls;
 mod tenancy;
 mod tokens;
+mod two_factor;
