@@ -478,3 +478,73 @@ mod tests {
         }
     }
 }
+
+pub const TWO_FACTOR_STATUS: &str = "query TwoFactorStatus { me { twoFactorEnabled recoveryCodesLeft } }";
+
+/// Answer to [`TWO_FACTOR_STATUS`].
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct TwoFactorStatusData {
+    pub me: TwoFactorStatus,
+}
+
+/// Whether log-in asks for an authenticator code, and how many recovery codes are left.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct TwoFactorStatus {
+    pub two_factor_enabled: Option<bool>,
+    pub recovery_codes_left: Option<i64>,
+}
+
+pub const START_TWO_FACTOR: &str = "mutation StartTwoFactor { startTwoFactorSetup { secret otpauthUri } }";
+
+/// Answer to [`START_TWO_FACTOR`].
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StartTwoFactorData {
+    pub start_two_factor_setup: TwoFactorSetup,
+}
+
+/// A new authenticator secret.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct TwoFactorSetup {
+    pub secret: String,
+    pub otpauth_uri: String,
+}
+
+pub const CONFIRM_TWO_FACTOR: &str =
+    "mutation ConfirmTwoFactor($code: String!) { confirmTwoFactorSetup(code: $code) { recoveryCodes } }";
+
+/// Answer to [`CONFIRM_TWO_FACTOR`].
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfirmTwoFactorData {
+    pub confirm_two_factor_setup: RecoveryCodes,
+}
+
+/// Recovery codes, shown once.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecoveryCodes {
+    pub recovery_codes: Vec<String>,
+}
+
+pub const DISABLE_TWO_FACTOR: &str =
+    "mutation DisableTwoFactor($password: String!) { disableTwoFactor(password: $password) { id } }";
+
+/// A base32 secret in groups of four, as people copy it into an app.
+pub fn grouped_secret(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod two_factor_tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_shown_in_groups_of_four() {
+        assert_eq!(grouped_secret("ABCDEFGHIJ"), "ABCD EFGH IJ");
+        assert_eq!(grouped_secret(""), "");
+    }
+}

@@ -1,4 +1,4 @@
-//! `/app/account`: your name, your password, your email verification.
+//! `/app/account`: your name, your email verification, your password, two-factor log-in.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -6,10 +6,11 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use serde_json::{Value, json};
 
-use crate::components::{Caller, ErrorBanner, Field, Form, Submit};
+use crate::components::{Caller, ErrorBanner, Field, Form, Loading, Submit};
 use crate::gql::call;
 use crate::ops;
-use crate::session::use_session;
+use crate::ops::{ConfirmTwoFactorData, StartTwoFactorData, TwoFactorSetup, TwoFactorStatusData, grouped_secret};
+use crate::session::{load, use_session};
 
 /// The account page.
 #[component]
@@ -23,6 +24,7 @@ pub fn AccountPage() -> impl IntoView {
         <ProfileForm />
         <EmailPanel />
         <PasswordForm />
+        <TwoFactorPanel />
     }
 }
 
@@ -182,6 +184,124 @@ fn PasswordForm() -> impl IntoView {
                 <Submit label="Change password" busy_label="Saving…" busy=busy testid="password-submit" />
                 {move || saved.get().then(|| view! { <span class="saved" data-testid="password-saved">"Password changed."</span> })}
             </form>
+        </section>
+    }
+}
+
+/// Two-factor log-in: off → set up (secret, first code) → recovery codes → on → off again.
+#[component]
+fn TwoFactorPanel() -> impl IntoView {
+    let status = load(|| call::<TwoFactorStatusData>(ops::TWO_FACTOR_STATUS, json!({})));
+    let setup = RwSignal::new(None::<TwoFactorSetup>);
+    let recovery = RwSignal::new(None::<Vec<String>>);
+    let code = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let start_form = Form::new();
+    let confirm_form = Form::new();
+    let disable_form = Form::new();
+
+    let start = move |_| {
+        if !start_form.start() {
+            return;
+        }
+        start_form.send(Caller::SignedIn, ops::START_TWO_FACTOR, json!({}), &[], move |d: StartTwoFactorData| {
+            setup.set(Some(d.start_two_factor_setup));
+        });
+    };
+    let confirm = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if !confirm_form.start() {
+            return;
+        }
+        let variables = json!({ "code": code.get_untracked().trim() });
+        confirm_form.send(
+            Caller::SignedIn,
+            ops::CONFIRM_TWO_FACTOR,
+            variables,
+            &["code"],
+            move |d: ConfirmTwoFactorData| {
+                code.set(String::new());
+                setup.set(None);
+                recovery.set(Some(d.confirm_two_factor_setup.recovery_codes));
+                status.reload();
+            },
+        );
+    };
+    let disable = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if !disable_form.start() {
+            return;
+        }
+        let variables = json!({ "password": password.get_untracked() });
+        disable_form.send(Caller::SignedIn, ops::DISABLE_TWO_FACTOR, variables, &["password"], move |_: Value| {
+            password.set(String::new());
+            recovery.set(None);
+            status.reload();
+        });
+    };
+    let enabled =
+        move || status.data.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).and_then(|s| s.me.two_factor_enabled));
+
+    view! {
+        <section class="panel" data-testid="two-factor">
+            <h2>"Two-factor log-in"</h2>
+            <p class="muted">"After your password, log-in also asks for a code from an authenticator app on your phone."</p>
+            {move || recovery.get().map(|codes| view! {
+                <div class="banner banner-success" data-testid="recovery-codes">
+                    <p>
+                        <strong>"Two-factor log-in is on. "</strong>
+                        "Keep these recovery codes somewhere safe: each works once if you lose your phone, and they are not shown again."
+                    </p>
+                    <ul class="recovery-codes">
+                        {codes.into_iter().map(|c| view! { <li><code data-testid="recovery-code">{c}</code></li> }).collect_view()}
+                    </ul>
+                    <button type="button" class="btn btn-ghost btn-small" data-testid="recovery-codes-done" on:click=move |_| recovery.set(None)>
+                        "I have saved them"
+                    </button>
+                </div>
+            })}
+            {move || match (enabled(), setup.get()) {
+                (None, _) => view! { <Loading /> }.into_any(),
+                (Some(true), _) => {
+                    let left = status.data.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).and_then(|s| s.me.recovery_codes_left)).unwrap_or(0);
+                    view! {
+                        <p data-testid="two-factor-status">
+                            <span class="status status-accepted">"on"</span>
+                            {format!(" {left} recovery {} left.", if left == 1 { "code" } else { "codes" })}
+                        </p>
+                        <form class="form form-narrow" data-testid="two-factor-disable-form" on:submit=disable>
+                            <ErrorBanner errors=disable_form.errors />
+                            <Field label="Your password" name="password" kind="password" value=password errors=disable_form.errors autocomplete="current-password" testid="two-factor-password" />
+                            <Submit label="Turn off two-factor log-in" busy_label="Turning off…" busy=disable_form.busy testid="two-factor-disable" />
+                        </form>
+                    }
+                        .into_any()
+                }
+                (Some(false), None) => view! {
+                    <p data-testid="two-factor-status"><span class="status status-pending">"off"</span></p>
+                    <ErrorBanner errors=start_form.errors />
+                    <button type="button" class="btn btn-primary" data-testid="two-factor-start" disabled=move || start_form.busy.get() on:click=start>
+                        "Set up two-factor log-in"
+                    </button>
+                }
+                    .into_any(),
+                (Some(false), Some(s)) => view! {
+                    <ol class="steps">
+                        <li>
+                            "Add Parley to your authenticator app with this key: "
+                            <code class="secret" data-testid="two-factor-secret" data-secret=s.secret.clone()>{grouped_secret(&s.secret)}</code>
+                            " (or open " <a href=s.otpauth_uri.clone() data-testid="two-factor-uri">"this link"</a> " on your phone)."
+                        </li>
+                        <li>"Enter the 6-digit code the app shows."</li>
+                    </ol>
+                    <form class="form form-narrow" data-testid="two-factor-confirm-form" on:submit=confirm>
+                        <ErrorBanner errors=confirm_form.errors />
+                        <Field label="Code from the app" name="code" value=code errors=confirm_form.errors autocomplete="one-time-code" testid="two-factor-code" />
+                        <Submit label="Turn on" busy_label="Checking…" busy=confirm_form.busy testid="two-factor-confirm" />
+                    </form>
+                }
+                    .into_any(),
+            }}
         </section>
     }
 }

@@ -127,23 +127,41 @@ pub fn LogInPage() -> impl IntoView {
     let navigate = use_navigate();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    let totp_code = RwSignal::new(String::new());
     let form = Form::new();
     let (errors, busy) = (form.errors, form.busy);
+    // Accounts with two-factor log-in are asked for a code once the password is right;
+    // from then on the code box stays.
+    let needs_code = RwSignal::new(false);
+    Effect::new(move |_| {
+        if errors.field("totpCode").is_some() {
+            needs_code.set(true);
+        }
+    });
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         if !form.start() {
             return;
         }
+        let code = totp_code.get_untracked();
+        let code = code.trim();
         let variables = json!({ "input": {
             "email": email.get_untracked().trim(),
             "password": password.get_untracked(),
+            "totpCode": if code.is_empty() { None } else { Some(code) },
         }});
         let navigate = navigate.clone();
-        form.send(Caller::Visitor, ops::LOG_IN, variables, &["email", "password"], move |data: LogInData| {
-            session.signed_in(&data.log_in.workspace);
-            navigate("/app", Default::default());
-        });
+        form.send(
+            Caller::Visitor,
+            ops::LOG_IN,
+            variables,
+            &["email", "password", "totpCode"],
+            move |data: LogInData| {
+                session.signed_in(&data.log_in.workspace);
+                navigate("/app", Default::default());
+            },
+        );
     };
 
     view! {
@@ -160,6 +178,16 @@ pub fn LogInPage() -> impl IntoView {
                     errors=errors
                     autocomplete="current-password"
                 />
+                <Show when=move || needs_code.get()>
+                    <Field
+                        label="Authentication code"
+                        name="totpCode"
+                        value=totp_code
+                        errors=errors
+                        autocomplete="one-time-code"
+                        hint="The 6-digit code from your authenticator app, or one of your recovery codes."
+                    />
+                </Show>
                 <p class="form-aside">
                     <A href="/forgot-password" attr:data-testid="forgot-password-link">
                         "Forgot your password?"
