@@ -25,9 +25,11 @@ enum Command {
     Bench(api::bench::BenchArgs),
 }
 
-fn init_tracing(json: bool) {
+/// Logs as `RUST_LOG` says; by default `info` (`warn` for `parley bench`, whose output is
+/// the figures).
+fn init_tracing(json: bool, default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     if json {
         builder.json().flatten_event(true).init();
@@ -51,7 +53,8 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    init_tracing(cfg.log_format == "json");
+    let default_level = if matches!(cli.command, Command::Bench(_)) { "warn" } else { "info,sqlx=warn,sea_orm=warn" };
+    init_tracing(cfg.log_format == "json", default_level);
     let res = match cli.command {
         Command::Serve => api::run(cfg, api::Roles::ALL).await,
         Command::Api => api::run(cfg, api::Roles::API).await,
