@@ -44,6 +44,7 @@ impl QueryRoot {
     }
 
     /// Members of the current workspace.
+    #[graphql(complexity = "super::page_cost(first, child_complexity)")]
     async fn members(
         &self,
         ctx: &Context<'_>,
@@ -62,6 +63,7 @@ impl QueryRoot {
     }
 
     /// Invitations of the current workspace, newest first.
+    #[graphql(complexity = "super::page_cost(first, child_complexity)")]
     async fn invitations(
         &self,
         ctx: &Context<'_>,
@@ -75,6 +77,7 @@ impl QueryRoot {
     }
 
     /// API keys of the current workspace.
+    #[graphql(complexity = "super::page_cost(first, child_complexity)")]
     async fn api_keys(
         &self,
         ctx: &Context<'_>,
@@ -88,6 +91,7 @@ impl QueryRoot {
     }
 
     /// The audit trail of the current workspace, newest first.
+    #[graphql(complexity = "super::page_cost(first, child_complexity)")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
@@ -101,6 +105,7 @@ impl QueryRoot {
     }
 
     /// Background jobs of the current workspace, newest first (admins).
+    #[graphql(complexity = "super::page_cost(first, child_complexity)")]
     async fn jobs(
         &self,
         ctx: &Context<'_>,

@@ -54,6 +54,22 @@ async fn depth_is_limited_but_introspection_passes(app: TestApp) {
     assert!(res["errors"][0]["message"].as_str().unwrap().to_lowercase().contains("nested too deep"), "{res}");
 }
 
+async fn costly_queries_are_refused_before_they_run(app: TestApp) {
+    let acc = app.sign_up("BUSINESS").await;
+    let page = "auditLog(first: 100) { nodes { id action actor objectType objectId createdAt } }";
+    ok(app.gql(&acc.auth(), &format!("{{ {page} }}"), json!({})).await);
+    // Eight full pages in one query (aliases) cost more than the limit allows.
+    let many: String = (0..8).map(|i| format!("p{i}: {page} ")).collect();
+    let res = app.gql(&acc.auth(), &format!("{{ {many} }}"), json!({})).await;
+    assert_eq!(code(&res).as_deref(), Some("BAD_USER_INPUT"), "{res}");
+    assert!(res["errors"][0]["message"].as_str().unwrap().to_lowercase().contains("complex"), "{res}");
+    assert!(res["data"].is_null(), "nothing ran: {res}");
+    // So does one field repeated thousands of times.
+    let wide: String = (0..3000).map(|i| format!("f{i}: me {{ id }} ")).collect();
+    let res = app.gql(&acc.auth(), &format!("{{ {wide} }}"), json!({})).await;
+    assert_eq!(code(&res).as_deref(), Some("BAD_USER_INPUT"), "{res}");
+}
+
 async fn the_published_schema_is_current(app: TestApp) {
     let served =
         app.http.get(format!("{}/graphql/schema.graphql", app.base)).send().await.unwrap().text().await.unwrap();
@@ -83,7 +99,11 @@ async fn the_published_schema_is_current(app: TestApp) {
     assert!(page.text().await.unwrap().to_lowercase().contains("graphiql"));
 }
 
-on_both!(malformed_and_oversized_requests_get_clear_errors, depth_is_limited_but_introspection_passes);
+on_both!(
+    malformed_and_oversized_requests_get_clear_errors,
+    depth_is_limited_but_introspection_passes,
+    costly_queries_are_refused_before_they_run
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn published_schema() {
