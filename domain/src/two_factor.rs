@@ -220,6 +220,40 @@ pub(crate) async fn check(txn: &impl ConnectionTrait, user_id: Uuid, code: Optio
     Ok(SecondFactor::Wrong)
 }
 
+/// Replaces every recovery code with fresh ones (after some were used, or when the
+/// old list may have been seen); a current code from the app proves it is the user.
+pub async fn regenerate_recovery_codes(p: &Parley, user_id: Uuid, code: &str) -> Result<Vec<String>> {
+    let digits: String = code.chars().filter(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        return Err(Error::invalid("code", "enter the 6-digit code your app shows"));
+    }
+    let txn = p.db().begin(Scope { user: Some(user_id), ..Default::default() }).await?;
+    let row = user_totp::Entity::find_by_id(user_id)
+        .one(&txn)
+        .await?
+        .filter(|r| r.enabled_at.is_some())
+        .ok_or_else(|| Error::Conflict("two-factor log-in is off".into()))?;
+    let step = totp(&row.secret)?
+        .check(&digits, unix_now())
+        .map(|s| i64::try_from(s).unwrap_or(i64::MAX))
+        .filter(|s| *s > row.last_step)
+        .ok_or_else(|| {
+            Error::invalid("code", "does not match, or was already used; enter the code your app shows now")
+        })?;
+    let spent = user_totp::Entity::update_many()
+        .col_expr(user_totp::Column::LastStep, Expr::value(step))
+        .filter(user_totp::Column::UserId.eq(user_id))
+        .filter(user_totp::Column::LastStep.lt(step))
+        .exec(&txn)
+        .await?;
+    if spent.rows_affected != 1 {
+        return Err(Error::invalid("code", "was already used; wait for the next one"));
+    }
+    let codes = replace_recovery_codes(&txn, user_id).await?;
+    txn.commit().await?;
+    Ok(codes)
+}
+
 /// Recovery codes the user has not used yet.
 pub async fn recovery_codes_left(p: &Parley, user_id: Uuid) -> Result<u64> {
     use sea_orm::PaginatorTrait;

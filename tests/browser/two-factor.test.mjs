@@ -54,7 +54,9 @@ test('an authenticator app guards the log-in, with recovery codes as a way back 
   assert.match(await page.locator('[data-testid="two-factor-uri"]').getAttribute('href'), /^otpauth:\/\/totp\/Parley/);
 
   // A typo is refused next to the field; the app's code turns it on.
-  const first = appCode(secret);
+  // Codes of successive steps (each is accepted once): the previous step's now, the
+  // current one to log in, the next one for new recovery codes.
+  const first = appCode(secret, -1);
   await page.fill('[data-testid="two-factor-code"]', first === '000000' ? '111111' : '000000');
   await page.click('[data-testid="two-factor-confirm"]');
   await page.locator('[data-testid="error-code"]').waitFor();
@@ -78,7 +80,7 @@ test('an authenticator app guards the log-in, with recovery codes as a way back 
   await page.click('[data-testid="login-submit"]');
   await page.locator('[data-testid="error-totpCode"]', { hasText: /wrong/ }).waitFor();
   await shot(page, '41-two-factor-code-asked');
-  await page.fill('[data-testid="field-totpCode"]', appCode(secret, 1));
+  await page.fill('[data-testid="field-totpCode"]', appCode(secret, 0));
   await page.click('[data-testid="login-submit"]');
   await page.waitForURL(`${BASE}/app`);
   await page.locator('[data-testid="current-workspace"][data-ws-id]').waitFor();
@@ -94,6 +96,15 @@ test('an authenticator app guards the log-in, with recovery codes as a way back 
   await page.waitForURL(`${BASE}/app`);
   await page.click('[data-testid="nav-account"]');
   await page.locator('[data-testid="two-factor-status"]', { hasText: '9 recovery codes left' }).waitFor();
+
+  // New recovery codes replace the old ones.
+  await page.fill('[data-testid="recovery-renew-code"]', appCode(secret, 1));
+  await page.click('[data-testid="recovery-renew"]');
+  await page.locator('[data-testid="recovery-codes"]').waitFor();
+  const renewed = await page.locator('[data-testid="recovery-code"]').allTextContents();
+  assert.equal(renewed.length, 10);
+  assert.ok(renewed.every((c) => !recovery.includes(c)), 'all new codes');
+  await page.locator('[data-testid="two-factor-status"]', { hasText: '10 recovery codes left' }).waitFor();
 
   // Off again, with the password.
   await page.fill('[data-testid="two-factor-password"]', PASSWORD);

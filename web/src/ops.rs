@@ -529,6 +529,16 @@ pub struct RecoveryCodes {
     pub recovery_codes: Vec<String>,
 }
 
+pub const REGENERATE_RECOVERY_CODES: &str =
+    "mutation RegenerateRecoveryCodes($code: String!) { regenerateRecoveryCodes(code: $code) { recoveryCodes } }";
+
+/// Answer to [`REGENERATE_RECOVERY_CODES`].
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegenerateRecoveryCodesData {
+    pub regenerate_recovery_codes: RecoveryCodes,
+}
+
 pub const DISABLE_TWO_FACTOR: &str =
     "mutation DisableTwoFactor($password: String!) { disableTwoFactor(password: $password) { id } }";
 

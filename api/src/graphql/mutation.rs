@@ -256,6 +256,14 @@ impl MutationRoot {
         Ok(RecoveryCodes { recovery_codes: codes })
     }
 
+    /// Replaces the recovery codes with new ones; a current code from the app proves it
+    /// is the user. The new codes are in the answer and nowhere else.
+    async fn regenerate_recovery_codes(&self, ctx: &Context<'_>, code: String) -> async_graphql::Result<RecoveryCodes> {
+        let uid = user_id(ctx).await?;
+        let codes = domain::two_factor::regenerate_recovery_codes(parley(ctx)?, uid, &code).await.gql(ctx)?;
+        Ok(RecoveryCodes { recovery_codes: codes })
+    }
+
     /// Turns two-factor log-in off; the password proves it is the user.
     async fn disable_two_factor(&self, ctx: &Context<'_>, password: String) -> async_graphql::Result<User> {
         let uid = user_id(ctx).await?;

@@ -33,12 +33,17 @@ async fn log_in(app: &TestApp, email: &str, password: &str, code: Option<&str>) 
 /// Turns two-factor log-in on; returns the secret, the code that confirmed it, and the
 /// recovery codes.
 async fn turn_on(app: &TestApp, acc: &Account) -> (String, String, Vec<String>) {
+    turn_on_with(app, acc, 0).await
+}
+
+/// [`turn_on`], confirming with the code of `steps` 30-second steps from now.
+async fn turn_on_with(app: &TestApp, acc: &Account, steps: i64) -> (String, String, Vec<String>) {
     let setup = ok(app.gql(&acc.auth(), "mutation { startTwoFactorSetup { secret otpauthUri } }", json!({})).await);
     let secret = setup["startTwoFactorSetup"]["secret"].as_str().unwrap().to_owned();
     let uri = setup["startTwoFactorSetup"]["otpauthUri"].as_str().unwrap();
     assert!(uri.starts_with("otpauth://totp/Parley%3A"), "{uri}");
     assert!(uri.contains(&format!("secret={secret}")) && uri.contains("issuer=Parley"), "{uri}");
-    let first = app_code(&secret, 0);
+    let first = app_code(&secret, steps);
     let confirmed = ok(app
         .gql(
             &acc.auth(),
@@ -111,6 +116,9 @@ async fn an_authenticator_app_guards_the_log_in(app: TestApp) {
     assert_eq!(field(&res).as_deref(), Some("totpCode"), "{res}");
     let me = ok(app.gql(&acc.auth(), "{ me { recoveryCodesLeft } }", json!({})).await);
     assert_eq!(me["me"]["recoveryCodesLeft"], 9);
+    let res =
+        app.gql(&acc.auth(), "mutation { regenerateRecoveryCodes(code: \"x\") { recoveryCodes } }", json!({})).await;
+    assert_eq!(field(&res).as_deref(), Some("code"), "{res}");
 
     // Turning it off takes the password.
     let res = app.gql(&acc.auth(), "mutation { disableTwoFactor(password: \"nope\") { id } }", json!({})).await;
@@ -121,6 +129,36 @@ async fn an_authenticator_app_guards_the_log_in(app: TestApp) {
     ok(log_in(&app, &acc.email, PASSWORD, None).await);
     let res = log_in(&app, &acc.email, PASSWORD, Some(&recovery[0])).await;
     assert!(res.get("errors").is_none(), "with it off, a code is simply not needed: {res}");
+}
+
+async fn recovery_codes_are_replaced_with_a_fresh_code(app: TestApp) {
+    let acc = app.sign_up("BUSINESS").await;
+    // Confirmed with the previous step's code, so the current one is still unspent.
+    let (secret, _, recovery) = turn_on_with(&app, &acc, -1).await;
+    let q = "mutation($c: String!) { regenerateRecoveryCodes(code: $c) { recoveryCodes } }";
+    let res = app.gql(&acc.auth(), q, json!({ "c": wrong_code(&secret) })).await;
+    assert_eq!(field(&res).as_deref(), Some("code"), "{res}");
+    let now = app_code(&secret, 0);
+    let fresh = ok(app.gql(&acc.auth(), q, json!({ "c": now })).await);
+    let fresh: Vec<String> = fresh["regenerateRecoveryCodes"]["recoveryCodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(fresh.len(), 10);
+    assert!(fresh.iter().all(|c| !recovery.contains(c)));
+    let res = app.gql(&acc.auth(), q, json!({ "c": now })).await;
+    assert_eq!(field(&res).as_deref(), Some("code"), "a code works once: {res}");
+    let res = log_in(&app, &acc.email, PASSWORD, Some(&recovery[5])).await;
+    assert_eq!(field(&res).as_deref(), Some("totpCode"), "the old recovery codes are gone: {res}");
+    ok(log_in(&app, &acc.email, PASSWORD, Some(&fresh[0])).await);
+    // With two-factor log-in off there is nothing to replace.
+    ok(app
+        .gql(&acc.auth(), "mutation($p: String!) { disableTwoFactor(password: $p) { id } }", json!({ "p": PASSWORD }))
+        .await);
+    let res = app.gql(&acc.auth(), q, json!({ "c": app_code(&secret, 0) })).await;
+    assert_eq!(code(&res).as_deref(), Some("CONFLICT"), "{res}");
 }
 
 async fn guessing_codes_is_throttled(app: TestApp) {
@@ -183,6 +221,7 @@ async fn only_the_person_manages_their_second_factor(app: TestApp) {
 
 on_both!(
     an_authenticator_app_guards_the_log_in,
+    recovery_codes_are_replaced_with_a_fresh_code,
     guessing_codes_is_throttled,
     only_the_person_manages_their_second_factor
 );

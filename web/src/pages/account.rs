@@ -9,7 +9,10 @@ use serde_json::{Value, json};
 use crate::components::{Caller, ErrorBanner, Field, Form, Loading, Submit};
 use crate::gql::call;
 use crate::ops;
-use crate::ops::{ConfirmTwoFactorData, StartTwoFactorData, TwoFactorSetup, TwoFactorStatusData, grouped_secret};
+use crate::ops::{
+    ConfirmTwoFactorData, RegenerateRecoveryCodesData, StartTwoFactorData, TwoFactorSetup, TwoFactorStatusData,
+    grouped_secret,
+};
 use crate::session::{load, use_session};
 
 /// The account page.
@@ -199,6 +202,8 @@ fn TwoFactorPanel() -> impl IntoView {
     let start_form = Form::new();
     let confirm_form = Form::new();
     let disable_form = Form::new();
+    let renew_form = Form::new();
+    let renew_code = RwSignal::new(String::new());
 
     let start = move |_| {
         if !start_form.start() {
@@ -239,6 +244,24 @@ fn TwoFactorPanel() -> impl IntoView {
             status.reload();
         });
     };
+    let renew = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if !renew_form.start() {
+            return;
+        }
+        let variables = json!({ "code": renew_code.get_untracked().trim() });
+        renew_form.send(
+            Caller::SignedIn,
+            ops::REGENERATE_RECOVERY_CODES,
+            variables,
+            &["code"],
+            move |d: RegenerateRecoveryCodesData| {
+                renew_code.set(String::new());
+                recovery.set(Some(d.regenerate_recovery_codes.recovery_codes));
+                status.reload();
+            },
+        );
+    };
     let enabled =
         move || status.data.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).and_then(|s| s.me.two_factor_enabled));
 
@@ -269,6 +292,11 @@ fn TwoFactorPanel() -> impl IntoView {
                             <span class="status status-accepted">"on"</span>
                             {format!(" {left} recovery {} left.", if left == 1 { "code" } else { "codes" })}
                         </p>
+                        <form class="form form-narrow" data-testid="recovery-renew-form" on:submit=renew>
+                            <ErrorBanner errors=renew_form.errors />
+                            <Field label="Code from the app" name="code" value=renew_code errors=renew_form.errors autocomplete="one-time-code" testid="recovery-renew-code" hint="New recovery codes replace the old ones." />
+                            <Submit label="New recovery codes" busy_label="Making codes…" busy=renew_form.busy testid="recovery-renew" />
+                        </form>
                         <form class="form form-narrow" data-testid="two-factor-disable-form" on:submit=disable>
                             <ErrorBanner errors=disable_form.errors />
                             <Field label="Your password" name="password" kind="password" value=password errors=disable_form.errors autocomplete="current-password" testid="two-factor-password" />
