@@ -213,3 +213,68 @@ fn dev_secret(data_dir: &Path) -> Result<Secret, ConfigError> {
     }
     Ok(Secret::new(secret))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn with(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Config::from_env_fn(|k| map.get(k).cloned())
+    }
+
+    fn scratch_dir() -> String {
+        let dir = std::env::temp_dir().join(format!("parley-config-{}", uuid::Uuid::now_v7().simple()));
+        dir.display().to_string()
+    }
+
+    #[test]
+    fn no_configuration_means_sqlite_in_the_data_directory_on_port_8080() {
+        let dir = scratch_dir();
+        let Ok(c) = with(&[("PARLEY_DATA_DIR", &dir)]) else { unreachable!() };
+        assert_eq!(c.http_addr, "127.0.0.1:8080");
+        assert_eq!(c.public_url, "http://127.0.0.1:8080");
+        assert_eq!(c.database_url, format!("sqlite://{dir}/parley.db?mode=rwc"));
+        assert!(c.smtp_url.starts_with("file://") && c.smtp_url.ends_with("/outbox"), "{}", c.smtp_url);
+        assert!(!c.production);
+        // The development signing key is made once and kept.
+        let Ok(again) = with(&[("PARLEY_DATA_DIR", &dir)]) else { unreachable!() };
+        assert_eq!(c.jwt_secret.expose(), again.jwt_secret.expose());
+        assert!(c.jwt_secret.expose().len() >= 32);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn postgres_is_a_url_away() {
+        let dir = scratch_dir();
+        let Ok(c) = with(&[("PARLEY_DATA_DIR", &dir), ("PARLEY_DATABASE_URL", "postgres://owner@db/parley")]) else {
+            unreachable!()
+        };
+        assert_eq!(c.db().url, "postgres://owner@db/parley");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn bad_settings_are_named() {
+        let dir = scratch_dir();
+        let cases: [(&[(&str, &str)], &str); 6] = [
+            (&[("PARLEY_HTTP_ADDR", "localhost")], "PARLEY_HTTP_ADDR"),
+            (&[("PARLEY_PUBLIC_URL", "parley.example")], "PARLEY_PUBLIC_URL"),
+            (&[("PARLEY_DATABASE_URL", "mysql://x")], "PARLEY_DATABASE_URL"),
+            (&[("PARLEY_JWT_SECRET", "short")], "PARLEY_JWT_SECRET"),
+            (&[("PARLEY_ENV", "production")], "PARLEY_JWT_SECRET"),
+            (&[("PARLEY_JOB_LEASE_MS", "a minute")], "PARLEY_JOB_LEASE_MS"),
+        ];
+        for (pairs, setting) in cases {
+            let mut all = vec![("PARLEY_DATA_DIR", dir.as_str())];
+            all.extend_from_slice(pairs);
+            match with(&all) {
+                Err(e) => assert_eq!(e.setting, setting, "{e}"),
+                Ok(_) => unreachable!("{pairs:?} was accepted"),
+            }
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
