@@ -181,10 +181,26 @@ pub async fn disable(p: &Parley, user_id: Uuid, password: &str) -> Result<()> {
     Ok(())
 }
 
+/// Spends `digits`, a code from the app, for `row`'s user: true when it matches a step
+/// after the last one accepted, which it then becomes. The update is conditional, so
+/// two requests racing with one code cannot both pass.
+async fn spend_code(txn: &impl ConnectionTrait, row: &user_totp::Model, digits: &str) -> Result<bool> {
+    let Some(step) = totp(&row.secret)?.check(digits, unix_now()) else {
+        return Ok(false);
+    };
+    let step = i64::try_from(step).unwrap_or(i64::MAX);
+    let spent = user_totp::Entity::update_many()
+        .col_expr(user_totp::Column::LastStep, Expr::value(step))
+        .filter(user_totp::Column::UserId.eq(row.user_id))
+        .filter(user_totp::Column::LastStep.lt(step))
+        .exec(txn)
+        .await?;
+    Ok(spent.rows_affected == 1)
+}
+
 /// Checks the second factor of a log-in whose password was right, inside its
-/// transaction. A code is spent by moving `last_step` past it, a recovery code by
-/// marking it used; both are conditional updates, so two log-ins racing with one code
-/// cannot both pass.
+/// transaction. A code from the app is spent by [`spend_code`], a recovery code by
+/// marking it used (conditionally too).
 pub(crate) async fn check(txn: &impl ConnectionTrait, user_id: Uuid, code: Option<&str>) -> Result<SecondFactor> {
     let Some(row) = user_totp::Entity::find_by_id(user_id).one(txn).await?.filter(|r| r.enabled_at.is_some()) else {
         return Ok(SecondFactor::NotNeeded);
@@ -194,17 +210,8 @@ pub(crate) async fn check(txn: &impl ConnectionTrait, user_id: Uuid, code: Optio
     };
     if code.chars().all(|c| c.is_ascii_digit() || c == ' ') {
         let digits: String = code.chars().filter(char::is_ascii_digit).collect();
-        let Some(step) = totp(&row.secret)?.check(&digits, unix_now()) else {
-            return Ok(SecondFactor::Wrong);
-        };
-        let step = i64::try_from(step).unwrap_or(i64::MAX);
-        let spent = user_totp::Entity::update_many()
-            .col_expr(user_totp::Column::LastStep, Expr::value(step))
-            .filter(user_totp::Column::UserId.eq(user_id))
-            .filter(user_totp::Column::LastStep.lt(step))
-            .exec(txn)
-            .await?;
-        return Ok(if spent.rows_affected == 1 { SecondFactor::Passed } else { SecondFactor::Wrong });
+        let passed = spend_code(txn, &row, &digits).await?;
+        return Ok(if passed { SecondFactor::Passed } else { SecondFactor::Wrong });
     }
     let used = recovery_code::Entity::update_many()
         .col_expr(recovery_code::Column::UsedAt, Expr::value(now()))
@@ -233,21 +240,8 @@ pub async fn regenerate_recovery_codes(p: &Parley, user_id: Uuid, code: &str) ->
         .await?
         .filter(|r| r.enabled_at.is_some())
         .ok_or_else(|| Error::Conflict("two-factor log-in is off".into()))?;
-    let step = totp(&row.secret)?
-        .check(&digits, unix_now())
-        .map(|s| i64::try_from(s).unwrap_or(i64::MAX))
-        .filter(|s| *s > row.last_step)
-        .ok_or_else(|| {
-            Error::invalid("code", "does not match, or was already used; enter the code your app shows now")
-        })?;
-    let spent = user_totp::Entity::update_many()
-        .col_expr(user_totp::Column::LastStep, Expr::value(step))
-        .filter(user_totp::Column::UserId.eq(user_id))
-        .filter(user_totp::Column::LastStep.lt(step))
-        .exec(&txn)
-        .await?;
-    if spent.rows_affected != 1 {
-        return Err(Error::invalid("code", "was already used; wait for the next one"));
+    if !spend_code(&txn, &row, &digits).await? {
+        return Err(Error::invalid("code", "does not match, or was already used; enter the code your app shows now"));
     }
     let codes = replace_recovery_codes(&txn, user_id).await?;
     txn.commit().await?;

@@ -83,7 +83,7 @@ impl Session {
     /// Whether the user is an owner or admin of the current workspace (reactive; false
     /// until the frame has loaded).
     pub fn is_admin(&self) -> bool {
-        self.frame.with(|f| f.as_ref().is_some_and(|f| crate::ops::is_admin_role(&f.my_role)))
+        self.current_role().is_some_and(|role| crate::ops::is_admin_role(&role))
     }
 }
 

@@ -57,7 +57,8 @@ impl PgCluster {
         self.dir.join("data")
     }
 
-    fn run(&self, tool: &str, args: &[&str]) -> Output {
+    /// One of the server's tools, run as the user that owns the cluster.
+    fn command(&self, tool: &str, args: &[&str]) -> Command {
         let exe = self.bin.join(tool);
         let mut cmd = if self.run_as_postgres {
             let mut c = Command::new("runuser");
@@ -66,7 +67,12 @@ impl PgCluster {
         } else {
             Command::new(&exe)
         };
-        let out = cmd.args(args).current_dir(&self.dir).output().unwrap();
+        cmd.args(args).current_dir(&self.dir);
+        cmd
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) -> Output {
+        let out = self.command(tool, args).output().unwrap();
         assert!(
             out.status.success(),
             "{tool} {args:?}: {}\n{}",
@@ -109,13 +115,7 @@ fn path(p: &Path) -> &str {
 impl Drop for PgCluster {
     fn drop(&mut self) {
         let data = self.data_dir();
-        let exe = self.bin.join("pg_ctl");
-        let args = ["-D", path(&data), "-m", "immediate", "-w", "stop"];
-        let _ = if self.run_as_postgres {
-            Command::new("runuser").args(["-u", "postgres", "--"]).arg(&exe).args(args).output()
-        } else {
-            Command::new(&exe).args(args).output()
-        };
+        let _ = self.command("pg_ctl", &["-D", path(&data), "-m", "immediate", "-w", "stop"]).output();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

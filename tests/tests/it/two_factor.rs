@@ -21,6 +21,11 @@ fn wrong_code(secret: &str) -> String {
     (0..).map(|n: u32| format!("{n:06}")).find(|c| !near.contains(c)).unwrap()
 }
 
+/// The codes of a `RecoveryCodes` answer.
+fn recovery_codes(answer: &Value) -> Vec<String> {
+    answer["recoveryCodes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect()
+}
+
 async fn log_in(app: &TestApp, email: &str, password: &str, code: Option<&str>) -> Value {
     app.gql(
         &As::anon(),
@@ -51,12 +56,7 @@ async fn turn_on_with(app: &TestApp, acc: &Account, steps: i64) -> (String, Stri
             json!({ "c": first }),
         )
         .await);
-    let codes: Vec<String> = confirmed["confirmTwoFactorSetup"]["recoveryCodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap().to_owned())
-        .collect();
+    let codes = recovery_codes(&confirmed["confirmTwoFactorSetup"]);
     (secret, first, codes)
 }
 
@@ -140,12 +140,7 @@ async fn recovery_codes_are_replaced_with_a_fresh_code(app: TestApp) {
     assert_eq!(field(&res).as_deref(), Some("code"), "{res}");
     let now = app_code(&secret, 0);
     let fresh = ok(app.gql(&acc.auth(), q, json!({ "c": now })).await);
-    let fresh: Vec<String> = fresh["regenerateRecoveryCodes"]["recoveryCodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap().to_owned())
-        .collect();
+    let fresh = recovery_codes(&fresh["regenerateRecoveryCodes"]);
     assert_eq!(fresh.len(), 10);
     assert!(fresh.iter().all(|c| !recovery.contains(c)));
     let res = app.gql(&acc.auth(), q, json!({ "c": now })).await;
