@@ -44,6 +44,8 @@ pub struct Config {
     pub signups_per_ip: i32,
     /// How long a worker holds a claimed job before others may take it, in milliseconds.
     pub job_lease_ms: u64,
+    /// Invitations one workspace may send per hour.
+    pub invitations_per_hour: u32,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -156,9 +158,12 @@ impl Config {
                 .or(file.stripe_api_base)
                 .unwrap_or_else(|| "https://api.stripe.com".into()),
             production,
-            job_backoff_ms: number(&env, "PARLEY_JOB_BACKOFF_MS", 2000)?,
-            signups_per_ip: number(&env, "PARLEY_SIGNUPS_PER_IP", 30)?,
-            job_lease_ms: number(&env, "PARLEY_JOB_LEASE_MS", 60_000)?,
+            // Every number is bounded here, so a typo (a lease of years, a zero limit)
+            // is refused at start instead of overflowing a timestamp later.
+            job_backoff_ms: bounded(&env, "PARLEY_JOB_BACKOFF_MS", 2000, 1, HOUR_MS)?,
+            signups_per_ip: bounded(&env, "PARLEY_SIGNUPS_PER_IP", 30, 1, 1_000_000)?,
+            job_lease_ms: bounded(&env, "PARLEY_JOB_LEASE_MS", 60_000, 100, 24 * HOUR_MS)?,
+            invitations_per_hour: bounded(&env, "PARLEY_INVITATIONS_PER_HOUR", 50, 1, 100_000)?,
         })
     }
 
@@ -175,20 +180,26 @@ impl Config {
         let mut s = domain::Settings::new(self.jwt_secret.clone(), self.public_url.clone());
         s.job_backoff_base = std::time::Duration::from_millis(self.job_backoff_ms);
         s.signups_per_ip = self.signups_per_ip;
-        s.job_lease = std::time::Duration::from_millis(self.job_lease_ms.max(100));
+        s.job_lease = std::time::Duration::from_millis(self.job_lease_ms);
+        s.invitations_per_hour = self.invitations_per_hour;
         s
     }
 }
 
-fn number<T: std::str::FromStr>(
-    env: &impl Fn(&str) -> Option<String>,
-    key: &str,
-    default: T,
-) -> Result<T, ConfigError> {
-    match env(key) {
-        Some(v) => v.trim().parse().map_err(|_| err(key, "must be a whole number")),
-        None => Ok(default),
+const HOUR_MS: u64 = 3_600_000;
+
+/// A whole number between `min` and `max` (inclusive), or `default` when unset.
+fn bounded<T>(env: &impl Fn(&str) -> Option<String>, key: &str, default: T, min: T, max: T) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display,
+{
+    let Some(v) = env(key) else { return Ok(default) };
+    let range = || format!("must be a whole number from {min} to {max}");
+    let n: T = v.trim().parse().map_err(|_| err(key, range()))?;
+    if n < min || n > max {
+        return Err(err(key, format!("{} (got {n})", range())));
     }
+    Ok(n)
 }
 
 fn absolute(p: &Path) -> PathBuf {
@@ -259,13 +270,23 @@ mod tests {
     #[test]
     fn bad_settings_are_named() {
         let dir = scratch_dir();
-        let cases: [(&[(&str, &str)], &str); 6] = [
+        let cases: [(&[(&str, &str)], &str); 15] = [
             (&[("PARLEY_HTTP_ADDR", "localhost")], "PARLEY_HTTP_ADDR"),
             (&[("PARLEY_PUBLIC_URL", "parley.example")], "PARLEY_PUBLIC_URL"),
             (&[("PARLEY_DATABASE_URL", "mysql://x")], "PARLEY_DATABASE_URL"),
             (&[("PARLEY_JWT_SECRET", "short")], "PARLEY_JWT_SECRET"),
             (&[("PARLEY_ENV", "production")], "PARLEY_JWT_SECRET"),
             (&[("PARLEY_JOB_LEASE_MS", "a minute")], "PARLEY_JOB_LEASE_MS"),
+            // Out of range: refused when loaded, never an overflow when a lease is set.
+            (&[("PARLEY_JOB_LEASE_MS", "315360000000")], "PARLEY_JOB_LEASE_MS"),
+            (&[("PARLEY_JOB_LEASE_MS", "18446744073709551615")], "PARLEY_JOB_LEASE_MS"),
+            (&[("PARLEY_JOB_LEASE_MS", "99999999999999999999999")], "PARLEY_JOB_LEASE_MS"),
+            (&[("PARLEY_JOB_LEASE_MS", "10")], "PARLEY_JOB_LEASE_MS"),
+            (&[("PARLEY_JOB_BACKOFF_MS", "0")], "PARLEY_JOB_BACKOFF_MS"),
+            (&[("PARLEY_JOB_BACKOFF_MS", "315360000000")], "PARLEY_JOB_BACKOFF_MS"),
+            (&[("PARLEY_SIGNUPS_PER_IP", "-1")], "PARLEY_SIGNUPS_PER_IP"),
+            (&[("PARLEY_SIGNUPS_PER_IP", "0")], "PARLEY_SIGNUPS_PER_IP"),
+            (&[("PARLEY_INVITATIONS_PER_HOUR", "0")], "PARLEY_INVITATIONS_PER_HOUR"),
         ];
         for (pairs, setting) in cases {
             let mut all = vec![("PARLEY_DATA_DIR", dir.as_str())];
@@ -275,6 +296,25 @@ mod tests {
                 Ok(_) => unreachable!("{pairs:?} was accepted"),
             }
         }
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn numbers_inside_their_bounds_are_taken() {
+        let dir = scratch_dir();
+        let Ok(c) = with(&[
+            ("PARLEY_DATA_DIR", &dir),
+            ("PARLEY_JOB_LEASE_MS", "86400000"),
+            ("PARLEY_JOB_BACKOFF_MS", "1"),
+            ("PARLEY_INVITATIONS_PER_HOUR", "3"),
+        ]) else {
+            unreachable!()
+        };
+        let s = c.settings();
+        assert_eq!(s.job_lease, std::time::Duration::from_secs(86_400));
+        assert_eq!(s.invitations_per_hour, 3);
+        let Ok(d) = with(&[("PARLEY_DATA_DIR", &dir)]) else { unreachable!() };
+        assert_eq!(d.settings().invitations_per_hour, 50);
         let _ = std::fs::remove_dir_all(dir);
     }
 }

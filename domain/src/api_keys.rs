@@ -1,9 +1,12 @@
 //! API keys: a secret shown once, stored as a hash, bound to one workspace and role.
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use uuid::Uuid;
 
-use crate::audit::{Change, record};
+use crate::audit::{Change, record, record_in};
 use crate::auth::new_api_key_secret;
 use crate::crypto::sha256_hex;
 use crate::ctx::role_rank;
@@ -14,6 +17,81 @@ use entities::api_key;
 
 fn key_json(k: &ApiKey) -> serde_json::Value {
     serde_json::json!({ "name": k.name, "prefix": k.prefix, "role": k.role, "revoked": k.revoked_at.is_some() })
+}
+
+fn with_reason(mut v: serde_json::Value, reason: &str) -> serde_json::Value {
+    if let Some(o) = v.as_object_mut() {
+        o.insert("reason".into(), reason.into());
+    }
+    v
+}
+
+/// The keys of `tenant` that `user_id` made, and the keys those keys made in turn: a
+/// key acts with its maker's authority, so it must not outlive or outrank it.
+async fn keys_made_by(txn: &DatabaseTransaction, tenant: Uuid, user_id: Uuid) -> Result<Vec<ApiKey>> {
+    // A workspace holds a handful of keys; walking them in memory is one query.
+    let mut rest = api_key::Entity::scoped_to(tenant).order_by_asc(api_key::Column::Id).all(txn).await?;
+    let mut makers = vec![user_id];
+    let mut made = Vec::new();
+    loop {
+        let (found, others): (Vec<ApiKey>, Vec<ApiKey>) =
+            rest.into_iter().partition(|k| makers.contains(&k.created_by));
+        rest = others;
+        if found.is_empty() {
+            return Ok(made);
+        }
+        makers = found.iter().map(|k| k.id).collect();
+        made.extend(found);
+    }
+}
+
+/// Revokes the live keys `user_id` made in `tenant` (their access there ended), each
+/// audited in `tenant`'s trail with `reason`. The transaction must be scoped to `tenant`.
+pub(crate) async fn revoke_keys_made_by(
+    txn: &DatabaseTransaction,
+    ctx: &TenantCtx,
+    tenant: Uuid,
+    user_id: Uuid,
+    reason: &str,
+) -> Result<()> {
+    for k in keys_made_by(txn, tenant, user_id).await? {
+        if k.revoked_at.is_some() {
+            continue;
+        }
+        let before = key_json(&k);
+        let mut am: api_key::ActiveModel = k.into();
+        am.revoked_at = Set(Some(now()));
+        let k = am.update(txn).await?;
+        let change =
+            Change::new("api_key.revoked", "ApiKey", k.id).before(before).after(with_reason(key_json(&k), reason));
+        record_in(txn, ctx, tenant, change).await?;
+    }
+    Ok(())
+}
+
+/// Lowers the live keys `user_id` made in `tenant` to at most `role` (their role there
+/// was lowered), each audited with `reason`. The transaction must be scoped to `tenant`.
+pub(crate) async fn cap_keys_made_by(
+    txn: &DatabaseTransaction,
+    ctx: &TenantCtx,
+    tenant: Uuid,
+    user_id: Uuid,
+    role: Role,
+    reason: &str,
+) -> Result<()> {
+    for k in keys_made_by(txn, tenant, user_id).await? {
+        if k.revoked_at.is_some() || role_rank(k.role) <= role_rank(role) {
+            continue;
+        }
+        let before = key_json(&k);
+        let mut am: api_key::ActiveModel = k.into();
+        am.role = Set(role);
+        let k = am.update(txn).await?;
+        let change =
+            Change::new("api_key.role_capped", "ApiKey", k.id).before(before).after(with_reason(key_json(&k), reason));
+        record_in(txn, ctx, tenant, change).await?;
+    }
+    Ok(())
 }
 
 /// Creates a key; the secret is returned this once and never stored.

@@ -228,6 +228,20 @@ pub(crate) async fn set_tenant_scope<C: ConnectionTrait>(conn: &C, tenant: Uuid)
     Ok(())
 }
 
+/// Puts the current transaction back to `ctx`'s own scope after a use case reached into
+/// another workspace or another person's memberships (PostgreSQL RLS).
+pub(crate) async fn restore_ctx_scope<C: ConnectionTrait>(conn: &C, ctx: &TenantCtx) -> Result<()> {
+    if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let user = ctx.user_id().map(|u| u.to_string()).unwrap_or_default();
+        conn.execute_unprepared(&format!(
+            "SELECT set_config('app.tenant_id', '{}', true), set_config('app.user_id', '{user}', true)",
+            ctx.tenant_id()
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// A new API key secret for `tenant`: `prly_sk_<40 random>_<workspace>`; the
 /// workspace part lets authentication scope the lookup before it knows anything else.
 pub(crate) fn new_api_key_secret(tenant: Uuid) -> (String, String) {

@@ -213,6 +213,28 @@ pub(crate) fn sql_for(backend: DbBackend, sql: &str) -> String {
     out
 }
 
+/// SQL for the database's clock plus `ms_param` (a bound number of milliseconds), in
+/// the form timestamps are stored in. Leases are set by the database's clock, not the
+/// worker's, so a worker whose clock is off cannot shorten or stretch them.
+pub(crate) fn db_clock_plus(backend: DbBackend, ms_param: &str) -> String {
+    match backend {
+        DbBackend::Postgres => format!("(CURRENT_TIMESTAMP + {ms_param}::bigint * interval '1 millisecond')"),
+        // sqlx stores chrono timestamps on SQLite as RFC 3339 text in UTC; this writes
+        // the same shape (millisecond precision), which sqlx reads back and which
+        // sorts with the stored values.
+        _ => format!("strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now', '+' || ({ms_param} / 1000.0) || ' seconds')"),
+    }
+}
+
+/// SQL: whether the timestamp column `col` lies before the database's clock.
+pub(crate) fn before_db_clock(backend: DbBackend, col: &str) -> String {
+    match backend {
+        DbBackend::Postgres => format!("{col} < CURRENT_TIMESTAMP"),
+        // Compared as instants, whatever text form (precision, separator) was stored.
+        _ => format!("julianday({col}) < julianday('now')"),
+    }
+}
+
 /// Entities owned by a tenant: every query on them starts from `scoped`.
 pub(crate) trait TenantOwned: EntityTrait {
     fn tenant_col() -> Self::Column;

@@ -36,6 +36,17 @@ pub async fn invite(ctx: &TenantCtx, p: &Parley, email: &str, role: Role) -> Res
         return Err(Error::forbidden("you cannot invite with a role above your own"));
     }
     let txn = p.db().tx(ctx).await?;
+    // Every invitation row stays (replaced ones as revoked), so the rows of the last
+    // hour count each email this workspace asked Parley to send.
+    let sent = invitation::Entity::scoped(ctx)
+        .filter(invitation::Column::CreatedAt.gt(now() - chrono::Duration::hours(1)))
+        .count(&txn)
+        .await?;
+    if sent >= u64::from(p.settings().invitations_per_hour) {
+        return Err(Error::RateLimited(
+            "this workspace has sent too many invitations this hour; try again later".into(),
+        ));
+    }
     if let Some(u) = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?
         && membership::Entity::scoped(ctx).filter(membership::Column::UserId.eq(u.id)).one(&txn).await?.is_some()
     {

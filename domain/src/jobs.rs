@@ -13,9 +13,9 @@ use sea_orm::{
 use serde_json::Value as Json;
 use uuid::Uuid;
 
-use crate::db::{Scope, TenantOwned, sql_for};
+use crate::db::{Scope, TenantOwned, before_db_clock, db_clock_plus, sql_for};
 use crate::page::{Page, PageArgs, finish};
-use crate::{Actor, Error, Job, JobState, Parley, Permission, Result, Role, TenantCtx, dur, new_id, now};
+use crate::{Actor, Error, Job, JobState, Parley, Permission, Result, Role, TenantCtx, dur, new_id};
 use entities::job;
 
 /// The tenant that owns Parley's own recurring maintenance.
@@ -88,7 +88,7 @@ async fn insert_job<C: ConnectionTrait>(
     actor: &Actor,
     job: NewJob,
 ) -> Result<bool> {
-    let inserted = job::Entity::insert(row(p, tenant, actor, job, now())?)
+    let inserted = job::Entity::insert(row(p, tenant, actor, job, p.clock())?)
         .on_conflict(skip_taken_keys())
         .exec_without_returning(conn)
         .await?;
@@ -106,7 +106,7 @@ pub async fn enqueue_many(ctx: &TenantCtx, p: &Parley, jobs: Vec<NewJob>) -> Res
     let txn = p.db().tx(ctx).await?;
     let mut n = 0;
     for chunk in jobs.chunks(500) {
-        let t = now();
+        let t = p.clock();
         let rows =
             chunk.iter().cloned().map(|j| row(p, ctx.tenant_id(), ctx.actor(), j, t)).collect::<Result<Vec<_>>>()?;
         n += job::Entity::insert_many(rows).on_conflict(skip_taken_keys()).exec_without_returning(&txn).await?;
@@ -159,6 +159,11 @@ impl ClaimedJob {
     }
 }
 
+/// The lease length in milliseconds, for the database to add to its own clock.
+fn lease_ms(p: &Parley) -> i64 {
+    i64::try_from(p.settings().job_lease.as_millis()).unwrap_or(i64::MAX)
+}
+
 fn jobs_scope() -> Scope {
     Scope { jobs: true, ..Default::default() }
 }
@@ -169,10 +174,10 @@ fn jobs_scope() -> Scope {
 pub async fn claim(p: &Parley, worker: &str, limit: u64) -> Result<Vec<ClaimedJob>> {
     let db = p.db();
     let backend = db.backend();
-    let t = now();
-    let lease = t + dur(p.settings().job_lease);
+    let t = p.clock();
+    let lease = db_clock_plus(backend, "$2");
     let sql = match backend {
-        DbBackend::Postgres => {
+        DbBackend::Postgres => format!(
             "WITH ready AS (
                SELECT DISTINCT tenant_id FROM jobs WHERE state = 'queued' AND run_at <= $1 LIMIT 1000
              ), cand AS (
@@ -184,13 +189,13 @@ pub async fn claim(p: &Parley, worker: &str, limit: u64) -> Result<Vec<ClaimedJo
                  ORDER BY run_at, id LIMIT $4 FOR UPDATE SKIP LOCKED
                ) j
              ), pick AS (SELECT tenant_id, id FROM cand ORDER BY rn, run_at LIMIT $4)
-             UPDATE jobs SET state = 'running', attempts = jobs.attempts + 1, lease_until = $2,
+             UPDATE jobs SET state = 'running', attempts = jobs.attempts + 1, lease_until = {lease},
                     lease_owner = $3, updated_at = $1
              FROM pick WHERE jobs.tenant_id = pick.tenant_id AND jobs.id = pick.id
              RETURNING jobs.*"
-        }
-        _ => {
-            "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = $2,
+        ),
+        _ => format!(
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = {lease},
                     lease_owner = $3, updated_at = $1
              WHERE (tenant_id, id) IN (
                SELECT tenant_id, id FROM (
@@ -199,14 +204,14 @@ pub async fn claim(p: &Parley, worker: &str, limit: u64) -> Result<Vec<ClaimedJo
                  FROM jobs WHERE state = 'queued' AND run_at <= $1
                ) ORDER BY rn, run_at LIMIT $4)
              RETURNING *"
-        }
+        ),
     };
     let txn = db.begin(jobs_scope()).await?;
     let rows = job::Entity::find()
         .from_raw_sql(Statement::from_sql_and_values(
             backend,
-            sql_for(backend, sql),
-            [Value::from(t), Value::from(lease), Value::from(worker.to_owned()), Value::from(limit as i64)],
+            sql_for(backend, &sql),
+            [Value::from(t), Value::from(lease_ms(p)), Value::from(worker.to_owned()), Value::from(limit as i64)],
         ))
         .all(&txn)
         .await?;
@@ -227,7 +232,7 @@ pub async fn complete(p: &Parley, worker: &str, done: &[(Uuid, Uuid)]) -> Result
     }
     let db = p.db();
     let backend = db.backend();
-    let t = now();
+    let t = p.clock();
     let mut total = 0;
     let txn = db.begin(jobs_scope()).await?;
     for chunk in done.chunks(200) {
@@ -274,7 +279,7 @@ pub fn backoff(base: std::time::Duration, max: std::time::Duration, attempt: i32
 pub async fn fail(p: &Parley, worker: &str, job: &ClaimedJob, error: &str) -> Result<Failure> {
     let db = p.db();
     let backend = db.backend();
-    let t = now();
+    let t = p.clock();
     let error: String = error.chars().take(2000).collect();
     let dead = job.attempt >= job.max_attempts;
     let retry_at = t + dur(backoff(p.settings().job_backoff_base, p.settings().job_backoff_max, job.attempt));
@@ -323,7 +328,7 @@ pub async fn release(p: &Parley, worker: &str) -> Result<u64> {
                         attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = $1
                  WHERE lease_owner = $2 AND state = 'running'",
             ),
-            [Value::from(now()), Value::from(worker.to_owned())],
+            [Value::from(p.clock()), Value::from(worker.to_owned())],
         ))
         .await?
         .rows_affected();
@@ -335,19 +340,26 @@ pub async fn release(p: &Parley, worker: &str) -> Result<u64> {
 pub async fn reap_expired(p: &Parley) -> Result<u64> {
     let db = p.db();
     let backend = db.backend();
-    let t = now();
+    let t = p.clock();
+    // Expiry is judged by the database's clock, the one that set the lease: a worker
+    // whose clock runs ahead must not take jobs another worker is still running.
+    let expired = before_db_clock(backend, "lease_until");
     let txn = db.begin(jobs_scope()).await?;
     let mut n = 0;
     for sql in [
-        "UPDATE jobs SET state = 'dead', lease_until = NULL, lease_owner = NULL, updated_at = $1, finished_at = $1,
-                last_error = COALESCE(last_error, 'the worker stopped answering (lease expired)')
-         WHERE state = 'running' AND lease_until < $1 AND attempts >= max_attempts",
-        "UPDATE jobs SET state = 'queued', lease_until = NULL, lease_owner = NULL, updated_at = $1,
-                last_error = 'the worker stopped answering (lease expired)'
-         WHERE state = 'running' AND lease_until < $1",
+        format!(
+            "UPDATE jobs SET state = 'dead', lease_until = NULL, lease_owner = NULL, updated_at = $1, finished_at = $1,
+                    last_error = COALESCE(last_error, 'the worker stopped answering (lease expired)')
+             WHERE state = 'running' AND {expired} AND attempts >= max_attempts"
+        ),
+        format!(
+            "UPDATE jobs SET state = 'queued', lease_until = NULL, lease_owner = NULL, updated_at = $1,
+                    last_error = 'the worker stopped answering (lease expired)'
+             WHERE state = 'running' AND {expired}"
+        ),
     ] {
         n += txn
-            .execute_raw(Statement::from_sql_and_values(backend, sql_for(backend, sql), [Value::from(t)]))
+            .execute_raw(Statement::from_sql_and_values(backend, sql_for(backend, &sql), [Value::from(t)]))
             .await?
             .rows_affected();
     }
@@ -359,13 +371,16 @@ pub async fn reap_expired(p: &Parley) -> Result<u64> {
 pub async fn heartbeat(p: &Parley, worker: &str) -> Result<u64> {
     let db = p.db();
     let backend = db.backend();
-    let t = now();
+    let sql = format!(
+        "UPDATE jobs SET lease_until = {} WHERE lease_owner = $2 AND state = 'running'",
+        db_clock_plus(backend, "$1")
+    );
     let txn = db.begin(jobs_scope()).await?;
     let n = txn
         .execute_raw(Statement::from_sql_and_values(
             backend,
-            sql_for(backend, "UPDATE jobs SET lease_until = $1 WHERE lease_owner = $2 AND state = 'running'"),
-            [Value::from(t + dur(p.settings().job_lease)), Value::from(worker.to_owned())],
+            sql_for(backend, &sql),
+            [Value::from(lease_ms(p)), Value::from(worker.to_owned())],
         ))
         .await?
         .rows_affected();
@@ -387,7 +402,7 @@ pub struct Recurring {
 /// calling this at once yields one run per period.
 pub async fn schedule_recurring(p: &Parley, specs: &[Recurring]) -> Result<u64> {
     let txn = p.db().begin(Scope::tenant(SYSTEM_TENANT)).await?;
-    let t = now();
+    let t = p.clock();
     let mut n = 0;
     for spec in specs {
         let secs = spec.period.as_secs().max(1) as i64;
@@ -425,7 +440,7 @@ pub async fn purge_done(p: &Parley, age: std::time::Duration) -> Result<u64> {
         .execute_raw(Statement::from_sql_and_values(
             backend,
             sql_for(backend, "DELETE FROM jobs WHERE state = 'done' AND finished_at < $1"),
-            [Value::from(now() - dur(age))],
+            [Value::from(p.clock() - dur(age))],
         ))
         .await?
         .rows_affected();
@@ -470,8 +485,8 @@ pub async fn retry(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Job> {
     let mut am: job::ActiveModel = j.into();
     am.state = Set(JobState::Queued);
     am.attempts = Set(0);
-    am.run_at = Set(now());
-    am.updated_at = Set(now());
+    am.run_at = Set(p.clock());
+    am.updated_at = Set(p.clock());
     am.finished_at = Set(None);
     let j = am.update(&txn).await?;
     crate::audit::record(&txn, ctx, crate::audit::Change::new("job.retried", "Job", j.id)).await?;

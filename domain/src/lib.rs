@@ -51,12 +51,23 @@ pub type Job = entities::job::Model;
 pub struct Parley {
     db: Db,
     settings: Arc<Settings>,
+    clock_skew: chrono::Duration,
 }
 
 impl Parley {
     /// Builds the handle.
     pub fn new(db: Db, settings: Settings) -> Self {
-        Parley { db, settings: Arc::new(settings) }
+        Parley { db, settings: Arc::new(settings), clock_skew: chrono::Duration::zero() }
+    }
+    /// The same handle with its clock `skew` off the machine's: plays a worker whose
+    /// clock is wrong, to show that what the database decides does not depend on it.
+    pub fn with_clock_skew(&self, skew: chrono::Duration) -> Parley {
+        Parley { clock_skew: skew, ..self.clone() }
+    }
+    /// This process's idea of the time (the machine's clock plus any skew).
+    pub(crate) fn clock(&self) -> chrono::DateTime<chrono::Utc> {
+        let t = now();
+        t.checked_add_signed(self.clock_skew).unwrap_or(t)
     }
     /// The database.
     pub fn db(&self) -> &Db {

@@ -1,11 +1,13 @@
 //! Members of a workspace: list, change roles, remove.
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ModelTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, ModelTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
 use crate::accounts::{member_json, users_by_id};
+use crate::api_keys::{cap_keys_made_by, revoke_keys_made_by};
 use crate::audit::{Change, record};
 use crate::ctx::role_rank;
 use crate::db::TenantOwned;
@@ -38,8 +40,17 @@ pub async fn get(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Membership> {
     Ok(m)
 }
 
-async fn owners(ctx: &TenantCtx, txn: &sea_orm::DatabaseTransaction) -> Result<u64> {
-    Ok(membership::Entity::scoped(ctx).filter(membership::Column::Role.eq(Role::Owner)).count(txn).await?)
+/// The workspace's owners, locked on PostgreSQL until the transaction ends: two owners
+/// demoting or removing each other at once then run one after the other, and the second
+/// sees that only one owner is left. (SQLite has one writer, which serialises them.)
+async fn lock_owners(ctx: &TenantCtx, txn: &sea_orm::DatabaseTransaction) -> Result<Vec<Membership>> {
+    let mut q = membership::Entity::scoped(ctx)
+        .filter(membership::Column::Role.eq(Role::Owner))
+        .order_by_asc(membership::Column::Id);
+    if txn.get_database_backend() == DbBackend::Postgres {
+        q = q.lock_exclusive();
+    }
+    Ok(q.all(txn).await?)
 }
 
 fn may_manage(ctx: &TenantCtx, target: &Membership, new_role: Option<Role>) -> Result<()> {
@@ -55,17 +66,27 @@ fn may_manage(ctx: &TenantCtx, target: &Membership, new_role: Option<Role>) -> R
 /// always keeps an owner.
 pub async fn change_role(ctx: &TenantCtx, p: &Parley, id: Uuid, role: Role) -> Result<Membership> {
     let txn = p.db().tx(ctx).await?;
+    // Lock before reading the member, so the read sees any demotion that won the lock.
+    let owners = lock_owners(ctx, &txn).await?;
     let m = membership::Entity::secure_find(ctx, id, &txn).await?;
     may_manage(ctx, &m, Some(role))?;
-    if m.role == Role::Owner && role != Role::Owner && owners(ctx, &txn).await? <= 1 {
+    if m.role == Role::Owner && role != Role::Owner && owners.len() <= 1 {
         return Err(Error::Conflict("a workspace needs at least one owner".into()));
     }
     let before = member_json(&m);
+    let lowered = role_rank(role) < role_rank(m.role);
     let mut am: membership::ActiveModel = m.into();
     am.role = Set(role);
     let m = am.update(&txn).await?;
     record(&txn, ctx, Change::new("member.role_changed", "Membership", m.id).before(before).after(member_json(&m)))
         .await?;
+    if lowered {
+        // What the person set up must not keep the authority they just lost.
+        cap_keys_made_by(&txn, ctx, ctx.tenant_id(), m.user_id, role, "the member's role was lowered").await?;
+        if m.via_agency_id.is_none() {
+            crate::workspaces::cap_agency_grants(&txn, ctx, m.user_id, role).await?;
+        }
+    }
     txn.commit().await?;
     Ok(m)
 }
@@ -74,16 +95,26 @@ pub async fn change_role(ctx: &TenantCtx, p: &Parley, id: Uuid, role: Role) -> R
 /// agency also ends that person's grants in its clients.
 pub async fn remove(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Membership> {
     let txn = p.db().tx(ctx).await?;
+    let owners = lock_owners(ctx, &txn).await?;
     let m = membership::Entity::secure_find(ctx, id, &txn).await?;
-    if ctx.user_id() != Some(m.user_id) {
+    let leaving = ctx.user_id() == Some(m.user_id);
+    if !leaving {
         may_manage(ctx, &m, None)?;
     }
-    if m.role == Role::Owner && owners(ctx, &txn).await? <= 1 {
+    if m.role == Role::Owner && owners.len() <= 1 {
         return Err(Error::Conflict("a workspace needs at least one owner".into()));
     }
     record(&txn, ctx, Change::new("member.removed", "Membership", m.id).before(member_json(&m))).await?;
     m.clone().delete(&txn).await?;
-    crate::workspaces::drop_agency_grants(&txn, ctx.tenant_id(), m.user_id).await?;
+    let reason = match (leaving, m.via_agency_id.is_some()) {
+        (true, _) => "the member left",
+        (false, true) => "the agency grant was withdrawn",
+        (false, false) => "the member was removed",
+    };
+    revoke_keys_made_by(&txn, ctx, ctx.tenant_id(), m.user_id, reason).await?;
+    if m.via_agency_id.is_none() {
+        crate::workspaces::drop_agency_grants(&txn, ctx, m.user_id).await?;
+    }
     txn.commit().await?;
     Ok(m)
 }

@@ -56,6 +56,9 @@ pub struct Settings {
     pub job_lease: Duration,
     /// Attempts before a job is dead.
     pub job_max_attempts: i32,
+    /// Invitations one workspace may send per hour (an office inviting a handful a
+    /// minute passes; a script spamming addresses from a workspace does not).
+    pub invitations_per_hour: u32,
 }
 
 impl Settings {
@@ -76,6 +79,7 @@ impl Settings {
             job_backoff_max: Duration::from_secs(15 * 60),
             job_lease: Duration::from_secs(60),
             job_max_attempts: 12,
+            invitations_per_hour: 50,
         }
     }
 }

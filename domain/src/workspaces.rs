@@ -5,8 +5,9 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 use uuid::Uuid;
 
 use crate::accounts::{member_json, ws_json};
+use crate::api_keys::{cap_keys_made_by, revoke_keys_made_by};
 use crate::audit::{Change, record, record_in};
-use crate::auth::{set_tenant_scope, set_user_scope};
+use crate::auth::{restore_ctx_scope, set_tenant_scope, set_user_scope};
 use crate::ctx::role_rank;
 use crate::db::TenantOwned;
 use crate::{
@@ -125,9 +126,13 @@ pub async fn grant_client_access(
         }
         Some(m) => {
             let before = member_json(&m);
+            let lowered = role_rank(role) < role_rank(m.role);
             let mut am: membership::ActiveModel = m.into();
             am.role = Set(role);
             let m = am.update(&txn).await?;
+            if lowered {
+                cap_keys_made_by(&txn, ctx, client.id, user_id, role, "the agency grant was lowered").await?;
+            }
             record_in(
                 &txn,
                 ctx,
@@ -159,18 +164,81 @@ pub async fn grant_client_access(
     Ok(m)
 }
 
-/// Removes every grant an agency gave `user_id` in its clients (they left the agency).
-pub(crate) async fn drop_agency_grants(
-    txn: &sea_orm::DatabaseTransaction,
-    agency_id: Uuid,
-    user_id: Uuid,
-) -> Result<()> {
-    // The member's own rows across clients are reachable through the user scope.
+/// The grants an agency gave `user_id` in its clients. The person's own rows across
+/// clients are readable through the user scope (read-only on PostgreSQL); the caller
+/// must restore its own scope afterwards.
+async fn agency_grants(txn: &sea_orm::DatabaseTransaction, agency_id: Uuid, user_id: Uuid) -> Result<Vec<Membership>> {
     set_user_scope(txn, user_id).await?;
-    membership::Entity::delete_many()
+    Ok(membership::Entity::find()
         .filter(membership::Column::UserId.eq(user_id))
         .filter(membership::Column::ViaAgencyId.eq(agency_id))
-        .exec(txn)
+        .order_by_asc(membership::Column::TenantId)
+        .all(txn)
+        .await?)
+}
+
+/// Removes every grant the acting agency gave `user_id` in its clients (they left the
+/// agency), with the API keys they made there; each change lands in the client's trail.
+pub(crate) async fn drop_agency_grants(
+    txn: &sea_orm::DatabaseTransaction,
+    ctx: &TenantCtx,
+    user_id: Uuid,
+) -> Result<()> {
+    let grants = agency_grants(txn, ctx.tenant_id(), user_id).await?;
+    for g in grants {
+        // Writes go through the client's own tenant wall, not the read-only user scope.
+        set_tenant_scope(txn, g.tenant_id).await?;
+        membership::Entity::delete_many()
+            .filter(membership::Column::TenantId.eq(g.tenant_id))
+            .filter(membership::Column::Id.eq(g.id))
+            .exec(txn)
+            .await?;
+        let after = serde_json::json!({ "reason": "removed from the agency" });
+        record_in(
+            txn,
+            ctx,
+            g.tenant_id,
+            Change::new("member.removed", "Membership", g.id).before(member_json(&g)).after(after),
+        )
         .await?;
-    Ok(())
+        revoke_keys_made_by(txn, ctx, g.tenant_id, user_id, "the agency grant ended").await?;
+    }
+    restore_ctx_scope(txn, ctx).await
+}
+
+/// Lowers every grant the acting agency gave `user_id` to at most `role` (their agency
+/// role was lowered), and the API keys they made in those clients with it.
+pub(crate) async fn cap_agency_grants(
+    txn: &sea_orm::DatabaseTransaction,
+    ctx: &TenantCtx,
+    user_id: Uuid,
+    role: Role,
+) -> Result<()> {
+    let grants = agency_grants(txn, ctx.tenant_id(), user_id).await?;
+    for g in grants {
+        set_tenant_scope(txn, g.tenant_id).await?;
+        let client = g.tenant_id;
+        let capped = if role_rank(g.role) > role_rank(role) {
+            let before = member_json(&g);
+            let mut am: membership::ActiveModel = g.into();
+            am.role = Set(role);
+            let g = am.update(txn).await?;
+            let mut after = member_json(&g);
+            if let Some(o) = after.as_object_mut() {
+                o.insert("reason".into(), "the agency role was lowered".into());
+            }
+            record_in(
+                txn,
+                ctx,
+                client,
+                Change::new("member.role_changed", "Membership", g.id).before(before).after(after),
+            )
+            .await?;
+            g.role
+        } else {
+            g.role
+        };
+        cap_keys_made_by(txn, ctx, client, user_id, capped, "the agency role was lowered").await?;
+    }
+    restore_ctx_scope(txn, ctx).await
 }

@@ -32,11 +32,27 @@ pub fn grant_rw(table: &str) -> String {
     format!("GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {APP_ROLE};")
 }
 
+/// The row belongs to the tenant the transaction names.
+pub const TENANT_CLAUSE: &str = "tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid";
+
+/// The row is the membership of the user the transaction names.
+pub const USER_CLAUSE: &str = "user_id = NULLIF(current_setting('app.user_id', true), '')::uuid";
+
+/// The user scope on memberships: a person reads their own memberships in every
+/// workspace and may leave one, but the scope never admits inserts or updates (a grant
+/// or a role change needs the workspace's tenant scope).
+pub fn own_memberships_policies() -> String {
+    format!(
+        "CREATE POLICY memberships_own_read ON memberships FOR SELECT USING ({USER_CLAUSE});
+         CREATE POLICY memberships_own_leave ON memberships FOR DELETE USING ({USER_CLAUSE});"
+    )
+}
+
 /// Forces row-level security on a tenant table: rows are visible only inside a
 /// transaction that set `app.tenant_id` to their tenant, plus `extra` (an OR-ed
 /// predicate for the few reads that legitimately cross tenants).
 pub fn tenant_wall(table: &str, extra: Option<&str>) -> String {
-    let tenant = "tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid";
+    let tenant = TENANT_CLAUSE;
     let using = match extra {
         Some(extra) => format!("{tenant} OR {extra}"),
         None => tenant.to_owned(),

@@ -187,7 +187,9 @@ async fn a_database_restart_under_load_loses_nothing() {
     admin.execute_unprepared("CREATE DATABASE parley").await.unwrap();
     admin.close().await.unwrap();
     // The API and a background worker in one process, as `parley serve` runs.
-    let app = Arc::new(TestApp::spawn_on(cluster.url("parley"), &[("PARLEY_JOB_LEASE_MS", "3000")], true).await);
+    // The load invites more people from one workspace than an hour's allowance.
+    let env = [("PARLEY_JOB_LEASE_MS", "3000"), ("PARLEY_INVITATIONS_PER_HOUR", "1000")];
+    let app = Arc::new(TestApp::spawn_on(cluster.url("parley"), &env, true).await);
     let owner = app.sign_up("BUSINESS").await;
 
     // Six clients read and write without pause: `me`, and now and then an invitation

@@ -12,6 +12,7 @@ mod agencies;
 mod api_keys;
 mod audit;
 mod faults;
+mod grants;
 mod graphql_surface;
 mod invitations;
 mod jobs;
