@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the browser half of the web crate into site/: site/pkg/web.js, site/pkg/web_bg.wasm
-# and site/parley.css, installing what is missing and skipping what is already there.
+# Builds the browser half of the web crate into site/: site/pkg/web.js, site/pkg/web_bg.wasm,
+# site/parley.css and GraphiQL's pinned assets in site/graphiql/, installing what is missing
+# and skipping what is already there.
 #
 #   bash scripts/build-web.sh           # release build, wasm-opt -Oz
 #   bash scripts/build-web.sh --debug   # quicker unoptimised build, no wasm-opt
@@ -128,4 +129,23 @@ fi
 
 # 7. Static assets.
 cp "$ROOT/web/style/parley.css" "$SITE/parley.css"
+
+# 8. GraphiQL for GET /graphql, served by Parley itself rather than a CDN: the production
+#    builds of the exact versions in web/graphiql/package-lock.json (npm ci), installed
+#    again only when the lock file changes.
+GQL_DIR="$ROOT/web/graphiql"
+GQL_STAMP="$GQL_DIR/node_modules/.installed-from"
+gql_want="$(sha256sum "$GQL_DIR/package-lock.json" | cut -d' ' -f1)"
+if [ "$(cat "$GQL_STAMP" 2>/dev/null || true)" = "$gql_want" ]; then
+  say "GraphiQL assets present"
+else
+  say "installing GraphiQL's pinned assets (npm ci in web/graphiql)"
+  npm ci --prefix "$GQL_DIR" --no-audit --no-fund --loglevel=error
+  echo "$gql_want" > "$GQL_STAMP"
+fi
+mkdir -p "$SITE/graphiql"
+for asset in graphiql/graphiql.min.js graphiql/graphiql.min.css \
+  react/umd/react.production.min.js react-dom/umd/react-dom.production.min.js; do
+  cp "$GQL_DIR/node_modules/$asset" "$SITE/graphiql/"
+done
 say "done: $(du -h "$PKG/web_bg.wasm" | cut -f1) web_bg.wasm, $(du -h "$PKG/web.js" | cut -f1) web.js in site/pkg"

@@ -1,18 +1,19 @@
 //! The HTTP surface: `/graphql`, health, readiness, metrics, and the web app.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use async_graphql::http::GraphiQLSource;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::graphql::{ParleySchema, RequestAuth, WEB_CLIENT_HEADER};
@@ -30,6 +31,8 @@ pub struct AppState {
     pub schema: ParleySchema,
     /// Metrics registry.
     pub metrics: Arc<Metrics>,
+    /// The built web assets (`site/`), where GraphiQL's vendored builds live too.
+    pub site_root: PathBuf,
 }
 
 /// Routes every process serves: health, readiness, metrics.
@@ -47,13 +50,61 @@ pub fn api_router(state: AppState) -> Router {
         .route("/graphql", get(graphiql).post(graphql))
         .route("/graphql/schema.graphql", get(sdl))
         .with_state(state.clone())
+        .merge(crate::graphiql::router(state.site_root.clone()))
         .merge(ops_router(state))
 }
 
-/// Wraps a router with request IDs, tracing, metrics and panic safety.
-pub fn layered(router: Router, metrics: Arc<Metrics>) -> Router {
-    let header_name = axum::http::HeaderName::from_static("x-request-id");
-    router
+/// The policy for everything that sets none of its own (the web pages and GraphiQL
+/// do): nothing but Parley's own files, never inside another site's frame.
+pub const DEFAULT_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
+
+/// HSTS for a deployment served over https: a year, subdomains included.
+pub const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+/// Adds the browser protections every response carries; `https` (the public URL is
+/// https) adds `Strict-Transport-Security`, which over plain http would be ignored at
+/// best and would lock a local install out of itself at worst.
+pub fn secured(router: Router, https: bool) -> Router {
+    let router = router
+        .layer(middleware::from_fn(no_referrer_for_secret_links))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DEFAULT_CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")));
+    if https {
+        router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        ))
+    } else {
+        router
+    }
+}
+
+/// Pages opened from an emailed link (`?token=…`: password reset, invitation, email
+/// check) send no `Referer` at all, so the secret in their URL never reaches another
+/// site, not even as an origin.
+async fn no_referrer_for_secret_links(req: Request, next: Next) -> Response {
+    let secret_link = req.uri().query().is_some_and(|q| q.split('&').any(|kv| kv.split('=').next() == Some("token")));
+    let mut res = next.run(req).await;
+    if secret_link {
+        res.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    }
+    res
+}
+
+/// Wraps a router with request IDs, tracing, metrics, panic safety and the browser
+/// protections of [`secured`] (`https`: the public URL is https).
+pub fn layered(router: Router, metrics: Arc<Metrics>, https: bool) -> Router {
+    let header_name = HeaderName::from_static("x-request-id");
+    let router = router
         .layer(middleware::from_fn_with_state(metrics, observe))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(PropagateRequestIdLayer::new(header_name.clone()))
@@ -66,7 +117,9 @@ pub fn layered(router: Router, metrics: Arc<Metrics>) -> Router {
                 .to_owned();
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
-        .layer(SetRequestIdLayer::new(header_name, MakeRequestUuid))
+        .layer(SetRequestIdLayer::new(header_name, MakeRequestUuid));
+    // Outermost, so even a caught panic's 500 carries them.
+    secured(router, https)
 }
 
 async fn observe(State(metrics): State<Arc<Metrics>>, req: Request, next: Next) -> Response {
@@ -93,8 +146,8 @@ async fn metrics(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").title("Parley GraphQL").finish())
+async fn graphiql() -> Response {
+    crate::graphiql::page()
 }
 
 async fn sdl() -> impl IntoResponse {

@@ -5,6 +5,7 @@
 
 pub mod bench;
 pub mod config;
+pub mod graphiql;
 pub mod graphql;
 pub mod http;
 pub mod metrics;
@@ -78,8 +79,12 @@ pub async fn start(cfg: &Config, roles: Roles, listener: TcpListener) -> anyhow:
     let mailer =
         workers::Mailer::new(&workers::MailerConfig { url: cfg.smtp_url.clone(), from: cfg.mail_from.clone() })?;
     let metrics = Arc::new(metrics::Metrics::default());
-    let state =
-        http::AppState { parley: parley.clone(), schema: graphql::schema(parley.clone()), metrics: metrics.clone() };
+    let state = http::AppState {
+        parley: parley.clone(),
+        schema: graphql::schema(parley.clone()),
+        metrics: metrics.clone(),
+        site_root: cfg.site_root.clone(),
+    };
 
     let router = if roles.api {
         let r = http::api_router(state);
@@ -89,7 +94,7 @@ pub async fn start(cfg: &Config, roles: Roles, listener: TcpListener) -> anyhow:
     } else {
         http::ops_router(state)
     };
-    let router = http::layered(router, metrics);
+    let router = http::layered(router, metrics, cfg.public_url.starts_with("https://"));
 
     let (tx, rx) = watch::channel(false);
     let worker = roles.worker.then(|| {

@@ -1,6 +1,6 @@
 //! The one error type of the domain layer; the API maps it once to typed codes.
 
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::{DbErr, RuntimeErr, SqlErr, SqlxError};
 
 /// Everything a use case can answer instead of a result.
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +23,10 @@ pub enum Error {
     /// Too many attempts; try again later.
     #[error("{0}")]
     RateLimited(String),
+    /// The database cannot be reached right now (refused, cut, pool exhausted); nothing
+    /// was changed and the same request may succeed when retried a moment later.
+    #[error("the service is temporarily unavailable")]
+    Unavailable(String),
     /// Anything else; the detail is logged, never shown.
     #[error("internal error")]
     Internal(String),
@@ -42,6 +46,18 @@ impl Error {
         Error::Forbidden(message.into())
     }
 
+    /// Whether retrying the same request later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Error::Unavailable(_) | Error::RateLimited(_))
+    }
+
+    /// Builds an unavailable error from a connection failure, logging it.
+    pub fn unavailable(cause: impl std::fmt::Display) -> Self {
+        let detail = cause.to_string();
+        tracing::warn!(error = %detail, "database unavailable");
+        Error::Unavailable(detail)
+    }
+
     /// Builds an internal error from any displayable cause, logging it.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         let detail = cause.to_string();
@@ -57,8 +73,40 @@ impl From<DbErr> for Error {
             Some(SqlErr::ForeignKeyConstraintViolation(_)) => Error::NotFound,
             _ => match err {
                 DbErr::RecordNotFound(_) => Error::NotFound,
+                other if is_connection_failure(&other) => Error::unavailable(other),
                 other => Error::internal(other),
             },
         }
+    }
+}
+
+/// Whether the database could not be reached or dropped the connection, as opposed to
+/// refusing the statement: the first is an outage to retry, the second a bug to fix.
+fn is_connection_failure(err: &DbErr) -> bool {
+    match err {
+        // Pool timed out or closed.
+        DbErr::ConnectionAcquire(_) => true,
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => is_sqlx_connection_failure(e),
+        _ => false,
+    }
+}
+
+fn is_sqlx_connection_failure(err: &SqlxError) -> bool {
+    match err {
+        SqlxError::Io(_)
+        | SqlxError::Tls(_)
+        | SqlxError::Protocol(_)
+        | SqlxError::PoolTimedOut
+        | SqlxError::PoolClosed
+        | SqlxError::WorkerCrashed
+        | SqlxError::BeginFailed => true,
+        // PostgreSQL's connection exceptions (class 08), the server shutting down or
+        // starting up (57P01-57P03) and too many connections (53300).
+        SqlxError::Database(db) => {
+            db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P") || c == "53300")
+        }
+        _ => false,
     }
 }

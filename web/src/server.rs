@@ -3,11 +3,13 @@
 use std::path::PathBuf;
 
 use axum::Router;
-use axum::http::header;
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use leptos::config::LeptosOptions;
-use leptos_axum::{LeptosRoutes, generate_route_list, site_pkg_dir_service};
+use leptos::nonce::{provide_nonce, use_nonce};
+use leptos::prelude::use_context;
+use leptos_axum::{LeptosRoutes, ResponseOptions, generate_route_list, site_pkg_dir_service};
 
 use crate::app::{App, STYLESHEET_PATH, shell};
 
@@ -43,7 +45,10 @@ pub fn web_router(site_root: PathBuf) -> Router {
     Router::new()
         .leptos_routes(&options, routes, {
             let options = options.clone();
-            move || shell(options.clone())
+            move || {
+                allow_only_this_pages_scripts();
+                shell(options.clone())
+            }
         })
         .route_service(&pkg_route, site_pkg_dir_service(&options))
         .route(STYLESHEET_PATH, get(stylesheet))
@@ -51,6 +56,32 @@ pub fn web_router(site_root: PathBuf) -> Router {
         // its 200 by the time a component asks to redirect.
         .route("/", get(|| async { Redirect::temporary("/app") }))
         .with_state(options)
+}
+
+/// The policy of a server-rendered page: Parley's own files, plus the inline scripts
+/// Leptos writes into this very page (hydration start, serialized resources), which
+/// carry `nonce`. `'wasm-unsafe-eval'` lets the page compile its wasm; it allows no
+/// JavaScript `eval`.
+pub fn page_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+    )
+}
+
+/// Answers with the policy naming this render's nonce (leptos_axum makes a fresh one per
+/// request and puts it on every inline script Leptos writes), so no other inline script
+/// can run, whatever got into the page.
+fn allow_only_this_pages_scripts() {
+    if use_nonce().is_none() {
+        provide_nonce();
+    }
+    let (Some(nonce), Some(response)) = (use_nonce(), use_context::<ResponseOptions>()) else {
+        return;
+    };
+    if let Ok(policy) = HeaderValue::from_str(&page_policy(&nonce)) {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, policy);
+    }
 }
 
 async fn stylesheet() -> impl IntoResponse {
@@ -74,6 +105,34 @@ mod tests {
         let status = response.status();
         let body = to_bytes(response.into_body(), usize::MAX).await.unwrap_or_default();
         (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    #[tokio::test]
+    async fn every_inline_script_of_a_page_carries_the_nonce_its_policy_names() {
+        let router = web_router(PathBuf::from("site"));
+        let Ok(request) = Request::builder().uri("/login").body(Body::empty()) else {
+            unreachable!("a valid request");
+        };
+        let Ok(response) = router.oneshot(request).await;
+        let policy = response
+            .headers()
+            .get(header::CONTENT_SECURITY_POLICY)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = to_bytes(response.into_body(), usize::MAX).await.unwrap_or_default();
+        let html = String::from_utf8_lossy(&body);
+        let nonce = policy.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).unwrap_or_default();
+        assert!(nonce.len() >= 16, "the policy names a nonce: {policy}");
+        assert!(policy.contains("'wasm-unsafe-eval'") && !policy.contains("'unsafe-inline'"), "{policy}");
+        let scripts: Vec<&str> = html.split("<script").skip(1).collect();
+        assert!(!scripts.is_empty(), "the page has its hydration script: {html}");
+        for script in scripts {
+            let tag = script.split('>').next().unwrap_or_default();
+            assert!(tag.contains(&format!("nonce=\"{nonce}\"")), "script without the nonce: <script{tag}>");
+        }
+        let (_, again) = get("/login").await;
+        assert!(!again.contains(nonce), "every page gets a fresh nonce");
     }
 
     #[tokio::test]

@@ -43,10 +43,17 @@ pub fn gql_error(err: domain::Error, request_id: &str) -> async_graphql::Error {
         E::Invalid { field, message } => ("BAD_USER_INPUT", format!("{field} {message}"), Some(field.clone())),
         E::Conflict(m) => ("CONFLICT", m.clone(), None),
         E::RateLimited(m) => ("RATE_LIMITED", m.clone(), None),
+        E::Unavailable(_) => {
+            ("UNAVAILABLE", format!("the service is temporarily unavailable, try again (request {request_id})"), None)
+        }
         E::Internal(_) => ("INTERNAL", format!("internal error (request {request_id})"), None),
     };
+    let retryable = err.is_retryable();
     async_graphql::Error::new(message).extend_with(|_, e| {
         e.set("code", code);
+        if retryable {
+            e.set("retryable", true);
+        }
         if let Some(f) = field {
             e.set("field", f);
         }

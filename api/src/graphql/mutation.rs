@@ -123,14 +123,14 @@ fn clear_session_cookies(ctx: &Context<'_>) {
     );
 }
 
+/// The web client gets its tokens only as httpOnly cookies: page scripts never see
+/// them. API clients get them in the answer.
 fn payload(ctx: &Context<'_>, s: domain::auth::Session) -> AuthPayload {
-    set_session_cookies(ctx, auth(ctx), &s);
-    AuthPayload {
-        access_token: s.access_token,
-        refresh_token: s.refresh_token,
-        user: User(s.user),
-        workspace: Workspace(s.workspace),
-    }
+    let a = auth(ctx);
+    set_session_cookies(ctx, a, &s);
+    let (access_token, refresh_token) =
+        if a.web_client { (None, None) } else { (Some(s.access_token), Some(s.refresh_token)) };
+    AuthPayload { access_token, refresh_token, user: User(s.user), workspace: Workspace(s.workspace) }
 }
 
 fn client(ctx: &Context<'_>) -> domain::accounts::Client {

@@ -353,10 +353,13 @@ pub enum Node {
 /// Tokens of a new session, with its user and workspace.
 #[derive(SimpleObject)]
 pub struct AuthPayload {
-    /// Short-lived JWT for `Authorization: Bearer`.
-    pub access_token: String,
-    /// Single-use token for `refreshSession`.
-    pub refresh_token: String,
+    /// Short-lived JWT for `Authorization: Bearer`. Null for the web client (requests
+    /// with `X-Parley-CSRF`): its session lives in httpOnly cookies, so a script injected
+    /// into the page has no token to steal.
+    pub access_token: Option<String>,
+    /// Single-use token for `refreshSession`. Null for the web client, for the same
+    /// reason: the refresh cookie carries it.
+    pub refresh_token: Option<String>,
     pub user: User,
     pub workspace: Workspace,
 }

@@ -14,6 +14,7 @@ mod audit;
 mod faults;
 mod grants;
 mod graphql_surface;
+mod hardening;
 mod invitations;
 mod jobs;
 mod ops;

@@ -101,9 +101,19 @@ impl PgCluster {
     /// Stops the server the way an operator's restart does (`-m fast`: every session
     /// is cut, open transactions roll back) and starts it again after `down`.
     pub fn restart(&self, down: std::time::Duration) {
+        self.stop();
+        std::thread::sleep(down);
+        self.ctl_start();
+    }
+
+    /// Stops the server as [`PgCluster::restart`] does, and leaves it down.
+    pub fn stop(&self) {
         let data = self.data_dir();
         self.run("pg_ctl", &["-D", path(&data), "-m", "fast", "-w", "-t", "60", "stop"]);
-        std::thread::sleep(down);
+    }
+
+    /// Starts a stopped server again.
+    pub fn start_again(&self) {
         self.ctl_start();
     }
 }
