@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::support::*;
 
 /// The real `parley` binary (scripts/test.sh builds it and sets PARLEY_BIN).
-fn parley_bin() -> Option<std::path::PathBuf> {
+pub(crate) fn parley_bin() -> Option<std::path::PathBuf> {
     let path = std::env::var("PARLEY_BIN")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/debug/parley"));

@@ -13,6 +13,7 @@ mod api_keys;
 mod audit;
 mod faults;
 mod graphql_surface;
+mod identity;
 mod invitations;
 mod jobs;
 mod ops;
