@@ -22,6 +22,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Access-token signing key.
     pub jwt_secret: Secret,
+    /// Keys sealing the secrets kept in the database (current first).
+    pub secrets_key: domain::sealed::Keys,
     /// SMTP server (`smtp://host:port`) or a development outbox (`file:///dir`).
     pub smtp_url: String,
     /// From header of Parley's own emails.
@@ -46,6 +48,15 @@ pub struct Config {
     pub job_lease_ms: u64,
     /// Invitations one workspace may send per hour.
     pub invitations_per_hour: u32,
+    /// Proxies (CIDRs) whose `X-Forwarded-For` / `Forwarded` headers name the client;
+    /// from anywhere else the socket's address is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Most operations one GraphQL batch may hold.
+    pub graphql_max_batch: usize,
+    /// How long a spent refresh token still continues its session, in milliseconds.
+    pub refresh_reuse_leeway_ms: u64,
+    /// Failed log-ins per account and address per window before a lock.
+    pub login_max_failures: i32,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -58,6 +69,7 @@ struct FileConfig {
     public_url: Option<String>,
     data_dir: Option<PathBuf>,
     jwt_secret: Option<String>,
+    secrets_key: Option<String>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
     site_root: Option<PathBuf>,
@@ -132,6 +144,11 @@ impl Config {
             Some(s) => s,
             None => dev_secret(&data_dir)?,
         };
+        let secrets_key = match env("PARLEY_SECRETS_KEY").or(file.secrets_key) {
+            Some(raw) => domain::sealed::Keys::parse(&raw).map_err(|e| err("PARLEY_SECRETS_KEY", e))?,
+            None if production => return Err(err("PARLEY_SECRETS_KEY", "is required in production")),
+            None => dev_sealing_keys(&data_dir)?,
+        };
         let smtp_url = env("PARLEY_SMTP_URL")
             .or(file.smtp_url)
             .unwrap_or_else(|| format!("file://{}", absolute(&data_dir.join("outbox")).display()));
@@ -143,6 +160,7 @@ impl Config {
             public_url,
             data_dir,
             jwt_secret,
+            secrets_key,
             smtp_url,
             mail_from: env("PARLEY_MAIL_FROM")
                 .or(file.mail_from)
@@ -164,6 +182,10 @@ impl Config {
             signups_per_ip: bounded(&env, "PARLEY_SIGNUPS_PER_IP", 30, 1, 1_000_000)?,
             job_lease_ms: bounded(&env, "PARLEY_JOB_LEASE_MS", 60_000, 100, 24 * HOUR_MS)?,
             invitations_per_hour: bounded(&env, "PARLEY_INVITATIONS_PER_HOUR", 50, 1, 100_000)?,
+            trusted_proxies: trusted_proxies(env("PARLEY_TRUSTED_PROXIES"))?,
+            graphql_max_batch: bounded(&env, "PARLEY_GRAPHQL_MAX_BATCH", 10, 1, 100)?,
+            refresh_reuse_leeway_ms: bounded(&env, "PARLEY_REFRESH_LEEWAY_MS", 20_000, 0, 300_000)?,
+            login_max_failures: bounded(&env, "PARLEY_LOGIN_MAX_FAILURES", 5, 1, 1000)?,
         })
     }
 
@@ -178,15 +200,32 @@ impl Config {
     /// The domain settings.
     pub fn settings(&self) -> domain::Settings {
         let mut s = domain::Settings::new(self.jwt_secret.clone(), self.public_url.clone());
+        s.secrets = self.secrets_key.clone();
         s.job_backoff_base = std::time::Duration::from_millis(self.job_backoff_ms);
         s.signups_per_ip = self.signups_per_ip;
         s.job_lease = std::time::Duration::from_millis(self.job_lease_ms);
         s.invitations_per_hour = self.invitations_per_hour;
+        s.refresh_reuse_leeway = std::time::Duration::from_millis(self.refresh_reuse_leeway_ms);
+        s.login_max_failures = self.login_max_failures;
         s
     }
 }
 
 const HOUR_MS: u64 = 3_600_000;
+
+/// A comma-separated list of CIDRs (a bare address means just that address).
+fn trusted_proxies(raw: Option<String>) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    let Some(raw) = raw else { return Ok(Vec::new()) };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>().or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from)).map_err(|_| {
+                err("PARLEY_TRUSTED_PROXIES", format!("{s:?} is not an address or CIDR (like 10.0.0.0/8)"))
+            })
+        })
+        .collect()
+}
 
 /// A whole number between `min` and `max` (inclusive), or `default` when unset.
 fn bounded<T>(env: &impl Fn(&str) -> Option<String>, key: &str, default: T, min: T, max: T) -> Result<T, ConfigError>
@@ -204,6 +243,25 @@ where
 
 fn absolute(p: &Path) -> PathBuf {
     std::env::current_dir().map(|d| d.join(p)).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// In development the sealing key is generated once and kept in the data directory,
+/// beside (not inside) the database, like the signing key.
+fn dev_sealing_keys(data_dir: &Path) -> Result<domain::sealed::Keys, ConfigError> {
+    let path = data_dir.join("secrets-key");
+    if let Ok(s) = std::fs::read_to_string(&path) {
+        return domain::sealed::Keys::parse(s.trim())
+            .map_err(|e| err("PARLEY_DATA_DIR", format!("{}: {e}", path.display())));
+    }
+    std::fs::create_dir_all(data_dir).map_err(|e| err("PARLEY_DATA_DIR", format!("{}: {e}", data_dir.display())))?;
+    let key = domain::sealed::Keys::generate("dev1");
+    std::fs::write(&path, &key).map_err(|e| err("PARLEY_DATA_DIR", format!("{}: {e}", path.display())))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+    }
+    domain::sealed::Keys::parse(&key).map_err(|e| err("PARLEY_SECRETS_KEY", e))
 }
 
 /// In development a signing key is generated once and kept in the data directory.
@@ -270,7 +328,15 @@ mod tests {
     #[test]
     fn bad_settings_are_named() {
         let dir = scratch_dir();
-        let cases: [(&[(&str, &str)], &str); 15] = [
+        let cases: [(&[(&str, &str)], &str); 20] = [
+            (&[("PARLEY_TRUSTED_PROXIES", "10.0.0.0/8, proxy.local")], "PARLEY_TRUSTED_PROXIES"),
+            (&[("PARLEY_GRAPHQL_MAX_BATCH", "0")], "PARLEY_GRAPHQL_MAX_BATCH"),
+            (&[("PARLEY_REFRESH_LEEWAY_MS", "86400000")], "PARLEY_REFRESH_LEEWAY_MS"),
+            (
+                &[("PARLEY_ENV", "production"), ("PARLEY_JWT_SECRET", "a-production-signing-key-of-32-chars!")],
+                "PARLEY_SECRETS_KEY",
+            ),
+            (&[("PARLEY_SECRETS_KEY", "k1:not-32-bytes")], "PARLEY_SECRETS_KEY"),
             (&[("PARLEY_HTTP_ADDR", "localhost")], "PARLEY_HTTP_ADDR"),
             (&[("PARLEY_PUBLIC_URL", "parley.example")], "PARLEY_PUBLIC_URL"),
             (&[("PARLEY_DATABASE_URL", "mysql://x")], "PARLEY_DATABASE_URL"),

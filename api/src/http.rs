@@ -33,6 +33,68 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The built web assets (`site/`), where GraphiQL's vendored builds live too.
     pub site_root: PathBuf,
+    /// Who may name the client, and how big a batch may be.
+    pub edge: Arc<Edge>,
+}
+
+/// Request-level limits and the proxies trusted to name the client.
+#[derive(Debug, Clone)]
+pub struct Edge {
+    /// Proxies whose forwarding headers are believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Most operations one GraphQL batch may hold.
+    pub max_batch: usize,
+}
+
+impl Default for Edge {
+    fn default() -> Self {
+        Edge { trusted_proxies: Vec::new(), max_batch: 10 }
+    }
+}
+
+impl Edge {
+    /// The client's address: the socket's, unless the socket is a trusted proxy; then
+    /// the nearest address in `Forwarded` / `X-Forwarded-For` that is not itself a
+    /// trusted proxy (read from the right, since a client can write anything on the
+    /// left).
+    pub fn client_ip(&self, socket: Option<std::net::IpAddr>, headers: &HeaderMap) -> Option<std::net::IpAddr> {
+        let socket = socket?;
+        let trusted = |ip: &std::net::IpAddr| self.trusted_proxies.iter().any(|n| n.contains(ip));
+        if !trusted(&socket) {
+            return Some(socket);
+        }
+        let mut hops: Vec<std::net::IpAddr> = Vec::new();
+        let forwarded: Vec<&str> = headers.get_all("forwarded").iter().filter_map(|v| v.to_str().ok()).collect();
+        if !forwarded.is_empty() {
+            for element in forwarded.iter().flat_map(|v| v.split(',')) {
+                for pair in element.split(';') {
+                    if let Some((k, v)) = pair.trim().split_once('=')
+                        && k.trim().eq_ignore_ascii_case("for")
+                        && let Some(ip) = forwarded_node(v.trim())
+                    {
+                        hops.push(ip);
+                    }
+                }
+            }
+        } else {
+            for v in headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()) {
+                hops.extend(v.split(',').filter_map(|h| forwarded_node(h.trim())));
+            }
+        }
+        Some(hops.into_iter().rev().find(|ip| !trusted(ip)).unwrap_or(socket))
+    }
+}
+
+/// An address from a forwarding header: `1.2.3.4`, `1.2.3.4:5`, `"[::1]:5"`, `[::1]`.
+fn forwarded_node(raw: &str) -> Option<std::net::IpAddr> {
+    let v = raw.trim_matches('"');
+    if let Ok(ip) = v.parse() {
+        return Some(ip);
+    }
+    if let Some(rest) = v.strip_prefix('[') {
+        return rest.split_once(']').and_then(|(ip, _)| ip.parse().ok());
+    }
+    v.rsplit_once(':').and_then(|(ip, _)| ip.parse().ok())
 }
 
 /// Routes every process serves: health, readiness, metrics.
@@ -199,7 +261,8 @@ fn bad_request(status: StatusCode, message: String) -> Response {
 
 async fn graphql(State(state): State<AppState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
-    let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let socket = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let ip = state.edge.client_ip(socket, &parts.headers).map(|ip| ip.to_string());
     let request_id =
         parts.extensions.get::<RequestId>().and_then(|r| r.header_value().to_str().ok()).unwrap_or("-").to_owned();
     let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
@@ -215,6 +278,16 @@ async fn graphql(State(state): State<AppState>, req: Request) -> Response {
         Ok(b) => b,
         Err(e) => return bad_request(StatusCode::BAD_REQUEST, format!("the body is not a GraphQL request: {e}")),
     };
+    if let async_graphql::BatchRequest::Batch(rs) = &batch
+        && rs.len() > state.edge.max_batch
+    {
+        // Every operation may hash a password or touch the database; a batch is a
+        // convenience, not a way around the per-request budget.
+        return bad_request(
+            StatusCode::BAD_REQUEST,
+            format!("a batch may hold at most {} operations; this one has {}", state.edge.max_batch, rs.len()),
+        );
+    }
     let auth = request_auth(&parts.headers, ip, request_id);
     let batch = match batch {
         async_graphql::BatchRequest::Single(r) => async_graphql::BatchRequest::Single(r.data(take_auth(&auth))),

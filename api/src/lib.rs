@@ -76,14 +76,24 @@ pub async fn start(cfg: &Config, roles: Roles, listener: TcpListener) -> anyhow:
         if roles.migrate { domain::Db::connect_and_migrate(&db_cfg).await } else { domain::Db::connect(&db_cfg).await }
             .map_err(|e| anyhow::anyhow!("database: {e}"))?;
     let parley = domain::Parley::new(db, cfg.settings());
+    if roles.migrate {
+        // Secrets stored before sealing existed, or under a retired key, are sealed
+        // under the current key once, here.
+        let n = domain::two_factor::reseal_secrets(&parley).await.map_err(|e| anyhow::anyhow!("sealing: {e}"))?;
+        if n > 0 {
+            tracing::info!(resealed = n, "stored secrets sealed under the current key");
+        }
+    }
     let mailer =
         workers::Mailer::new(&workers::MailerConfig { url: cfg.smtp_url.clone(), from: cfg.mail_from.clone() })?;
     let metrics = Arc::new(metrics::Metrics::default());
+    let edge = Arc::new(http::Edge { trusted_proxies: cfg.trusted_proxies.clone(), max_batch: cfg.graphql_max_batch });
     let state = http::AppState {
         parley: parley.clone(),
         schema: graphql::schema(parley.clone()),
         metrics: metrics.clone(),
         site_root: cfg.site_root.clone(),
+        edge,
     };
 
     let router = if roles.api {

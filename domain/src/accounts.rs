@@ -5,14 +5,15 @@ use uuid::Uuid;
 
 use crate::audit::{Change, record};
 use crate::auth::{Session, issue_session, session_workspace};
-use crate::crypto::{hash_password, random_token, sha256_hex, verify_dummy, verify_password};
+use crate::crypto::{hash_password, random_token, sha256_hex};
 use crate::db::Scope;
 use crate::jobs::{NewJob, enqueue_in};
 use crate::mail::{self, Email};
+use crate::security::{self, Notice};
 use crate::two_factor::{self, SecondFactor};
 use crate::validate::{self, Email as EmailAddr};
 use crate::{
-    Actor, Error, Membership, Parley, Result, Role, TenantCtx, User, Workspace, WorkspaceKind, dur, new_id, now,
+    Actor, Error, Membership, Parley, Result, Role, TenantCtx, User, Workspace, WorkspaceKind, dur, new_id, now, proof,
     throttle,
 };
 use entities::{email_verification, membership, password_reset, user, workspace};
@@ -57,15 +58,17 @@ pub async fn sign_up(p: &Parley, input: SignUp, client: &Client) -> Result<Sessi
     if input.workspace_kind == WorkspaceKind::Client {
         return Err(Error::invalid("workspaceKind", "a client workspace is created by its agency"));
     }
+    let key = format!("signup-ip:{}", client.ip.as_deref().unwrap_or("unknown"));
+    throttle::reserve(
+        p.db(),
+        &key,
+        throttle::Limit::Window { max: p.settings().signups_per_ip, window: p.settings().login_window },
+    )
+    .await?;
     let hash = hash_password(password).await?;
 
     let ws_id = new_id();
     let txn = p.db().begin(Scope::tenant(ws_id)).await?;
-    if let Some(ip) = &client.ip {
-        let key = format!("signup-ip:{ip}");
-        throttle::check(&txn, &key).await?;
-        throttle::fail(&txn, &key, p.settings().signups_per_ip, p.settings().login_window).await?;
-    }
     if user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?.is_some() {
         return Err(Error::Conflict("an account with this email already exists; log in instead".into()));
     }
@@ -124,9 +127,9 @@ pub(crate) fn member_json(m: &Membership) -> serde_json::Value {
 }
 
 /// Logs in with email and password, and the code from the user's authenticator app (or
-/// a recovery code) when two-factor log-in is on. Repeated failures for one account (or
-/// from one address, at a higher bar), wrong codes included, answer `RateLimited` for a
-/// while, even with the right password, so guessing is slow.
+/// a recovery code) when two-factor log-in is on. Each attempt is reserved against the
+/// budgets of [`crate::proof`] before anything is checked, wrong codes included, so a
+/// burst gets no more tries than a patient guesser.
 pub async fn log_in(
     p: &Parley,
     email: &str,
@@ -138,57 +141,43 @@ pub async fn log_in(
     if password.is_empty() {
         return Err(Error::invalid("password", "is required"));
     }
-    let s = p.settings();
-    let account_key = format!("login:{}", email.as_str());
-    let ip_key = client.ip.as_ref().map(|ip| format!("login-ip:{ip}"));
-
-    // Read, then verify outside any transaction: hashing takes tens of milliseconds
-    // and must not hold a connection.
-    let txn = p.db().begin(Scope::default()).await?;
-    throttle::check(&txn, &account_key).await?;
-    if let Some(k) = &ip_key {
-        throttle::check(&txn, k).await?;
-    }
-    let found = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?;
-    txn.commit().await?;
-    let ok = match &found {
-        Some(u) => verify_password(password.to_owned(), u.password_hash.clone()).await?,
-        None => verify_dummy(password.to_owned()).await.map(|_| false)?,
-    };
-
-    let txn = p.db().begin(Scope::default()).await?;
-    let failed = async |txn: &sea_orm::DatabaseTransaction| -> Result<()> {
-        throttle::fail(txn, &account_key, s.login_max_failures, s.login_window).await?;
-        if let Some(k) = &ip_key {
-            throttle::fail(txn, k, s.login_max_failures_per_ip, s.login_window).await?;
-        }
-        Ok(())
-    };
+    let attempt = proof::begin(p, email.as_str(), client).await?;
+    let found = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(p.db().global()).await?;
+    // Verified outside any transaction: hashing takes tens of milliseconds and must not
+    // hold a connection.
+    let ok = proof::password_matches(found.as_ref(), password).await?;
     let (Some(u), true) = (found, ok) else {
-        failed(&txn).await?;
-        txn.commit().await?;
         return Err(Error::Unauthenticated("the email or password is wrong".into()));
     };
-    match two_factor::check(&txn, u.id, totp_code).await? {
-        SecondFactor::NotNeeded | SecondFactor::Passed => {}
-        SecondFactor::Missing => {
-            txn.commit().await?;
-            return Err(Error::invalid(
-                "totpCode",
-                "enter the 6-digit code from your authenticator app, or a recovery code",
-            ));
-        }
-        SecondFactor::Wrong => {
-            failed(&txn).await?;
-            txn.commit().await?;
-            return Err(Error::invalid("totpCode", "is wrong, expired or already used"));
-        }
-    }
-    throttle::clear(&txn, &account_key).await?;
+    let txn = p.db().begin(Scope::default()).await?;
+    second_factor(&txn, p, &u, totp_code).await?;
     let ws = session_workspace(p, &txn, u.id, None).await?;
     let session = issue_session(p, &txn, u, ws, None).await?;
     txn.commit().await?;
+    attempt.succeeded(p).await?;
     Ok(session)
+}
+
+/// Checks the second factor of someone whose password was right (inside the caller's
+/// transaction, which spends the code). The attempt was reserved already, so a wrong
+/// code has counted.
+pub(crate) async fn second_factor(
+    txn: &sea_orm::DatabaseTransaction,
+    p: &Parley,
+    u: &User,
+    totp_code: Option<&str>,
+) -> Result<()> {
+    match two_factor::check(txn, &p.settings().secrets, u.id, totp_code).await? {
+        SecondFactor::NotNeeded | SecondFactor::Passed => Ok(()),
+        SecondFactor::PassedWithRecoveryCode => {
+            let left = two_factor::codes_left(txn, u.id).await?;
+            security::notify_in(txn, p, u, None, Notice::RecoveryCodeUsed { left }).await
+        }
+        SecondFactor::Missing => {
+            Err(Error::invalid("totpCode", "enter the 6-digit code from your authenticator app, or a recovery code"))
+        }
+        SecondFactor::Wrong => Err(Error::invalid("totpCode", "is wrong, expired or already used")),
+    }
 }
 
 /// The account of the person a session or credential names. `users` holds no tenant
@@ -301,16 +290,12 @@ pub async fn update_profile(p: &Parley, user_id: Uuid, name: &str) -> Result<Use
     Ok(u)
 }
 
-/// Changes the acting user's password after checking the current one, and ends every
-/// other session (all refresh tokens are revoked).
-pub async fn change_password(p: &Parley, user_id: Uuid, current: &str, new: &str) -> Result<User> {
+/// Changes the acting user's password after checking the current one (through the
+/// log-in throttle), and ends every session (all refresh tokens are revoked).
+pub async fn change_password(p: &Parley, user_id: Uuid, current: &str, new: &str, client: &Client) -> Result<User> {
     let new = validate::password("newPassword", new)?;
-    let txn = p.db().begin(Scope::default()).await?;
-    let u = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(Error::NotFound)?;
-    txn.commit().await?;
-    if !verify_password(current.to_owned(), u.password_hash.clone()).await? {
-        return Err(Error::invalid("currentPassword", "is wrong"));
-    }
+    let u = account(p, user_id).await?;
+    proof::current_password(p, &u, current, "currentPassword", client).await?;
     let hash = hash_password(new).await?;
     let txn = p.db().begin(Scope::default()).await?;
     let mut am: user::ActiveModel = u.into();
@@ -318,6 +303,43 @@ pub async fn change_password(p: &Parley, user_id: Uuid, current: &str, new: &str
     am.updated_at = Set(now());
     let u = am.update(&txn).await?;
     crate::auth::revoke_all_sessions(&txn, u.id).await?;
+    security::notify_in(&txn, p, &u, None, Notice::PasswordChanged).await?;
+    txn.commit().await?;
+    Ok(u)
+}
+
+/// Moves the login to `new_email` once the current password (through the log-in
+/// throttle) proves it is the user; the new address must be verified again, and the
+/// old one is told where the account went.
+pub async fn change_email(p: &Parley, user_id: Uuid, new_email: &str, current: &str, client: &Client) -> Result<User> {
+    let email = EmailAddr::parse("newEmail", new_email)?;
+    let u = account(p, user_id).await?;
+    if u.email == email.as_str() {
+        return Err(Error::invalid("newEmail", "is already your email"));
+    }
+    proof::current_password(p, &u, current, "currentPassword", client).await?;
+    let old = u.email.clone();
+    let txn = p.db().begin(Scope::default()).await?;
+    if user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?.is_some() {
+        return Err(Error::Conflict("another account uses this email".into()));
+    }
+    let mut am: user::ActiveModel = u.into();
+    am.email = Set(email.as_str().to_owned());
+    am.email_verified_at = Set(None);
+    am.updated_at = Set(now());
+    let u = am.update(&txn).await?;
+    security::notify_in(&txn, p, &u, Some(&old), Notice::EmailChanged { to: u.email.clone() }).await?;
+    let ws = session_workspace(p, &txn, u.id, None).await?;
+    crate::auth::set_tenant_scope(&txn, ws.id).await?;
+    let ctx = TenantCtx::new(ws.id, Actor::User { id: u.id, email: u.email.clone() }, Role::Viewer);
+    let minute = now().timestamp() / 60;
+    enqueue_in(
+        &txn,
+        p,
+        &ctx,
+        NewJob::new(VERIFY_EMAIL_JOB, serde_json::json!({ "user_id": u.id })).key(format!("verify:{}:{minute}", u.id)),
+    )
+    .await?;
     txn.commit().await?;
     Ok(u)
 }
@@ -349,9 +371,13 @@ pub(crate) async fn users_by_id<C: sea_orm::ConnectionTrait>(conn: &C, ids: Vec<
 pub async fn request_password_reset(p: &Parley, email: &str) -> Result<()> {
     let email = EmailAddr::parse("email", email)?;
     let key = format!("reset:{}", email.as_str());
+    throttle::reserve(
+        p.db(),
+        &key,
+        throttle::Limit::Window { max: p.settings().login_max_failures, window: p.settings().login_window },
+    )
+    .await?;
     let txn = p.db().begin(Scope::default()).await?;
-    throttle::check(&txn, &key).await?;
-    throttle::fail(&txn, &key, p.settings().login_max_failures, p.settings().login_window).await?;
     let found = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?;
     if let Some(u) = found
         && let Ok(ws) = session_workspace(p, &txn, u.id, None).await
@@ -397,20 +423,30 @@ pub async fn prepare_password_reset_email(ctx: &TenantCtx, p: &Parley, user_id: 
 }
 
 /// Sets a new password with an emailed link (single use, one hour) and ends every
-/// session of the account.
-pub async fn reset_password(p: &Parley, token: &str, new_password: &str) -> Result<User> {
+/// session of the account. The link is looked up before the password is hashed, so a
+/// wrong link costs nothing but a lookup; wrong links count against the address.
+pub async fn reset_password(p: &Parley, token: &str, new_password: &str, client: &Client) -> Result<User> {
     let bad = || Error::invalid("token", "the link is invalid, used or expired");
     let password = validate::password("newPassword", new_password)?;
-    let hash = hash_password(password).await?;
-    let txn = p.db().begin(Scope::default()).await?;
+    let ip_key = format!("reset-ip:{}", client.ip.as_deref().unwrap_or("unknown"));
+    throttle::reserve(
+        p.db(),
+        &ip_key,
+        throttle::Limit::Window { max: p.settings().login_max_failures_per_ip, window: p.settings().login_window },
+    )
+    .await?;
+    let hashed_token = sha256_hex(token.trim());
     let r = password_reset::Entity::find()
-        .filter(password_reset::Column::TokenHash.eq(sha256_hex(token.trim())))
-        .one(&txn)
+        .filter(password_reset::Column::TokenHash.eq(hashed_token.clone()))
+        .one(p.db().global())
         .await?
         .ok_or_else(bad)?;
     if r.used_at.is_some() || r.expires_at <= now() {
         return Err(bad());
     }
+    throttle::release(p.db().global(), &ip_key).await?;
+    let hash = hash_password(password).await?;
+    let txn = p.db().begin(Scope::default()).await?;
     let claimed = password_reset::Entity::update_many()
         .col_expr(password_reset::Column::UsedAt, sea_orm::sea_query::Expr::value(now()))
         .filter(password_reset::Column::Id.eq(r.id))
@@ -432,6 +468,7 @@ pub async fn reset_password(p: &Parley, token: &str, new_password: &str) -> Resu
     let u = am.update(&txn).await?;
     crate::auth::revoke_all_sessions(&txn, u.id).await?;
     throttle::clear(&txn, &format!("login:{}", u.email)).await?;
+    security::notify_in(&txn, p, &u, None, Notice::PasswordReset).await?;
     txn.commit().await?;
     Ok(u)
 }

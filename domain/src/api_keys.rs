@@ -121,6 +121,10 @@ pub async fn create(ctx: &TenantCtx, p: &Parley, name: &str, role: Role) -> Resu
     .insert(&txn)
     .await?;
     record(&txn, ctx, Change::new("api_key.created", "ApiKey", key.id).after(key_json(&key))).await?;
+    if let crate::Actor::User { id, email } = ctx.actor() {
+        let notice = crate::security::Notice::ApiKeyCreated { name: key.name.clone() };
+        crate::security::notify_ctx_in(&txn, p, ctx, *id, email, notice).await?;
+    }
     txn.commit().await?;
     Ok((key, secret))
 }

@@ -140,8 +140,12 @@ async fn revoke_family<C: ConnectionTrait>(conn: &C, family: Uuid) -> Result<()>
     Ok(())
 }
 
-/// Trades a refresh token for a new session. A token is good once: presenting a spent
-/// one revokes its whole family (whoever holds the newer token is logged out too).
+/// Trades a refresh token for a new session. A token is good once: it is spent by a
+/// conditional update, so of two concurrent refreshes only one spends it. The other is
+/// a reuse. Within a short leeway (`Settings::refresh_reuse_leeway`) a reuse continues
+/// the family with a session of its own, so two browser tabs refreshing at the same
+/// moment both stay signed in; later, a reuse means the token was copied, and the whole
+/// family is revoked (whoever holds a newer token is logged out too).
 pub async fn refresh_session(p: &Parley, token: &str) -> Result<Session> {
     let unauth = || Error::Unauthenticated("the refresh token is invalid or expired".into());
     let hash = sha256_hex(token.trim());
@@ -150,18 +154,36 @@ pub async fn refresh_session(p: &Parley, token: &str) -> Result<Session> {
     else {
         return Err(unauth());
     };
-    if row.used_at.is_some() || row.revoked_at.is_some() {
-        revoke_family(&txn, row.family_id).await?;
-        txn.commit().await?;
-        tracing::warn!(user = %row.user_id, family = %row.family_id, "refresh token reused; family revoked");
-        return Err(Error::Unauthenticated("the refresh token was already used; every session of it has ended".into()));
-    }
-    if row.expires_at <= now() {
+    if row.expires_at <= now() && row.revoked_at.is_none() {
         return Err(unauth());
     }
-    let mut spent: refresh_token::ActiveModel = row.clone().into();
-    spent.used_at = Set(Some(now()));
-    spent.update(&txn).await?;
+    let spent = if row.used_at.is_none() && row.revoked_at.is_none() {
+        refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::UsedAt, sea_orm::sea_query::Expr::value(now()))
+            .filter(refresh_token::Column::Id.eq(row.id))
+            .filter(refresh_token::Column::UsedAt.is_null())
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .exec(&txn)
+            .await?
+            .rows_affected
+            == 1
+    } else {
+        false
+    };
+    if !spent {
+        // Spent before (or just now, by a concurrent request): read it as it is now.
+        let current = refresh_token::Entity::find_by_id(row.id).one(&txn).await?.ok_or_else(unauth)?;
+        let leeway = dur(p.settings().refresh_reuse_leeway);
+        let sibling = current.revoked_at.is_none() && current.used_at.is_some_and(|u| now() - u <= leeway);
+        if !sibling {
+            revoke_family(&txn, row.family_id).await?;
+            txn.commit().await?;
+            tracing::warn!(user = %row.user_id, family = %row.family_id, "refresh token reused; family revoked");
+            return Err(Error::Unauthenticated(
+                "the refresh token was already used; every session of it has ended".into(),
+            ));
+        }
+    }
     let user = user::Entity::find_by_id(row.user_id).one(&txn).await?.ok_or_else(unauth)?;
     // The session's workspace may have been left since; fall back to any membership.
     let ws = match session_workspace(p, &txn, user.id, Some(row.workspace_id)).await {

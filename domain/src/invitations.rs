@@ -5,10 +5,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::accounts::Client;
 use crate::accounts::member_json;
 use crate::audit::{Change, record};
 use crate::auth::{Session, issue_session};
-use crate::crypto::{hash_password, random_token, sha256_hex, verify_password};
+use crate::crypto::{hash_password, random_token, sha256_hex};
 use crate::ctx::role_rank;
 use crate::db::{Scope, TenantOwned};
 use crate::jobs::{NewJob, enqueue_in};
@@ -16,7 +17,7 @@ use crate::mail::{self, Email};
 use crate::page::{Page, PageArgs, finish};
 use crate::validate::{self, Email as EmailAddr};
 use crate::{
-    Actor, Error, Invitation, InvitationStatus, Parley, Permission, Result, Role, TenantCtx, dur, new_id, now,
+    Actor, Error, Invitation, InvitationStatus, Parley, Permission, Result, Role, TenantCtx, dur, new_id, now, proof,
 };
 use entities::{invitation, membership, user, workspace};
 
@@ -161,20 +162,27 @@ pub async fn prepare_invitation_email(ctx: &TenantCtx, p: &Parley, id: Uuid) -> 
 }
 
 /// What the invitee fills in.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Accept {
     /// The token from the link.
     pub token: String,
-    /// A new password (new account) or the existing account's password.
-    pub password: String,
+    /// A new password (new account) or the existing account's password (not needed
+    /// when that account is the one signed in).
+    pub password: Option<String>,
     /// The person's name (new account).
     pub name: Option<String>,
+    /// The code from the authenticator app (or a recovery code), when the existing
+    /// account has two-factor log-in on.
+    pub totp_code: Option<String>,
+    /// The account signed in on this request, if any.
+    pub signed_in: Option<Uuid>,
 }
 
 /// Accepts an invitation: joins the workspace with the invited role, creating the
-/// account if the address has none (it is verified by the link itself). Each link
-/// works once.
-pub async fn accept(p: &Parley, input: Accept) -> Result<Session> {
+/// account if the address has none (it is verified by the link itself). An existing
+/// account proves itself as at log-in (password and, when on, the second factor,
+/// through the same throttle) unless it is the one signed in. Each link works once.
+pub async fn accept(p: &Parley, input: Accept, client: &Client) -> Result<Session> {
     let bad = || Error::invalid("token", "the invitation is invalid, used, revoked or expired");
     let (tenant, secret) = input.token.trim().split_once('.').ok_or_else(bad)?;
     let tenant = Uuid::try_parse(tenant).map_err(|_| bad())?;
@@ -191,15 +199,23 @@ pub async fn accept(p: &Parley, input: Accept) -> Result<Session> {
     if inv.status != InvitationStatus::Pending || inv.expires_at <= now() {
         return Err(bad());
     }
+    let password = input.password.as_deref().unwrap_or("");
+    let mut attempt = None;
     let new_user = match &existing {
+        Some(u) if input.signed_in == Some(u.id) => None,
         Some(u) => {
-            if !verify_password(input.password.clone(), u.password_hash.clone()).await? {
+            if password.is_empty() {
+                return Err(Error::invalid("password", "enter this account's password, or log in first"));
+            }
+            let a = proof::begin(p, &u.email, client).await?;
+            if !proof::password_matches(Some(u), password).await? {
                 return Err(Error::invalid("password", "is not this account's password"));
             }
+            attempt = Some(a);
             None
         }
         None => {
-            let password = validate::password("password", &input.password)?;
+            let password = validate::password("password", password)?;
             let name = validate::name("name", input.name.as_deref().unwrap_or(""), 100)?;
             Some((name, hash_password(password).await?))
         }
@@ -221,7 +237,12 @@ pub async fn accept(p: &Parley, input: Accept) -> Result<Session> {
         return Err(bad());
     }
     let u = match (existing, new_user) {
-        (Some(u), _) => u,
+        (Some(u), _) => {
+            if attempt.is_some() {
+                crate::accounts::second_factor(&txn, p, &u, input.totp_code.as_deref()).await?;
+            }
+            u
+        }
         (None, Some((name, password_hash))) => {
             user::ActiveModel {
                 id: Set(new_id()),
@@ -256,5 +277,8 @@ pub async fn accept(p: &Parley, input: Accept) -> Result<Session> {
     let ws = workspace::Entity::find_by_id(tenant).one(&txn).await?.ok_or(Error::NotFound)?;
     let session = issue_session(p, &txn, u, ws, None).await?;
     txn.commit().await?;
+    if let Some(a) = attempt {
+        a.succeeded(p).await?;
+    }
     Ok(session)
 }

@@ -70,3 +70,16 @@ pub fn password_reset(to: &str, name: &str, link: &str) -> Email {
         "The link works once and expires in one hour. If you did not ask for this, ignore this email: your password stays as it is.",
     )
 }
+
+/// A notice that something changed in a person's account security, so a change they
+/// did not make does not go unnoticed.
+pub fn security_notice(to: &str, name: &str, what: &str, link: &str) -> Email {
+    compose(
+        to,
+        format!("Parley security notice: {what}"),
+        format!("Hello {name}, this is to let you know: {what}."),
+        "Review your account",
+        link,
+        "If this was you, there is nothing to do. If it was not, reset your password at once and turn on two-factor log-in.",
+    )
+}

@@ -29,12 +29,17 @@ impl fmt::Debug for Secret {
 pub struct Settings {
     /// Key that signs access tokens (HS256).
     pub jwt_secret: Secret,
+    /// Keys that seal secrets stored in the database (TOTP secrets, …).
+    pub secrets: crate::sealed::Keys,
     /// Base URL links in emails point to, without a trailing slash.
     pub public_url: String,
     /// Lifetime of an access token.
     pub access_ttl: Duration,
     /// Lifetime of a refresh token.
     pub refresh_ttl: Duration,
+    /// How long after a refresh token is spent presenting it again still continues the
+    /// session (two tabs refreshing at once) instead of revoking the family.
+    pub refresh_reuse_leeway: Duration,
     /// Lifetime of an invitation link.
     pub invitation_ttl: Duration,
     /// Lifetime of an email verification link.
@@ -64,11 +69,15 @@ pub struct Settings {
 impl Settings {
     /// Defaults around a signing key and public URL.
     pub fn new(jwt_secret: Secret, public_url: impl Into<String>) -> Self {
+        // A key for this process alone until configuration names the kept one.
+        let secrets = crate::sealed::Keys::random("ephemeral");
         Settings {
             jwt_secret,
+            secrets,
             public_url: public_url.into().trim_end_matches('/').to_owned(),
             access_ttl: Duration::from_secs(15 * 60),
             refresh_ttl: Duration::from_secs(30 * 24 * 3600),
+            refresh_reuse_leeway: Duration::from_secs(20),
             invitation_ttl: Duration::from_secs(7 * 24 * 3600),
             verification_ttl: Duration::from_secs(3 * 24 * 3600),
             login_max_failures: 5,

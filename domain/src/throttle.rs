@@ -1,68 +1,144 @@
-//! Counting failed attempts per key inside a window, atomically on both databases.
+//! Attempt budgets per key (an account, an account at one address, an address),
+//! reserved before the attempt is checked.
+//!
+//! An attempt is counted *before* the password or code is verified, inside one
+//! transaction that holds the key's row (`FOR UPDATE` on PostgreSQL; SQLite has one
+//! writer), so a batch or a burst in flight gets exactly the budget and no more.
+//! A success gives its reservation back ([`release`]) or forgets the key ([`clear`]).
+
+use std::time::Duration;
 
 use sea_orm::{ConnectionTrait, Statement, Value};
 
+use crate::db::{Db, Scope, sql_for};
 use crate::{Error, Result, dur, now};
 
-/// `RateLimited` while `key` is locked.
-pub(crate) async fn check<C: ConnectionTrait>(conn: &C, key: &str) -> Result<()> {
-    let backend = conn.get_database_backend();
-    let row = conn
-        .query_one_raw(Statement::from_sql_and_values(
-            backend,
-            crate::db::sql_for(backend, "SELECT locked_until FROM login_throttles WHERE key = $1"),
-            [Value::from(key.to_owned())],
-        ))
-        .await?;
-    if let Some(row) = row {
-        let locked: Option<chrono::DateTime<chrono::Utc>> = row.try_get("", "locked_until")?;
-        if locked.is_some_and(|t| t > now()) {
-            return Err(Error::RateLimited("too many failed attempts; try again later".into()));
+/// How a key's budget behaves once it is spent.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Limit {
+    /// `max` attempts per `window`; then the key is locked until the window ends.
+    Window { max: i32, window: Duration },
+    /// `free` attempts per `window`; after those, each attempt makes the next one wait
+    /// twice as long as the last (1 s, 2 s, 4 s … up to `cap`), so guessing slows down
+    /// without a hard lock that anyone could trigger on purpose.
+    Growing { free: i32, window: Duration, cap: Duration },
+}
+
+impl Limit {
+    fn window(self) -> Duration {
+        match self {
+            Limit::Window { window, .. } | Limit::Growing { window, .. } => window,
         }
     }
-    Ok(())
 }
 
-/// Records one failure for `key`; locks it once `max` failures fall in one window.
-pub(crate) async fn fail<C: ConnectionTrait>(conn: &C, key: &str, max: i32, window: std::time::Duration) -> Result<()> {
-    let backend = conn.get_database_backend();
+fn limited(wait: chrono::Duration) -> Error {
+    let secs = wait.num_seconds().max(1);
+    let when = if secs < 120 { format!("{secs} s") } else { format!("{} min", (secs + 59) / 60) };
+    Error::RateLimited(format!("too many attempts; try again in {when}"))
+}
+
+/// Counts one attempt under `key`, or answers `RateLimited` (counting nothing) when
+/// the key is locked or its budget for the window is spent.
+pub(crate) async fn reserve(db: &Db, key: &str, limit: Limit) -> Result<()> {
+    let txn = db.begin(Scope::default()).await?;
+    let backend = txn.get_database_backend();
     let t = now();
-    let window_open = t - dur(window);
-    let row = conn
+    txn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        sql_for(
+            backend,
+            "INSERT INTO login_throttles (key, failures, window_start, locked_until) VALUES ($1, 0, $2, NULL)
+             ON CONFLICT (key) DO NOTHING",
+        ),
+        [Value::from(key.to_owned()), Value::from(t)],
+    ))
+    .await?;
+    let lock = if db.is_postgres() { " FOR UPDATE" } else { "" };
+    let row = txn
         .query_one_raw(Statement::from_sql_and_values(
             backend,
-            crate::db::sql_for(
+            sql_for(
                 backend,
-                "INSERT INTO login_throttles (key, failures, window_start, locked_until) VALUES ($1, 1, $2, NULL)
-                 ON CONFLICT (key) DO UPDATE SET
-                   failures = CASE WHEN login_throttles.window_start < $3 THEN 1 ELSE login_throttles.failures + 1 END,
-                   window_start = CASE WHEN login_throttles.window_start < $3 THEN $2 ELSE login_throttles.window_start END
-                 RETURNING failures",
+                &format!("SELECT failures, window_start, locked_until FROM login_throttles WHERE key = $1{lock}"),
             ),
-            [Value::from(key.to_owned()), Value::from(t), Value::from(window_open)],
+            [Value::from(key.to_owned())],
         ))
-        .await?;
-    let failures: i32 = match row {
-        Some(r) => r.try_get("", "failures")?,
-        None => 1,
-    };
-    if failures >= max {
-        conn.execute_raw(Statement::from_sql_and_values(
-            backend,
-            crate::db::sql_for(backend, "UPDATE login_throttles SET locked_until = $1 WHERE key = $2"),
-            [Value::from(t + dur(window)), Value::from(key.to_owned())],
-        ))
-        .await?;
+        .await?
+        .ok_or_else(|| Error::internal("throttle row vanished"))?;
+    let mut failures: i32 = row.try_get("", "failures")?;
+    let mut window_start: chrono::DateTime<chrono::Utc> = row.try_get("", "window_start")?;
+    let locked_until: Option<chrono::DateTime<chrono::Utc>> = row.try_get("", "locked_until")?;
+    if let Some(until) = locked_until
+        && until > t
+    {
+        txn.commit().await?;
+        return Err(limited(until - t));
     }
+    if window_start + dur(limit.window()) <= t {
+        failures = 0;
+        window_start = t;
+    }
+    let (failures, locked_until) = match limit {
+        Limit::Window { max, window } => {
+            if failures >= max {
+                let until = window_start + dur(window);
+                txn.execute_raw(update(backend, key, failures, window_start, Some(until))).await?;
+                txn.commit().await?;
+                return Err(limited(until - t));
+            }
+            (failures + 1, None)
+        }
+        Limit::Growing { free, cap, .. } => {
+            let n = failures + 1;
+            let next = (n > free).then(|| {
+                let exp = u32::try_from(n - free - 1).unwrap_or(u32::MAX).min(30);
+                t + dur(Duration::from_secs(1u64 << exp).min(cap))
+            });
+            (n, next)
+        }
+    };
+    txn.execute_raw(update(backend, key, failures, window_start, locked_until)).await?;
+    txn.commit().await?;
     Ok(())
 }
 
-/// Forgets the failures of `key` (after a success).
+fn update(
+    backend: sea_orm::DbBackend,
+    key: &str,
+    failures: i32,
+    window_start: chrono::DateTime<chrono::Utc>,
+    locked_until: Option<chrono::DateTime<chrono::Utc>>,
+) -> Statement {
+    Statement::from_sql_and_values(
+        backend,
+        sql_for(
+            backend,
+            "UPDATE login_throttles SET failures = $1, window_start = $2, locked_until = $3 WHERE key = $4",
+        ),
+        [Value::from(failures), Value::from(window_start), Value::from(locked_until), Value::from(key.to_owned())],
+    )
+}
+
+/// Gives back one reserved attempt (the attempt succeeded) without forgetting the
+/// others counted under `key`.
+pub(crate) async fn release<C: ConnectionTrait>(conn: &C, key: &str) -> Result<()> {
+    let backend = conn.get_database_backend();
+    conn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        sql_for(backend, "UPDATE login_throttles SET failures = failures - 1 WHERE key = $1 AND failures > 0"),
+        [Value::from(key.to_owned())],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Forgets every attempt counted under `key`.
 pub(crate) async fn clear<C: ConnectionTrait>(conn: &C, key: &str) -> Result<()> {
     let backend = conn.get_database_backend();
     conn.execute_raw(Statement::from_sql_and_values(
         backend,
-        crate::db::sql_for(backend, "DELETE FROM login_throttles WHERE key = $1"),
+        sql_for(backend, "DELETE FROM login_throttles WHERE key = $1"),
         [Value::from(key.to_owned())],
     ))
     .await?;

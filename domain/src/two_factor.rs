@@ -13,9 +13,12 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, 
 use totp_rs::{Builder, Secret, Totp};
 use uuid::Uuid;
 
-use crate::crypto::{sha256_hex, verify_password};
+use crate::accounts::Client;
+use crate::crypto::sha256_hex;
 use crate::db::Scope;
-use crate::{Error, Parley, Result, new_id, now};
+use crate::sealed::Keys;
+use crate::security::{self, Notice};
+use crate::{Error, Parley, Result, new_id, now, proof};
 use entities::{recovery_code, user_totp};
 
 /// How many recovery codes a user gets.
@@ -39,12 +42,25 @@ pub struct Setup {
 pub(crate) enum SecondFactor {
     /// The account has no second factor.
     NotNeeded,
-    /// A fresh code or an unused recovery code was given.
+    /// A fresh code from the app was given.
     Passed,
+    /// An unused recovery code was given (and is now spent).
+    PassedWithRecoveryCode,
     /// The account has one, and no code came with the log-in.
     Missing,
     /// The code was wrong, expired, or already used.
     Wrong,
+}
+
+/// What a TOTP secret is sealed for: its owner, so a sealed secret copied onto another
+/// account's row does not open.
+fn purpose(user_id: Uuid) -> String {
+    format!("totp:{user_id}")
+}
+
+/// The app's generator for a stored (sealed) secret.
+fn stored_totp(keys: &Keys, row: &user_totp::Model) -> Result<Totp> {
+    totp(&keys.open(&purpose(row.user_id), &row.secret)?)
 }
 
 fn totp(secret: &str) -> Result<Totp> {
@@ -81,12 +97,16 @@ pub async fn enabled(p: &Parley, user_id: Uuid) -> Result<bool> {
     Ok(row.is_some_and(|r| r.enabled_at.is_some()))
 }
 
-/// Makes a new secret for the user's authenticator app (replacing an unconfirmed one).
-/// Nothing changes at log-in until [`confirm_setup`].
-pub async fn start_setup(p: &Parley, user_id: Uuid) -> Result<Setup> {
+/// Makes a new secret for the user's authenticator app (replacing an unconfirmed one),
+/// once the current password proves it is the user (a stolen access token alone must
+/// not be able to tie the account to someone else's app). Nothing changes at log-in
+/// until [`confirm_setup`].
+pub async fn start_setup(p: &Parley, user_id: Uuid, password: &str, client: &Client) -> Result<Setup> {
     let user = crate::accounts::account(p, user_id).await?;
+    proof::current_password(p, &user, password, "password", client).await?;
     let bytes: [u8; 20] = rand::rng().random();
     let secret = Secret::from(bytes).to_base32();
+    let sealed = p.settings().secrets.seal(&purpose(user_id), &secret)?;
     let txn = p.db().begin(Scope { user: Some(user_id), ..Default::default() }).await?;
     match user_totp::Entity::find_by_id(user_id).one(&txn).await? {
         Some(row) if row.enabled_at.is_some() => {
@@ -94,14 +114,14 @@ pub async fn start_setup(p: &Parley, user_id: Uuid) -> Result<Setup> {
         }
         Some(row) => {
             let mut row: user_totp::ActiveModel = row.into();
-            row.secret = Set(secret.clone());
+            row.secret = Set(sealed);
             row.created_at = Set(now());
             row.update(&txn).await?;
         }
         None => {
             user_totp::ActiveModel {
                 user_id: Set(user_id),
-                secret: Set(secret.clone()),
+                secret: Set(sealed),
                 created_at: Set(now()),
                 enabled_at: Set(None),
                 last_step: Set(0),
@@ -122,11 +142,13 @@ pub async fn start_setup(p: &Parley, user_id: Uuid) -> Result<Setup> {
 
 /// Turns two-factor log-in on once `code` from the user's app matches the secret of
 /// [`start_setup`]; returns the recovery codes, which are not shown again.
-pub async fn confirm_setup(p: &Parley, user_id: Uuid, code: &str) -> Result<Vec<String>> {
+pub async fn confirm_setup(p: &Parley, user_id: Uuid, code: &str, client: &Client) -> Result<Vec<String>> {
     let code = code.trim();
     if code.is_empty() {
         return Err(Error::invalid("code", "enter the 6-digit code your app shows"));
     }
+    let user = crate::accounts::account(p, user_id).await?;
+    let attempt = proof::begin(p, &user.email, client).await?;
     let txn = p.db().begin(Scope { user: Some(user_id), ..Default::default() }).await?;
     let row = user_totp::Entity::find_by_id(user_id)
         .one(&txn)
@@ -135,7 +157,7 @@ pub async fn confirm_setup(p: &Parley, user_id: Uuid, code: &str) -> Result<Vec<
     if row.enabled_at.is_some() {
         return Err(Error::Conflict("two-factor log-in is already on".into()));
     }
-    let step = totp(&row.secret)?
+    let step = stored_totp(&p.settings().secrets, &row)?
         .check(code, unix_now())
         .ok_or_else(|| Error::invalid("code", "does not match; enter the code your app shows now"))?;
     let mut active: user_totp::ActiveModel = row.into();
@@ -143,7 +165,9 @@ pub async fn confirm_setup(p: &Parley, user_id: Uuid, code: &str) -> Result<Vec<
     active.last_step = Set(i64::try_from(step).unwrap_or(i64::MAX));
     active.update(&txn).await?;
     let codes = replace_recovery_codes(&txn, user_id).await?;
+    security::notify_in(&txn, p, &user, None, Notice::TwoFactorOn).await?;
     txn.commit().await?;
+    attempt.succeeded(p).await?;
     tracing::info!(user = %user_id, "two-factor log-in turned on");
     Ok(codes)
 }
@@ -165,17 +189,13 @@ async fn replace_recovery_codes(txn: &impl ConnectionTrait, user_id: Uuid) -> Re
 
 /// Turns two-factor log-in off (the password proves it is the user), dropping the
 /// secret and every recovery code.
-pub async fn disable(p: &Parley, user_id: Uuid, password: &str) -> Result<()> {
-    if password.is_empty() {
-        return Err(Error::invalid("password", "is required"));
-    }
+pub async fn disable(p: &Parley, user_id: Uuid, password: &str, client: &Client) -> Result<()> {
     let user = crate::accounts::account(p, user_id).await?;
-    if !verify_password(password.to_owned(), user.password_hash).await? {
-        return Err(Error::invalid("password", "is wrong"));
-    }
+    proof::current_password(p, &user, password, "password", client).await?;
     let txn = p.db().begin(Scope { user: Some(user_id), ..Default::default() }).await?;
     user_totp::Entity::delete_by_id(user_id).exec(&txn).await?;
     recovery_code::Entity::delete_many().filter(recovery_code::Column::UserId.eq(user_id)).exec(&txn).await?;
+    security::notify_in(&txn, p, &user, None, Notice::TwoFactorOff).await?;
     txn.commit().await?;
     tracing::info!(user = %user_id, "two-factor log-in turned off");
     Ok(())
@@ -184,8 +204,8 @@ pub async fn disable(p: &Parley, user_id: Uuid, password: &str) -> Result<()> {
 /// Spends `digits`, a code from the app, for `row`'s user: true when it matches a step
 /// after the last one accepted, which it then becomes. The update is conditional, so
 /// two requests racing with one code cannot both pass.
-async fn spend_code(txn: &impl ConnectionTrait, row: &user_totp::Model, digits: &str) -> Result<bool> {
-    let Some(step) = totp(&row.secret)?.check(digits, unix_now()) else {
+async fn spend_code(txn: &impl ConnectionTrait, keys: &Keys, row: &user_totp::Model, digits: &str) -> Result<bool> {
+    let Some(step) = stored_totp(keys, row)?.check(digits, unix_now()) else {
         return Ok(false);
     };
     let step = i64::try_from(step).unwrap_or(i64::MAX);
@@ -201,7 +221,12 @@ async fn spend_code(txn: &impl ConnectionTrait, row: &user_totp::Model, digits: 
 /// Checks the second factor of a log-in whose password was right, inside its
 /// transaction. A code from the app is spent by [`spend_code`], a recovery code by
 /// marking it used (conditionally too).
-pub(crate) async fn check(txn: &impl ConnectionTrait, user_id: Uuid, code: Option<&str>) -> Result<SecondFactor> {
+pub(crate) async fn check(
+    txn: &impl ConnectionTrait,
+    keys: &Keys,
+    user_id: Uuid,
+    code: Option<&str>,
+) -> Result<SecondFactor> {
     let Some(row) = user_totp::Entity::find_by_id(user_id).one(txn).await?.filter(|r| r.enabled_at.is_some()) else {
         return Ok(SecondFactor::NotNeeded);
     };
@@ -210,7 +235,7 @@ pub(crate) async fn check(txn: &impl ConnectionTrait, user_id: Uuid, code: Optio
     };
     if code.chars().all(|c| c.is_ascii_digit() || c == ' ') {
         let digits: String = code.chars().filter(char::is_ascii_digit).collect();
-        let passed = spend_code(txn, &row, &digits).await?;
+        let passed = spend_code(txn, keys, &row, &digits).await?;
         return Ok(if passed { SecondFactor::Passed } else { SecondFactor::Wrong });
     }
     let used = recovery_code::Entity::update_many()
@@ -222,17 +247,32 @@ pub(crate) async fn check(txn: &impl ConnectionTrait, user_id: Uuid, code: Optio
         .await?;
     if used.rows_affected == 1 {
         tracing::info!(user = %user_id, "logged in with a recovery code");
-        return Ok(SecondFactor::Passed);
+        return Ok(SecondFactor::PassedWithRecoveryCode);
     }
     Ok(SecondFactor::Wrong)
 }
 
 /// Replaces every recovery code with fresh ones (after some were used, or when the
-/// old list may have been seen); a current code from the app proves it is the user.
-pub async fn regenerate_recovery_codes(p: &Parley, user_id: Uuid, code: &str) -> Result<Vec<String>> {
+/// old list may have been seen); the current password and a current code from the app
+/// prove it is the user, both through the log-in throttle.
+pub async fn regenerate_recovery_codes(
+    p: &Parley,
+    user_id: Uuid,
+    password: &str,
+    code: &str,
+    client: &Client,
+) -> Result<Vec<String>> {
     let digits: String = code.chars().filter(char::is_ascii_digit).collect();
     if digits.is_empty() {
         return Err(Error::invalid("code", "enter the 6-digit code your app shows"));
+    }
+    if password.is_empty() {
+        return Err(Error::invalid("password", "is required"));
+    }
+    let user = crate::accounts::account(p, user_id).await?;
+    let attempt = proof::begin(p, &user.email, client).await?;
+    if !proof::password_matches(Some(&user), password).await? {
+        return Err(Error::invalid("password", "is wrong"));
     }
     let txn = p.db().begin(Scope { user: Some(user_id), ..Default::default() }).await?;
     let row = user_totp::Entity::find_by_id(user_id)
@@ -240,21 +280,49 @@ pub async fn regenerate_recovery_codes(p: &Parley, user_id: Uuid, code: &str) ->
         .await?
         .filter(|r| r.enabled_at.is_some())
         .ok_or_else(|| Error::Conflict("two-factor log-in is off".into()))?;
-    if !spend_code(&txn, &row, &digits).await? {
+    if !spend_code(&txn, &p.settings().secrets, &row, &digits).await? {
         return Err(Error::invalid("code", "does not match, or was already used; enter the code your app shows now"));
     }
     let codes = replace_recovery_codes(&txn, user_id).await?;
+    security::notify_in(&txn, p, &user, None, Notice::RecoveryCodesReplaced).await?;
     txn.commit().await?;
+    attempt.succeeded(p).await?;
     Ok(codes)
+}
+
+/// Seals every stored TOTP secret that is still in the clear or sealed under an older
+/// key with the current key (run at start, after migrations); answers how many.
+pub async fn reseal_secrets(p: &Parley) -> Result<u64> {
+    let keys = &p.settings().secrets;
+    let mut n = 0;
+    for row in user_totp::Entity::find().all(p.db().global()).await? {
+        if !keys.needs_reseal(&row.secret) {
+            continue;
+        }
+        let plain = keys.open(&purpose(row.user_id), &row.secret)?;
+        let sealed = keys.seal(&purpose(row.user_id), &plain)?;
+        user_totp::Entity::update_many()
+            .col_expr(user_totp::Column::Secret, Expr::value(sealed))
+            .filter(user_totp::Column::UserId.eq(row.user_id))
+            .filter(user_totp::Column::Secret.eq(row.secret.clone()))
+            .exec(p.db().global())
+            .await?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// Recovery codes the user has not used yet.
 pub async fn recovery_codes_left(p: &Parley, user_id: Uuid) -> Result<u64> {
+    codes_left(p.db().global(), user_id).await
+}
+
+pub(crate) async fn codes_left(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<u64> {
     use sea_orm::PaginatorTrait;
     Ok(recovery_code::Entity::find()
         .filter(recovery_code::Column::UserId.eq(user_id))
         .filter(recovery_code::Column::UsedAt.is_null())
-        .count(p.db().global())
+        .count(conn)
         .await?)
 }
 

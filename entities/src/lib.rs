@@ -1,7 +1,7 @@
 //! SeaORM entities of Parley: plain data, one module per table, no behaviour.
 //!
 //! Global tables (`users`, `workspaces`, `refresh_tokens`, `email_verifications`,
-//! `password_resets`, `login_throttles`, `user_totps`, `recovery_codes`) describe identity and the tenants themselves; every other table is
+//! `password_resets`, `login_throttles`, `login_addresses`, `user_totps`, `recovery_codes`) describe identity and the tenants themselves; every other table is
 //! owned by a tenant and keyed `(tenant_id, id)`.
 
 pub mod api_key;
@@ -10,6 +10,7 @@ pub mod email_verification;
 pub mod enums;
 pub mod invitation;
 pub mod job;
+pub mod login_address;
 pub mod login_throttle;
 pub mod membership;
 pub mod password_reset;

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_foundation;
 mod m20261123_000002_password_resets;
 mod m20261129_000003_two_factor;
+mod m20261202_000004_identity_hardening;
 mod m20261202_000005_grant_hardening;
 mod pg;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_foundation::Migration),
             Box::new(m20261123_000002_password_resets::Migration),
             Box::new(m20261129_000003_two_factor::Migration),
+            Box::new(m20261202_000004_identity_hardening::Migration),
             Box::new(m20261202_000005_grant_hardening::Migration),
         ]
     }

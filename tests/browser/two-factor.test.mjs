@@ -46,6 +46,11 @@ test('an authenticator app guards the log-in, with recovery codes as a way back 
   await page.click('[data-testid="nav-account"]');
   await page.waitForURL(`${BASE}/app/account`);
   await page.locator('[data-testid="two-factor-status"]', { hasText: 'off' }).waitFor();
+  // Setting it up takes the password first: a borrowed session alone cannot do it.
+  await page.fill('[data-testid="two-factor-start-password"]', 'Not-my-password-1');
+  await page.click('[data-testid="two-factor-start"]');
+  await page.locator('[data-testid="error-password"]').waitFor();
+  await page.fill('[data-testid="two-factor-start-password"]', PASSWORD);
   await page.click('[data-testid="two-factor-start"]');
   const secretBox = page.locator('[data-testid="two-factor-secret"]');
   await secretBox.waitFor();
@@ -98,6 +103,7 @@ test('an authenticator app guards the log-in, with recovery codes as a way back 
   await page.locator('[data-testid="two-factor-status"]', { hasText: '9 recovery codes left' }).waitFor();
 
   // New recovery codes replace the old ones.
+  await page.fill('[data-testid="recovery-renew-password"]', PASSWORD);
   await page.fill('[data-testid="recovery-renew-code"]', appCode(secret, 1));
   await page.click('[data-testid="recovery-renew"]');
   await page.locator('[data-testid="recovery-codes"]').waitFor();

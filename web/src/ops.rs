@@ -185,8 +185,8 @@ pub struct ResetUser {
     pub email: String,
 }
 
-pub const ACCEPT_INVITATION: &str = r#"mutation AcceptInvitation($token: String!, $password: String!, $name: String!) {
-  acceptInvitation(input: { token: $token, password: $password, name: $name }) { workspace { id name kind } }
+pub const ACCEPT_INVITATION: &str = r#"mutation AcceptInvitation($token: String!, $password: String!, $name: String!, $totpCode: String) {
+  acceptInvitation(input: { token: $token, password: $password, name: $name, totpCode: $totpCode }) { workspace { id name kind } }
 }"#;
 
 /// Answer to [`ACCEPT_INVITATION`].
@@ -393,6 +393,10 @@ pub const CHANGE_PASSWORD: &str = r#"mutation ChangePassword($currentPassword: S
   changePassword(input: { currentPassword: $currentPassword, newPassword: $newPassword }) { id }
 }"#;
 
+pub const CHANGE_EMAIL: &str = r#"mutation ChangeEmail($newEmail: String!, $currentPassword: String!) {
+  changeEmail(input: { newEmail: $newEmail, currentPassword: $currentPassword }) { id email emailVerified }
+}"#;
+
 pub const RESEND_VERIFICATION: &str =
     "mutation ResendVerification { resendVerificationEmail { id email emailVerified } }";
 
@@ -495,7 +499,8 @@ pub struct TwoFactorStatus {
     pub recovery_codes_left: Option<i64>,
 }
 
-pub const START_TWO_FACTOR: &str = "mutation StartTwoFactor { startTwoFactorSetup { secret otpauthUri } }";
+pub const START_TWO_FACTOR: &str =
+    "mutation StartTwoFactor($password: String!) { startTwoFactorSetup(password: $password) { secret otpauthUri } }";
 
 /// Answer to [`START_TWO_FACTOR`].
 #[derive(Clone, Debug, Deserialize)]
@@ -529,8 +534,7 @@ pub struct RecoveryCodes {
     pub recovery_codes: Vec<String>,
 }
 
-pub const REGENERATE_RECOVERY_CODES: &str =
-    "mutation RegenerateRecoveryCodes($code: String!) { regenerateRecoveryCodes(code: $code) { recoveryCodes } }";
+pub const REGENERATE_RECOVERY_CODES: &str = "mutation RegenerateRecoveryCodes($password: String!, $code: String!) { regenerateRecoveryCodes(password: $password, code: $code) { recoveryCodes } }";
 
 /// Answer to [`REGENERATE_RECOVERY_CODES`].
 #[derive(Clone, Debug, Deserialize)]

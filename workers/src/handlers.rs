@@ -72,6 +72,11 @@ pub async fn handle(p: &Parley, mailer: &Mailer, job: &ClaimedJob) -> Result<(),
             }
             Ok(())
         }
+        domain::security::SECURITY_NOTICE_JOB => {
+            let email = domain::security::prepare_notice(p, &job.payload).await?;
+            mailer.send(&email).await?;
+            Ok(())
+        }
         MAINTENANCE_JOB => {
             let purged = domain::jobs::purge_done(p, std::time::Duration::from_secs(7 * 24 * 3600)).await?;
             tracing::info!(purged, "maintenance: finished jobs purged");

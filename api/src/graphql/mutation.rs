@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, InputObject, Object};
 
-use super::context::{OrGql, RequestAuth, auth, parley, tenant, user_id};
+use super::context::{OrGql, RequestAuth, auth, parley, principal, tenant, user_id};
 use super::ids::parse;
 use super::types::*;
 
@@ -56,9 +56,14 @@ pub struct InviteMemberInput {
 #[derive(InputObject)]
 pub struct AcceptInvitationInput {
     pub token: String,
-    pub password: String,
+    /// A new account's password, or the existing account's (not needed when that
+    /// account is the one signed in on this request).
+    pub password: Option<String>,
     /// Required for a new account.
     pub name: Option<String>,
+    /// The code from the authenticator app, or a recovery code, when the existing
+    /// account has two-factor log-in on (as at `logIn`).
+    pub totp_code: Option<String>,
 }
 
 /// A membership's new role.
@@ -93,6 +98,13 @@ pub struct UpdateProfileInput {
 pub struct ChangePasswordInput {
     pub current_password: String,
     pub new_password: String,
+}
+
+/// The new login email and the current password.
+#[derive(InputObject)]
+pub struct ChangeEmailInput {
+    pub new_email: String,
+    pub current_password: String,
 }
 
 const ACCESS_COOKIE: &str = "parley_at";
@@ -216,7 +228,10 @@ impl MutationRoot {
 
     /// Sets a new password with the emailed link; every session of the account ends.
     async fn reset_password(&self, ctx: &Context<'_>, input: ResetPasswordInput) -> async_graphql::Result<User> {
-        Ok(User(domain::accounts::reset_password(parley(ctx)?, &input.token, &input.new_password).await.gql(ctx)?))
+        let u = domain::accounts::reset_password(parley(ctx)?, &input.token, &input.new_password, &client(ctx))
+            .await
+            .gql(ctx)?;
+        Ok(User(u))
     }
 
     /// Emails a new verification link.
@@ -234,17 +249,39 @@ impl MutationRoot {
     /// Changes the password and ends every session.
     async fn change_password(&self, ctx: &Context<'_>, input: ChangePasswordInput) -> async_graphql::Result<User> {
         let uid = user_id(ctx).await?;
-        let u = domain::accounts::change_password(parley(ctx)?, uid, &input.current_password, &input.new_password)
-            .await
-            .gql(ctx)?;
+        let u = domain::accounts::change_password(
+            parley(ctx)?,
+            uid,
+            &input.current_password,
+            &input.new_password,
+            &client(ctx),
+        )
+        .await
+        .gql(ctx)?;
+        Ok(User(u))
+    }
+
+    /// Changes the login email (the current password proves it is the user); the new
+    /// address gets a verification link, the old one a notice.
+    async fn change_email(&self, ctx: &Context<'_>, input: ChangeEmailInput) -> async_graphql::Result<User> {
+        let uid = user_id(ctx).await?;
+        let u =
+            domain::accounts::change_email(parley(ctx)?, uid, &input.new_email, &input.current_password, &client(ctx))
+                .await
+                .gql(ctx)?;
         Ok(User(u))
     }
 
     /// Starts turning on two-factor log-in: a new secret for the user's authenticator
-    /// app. Log-in is unchanged until `confirmTwoFactorSetup`.
-    async fn start_two_factor_setup(&self, ctx: &Context<'_>) -> async_graphql::Result<TwoFactorSetup> {
+    /// app, once the current password proves it is the user. Log-in is unchanged until
+    /// `confirmTwoFactorSetup`.
+    async fn start_two_factor_setup(
+        &self,
+        ctx: &Context<'_>,
+        password: String,
+    ) -> async_graphql::Result<TwoFactorSetup> {
         let uid = user_id(ctx).await?;
-        let setup = domain::two_factor::start_setup(parley(ctx)?, uid).await.gql(ctx)?;
+        let setup = domain::two_factor::start_setup(parley(ctx)?, uid, &password, &client(ctx)).await.gql(ctx)?;
         Ok(TwoFactorSetup { secret: setup.secret, otpauth_uri: setup.uri })
     }
 
@@ -252,15 +289,23 @@ impl MutationRoot {
     /// recovery codes, shown this once.
     async fn confirm_two_factor_setup(&self, ctx: &Context<'_>, code: String) -> async_graphql::Result<RecoveryCodes> {
         let uid = user_id(ctx).await?;
-        let codes = domain::two_factor::confirm_setup(parley(ctx)?, uid, &code).await.gql(ctx)?;
+        let codes = domain::two_factor::confirm_setup(parley(ctx)?, uid, &code, &client(ctx)).await.gql(ctx)?;
         Ok(RecoveryCodes { recovery_codes: codes })
     }
 
-    /// Replaces the recovery codes with new ones; a current code from the app proves it
-    /// is the user. The new codes are in the answer and nowhere else.
-    async fn regenerate_recovery_codes(&self, ctx: &Context<'_>, code: String) -> async_graphql::Result<RecoveryCodes> {
+    /// Replaces the recovery codes with new ones; the current password and a current
+    /// code from the app prove it is the user. The new codes are in the answer and
+    /// nowhere else.
+    async fn regenerate_recovery_codes(
+        &self,
+        ctx: &Context<'_>,
+        password: String,
+        code: String,
+    ) -> async_graphql::Result<RecoveryCodes> {
         let uid = user_id(ctx).await?;
-        let codes = domain::two_factor::regenerate_recovery_codes(parley(ctx)?, uid, &code).await.gql(ctx)?;
+        let codes = domain::two_factor::regenerate_recovery_codes(parley(ctx)?, uid, &password, &code, &client(ctx))
+            .await
+            .gql(ctx)?;
         Ok(RecoveryCodes { recovery_codes: codes })
     }
 
@@ -268,7 +313,7 @@ impl MutationRoot {
     async fn disable_two_factor(&self, ctx: &Context<'_>, password: String) -> async_graphql::Result<User> {
         let uid = user_id(ctx).await?;
         let p = parley(ctx)?;
-        domain::two_factor::disable(p, uid, &password).await.gql(ctx)?;
+        domain::two_factor::disable(p, uid, &password, &client(ctx)).await.gql(ctx)?;
         Ok(User(domain::accounts::account(p, uid).await.gql(ctx)?))
     }
 
@@ -315,9 +360,22 @@ impl MutationRoot {
         ctx: &Context<'_>,
         input: AcceptInvitationInput,
     ) -> async_graphql::Result<AuthPayload> {
+        // A signed-in session of the invited account needs no password; a credential that
+        // does not check out simply does not count.
+        let signed_in = match principal(ctx).await {
+            Ok(domain::auth::Principal::User { user_id, .. }) => Some(*user_id),
+            _ => None,
+        };
         let s = domain::invitations::accept(
             parley(ctx)?,
-            domain::invitations::Accept { token: input.token, password: input.password, name: input.name },
+            domain::invitations::Accept {
+                token: input.token,
+                password: input.password,
+                name: input.name,
+                totp_code: input.totp_code,
+                signed_in,
+            },
+            &client(ctx),
         )
         .await
         .gql(ctx)?;

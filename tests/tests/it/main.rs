@@ -15,6 +15,7 @@ mod faults;
 mod grants;
 mod graphql_surface;
 mod hardening;
+mod identity;
 mod invitations;
 mod jobs;
 mod ops;

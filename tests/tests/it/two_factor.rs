@@ -43,7 +43,13 @@ async fn turn_on(app: &TestApp, acc: &Account) -> (String, String, Vec<String>) 
 
 /// [`turn_on`], confirming with the code of `steps` 30-second steps from now.
 async fn turn_on_with(app: &TestApp, acc: &Account, steps: i64) -> (String, String, Vec<String>) {
-    let setup = ok(app.gql(&acc.auth(), "mutation { startTwoFactorSetup { secret otpauthUri } }", json!({})).await);
+    let setup = ok(app
+        .gql(
+            &acc.auth(),
+            "mutation($p: String!) { startTwoFactorSetup(password: $p) { secret otpauthUri } }",
+            json!({ "p": PASSWORD }),
+        )
+        .await);
     let secret = setup["startTwoFactorSetup"]["secret"].as_str().unwrap().to_owned();
     let uri = setup["startTwoFactorSetup"]["otpauthUri"].as_str().unwrap();
     assert!(uri.starts_with("otpauth://totp/Parley%3A"), "{uri}");
@@ -69,7 +75,13 @@ async fn an_authenticator_app_guards_the_log_in(app: TestApp) {
     let early =
         app.gql(&acc.auth(), "mutation { confirmTwoFactorSetup(code: \"123456\") { recoveryCodes } }", json!({})).await;
     assert_eq!((code(&early).as_deref(), field(&early).as_deref()), (Some("BAD_USER_INPUT"), Some("code")));
-    let setup = ok(app.gql(&acc.auth(), "mutation { startTwoFactorSetup { secret } }", json!({})).await);
+    let setup = ok(app
+        .gql(
+            &acc.auth(),
+            "mutation($p: String!) { startTwoFactorSetup(password: $p) { secret } }",
+            json!({ "p": PASSWORD }),
+        )
+        .await);
     let pending = setup["startTwoFactorSetup"]["secret"].as_str().unwrap();
     let wrong = wrong_code(pending);
     let res = app
@@ -88,7 +100,13 @@ async fn an_authenticator_app_guards_the_log_in(app: TestApp) {
     assert_eq!(recovery.len(), 10);
     let me = ok(app.gql(&acc.auth(), "{ me { twoFactorEnabled recoveryCodesLeft } }", json!({})).await);
     assert_eq!(me["me"], json!({ "twoFactorEnabled": true, "recoveryCodesLeft": 10 }));
-    let again = app.gql(&acc.auth(), "mutation { startTwoFactorSetup { secret } }", json!({})).await;
+    let again = app
+        .gql(
+            &acc.auth(),
+            "mutation($p: String!) { startTwoFactorSetup(password: $p) { secret } }",
+            json!({ "p": PASSWORD }),
+        )
+        .await;
     assert_eq!(code(&again).as_deref(), Some("CONFLICT"), "{again}");
 
     // The password alone is no longer enough, and the answer says what is missing.
@@ -116,8 +134,13 @@ async fn an_authenticator_app_guards_the_log_in(app: TestApp) {
     assert_eq!(field(&res).as_deref(), Some("totpCode"), "{res}");
     let me = ok(app.gql(&acc.auth(), "{ me { recoveryCodesLeft } }", json!({})).await);
     assert_eq!(me["me"]["recoveryCodesLeft"], 9);
-    let res =
-        app.gql(&acc.auth(), "mutation { regenerateRecoveryCodes(code: \"x\") { recoveryCodes } }", json!({})).await;
+    let res = app
+        .gql(
+            &acc.auth(),
+            "mutation($p: String!) { regenerateRecoveryCodes(password: $p, code: \"x\") { recoveryCodes } }",
+            json!({ "p": PASSWORD }),
+        )
+        .await;
     assert_eq!(field(&res).as_deref(), Some("code"), "{res}");
 
     // Turning it off takes the password.
@@ -135,15 +158,15 @@ async fn recovery_codes_are_replaced_with_a_fresh_code(app: TestApp) {
     let acc = app.sign_up("BUSINESS").await;
     // Confirmed with the previous step's code, so the current one is still unspent.
     let (secret, _, recovery) = turn_on_with(&app, &acc, -1).await;
-    let q = "mutation($c: String!) { regenerateRecoveryCodes(code: $c) { recoveryCodes } }";
-    let res = app.gql(&acc.auth(), q, json!({ "c": wrong_code(&secret) })).await;
+    let q = "mutation($c: String!, $p: String!) { regenerateRecoveryCodes(password: $p, code: $c) { recoveryCodes } }";
+    let res = app.gql(&acc.auth(), q, json!({ "c": wrong_code(&secret), "p": PASSWORD })).await;
     assert_eq!(field(&res).as_deref(), Some("code"), "{res}");
     let now = app_code(&secret, 0);
-    let fresh = ok(app.gql(&acc.auth(), q, json!({ "c": now })).await);
+    let fresh = ok(app.gql(&acc.auth(), q, json!({ "c": now, "p": PASSWORD })).await);
     let fresh = recovery_codes(&fresh["regenerateRecoveryCodes"]);
     assert_eq!(fresh.len(), 10);
     assert!(fresh.iter().all(|c| !recovery.contains(c)));
-    let res = app.gql(&acc.auth(), q, json!({ "c": now })).await;
+    let res = app.gql(&acc.auth(), q, json!({ "c": now, "p": PASSWORD })).await;
     assert_eq!(field(&res).as_deref(), Some("code"), "a code works once: {res}");
     let res = log_in(&app, &acc.email, PASSWORD, Some(&recovery[5])).await;
     assert_eq!(field(&res).as_deref(), Some("totpCode"), "the old recovery codes are gone: {res}");
@@ -152,7 +175,7 @@ async fn recovery_codes_are_replaced_with_a_fresh_code(app: TestApp) {
     ok(app
         .gql(&acc.auth(), "mutation($p: String!) { disableTwoFactor(password: $p) { id } }", json!({ "p": PASSWORD }))
         .await);
-    let res = app.gql(&acc.auth(), q, json!({ "c": app_code(&secret, 0) })).await;
+    let res = app.gql(&acc.auth(), q, json!({ "c": app_code(&secret, 0), "p": PASSWORD })).await;
     assert_eq!(code(&res).as_deref(), Some("CONFLICT"), "{res}");
 }
 
@@ -186,7 +209,7 @@ async fn only_the_person_manages_their_second_factor(app: TestApp) {
         .unwrap()
         .to_owned();
     for q in [
-        "mutation { startTwoFactorSetup { secret } }",
+        "mutation { startTwoFactorSetup(password: \"x\") { secret } }",
         "mutation { confirmTwoFactorSetup(code: \"123456\") { recoveryCodes } }",
         "mutation { disableTwoFactor(password: \"x\") { id } }",
     ] {

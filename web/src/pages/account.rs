@@ -94,6 +94,25 @@ fn EmailPanel() -> impl IntoView {
         });
     };
     let me = move || session.frame.with(|f| f.as_ref().map(|f| (f.me.email.clone(), f.me.email_verified)));
+    let new_email = RwSignal::new(String::new());
+    let current = RwSignal::new(String::new());
+    let form = Form::new();
+    let changed = RwSignal::new(false);
+    let change = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if !form.start() {
+            return;
+        }
+        changed.set(false);
+        let variables =
+            json!({ "newEmail": new_email.get_untracked().trim(), "currentPassword": current.get_untracked() });
+        form.send(Caller::SignedIn, ops::CHANGE_EMAIL, variables, &["newEmail", "currentPassword"], move |_: Value| {
+            new_email.set(String::new());
+            current.set(String::new());
+            changed.set(true);
+            session.reload_frame();
+        });
+    };
     view! {
         <section class="panel">
             <h2>"Email"</h2>
@@ -137,6 +156,13 @@ fn EmailPanel() -> impl IntoView {
                         Err(m) => view! { <div class="banner banner-error" role="alert">{m}</div> }.into_any(),
                     })
             }}
+            <form class="form form-narrow" data-testid="email-form" on:submit=change>
+                <ErrorBanner errors=form.errors />
+                <Field label="New email" name="newEmail" kind="email" value=new_email errors=form.errors autocomplete="email" testid="email-new" />
+                <Field label="Current password" name="currentPassword" kind="password" value=current errors=form.errors autocomplete="current-password" testid="email-password" hint="The new address gets a link to confirm it; the old one is told of the change." />
+                <Submit label="Change email" busy_label="Saving…" busy=form.busy testid="email-submit" />
+                {move || changed.get().then(|| view! { <span class="saved" data-testid="email-saved">"Email changed. Check the new inbox for the link."</span> })}
+            </form>
         </section>
     }
 }
@@ -204,14 +230,25 @@ fn TwoFactorPanel() -> impl IntoView {
     let disable_form = Form::new();
     let renew_form = Form::new();
     let renew_code = RwSignal::new(String::new());
+    let renew_password = RwSignal::new(String::new());
+    let start_password = RwSignal::new(String::new());
 
-    let start = move |_| {
+    let start = move |ev: SubmitEvent| {
+        ev.prevent_default();
         if !start_form.start() {
             return;
         }
-        start_form.send(Caller::SignedIn, ops::START_TWO_FACTOR, json!({}), &[], move |d: StartTwoFactorData| {
-            setup.set(Some(d.start_two_factor_setup));
-        });
+        let variables = json!({ "password": start_password.get_untracked() });
+        start_form.send(
+            Caller::SignedIn,
+            ops::START_TWO_FACTOR,
+            variables,
+            &["password"],
+            move |d: StartTwoFactorData| {
+                start_password.set(String::new());
+                setup.set(Some(d.start_two_factor_setup));
+            },
+        );
     };
     let confirm = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -249,14 +286,16 @@ fn TwoFactorPanel() -> impl IntoView {
         if !renew_form.start() {
             return;
         }
-        let variables = json!({ "code": renew_code.get_untracked().trim() });
+        let variables =
+            json!({ "password": renew_password.get_untracked(), "code": renew_code.get_untracked().trim() });
         renew_form.send(
             Caller::SignedIn,
             ops::REGENERATE_RECOVERY_CODES,
             variables,
-            &["code"],
+            &["password", "code"],
             move |d: RegenerateRecoveryCodesData| {
                 renew_code.set(String::new());
+                renew_password.set(String::new());
                 recovery.set(Some(d.regenerate_recovery_codes.recovery_codes));
                 status.reload();
             },
@@ -294,6 +333,7 @@ fn TwoFactorPanel() -> impl IntoView {
                         </p>
                         <form class="form form-narrow" data-testid="recovery-renew-form" on:submit=renew>
                             <ErrorBanner errors=renew_form.errors />
+                            <Field label="Your password" name="password" kind="password" value=renew_password errors=renew_form.errors autocomplete="current-password" testid="recovery-renew-password" />
                             <Field label="Code from the app" name="code" value=renew_code errors=renew_form.errors autocomplete="one-time-code" testid="recovery-renew-code" hint="New recovery codes replace the old ones." />
                             <Submit label="New recovery codes" busy_label="Making codes…" busy=renew_form.busy testid="recovery-renew" />
                         </form>
@@ -307,10 +347,11 @@ fn TwoFactorPanel() -> impl IntoView {
                 }
                 (Some(false), None) => view! {
                     <p data-testid="two-factor-status"><span class="status status-pending">"off"</span></p>
-                    <ErrorBanner errors=start_form.errors />
-                    <button type="button" class="btn btn-primary" data-testid="two-factor-start" disabled=move || start_form.busy.get() on:click=start>
-                        "Set up two-factor log-in"
-                    </button>
+                    <form class="form form-narrow" data-testid="two-factor-start-form" on:submit=start>
+                        <ErrorBanner errors=start_form.errors />
+                        <Field label="Your password" name="password" kind="password" value=start_password errors=start_form.errors autocomplete="current-password" testid="two-factor-start-password" hint="Your password proves it is you before the account is tied to an app." />
+                        <Submit label="Set up two-factor log-in" busy_label="Starting…" busy=start_form.busy testid="two-factor-start" />
+                    </form>
                 }
                     .into_any(),
                 (Some(false), Some(s)) => view! {

@@ -273,8 +273,17 @@ pub fn AcceptInvitationPage() -> impl IntoView {
     let query = use_query_map();
     let name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    let totp_code = RwSignal::new(String::new());
     let form = Form::new();
     let (errors, busy) = (form.errors, form.busy);
+    // An existing account with two-factor log-in proves itself as at log-in: the code
+    // box appears once the password is right.
+    let needs_code = RwSignal::new(false);
+    Effect::new(move |_| {
+        if errors.field("totpCode").is_some() {
+            needs_code.set(true);
+        }
+    });
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -289,17 +298,20 @@ pub fn AcceptInvitationPage() -> impl IntoView {
             );
             return;
         }
+        let code = totp_code.get_untracked();
+        let code = code.trim();
         let variables = json!({
             "token": token,
             "password": password.get_untracked(),
             "name": name.get_untracked().trim(),
+            "totpCode": if code.is_empty() { None } else { Some(code) },
         });
         let navigate = navigate.clone();
         form.send(
             Caller::Visitor,
             ops::ACCEPT_INVITATION,
             variables,
-            &["name", "password"],
+            &["name", "password", "totpCode"],
             move |data: AcceptInvitationData| {
                 session.signed_in(&data.accept_invitation.workspace);
                 navigate("/app", Default::default());
@@ -322,6 +334,16 @@ pub fn AcceptInvitationPage() -> impl IntoView {
                     autocomplete="new-password"
                     hint="If you already have an account, use its password."
                 />
+                <Show when=move || needs_code.get()>
+                    <Field
+                        label="Authentication code"
+                        name="totpCode"
+                        value=totp_code
+                        errors=errors
+                        autocomplete="one-time-code"
+                        hint="Your account has two-factor log-in: the 6-digit code from your authenticator app, or a recovery code."
+                    />
+                </Show>
                 <Submit label="Accept invitation" busy_label="Joining…" busy=busy testid="accept-submit" />
             </form>
         </AuthCard>

@@ -1,0 +1,115 @@
+//! Security notices: a person hears by email of every change to how their account is
+//! protected (and of attempts to sign up with their address), queued in the same
+//! transaction as the change.
+
+use sea_orm::ConnectionTrait;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::auth::{session_workspace, set_tenant_scope};
+use crate::jobs::{NewJob, enqueue_in};
+use crate::mail::{self, Email};
+use crate::{Actor, Parley, Result, Role, TenantCtx, User, new_id};
+
+/// Job kind that emails a security notice.
+pub const SECURITY_NOTICE_JOB: &str = "email.security_notice";
+
+/// What happened to the account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Notice {
+    /// Two-factor log-in was turned on.
+    TwoFactorOn,
+    /// Two-factor log-in was turned off.
+    TwoFactorOff,
+    /// New recovery codes replaced the old ones.
+    RecoveryCodesReplaced,
+    /// A recovery code was used to log in.
+    RecoveryCodeUsed {
+        /// Codes still unused.
+        left: u64,
+    },
+    /// The password was changed.
+    PasswordChanged,
+    /// The password was reset by an emailed link.
+    PasswordReset,
+    /// The login email moved to another address (told to the old one).
+    EmailChanged {
+        /// The new address.
+        to: String,
+    },
+    /// An API key was created by this person.
+    ApiKeyCreated {
+        /// The key's name.
+        name: String,
+    },
+    /// Someone tried to sign up with this address, which already has an account.
+    SignUpAttempted,
+}
+
+impl Notice {
+    fn describe(&self) -> String {
+        match self {
+            Notice::TwoFactorOn => "two-factor log-in was turned on".into(),
+            Notice::TwoFactorOff => "two-factor log-in was turned off".into(),
+            Notice::RecoveryCodesReplaced => "new recovery codes replaced your old ones".into(),
+            Notice::RecoveryCodeUsed { left } => format!("a recovery code was used to log in ({left} left)"),
+            Notice::PasswordChanged => "your password was changed".into(),
+            Notice::PasswordReset => "your password was reset with an emailed link".into(),
+            Notice::EmailChanged { to } => format!("your login email was changed to {to}"),
+            Notice::ApiKeyCreated { name } => format!("you created the API key \"{name}\""),
+            Notice::SignUpAttempted => {
+                "someone tried to sign up with this address, which already has a Parley account; \
+                 to get in, log in or reset your password"
+                    .into()
+            }
+        }
+    }
+}
+
+/// Queues `notice` to `user` (at `to`, or their address) inside `conn`'s transaction.
+/// The job belongs to the person's first workspace (jobs are owned by tenants); on
+/// PostgreSQL this points the transaction's tenant scope there, so call it last.
+pub(crate) async fn notify_in<C: ConnectionTrait>(
+    conn: &C,
+    p: &Parley,
+    user: &User,
+    to: Option<&str>,
+    notice: Notice,
+) -> Result<()> {
+    let Ok(ws) = session_workspace(p, conn, user.id, None).await else {
+        // No workspace left: nobody to queue the notice for.
+        return Ok(());
+    };
+    set_tenant_scope(conn, ws.id).await?;
+    let ctx = TenantCtx::new(ws.id, Actor::User { id: user.id, email: user.email.clone() }, Role::Viewer);
+    notify_ctx_in(conn, p, &ctx, user.id, to.unwrap_or(&user.email), notice).await
+}
+
+/// Queues `notice` for `user_id` at `to` in `ctx`'s workspace, inside `conn`.
+pub(crate) async fn notify_ctx_in<C: ConnectionTrait>(
+    conn: &C,
+    p: &Parley,
+    ctx: &TenantCtx,
+    user_id: Uuid,
+    to: &str,
+    notice: Notice,
+) -> Result<()> {
+    let payload = serde_json::json!({ "user_id": user_id, "to": to, "notice": notice });
+    enqueue_in(conn, p, ctx, NewJob::new(SECURITY_NOTICE_JOB, payload).key(format!("notice:{}", new_id()))).await?;
+    Ok(())
+}
+
+/// Composes a queued notice (the worker sends it).
+pub async fn prepare_notice(p: &Parley, payload: &serde_json::Value) -> Result<Email> {
+    let bad = |m: &str| crate::Error::invalid("payload", m.to_owned());
+    let to = payload.get("to").and_then(|v| v.as_str()).ok_or_else(|| bad("to is missing"))?;
+    let notice: Notice = serde_json::from_value(payload.get("notice").cloned().unwrap_or_default())
+        .map_err(|e| bad(&format!("notice: {e}")))?;
+    let name = match payload.get("user_id").and_then(|v| v.as_str()).and_then(|s| Uuid::try_parse(s).ok()) {
+        Some(id) => crate::accounts::account(p, id).await.map(|u| u.name).unwrap_or_default(),
+        None => String::new(),
+    };
+    let link = format!("{}/account", p.settings().public_url);
+    Ok(mail::security_notice(to, if name.is_empty() { "there" } else { &name }, &notice.describe(), &link))
+}
