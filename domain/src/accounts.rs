@@ -48,6 +48,13 @@ pub struct Client {
     pub ip: Option<String>,
 }
 
+impl Client {
+    /// The address budgets are kept under (`unknown` when the socket gave none).
+    pub(crate) fn address(&self) -> &str {
+        self.ip.as_deref().unwrap_or("unknown")
+    }
+}
+
 /// Creates a user, their workspace (they own it) and a session; emails a link to verify
 /// the address. An unverified address can log in and set up, but not send to contacts.
 pub async fn sign_up(p: &Parley, input: SignUp, client: &Client) -> Result<Session> {
@@ -58,13 +65,7 @@ pub async fn sign_up(p: &Parley, input: SignUp, client: &Client) -> Result<Sessi
     if input.workspace_kind == WorkspaceKind::Client {
         return Err(Error::invalid("workspaceKind", "a client workspace is created by its agency"));
     }
-    let key = format!("signup-ip:{}", client.ip.as_deref().unwrap_or("unknown"));
-    throttle::reserve(
-        p.db(),
-        &key,
-        throttle::Limit::Window { max: p.settings().signups_per_ip, window: p.settings().login_window },
-    )
-    .await?;
+    throttle::per_address(p, "signup-ip", client, p.settings().signups_per_ip).await?;
     let hash = hash_password(password).await?;
 
     let ws_id = new_id();
@@ -428,13 +429,7 @@ pub async fn prepare_password_reset_email(ctx: &TenantCtx, p: &Parley, user_id: 
 pub async fn reset_password(p: &Parley, token: &str, new_password: &str, client: &Client) -> Result<User> {
     let bad = || Error::invalid("token", "the link is invalid, used or expired");
     let password = validate::password("newPassword", new_password)?;
-    let ip_key = format!("reset-ip:{}", client.ip.as_deref().unwrap_or("unknown"));
-    throttle::reserve(
-        p.db(),
-        &ip_key,
-        throttle::Limit::Window { max: p.settings().login_max_failures_per_ip, window: p.settings().login_window },
-    )
-    .await?;
+    let ip_key = throttle::per_address(p, "reset-ip", client, p.settings().login_max_failures_per_ip).await?;
     let hashed_token = sha256_hex(token.trim());
     let r = password_reset::Entity::find()
         .filter(password_reset::Column::TokenHash.eq(hashed_token.clone()))

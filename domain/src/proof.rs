@@ -33,15 +33,11 @@ pub(crate) struct Attempt {
     known_key: String,
 }
 
-fn address(client: &Client) -> String {
-    client.ip.clone().unwrap_or_else(|| "unknown".into())
-}
-
 /// Reserves one attempt to prove to be the owner of `email` from `client`'s address;
 /// `RateLimited` when any budget is spent. Call it before looking anything up.
 pub(crate) async fn begin(p: &Parley, email: &str, client: &Client) -> Result<Attempt> {
     let s = p.settings();
-    let ip = address(client);
+    let ip = client.address();
     let db = p.db();
     let address = format!("login-ip:{ip}");
     throttle::reserve(db, &address, Limit::Window { max: s.login_max_failures_per_ip, window: s.login_window }).await?;

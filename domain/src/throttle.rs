@@ -120,6 +120,19 @@ fn update(
     )
 }
 
+/// [`reserve`] with `max` attempts per the settings' log-in window under
+/// `<prefix>:<address>` (sign-ups, reset links: budgets per client address).
+pub(crate) async fn per_address(
+    p: &crate::Parley,
+    prefix: &str,
+    client: &crate::accounts::Client,
+    max: i32,
+) -> Result<String> {
+    let key = format!("{prefix}:{}", client.address());
+    reserve(p.db(), &key, Limit::Window { max, window: p.settings().login_window }).await?;
+    Ok(key)
+}
+
 /// Gives back one reserved attempt (the attempt succeeded) without forgetting the
 /// others counted under `key`.
 pub(crate) async fn release<C: ConnectionTrait>(conn: &C, key: &str) -> Result<()> {
