@@ -57,6 +57,8 @@ pub struct Config {
     pub refresh_reuse_leeway_ms: u64,
     /// Failed log-ins per account and address per window before a lock.
     pub login_max_failures: i32,
+    /// First wait of the account-wide log-in budget, in milliseconds (then doubling).
+    pub login_account_delay_ms: u64,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -186,6 +188,7 @@ impl Config {
             graphql_max_batch: bounded(&env, "PARLEY_GRAPHQL_MAX_BATCH", 10, 1, 100)?,
             refresh_reuse_leeway_ms: bounded(&env, "PARLEY_REFRESH_LEEWAY_MS", 20_000, 0, 300_000)?,
             login_max_failures: bounded(&env, "PARLEY_LOGIN_MAX_FAILURES", 5, 1, 1000)?,
+            login_account_delay_ms: bounded(&env, "PARLEY_LOGIN_ACCOUNT_DELAY_MS", 1000, 1, 15 * 60 * 1000)?,
         })
     }
 
@@ -207,6 +210,7 @@ impl Config {
         s.invitations_per_hour = self.invitations_per_hour;
         s.refresh_reuse_leeway = std::time::Duration::from_millis(self.refresh_reuse_leeway_ms);
         s.login_max_failures = self.login_max_failures;
+        s.login_account_delay = std::time::Duration::from_millis(self.login_account_delay_ms);
         s
     }
 }

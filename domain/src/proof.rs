@@ -58,6 +58,7 @@ pub(crate) async fn begin(p: &Parley, email: &str, client: &Client) -> Result<At
             Limit::Growing {
                 free: s.login_max_failures.saturating_mul(2),
                 window: s.login_window,
+                first: s.login_account_delay,
                 cap: s.login_window,
             },
         )

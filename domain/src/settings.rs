@@ -46,6 +46,9 @@ pub struct Settings {
     pub verification_ttl: Duration,
     /// Failed log-ins per account inside `login_window` before `RATE_LIMITED`.
     pub login_max_failures: i32,
+    /// The first wait the account-wide budget imposes once its free attempts are spent
+    /// (for addresses the account has not logged in from); it doubles with each attempt.
+    pub login_account_delay: Duration,
     /// Failed log-ins per client address inside `login_window` before `RATE_LIMITED`.
     pub login_max_failures_per_ip: i32,
     /// Sign-ups from one client address inside `login_window` (an office signs up
@@ -82,6 +85,7 @@ impl Settings {
             verification_ttl: Duration::from_secs(3 * 24 * 3600),
             login_max_failures: 5,
             login_max_failures_per_ip: 100,
+            login_account_delay: Duration::from_secs(1),
             login_window: Duration::from_secs(15 * 60),
             signups_per_ip: 30,
             job_backoff_base: Duration::from_secs(2),

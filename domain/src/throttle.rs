@@ -19,9 +19,9 @@ pub(crate) enum Limit {
     /// `max` attempts per `window`; then the key is locked until the window ends.
     Window { max: i32, window: Duration },
     /// `free` attempts per `window`; after those, each attempt makes the next one wait
-    /// twice as long as the last (1 s, 2 s, 4 s … up to `cap`), so guessing slows down
-    /// without a hard lock that anyone could trigger on purpose.
-    Growing { free: i32, window: Duration, cap: Duration },
+    /// twice as long as the last (`first`, 2 × `first`, 4 × … up to `cap`), so guessing
+    /// slows down without a hard lock that anyone could trigger on purpose.
+    Growing { free: i32, window: Duration, first: Duration, cap: Duration },
 }
 
 impl Limit {
@@ -89,11 +89,11 @@ pub(crate) async fn reserve(db: &Db, key: &str, limit: Limit) -> Result<()> {
             }
             (failures + 1, None)
         }
-        Limit::Growing { free, cap, .. } => {
+        Limit::Growing { free, first, cap, .. } => {
             let n = failures + 1;
             let next = (n > free).then(|| {
                 let exp = u32::try_from(n - free - 1).unwrap_or(u32::MAX).min(30);
-                t + dur(Duration::from_secs(1u64 << exp).min(cap))
+                t + dur(first.saturating_mul(1u32 << exp).min(cap))
             });
             (n, next)
         }
