@@ -12,6 +12,7 @@ mod context;
 mod identity;
 mod ids;
 mod jobs;
+mod loaders;
 mod node;
 mod team;
 mod workspaces;

@@ -4,8 +4,9 @@ use async_graphql::{Context, Enum, ID, Object};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::graphql::context::{OrGql, parley, tenant};
+use crate::graphql::context::OrGql;
 use crate::graphql::identity::User;
+use crate::graphql::loaders::loaders;
 use crate::graphql::node::NodeObject;
 use crate::graphql::workspaces::{Role, Workspace};
 
@@ -63,15 +64,15 @@ impl Membership {
         if let Some(u) = &self.user {
             return Ok(User(u.clone()));
         }
-        let t = tenant(ctx).await?;
-        Ok(User(domain::accounts::get_user(t, parley(ctx)?, self.m.user_id).await.gql(ctx)?))
+        let found = loaders(ctx).await?.users.load_one(self.m.user_id).await?;
+        Ok(User(found.ok_or(domain::Error::NotFound).gql(ctx)?))
     }
     async fn workspace(&self, ctx: &Context<'_>) -> async_graphql::Result<Workspace> {
         if let Some(w) = &self.workspace {
             return Ok(Workspace(w.clone()));
         }
-        let t = tenant(ctx).await?;
-        Ok(Workspace(domain::workspaces::get(t, parley(ctx)?, self.m.tenant_id).await.gql(ctx)?))
+        let found = loaders(ctx).await?.workspaces.load_one(self.m.tenant_id).await?;
+        Ok(Workspace(found.ok_or(domain::Error::NotFound).gql(ctx)?))
     }
 }
 
