@@ -361,6 +361,27 @@ pub async fn get_user(ctx: &TenantCtx, p: &Parley, user_id: Uuid) -> Result<User
     Ok(u)
 }
 
+/// The users among `ids` visible from the context (the actor, and members of the
+/// context's workspace), read at once: a page of memberships costs one lookup, not one
+/// per row. Others are left out, as `get_user` would not find them.
+pub async fn visible_users(ctx: &TenantCtx, p: &Parley, ids: &[Uuid]) -> Result<Vec<User>> {
+    use crate::db::TenantOwned;
+    let txn = p.db().tx(ctx).await?;
+    let mut visible: Vec<Uuid> = membership::Entity::scoped(ctx)
+        .filter(membership::Column::UserId.is_in(ids.iter().copied()))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|m| m.user_id)
+        .collect();
+    visible.extend(ctx.user_id().filter(|me| ids.contains(me)));
+    visible.sort_unstable();
+    visible.dedup();
+    let users = users_by_id(&txn, visible).await?;
+    txn.commit().await?;
+    Ok(users)
+}
+
 /// Loads the users with these IDs (for listing members).
 pub(crate) async fn users_by_id<C: sea_orm::ConnectionTrait>(conn: &C, ids: Vec<Uuid>) -> Result<Vec<User>> {
     Ok(user::Entity::find().filter(user::Column::Id.is_in(ids)).all(conn).await?)

@@ -31,6 +31,7 @@ pub struct RequestAuth {
     /// Filled on first use.
     pub(crate) principal: OnceCell<Principal>,
     pub(crate) tenant: OnceCell<TenantCtx>,
+    pub(crate) loaders: OnceCell<super::loaders::Loaders>,
 }
 
 /// Maps a domain error to a GraphQL error with its code.

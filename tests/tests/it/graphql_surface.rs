@@ -103,10 +103,60 @@ async fn the_published_schema_is_current(app: TestApp) {
     assert!(page.text().await.unwrap().to_lowercase().contains("graphiql"));
 }
 
+/// Every type the schema lists as a `Node` is found again by `node(id:)` from its ID: one
+/// object of each kind, made the way a customer would, read back by ID.
+async fn every_node_type_is_found_by_its_id(app: TestApp) {
+    let a = app.sign_up("AGENCY").await;
+    let key = ok(app
+        .gql(&a.auth(), "mutation { createApiKey(input: {name: \"n\", role: VIEWER}) { apiKey { id } } }", json!({}))
+        .await)["createApiKey"]["apiKey"]["id"]
+        .clone();
+    let inv = ok(app
+        .gql(&a.auth(), "mutation { inviteMember(input: {email: \"n@example.com\", role: VIEWER}) { id } }", json!({}))
+        .await)["inviteMember"]["id"]
+        .clone();
+    let lists = ok(app
+        .gql(
+            &a.auth(),
+            "{ members(first: 1) { nodes { id } } auditLog(first: 1) { nodes { id } } jobs(first: 1) { nodes { id } } }",
+            json!({}),
+        )
+        .await);
+    let samples = [
+        ("User", json!(a.user_id)),
+        ("Workspace", json!(a.workspace_id)),
+        ("Membership", lists["members"]["nodes"][0]["id"].clone()),
+        ("Invitation", inv),
+        ("ApiKey", key),
+        ("AuditEntry", lists["auditLog"]["nodes"][0]["id"].clone()),
+        ("Job", lists["jobs"]["nodes"][0]["id"].clone()),
+    ];
+    let node = ok(app.gql(&a.auth(), "{ __type(name: \"Node\") { possibleTypes { name } } }", json!({})).await);
+    let types: Vec<String> = node["__type"]["possibleTypes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!types.is_empty());
+    for ty in &types {
+        assert!(api::graphql::NODE_TYPES.contains(&ty.as_str()), "{ty} is in the node registry");
+        let Some((_, id)) = samples.iter().find(|(t, _)| t == ty) else {
+            panic!("{ty} implements Node: add one here and check node(id:) finds it");
+        };
+        assert!(id.is_string(), "{ty}: a sample was made");
+        let found =
+            ok(app.gql(&a.auth(), "query($id: ID!) { node(id: $id) { __typename id } }", json!({ "id": id })).await);
+        assert_eq!(found["node"]["__typename"], json!(ty), "{ty}");
+        assert_eq!(&found["node"]["id"], id, "{ty}");
+    }
+}
+
 on_both!(
     malformed_and_oversized_requests_get_clear_errors,
     depth_is_limited_but_introspection_passes,
-    costly_queries_are_refused_before_they_run
+    costly_queries_are_refused_before_they_run,
+    every_node_type_is_found_by_its_id
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,0 +1,7 @@
+//! The audit trail: who did what, when.
+
+mod query;
+mod types;
+
+pub use query::AuditQuery;
+pub use types::*;

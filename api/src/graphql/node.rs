@@ -1,0 +1,121 @@
+//! The registry of node types: one list that makes the `Node` interface, serves
+//! `node(id:)` and names each type in its global IDs, so a type with a global ID cannot
+//! be left out of `node(id:)`.
+
+use async_graphql::{Context, ID, Interface, Object};
+use domain::{Parley, TenantCtx};
+use uuid::Uuid;
+
+use super::api_keys::ApiKey;
+use super::audit::AuditEntry;
+use super::context::{OrGql, parley, tenant};
+use super::identity::User;
+use super::ids::{global_id, parse, parse_any};
+use super::jobs::Job;
+use super::team::{Invitation, Membership};
+use super::workspaces::Workspace;
+
+/// A type listed in the registry below; only the registry implements it.
+pub(crate) trait Registered {
+    /// The GraphQL type name, which global IDs carry.
+    const TYPE_NAME: &'static str;
+}
+
+/// An object with a global ID. Requires [`Registered`], so an object that is not in the
+/// registry cannot have one.
+pub(crate) trait NodeObject: Registered {
+    /// The object's own ID.
+    fn uuid(&self) -> Uuid;
+
+    /// The object's global ID.
+    fn global_id(&self) -> ID {
+        global_id(Self::TYPE_NAME, self.uuid())
+    }
+}
+
+/// The UUID inside a global ID of `T`, naming `field` when it is malformed.
+pub(crate) fn id_of<T: Registered>(field: &str, id: &ID) -> domain::Result<Uuid> {
+    parse(T::TYPE_NAME, field, id)
+}
+
+/// Lists every node type once: the type, the domain function that reads one object of
+/// it within the tenant, and how its value becomes the GraphQL object.
+macro_rules! node_registry {
+    ($($ty:ident => $load:path, $wrap:expr;)*) => {
+        /// Anything with a global ID.
+        #[derive(Interface)]
+        #[graphql(field(name = "id", ty = "ID"))]
+        pub enum Node {
+            $(
+                #[doc = concat!("A ", stringify!($ty), ".")]
+                $ty($ty),
+            )*
+        }
+
+        /// Every node type's name, in registry order.
+        pub const NODE_TYPES: &[&str] = &[$(stringify!($ty)),*];
+
+        $(
+            impl Registered for $ty {
+                const TYPE_NAME: &'static str = stringify!($ty);
+            }
+        )*
+
+        /// Reads the object `id` of type `kind`; unknown types are not found.
+        async fn load(t: &TenantCtx, p: &Parley, kind: &str, id: Uuid) -> domain::Result<Node> {
+            match kind {
+                $(stringify!($ty) => $load(t, p, id).await.map(|v| Node::$ty(($wrap)(v))),)*
+                _ => Err(domain::Error::NotFound),
+            }
+        }
+    };
+}
+
+node_registry! {
+    User => domain::accounts::get_user, User;
+    Workspace => domain::workspaces::get, Workspace;
+    Membership => domain::members::get, Membership::from;
+    Invitation => domain::invitations::get, Invitation;
+    ApiKey => domain::api_keys::get, ApiKey;
+    AuditEntry => domain::audit::get, AuditEntry;
+    Job => domain::jobs::get, Job;
+}
+
+/// `node(id:)`, the read every node type shares.
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Any object by its global ID; another workspace's objects are not found.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+        let Some((kind, uuid)) = parse_any(&id) else {
+            return Err(domain::Error::invalid("id", "is not a valid ID")).gql(ctx);
+        };
+        let t = tenant(ctx).await?;
+        Ok(Some(load(t, parley(ctx)?, &kind, uuid).await.gql(ctx)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NODE_TYPES;
+
+    /// Every type the published schema declares as a `Node` is served by `node(id:)`,
+    /// and the registry holds nothing else.
+    #[test]
+    fn every_node_type_in_the_schema_is_registered() {
+        let sdl = super::super::sdl();
+        let mut in_schema: Vec<&str> = sdl
+            .lines()
+            .filter_map(|l| l.strip_prefix("type ")?.split_once(" implements "))
+            .filter(|(_, interfaces)| interfaces.split(['&', '{']).any(|i| i.trim() == "Node"))
+            .map(|(name, _)| name)
+            .collect();
+        let mut registered = NODE_TYPES.to_vec();
+        in_schema.sort_unstable();
+        registered.sort_unstable();
+        assert!(!in_schema.is_empty());
+        assert_eq!(in_schema, registered);
+    }
+}
