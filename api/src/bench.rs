@@ -5,6 +5,9 @@
 //! (both share the machine's cores, as the issue's figures assume):
 //! - authenticated `me` GraphQL queries per second and p50/p99 latency at N concurrent
 //!   clients, beside a bare axum handler (`/healthz`) in the same run;
+//! - a tenant-scoped GraphQL query (`{ workspace { id name } }`: token, membership,
+//!   one read) beside a reference handler doing the least such a request needs (token
+//!   check, one tenant-scoped transaction, one primary-key read), in the same run;
 //! - job runtime throughput for no-op jobs spread over ten workspaces;
 //! - the delay from a job being enqueued to a worker starting it.
 
@@ -157,6 +160,52 @@ async fn bench_one(args: &BenchArgs, backend: &str) -> anyhow::Result<()> {
         bare.errors
     );
     println!("ratio me / bare:     {:.3}", m.rps / bare.rps.max(1.0));
+
+    // A tenant-scoped query beside the least such a request needs.
+    let reference_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let reference_addr = reference_listener.local_addr()?;
+    let rp = server.parley.clone();
+    let reference_router = axum::Router::new().route(
+        "/reference",
+        axum::routing::get(move |headers: axum::http::HeaderMap| {
+            let rp = rp.clone();
+            async move {
+                let bearer = headers
+                    .get(axum::http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.strip_prefix("Bearer "))
+                    .unwrap_or("")
+                    .to_owned();
+                match domain::bench::reference_read(&rp, &bearer).await {
+                    Ok(ws) => (axum::http::StatusCode::OK, format!("{{\"id\":\"{}\",\"name\":{:?}}}", ws.id, ws.name)),
+                    Err(e) => (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+                }
+            }
+        }),
+    );
+    let reference_task = tokio::spawn(async move { axum::serve(reference_listener, reference_router).await });
+    let ws_url = format!("{base}/graphql");
+    let ws = {
+        let token = token.clone();
+        move |c: &reqwest::Client| {
+            c.post(&ws_url)
+                .bearer_auth(&token)
+                .header("content-type", "application/json")
+                .body(r#"{"query":"{ workspace { id name } }"}"#)
+        }
+    };
+    let reference_url = format!("http://{reference_addr}/reference");
+    let reference = {
+        let token = token.clone();
+        move |c: &reqwest::Client| c.get(&reference_url).bearer_auth(&token)
+    };
+    let _ = load(args.clients, 1, ws.clone()).await; // warm-up
+    let w = load(args.clients, args.seconds, ws).await;
+    let r = load(args.clients, args.seconds, reference).await;
+    reference_task.abort();
+    println!("tenant `workspace`:  {:>9.0} req/s  p50 {}  p99 {}  errors {}", w.rps, ms(w.p50), ms(w.p99), w.errors);
+    println!("reference read:      {:>9.0} req/s  p50 {}  p99 {}  errors {}", r.rps, ms(r.p50), ms(r.p99), r.errors);
+    println!("ratio workspace / reference: {:.3}  (aim: 0.9)", w.rps / r.rps.max(1.0));
 
     // Jobs: no-op jobs spread over ten workspaces.
     let p = server.parley.clone();

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod bench;
 pub mod crypto;
 mod ctx;
 pub mod db;

@@ -1,0 +1,22 @@
+//! The reference a tenant-scoped request is measured against in `parley bench`: the
+//! least such a request needs (check the access token, one transaction scoped to the
+//! tenant, one primary-key read). Not reachable from the API: it skips the
+//! membership check on purpose, to show what that check and GraphQL cost.
+
+use sea_orm::EntityTrait;
+
+use crate::auth::{Principal, verify_access_token};
+use crate::db::Scope;
+use crate::{Error, Parley, Result, Workspace};
+use entities::workspace;
+
+/// Reads the session's workspace the cheapest way a tenant request can.
+pub async fn reference_read(p: &Parley, bearer: &str) -> Result<Workspace> {
+    let Principal::User { user_id, default_workspace, .. } = verify_access_token(p, bearer)? else {
+        return Err(Error::NotFound);
+    };
+    let txn = p.db().begin(Scope { tenant: Some(default_workspace), user: Some(user_id), jobs: false }).await?;
+    let ws = workspace::Entity::find_by_id(default_workspace).one(&txn).await?.ok_or(Error::NotFound)?;
+    txn.commit().await?;
+    Ok(ws)
+}
