@@ -221,7 +221,7 @@ async fn bench_one(args: &BenchArgs, backend: &str) -> anyhow::Result<()> {
     let per = args.jobs / ctxs.len();
     let t = Instant::now();
     for ctx in &ctxs {
-        let jobs = (0..per).map(|_| domain::jobs::NewJob::new(workers::handlers::NOOP_JOB, json!({}))).collect();
+        let jobs = (0..per).map(|_| domain::jobs::NewJob::of(&domain::jobs::Noop {})).collect();
         domain::jobs::enqueue_many(ctx, &p, jobs).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     let enqueue = t.elapsed();
@@ -252,7 +252,7 @@ async fn bench_one(args: &BenchArgs, backend: &str) -> anyhow::Result<()> {
     // Enqueue-to-start delay with idle workers: one job at a time, 20 ms apart.
     for i in 0..200 {
         let ctx = &ctxs[i % ctxs.len()];
-        domain::jobs::enqueue(ctx, &p, domain::jobs::NewJob::new(workers::handlers::NOOP_JOB, json!({})))
+        domain::jobs::enqueue(ctx, &p, domain::jobs::NewJob::of(&domain::jobs::Noop {}))
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         tokio::time::sleep(Duration::from_millis(20)).await;

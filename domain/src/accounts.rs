@@ -7,7 +7,7 @@ use crate::audit::{Change, record};
 use crate::auth::{Session, issue_session, session_workspace};
 use crate::crypto::{hash_password, random_token, sha256_hex};
 use crate::db::Scope;
-use crate::jobs::{NewJob, enqueue_in};
+use crate::jobs::{NewJob, PasswordReset, VerifyEmail, enqueue_in};
 use crate::mail::{self, Email};
 use crate::security::{self, Notice};
 use crate::two_factor::{self, SecondFactor};
@@ -18,13 +18,8 @@ use crate::{
 };
 use entities::{email_verification, membership, password_reset, user, workspace};
 
-/// Job kind that emails a password reset link.
-pub const PASSWORD_RESET_JOB: &str = "email.password_reset";
 /// How long a password reset link works.
 const RESET_TTL: chrono::Duration = chrono::Duration::hours(1);
-
-/// Job kind that emails a verification link.
-pub const VERIFY_EMAIL_JOB: &str = "email.verify";
 
 /// What a new customer fills in.
 #[derive(Debug, Clone)]
@@ -107,13 +102,7 @@ pub async fn sign_up(p: &Parley, input: SignUp, client: &Client) -> Result<Sessi
     let ctx = TenantCtx::new(ws.id, Actor::User { id: u.id, email: u.email.clone() }, Role::Owner);
     record(&txn, &ctx, Change::new("workspace.created", "Workspace", ws.id).after(ws_json(&ws))).await?;
     record(&txn, &ctx, Change::new("member.added", "Membership", m.id).after(member_json(&m))).await?;
-    enqueue_in(
-        &txn,
-        p,
-        &ctx,
-        NewJob::new(VERIFY_EMAIL_JOB, serde_json::json!({ "user_id": u.id })).key(format!("verify:{}", u.id)),
-    )
-    .await?;
+    enqueue_in(&txn, p, &ctx, NewJob::of(&VerifyEmail { user_id: u.id }).key(format!("verify:{}", u.id))).await?;
     let session = issue_session(p, &txn, u, ws, None).await?;
     txn.commit().await?;
     Ok(session)
@@ -264,13 +253,9 @@ pub async fn resend_verification_email(ctx: &TenantCtx, p: &Parley) -> Result<Us
     }
     // One resend per minute: the key names the minute.
     let minute = now().timestamp() / 60;
-    let new = enqueue_in(
-        &txn,
-        p,
-        ctx,
-        NewJob::new(VERIFY_EMAIL_JOB, serde_json::json!({ "user_id": u.id })).key(format!("verify:{}:{minute}", u.id)),
-    )
-    .await?;
+    let new =
+        enqueue_in(&txn, p, ctx, NewJob::of(&VerifyEmail { user_id: u.id }).key(format!("verify:{}:{minute}", u.id)))
+            .await?;
     txn.commit().await?;
     if !new {
         return Err(Error::RateLimited("a verification email was just sent; wait a minute".into()));
@@ -334,13 +319,8 @@ pub async fn change_email(p: &Parley, user_id: Uuid, new_email: &str, current: &
     crate::auth::set_tenant_scope(&txn, ws.id).await?;
     let ctx = TenantCtx::new(ws.id, Actor::User { id: u.id, email: u.email.clone() }, Role::Viewer);
     let minute = now().timestamp() / 60;
-    enqueue_in(
-        &txn,
-        p,
-        &ctx,
-        NewJob::new(VERIFY_EMAIL_JOB, serde_json::json!({ "user_id": u.id })).key(format!("verify:{}:{minute}", u.id)),
-    )
-    .await?;
+    enqueue_in(&txn, p, &ctx, NewJob::of(&VerifyEmail { user_id: u.id }).key(format!("verify:{}:{minute}", u.id)))
+        .await?;
     txn.commit().await?;
     Ok(u)
 }
@@ -408,14 +388,8 @@ pub async fn request_password_reset(p: &Parley, email: &str) -> Result<()> {
         crate::auth::set_tenant_scope(&txn, ws.id).await?;
         let ctx = TenantCtx::new(ws.id, Actor::User { id: u.id, email: u.email.clone() }, Role::Viewer);
         let minute = now().timestamp() / 60;
-        enqueue_in(
-            &txn,
-            p,
-            &ctx,
-            NewJob::new(PASSWORD_RESET_JOB, serde_json::json!({ "user_id": u.id }))
-                .key(format!("reset:{}:{minute}", u.id)),
-        )
-        .await?;
+        enqueue_in(&txn, p, &ctx, NewJob::of(&PasswordReset { user_id: u.id }).key(format!("reset:{}:{minute}", u.id)))
+            .await?;
     }
     txn.commit().await?;
     Ok(())

@@ -12,7 +12,7 @@ use crate::auth::{Session, issue_session};
 use crate::crypto::{hash_password, random_token, sha256_hex};
 use crate::ctx::role_rank;
 use crate::db::{Scope, TenantOwned};
-use crate::jobs::{NewJob, enqueue_in};
+use crate::jobs::{InvitationEmail, NewJob, enqueue_in};
 use crate::mail::{self, Email};
 use crate::page::{Page, PageArgs, finish};
 use crate::validate::{self, Email as EmailAddr};
@@ -20,9 +20,6 @@ use crate::{
     Actor, Error, Invitation, InvitationStatus, Parley, Permission, Result, Role, TenantCtx, dur, new_id, now, proof,
 };
 use entities::{invitation, membership, user, workspace};
-
-/// Job kind that emails an invitation.
-pub const INVITATION_EMAIL_JOB: &str = "email.invitation";
 
 fn inv_json(i: &Invitation) -> serde_json::Value {
     serde_json::json!({ "email": i.email, "role": i.role, "status": i.status })
@@ -77,14 +74,8 @@ pub async fn invite(ctx: &TenantCtx, p: &Parley, email: &str, role: Role) -> Res
     .insert(&txn)
     .await?;
     record(&txn, ctx, Change::new("invitation.created", "Invitation", inv.id).after(inv_json(&inv))).await?;
-    enqueue_in(
-        &txn,
-        p,
-        ctx,
-        NewJob::new(INVITATION_EMAIL_JOB, serde_json::json!({ "invitation_id": inv.id }))
-            .key(format!("invite:{}", inv.id)),
-    )
-    .await?;
+    enqueue_in(&txn, p, ctx, NewJob::of(&InvitationEmail { invitation_id: inv.id }).key(format!("invite:{}", inv.id)))
+        .await?;
     txn.commit().await?;
     Ok(inv)
 }

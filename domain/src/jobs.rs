@@ -18,6 +18,9 @@ use crate::page::{Page, PageArgs, finish};
 use crate::{Actor, Error, Job, JobState, Parley, Permission, Result, Role, TenantCtx, dur, new_id};
 use entities::job;
 
+mod kinds;
+pub use kinds::*;
+
 /// The tenant that owns Parley's own recurring maintenance.
 pub const SYSTEM_TENANT: Uuid = Uuid::nil();
 
@@ -37,7 +40,13 @@ pub struct NewJob {
 }
 
 impl NewJob {
-    /// A job of `kind` with `payload`, to run now.
+    /// A job of a declared kind, to run now.
+    pub fn of<J: JobKind>(payload: &J) -> Self {
+        // Payloads are plain structs of strings and numbers, which always serialise; a
+        // null would only make the handler answer a bad payload.
+        NewJob::new(J::KIND, serde_json::to_value(payload).unwrap_or_default())
+    }
+    /// A job of any stored kind, to run now (drills with unknown kinds; prefer [`NewJob::of`]).
     pub fn new(kind: &str, payload: Json) -> Self {
         NewJob { kind: kind.to_owned(), payload, run_at: None, idempotency_key: None, max_attempts: None }
     }
@@ -74,6 +83,9 @@ fn row(p: &Parley, tenant: Uuid, actor: &Actor, job: NewJob, t: DateTime<Utc>) -
         created_at: Set(t),
         updated_at: Set(t),
         finished_at: Set(None),
+        progress_done: Set(None),
+        progress_total: Set(None),
+        cursor: Set(None),
     })
 }
 
@@ -140,10 +152,31 @@ pub struct ClaimedJob {
     pub max_attempts: i32,
     /// When it was due.
     pub run_at: DateTime<Utc>,
+    /// Progress an earlier attempt committed, if any.
+    pub progress: Option<Progress>,
+    /// Where an earlier attempt's next batch starts, if it committed one.
+    pub cursor: Option<String>,
+}
+
+/// How far a long job got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Progress {
+    /// Items finished.
+    pub done: i64,
+    /// Items in all, when known.
+    pub total: Option<i64>,
+}
+
+impl Progress {
+    /// The stored progress of a job, if its handler ever reported.
+    pub fn of(job: &Job) -> Option<Progress> {
+        job.progress_done.map(|done| Progress { done, total: job.progress_total })
+    }
 }
 
 impl ClaimedJob {
     fn from_row(row: Job) -> Self {
+        let progress = Progress::of(&row);
         let actor = row.actor.and_then(|a| serde_json::from_value::<Actor>(a).ok()).unwrap_or(Actor::System);
         // A job acts for its tenant with the rights of the runtime; the use case that
         // enqueued it has already checked the actor's role.
@@ -155,6 +188,8 @@ impl ClaimedJob {
             attempt: row.attempts,
             max_attempts: row.max_attempts,
             run_at: row.run_at,
+            progress,
+            cursor: row.cursor,
         }
     }
 }
@@ -386,6 +421,53 @@ pub async fn heartbeat(p: &Parley, worker: &str) -> Result<u64> {
         .rows_affected();
     txn.commit().await?;
     Ok(n)
+}
+
+/// Records `job`'s progress and next cursor inside `conn`'s transaction (the one that
+/// wrote the batch's effects, so both commit together), only while `worker` still
+/// holds the lease. Answers false when the lease was lost: stop, another worker has it.
+pub async fn report_in<C: ConnectionTrait>(
+    conn: &C,
+    p: &Parley,
+    worker: &str,
+    job: &ClaimedJob,
+    progress: Progress,
+    cursor: Option<&str>,
+) -> Result<bool> {
+    let backend = conn.get_database_backend();
+    let sql = "UPDATE jobs SET progress_done = $1, progress_total = $2, \"cursor\" = $3, updated_at = $4
+               WHERE tenant_id = $5 AND id = $6 AND lease_owner = $7 AND state = 'running'";
+    let n = conn
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql_for(backend, sql),
+            [
+                Value::from(progress.done),
+                Value::from(progress.total),
+                Value::from(cursor.map(str::to_owned)),
+                Value::from(p.clock()),
+                Value::from(job.ctx.tenant_id()),
+                Value::from(job.id),
+                Value::from(worker.to_owned()),
+            ],
+        ))
+        .await?
+        .rows_affected();
+    Ok(n > 0)
+}
+
+/// Records `job`'s progress and next cursor in a short transaction of its tenant.
+pub async fn report(
+    p: &Parley,
+    worker: &str,
+    job: &ClaimedJob,
+    progress: Progress,
+    cursor: Option<&str>,
+) -> Result<bool> {
+    let txn = p.db().tx(&job.ctx).await?;
+    let held = report_in(&txn, p, worker, job, progress, cursor).await?;
+    txn.commit().await?;
+    Ok(held)
 }
 
 /// A job that recurs every `period`, owned by `tenant`.

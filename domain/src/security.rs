@@ -7,12 +7,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::auth::{session_workspace, set_tenant_scope};
-use crate::jobs::{NewJob, enqueue_in};
+use crate::jobs::{NewJob, SecurityNotice, enqueue_in};
 use crate::mail::{self, Email};
 use crate::{Actor, Parley, Result, Role, TenantCtx, User, new_id};
-
-/// Job kind that emails a security notice.
-pub const SECURITY_NOTICE_JOB: &str = "email.security_notice";
 
 /// What happened to the account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,21 +92,14 @@ pub(crate) async fn notify_ctx_in<C: ConnectionTrait>(
     to: &str,
     notice: Notice,
 ) -> Result<()> {
-    let payload = serde_json::json!({ "user_id": user_id, "to": to, "notice": notice });
-    enqueue_in(conn, p, ctx, NewJob::new(SECURITY_NOTICE_JOB, payload).key(format!("notice:{}", new_id()))).await?;
+    let payload = SecurityNotice { user_id, to: to.to_owned(), notice };
+    enqueue_in(conn, p, ctx, NewJob::of(&payload).key(format!("notice:{}", new_id()))).await?;
     Ok(())
 }
 
 /// Composes a queued notice (the worker sends it).
-pub async fn prepare_notice(p: &Parley, payload: &serde_json::Value) -> Result<Email> {
-    let bad = |m: &str| crate::Error::invalid("payload", m.to_owned());
-    let to = payload.get("to").and_then(|v| v.as_str()).ok_or_else(|| bad("to is missing"))?;
-    let notice: Notice = serde_json::from_value(payload.get("notice").cloned().unwrap_or_default())
-        .map_err(|e| bad(&format!("notice: {e}")))?;
-    let name = match payload.get("user_id").and_then(|v| v.as_str()).and_then(|s| Uuid::try_parse(s).ok()) {
-        Some(id) => crate::accounts::account(p, id).await.map(|u| u.name).unwrap_or_default(),
-        None => String::new(),
-    };
+pub async fn prepare_notice(p: &Parley, job: &SecurityNotice) -> Result<Email> {
+    let name = crate::accounts::account(p, job.user_id).await.map(|u| u.name).unwrap_or_default();
     let link = format!("{}/account", p.settings().public_url);
-    Ok(mail::security_notice(to, if name.is_empty() { "there" } else { &name }, &notice.describe(), &link))
+    Ok(mail::security_notice(&job.to, if name.is_empty() { "there" } else { &name }, &job.notice.describe(), &link))
 }

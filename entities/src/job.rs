@@ -26,6 +26,13 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub finished_at: Option<DateTimeUtc>,
+    /// Items a long job has finished (none until its handler reports).
+    pub progress_done: Option<i64>,
+    /// Items the job has in all, when known.
+    pub progress_total: Option<i64>,
+    /// Where the job's next batch starts, committed after each batch, so a retried or
+    /// reclaimed attempt resumes there.
+    pub cursor: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,7 @@ mod m20261123_000002_password_resets;
 mod m20261129_000003_two_factor;
 mod m20261202_000004_identity_hardening;
 mod m20261202_000005_grant_hardening;
+mod m20261202_000006_job_progress;
 mod pg;
 
 /// All migrations of Parley, in order.
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_two_factor::Migration),
             Box::new(m20261202_000004_identity_hardening::Migration),
             Box::new(m20261202_000005_grant_hardening::Migration),
+            Box::new(m20261202_000006_job_progress::Migration),
         ]
     }
 }

@@ -428,11 +428,32 @@ pub struct Job {
     pub last_error: Option<String>,
     pub created_at: String,
     pub finished_at: Option<String>,
+    /// How far a long job got (absent until its handler reports).
+    #[serde(default)]
+    pub progress: Option<JobProgress>,
+}
+
+/// How far a long job got: `done` of `total` items.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq, Hash)]
+pub struct JobProgress {
+    pub done: i64,
+    pub total: Option<i64>,
+}
+
+impl JobProgress {
+    /// Percent finished (0 to 100), when the total is known.
+    pub fn percent(&self) -> Option<i64> {
+        match self.total {
+            Some(t) if t > 0 => Some((self.done.saturating_mul(100) / t).clamp(0, 100)),
+            Some(_) => Some(100),
+            None => None,
+        }
+    }
 }
 
 pub const JOBS: &str = r#"query Jobs($state: JobState, $after: String) {
   jobs(state: $state, first: 25, after: $after) {
-    nodes { id kind state attempts maxAttempts runAt lastError createdAt finishedAt }
+    nodes { id kind state attempts maxAttempts runAt lastError createdAt finishedAt progress { done total } }
     totalCount pageInfo { hasNextPage endCursor }
   }
 }"#;
@@ -444,7 +465,7 @@ pub struct Jobs {
 }
 
 pub const RETRY_JOB: &str = r#"mutation RetryJob($id: ID!) {
-  retryJob(id: $id) { id kind state attempts maxAttempts runAt lastError createdAt finishedAt }
+  retryJob(id: $id) { id kind state attempts maxAttempts runAt lastError createdAt finishedAt progress { done total } }
 }"#;
 
 /// Answer to [`RETRY_JOB`].
@@ -471,6 +492,19 @@ mod tests {
         assert_eq!((job.state.as_str(), job.attempts, job.max_attempts), ("DEAD", 5, 5));
         assert_eq!(job.last_error.as_deref(), Some("smtp: refused"));
         assert_eq!(jobs.jobs.page_info.end_cursor.as_deref(), Some("YWJj"));
+        assert_eq!(job.progress, None);
+    }
+
+    #[test]
+    fn a_long_jobs_progress_decodes_and_reads_as_a_percent() {
+        let body = r#"{"data":{"jobs":{"nodes":[{"id":"Sm9iOjE=","kind":"debug.count","state":"RUNNING","attempts":1,
+            "maxAttempts":5,"runAt":"2025-01-02T03:04:05Z","lastError":null,"createdAt":"2025-01-02T03:00:00Z",
+            "finishedAt":null,"progress":{"done":3,"total":12}}],"totalCount":1,"pageInfo":{"hasNextPage":false,"endCursor":null}}}}"#;
+        let jobs: Result<Jobs, _> = decode(body);
+        let Ok(jobs) = jobs else { unreachable!("{jobs:?}") };
+        let progress = jobs.jobs.nodes[0].progress.clone();
+        assert_eq!(progress.as_ref().and_then(JobProgress::percent), Some(25));
+        assert_eq!(JobProgress { done: 5, total: None }.percent(), None);
     }
 
     #[test]

@@ -1,22 +1,20 @@
-//! Job handlers: one async function per job kind, each given its job's tenant context.
+//! Job handlers: one async function per job kind, given its decoded payload and a
+//! [`JobCtx`] (the job's tenant, progress reports, batches that resume).
 
-use domain::jobs::{ClaimedJob, Recurring};
-use domain::{Parley, accounts, invitations};
-use uuid::Uuid;
+use std::future::Future;
+use std::time::Duration;
+
+use domain::jobs::{
+    self, ClaimedJob, Count, InvitationEmail, JobKind, Maintenance, Noop, PasswordReset, Progress, Recurring,
+    SecurityNotice, Sleep, VerifyEmail,
+};
+use domain::{Parley, TenantCtx, accounts, invitations};
 
 use crate::Mailer;
 
-/// Kind of the recurring maintenance job.
-pub const MAINTENANCE_JOB: &str = "maintenance.purge";
-/// Kind of a job that does nothing (benchmarks, smoke tests).
-pub const NOOP_JOB: &str = "noop";
-/// Kind of a job that only waits `ms` milliseconds (at most a minute): stands in for
-/// slow work in fault drills (a worker killed mid-job).
-pub const SLEEP_JOB: &str = "debug.sleep";
-
 /// Recurring work every worker schedules (once per period, whatever the number of workers).
 pub fn recurring() -> Vec<Recurring> {
-    vec![Recurring { kind: MAINTENANCE_JOB, period: std::time::Duration::from_secs(3600) }]
+    vec![Recurring { kind: Maintenance::KIND, period: Duration::from_secs(3600) }]
 }
 
 /// Why a handler failed.
@@ -29,6 +27,9 @@ pub enum HandlerError {
     /// No handler knows this kind.
     #[error("no handler for job kind {0:?}")]
     UnknownKind(String),
+    /// Another worker took the job over (this one's lease ran out): stop at once.
+    #[error("the lease on the job was lost")]
+    LeaseLost,
     /// The domain refused or failed.
     #[error(transparent)]
     Domain(#[from] domain::Error),
@@ -37,57 +38,212 @@ pub enum HandlerError {
     Mail(#[from] crate::mailer::MailError),
 }
 
-fn uuid_field(job: &ClaimedJob, field: &str) -> Result<Uuid, HandlerError> {
-    job.payload
-        .get(field)
-        .and_then(|v| v.as_str())
-        .and_then(|s| Uuid::try_parse(s).ok())
-        .ok_or_else(|| HandlerError::Payload(format!("{field} is missing or not a UUID")))
+/// What a handler runs with: the job, its tenant, and the worker holding its lease.
+pub struct JobCtx<'a> {
+    /// The domain.
+    pub parley: &'a Parley,
+    /// Outgoing mail.
+    pub mailer: &'a Mailer,
+    /// The claimed job (with the progress and cursor an earlier attempt committed).
+    pub job: &'a ClaimedJob,
+    worker: &'a str,
 }
 
-/// Runs one claimed job.
-pub async fn handle(p: &Parley, mailer: &Mailer, job: &ClaimedJob) -> Result<(), HandlerError> {
-    match job.kind.as_str() {
-        accounts::VERIFY_EMAIL_JOB => {
-            let user_id = uuid_field(job, "user_id")?;
-            if let Some(email) = accounts::prepare_verification_email(&job.ctx, p, user_id).await? {
-                mailer.send(&email).await?;
+/// What one batch of a long job did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Batch {
+    /// Items it finished.
+    pub items: i64,
+    /// Where the next batch starts (kept when finished, so a repeat finds nothing left).
+    pub next: String,
+    /// Whether nothing is left after it.
+    pub finished: bool,
+}
+
+impl<'a> JobCtx<'a> {
+    /// A context for `job`, leased by `worker`.
+    pub fn new(parley: &'a Parley, mailer: &'a Mailer, worker: &'a str, job: &'a ClaimedJob) -> Self {
+        JobCtx { parley, mailer, job, worker }
+    }
+
+    /// The job's tenant.
+    pub fn tenant(&self) -> &TenantCtx {
+        &self.job.ctx
+    }
+
+    /// Records progress and the next cursor in a short transaction of its own.
+    pub async fn report(&self, progress: Progress, cursor: Option<&str>) -> Result<(), HandlerError> {
+        if jobs::report(self.parley, self.worker, self.job, progress, cursor).await? {
+            Ok(())
+        } else {
+            Err(HandlerError::LeaseLost)
+        }
+    }
+
+    /// The lease owner, for a domain use case that records progress inside its own
+    /// transaction (`domain::jobs::report_in`), so a batch's effects and the position
+    /// after it commit together.
+    pub fn worker(&self) -> &str {
+        self.worker
+    }
+
+    /// Runs `step` batch after batch from the stored cursor (None on a first attempt),
+    /// committing progress and the next cursor after each, so an attempt that follows
+    /// a crash starts where the last committed batch ended and repeats at most the
+    /// batch that was in flight.
+    pub async fn run_in_batches<F, Fut>(&self, total: Option<i64>, mut step: F) -> Result<Progress, HandlerError>
+    where
+        F: FnMut(Option<String>) -> Fut,
+        Fut: Future<Output = Result<Batch, HandlerError>>,
+    {
+        let mut progress = Progress { done: self.job.progress.map_or(0, |p| p.done), total };
+        let mut cursor = self.job.cursor.clone();
+        if self.job.progress.is_none() {
+            // Shows 0 of total at once, before the first batch is through.
+            self.report(progress, cursor.as_deref()).await?;
+        }
+        loop {
+            let batch = step(cursor).await?;
+            progress.done = progress.done.saturating_add(batch.items);
+            self.report(progress, Some(&batch.next)).await?;
+            if batch.finished {
+                return Ok(progress);
             }
-            Ok(())
+            cursor = Some(batch.next);
         }
-        accounts::PASSWORD_RESET_JOB => {
-            let user_id = uuid_field(job, "user_id")?;
-            if let Some(email) = accounts::prepare_password_reset_email(&job.ctx, p, user_id).await? {
-                mailer.send(&email).await?;
-            }
-            Ok(())
+    }
+}
+
+fn decode<J: JobKind>(job: &ClaimedJob) -> Result<J, HandlerError> {
+    J::deserialize(&job.payload).map_err(|e| HandlerError::Payload(format!("{}: {e}", J::KIND)))
+}
+
+/// Declares the registry: each kind's payload type and its handler, in one place.
+macro_rules! registry {
+    ($($kind:ty => $handler:path),* $(,)?) => {
+        /// Every kind a handler is registered for.
+        pub const HANDLED: &[&str] = &[$(<$kind as JobKind>::KIND),*];
+
+        /// Runs one claimed job with the handler of its kind.
+        pub async fn handle(cx: &JobCtx<'_>) -> Result<(), HandlerError> {
+            $(
+                if cx.job.kind == <$kind as JobKind>::KIND {
+                    return $handler(cx, decode::<$kind>(cx.job)?).await;
+                }
+            )*
+            Err(HandlerError::UnknownKind(cx.job.kind.clone()))
         }
-        invitations::INVITATION_EMAIL_JOB => {
-            let id = uuid_field(job, "invitation_id")?;
-            match invitations::prepare_invitation_email(&job.ctx, p, id).await {
-                Ok(Some(email)) => mailer.send(&email).await?,
-                // Revoked, accepted or deleted since: nothing to send.
-                Ok(None) | Err(domain::Error::NotFound) => {}
-                Err(e) => return Err(e.into()),
-            }
-            Ok(())
+    };
+}
+
+registry! {
+    VerifyEmail => verify_email,
+    PasswordReset => password_reset,
+    InvitationEmail => invitation_email,
+    SecurityNotice => security_notice,
+    Maintenance => maintenance,
+    Noop => noop,
+    Sleep => sleep,
+    Count => count,
+}
+
+async fn verify_email(cx: &JobCtx<'_>, job: VerifyEmail) -> Result<(), HandlerError> {
+    if let Some(email) = accounts::prepare_verification_email(cx.tenant(), cx.parley, job.user_id).await? {
+        cx.mailer.send(&email).await?;
+    }
+    Ok(())
+}
+
+async fn password_reset(cx: &JobCtx<'_>, job: PasswordReset) -> Result<(), HandlerError> {
+    if let Some(email) = accounts::prepare_password_reset_email(cx.tenant(), cx.parley, job.user_id).await? {
+        cx.mailer.send(&email).await?;
+    }
+    Ok(())
+}
+
+async fn invitation_email(cx: &JobCtx<'_>, job: InvitationEmail) -> Result<(), HandlerError> {
+    match invitations::prepare_invitation_email(cx.tenant(), cx.parley, job.invitation_id).await {
+        Ok(Some(email)) => cx.mailer.send(&email).await?,
+        // Revoked, accepted or deleted since: nothing to send.
+        Ok(None) | Err(domain::Error::NotFound) => {}
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
+}
+
+async fn security_notice(cx: &JobCtx<'_>, job: SecurityNotice) -> Result<(), HandlerError> {
+    let email = domain::security::prepare_notice(cx.parley, &job).await?;
+    cx.mailer.send(&email).await?;
+    Ok(())
+}
+
+async fn maintenance(cx: &JobCtx<'_>, _job: Maintenance) -> Result<(), HandlerError> {
+    let purged = jobs::purge_done(cx.parley, Duration::from_secs(7 * 24 * 3600)).await?;
+    tracing::info!(purged, "maintenance: finished jobs purged");
+    Ok(())
+}
+
+async fn noop(_cx: &JobCtx<'_>, _job: Noop) -> Result<(), HandlerError> {
+    Ok(())
+}
+
+async fn sleep(_cx: &JobCtx<'_>, job: Sleep) -> Result<(), HandlerError> {
+    tokio::time::sleep(Duration::from_millis(job.ms.min(60_000))).await;
+    Ok(())
+}
+
+/// The cursor of a [`Count`] job: the next number, and a record of each committed
+/// batch (`"from-to@attempt"`), which lets drills see that no batch ran twice.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CountCursor {
+    /// The next number to count.
+    pub next: u64,
+    /// Committed batches, oldest first.
+    pub batches: Vec<String>,
+}
+
+async fn count(cx: &JobCtx<'_>, job: Count) -> Result<(), HandlerError> {
+    let per = job.batch.max(1);
+    let total = i64::try_from(job.to).map_err(|_| HandlerError::Payload("to is too large".into()))?;
+    let attempt = cx.job.attempt;
+    cx.run_in_batches(Some(total), |cursor| async move {
+        let mut at: CountCursor = match cursor {
+            Some(c) => serde_json::from_str(&c).map_err(|e| HandlerError::Payload(format!("cursor: {e}")))?,
+            None => CountCursor::default(),
+        };
+        let end = at.next.saturating_add(per).min(job.to);
+        tokio::time::sleep(Duration::from_millis(job.delay_ms.min(10_000))).await;
+        let items = i64::try_from(end.saturating_sub(at.next)).unwrap_or(0);
+        if items > 0 {
+            at.batches.push(format!("{}-{end}@{attempt}", at.next));
         }
-        domain::security::SECURITY_NOTICE_JOB => {
-            let email = domain::security::prepare_notice(p, &job.payload).await?;
-            mailer.send(&email).await?;
-            Ok(())
+        at.next = end;
+        let next = serde_json::to_string(&at).map_err(|e| HandlerError::Payload(format!("cursor: {e}")))?;
+        Ok(Batch { items, next, finished: end >= job.to })
+    })
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_declared_kind_has_one_handler_and_every_handler_a_declared_kind() {
+        let mut declared = jobs::KINDS.to_vec();
+        let mut handled = HANDLED.to_vec();
+        declared.sort_unstable();
+        handled.sort_unstable();
+        assert_eq!(declared, handled);
+        handled.dedup();
+        assert_eq!(handled.len(), HANDLED.len(), "a kind is registered twice");
+    }
+
+    #[test]
+    fn recurring_work_is_of_declared_kinds() {
+        for r in recurring() {
+            assert!(jobs::KINDS.contains(&r.kind), "{}", r.kind);
         }
-        MAINTENANCE_JOB => {
-            let purged = domain::jobs::purge_done(p, std::time::Duration::from_secs(7 * 24 * 3600)).await?;
-            tracing::info!(purged, "maintenance: finished jobs purged");
-            Ok(())
-        }
-        NOOP_JOB => Ok(()),
-        SLEEP_JOB => {
-            let ms = job.payload.get("ms").and_then(|v| v.as_u64()).unwrap_or(0).min(60_000);
-            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
-            Ok(())
-        }
-        other => Err(HandlerError::UnknownKind(other.to_owned())),
     }
 }

@@ -114,7 +114,7 @@ impl Runtime {
         let started = Instant::now();
         let delay = (chrono::Utc::now() - job.run_at).num_microseconds().unwrap_or(0).max(0) as f64 / 1e6;
         self.counters.record_start(delay);
-        let res = handlers::handle(&self.parley, &self.mailer, &job).await;
+        let res = handlers::handle(&handlers::JobCtx::new(&self.parley, &self.mailer, &self.id, &job)).await;
         tracing::debug!(job = %job.id, kind = %job.kind, tenant = %job.ctx.tenant_id(), ms = started.elapsed().as_millis() as u64, ok = res.is_ok(), "job ran");
         (job, res)
     }

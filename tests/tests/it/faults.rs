@@ -23,7 +23,8 @@ pub fn parley_bin() -> Option<std::path::PathBuf> {
     None
 }
 
-fn worker(bin: &std::path::Path, app: &TestApp) -> Child {
+/// Starts a `parley worker` process on the app's database (lease 1.5 s).
+pub fn worker(bin: &std::path::Path, app: &TestApp) -> Child {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let data = std::env::temp_dir().join(format!("parley-worker-{}", uuid::Uuid::now_v7().simple()));
     Command::new(bin)
@@ -58,11 +59,12 @@ async fn sleepers_for(app: &TestApp, acc: &Account, n: usize, ms: u64) {
     let p = &app.server.parley;
     let principal = domain::auth::authenticate(p, &acc.token).await.unwrap();
     let ctx = domain::auth::tenant_ctx(p, &principal, None).await.unwrap();
-    let list = (0..n).map(|_| NewJob::new(workers::handlers::SLEEP_JOB, json!({ "ms": ms }))).collect();
+    let list = (0..n).map(|_| NewJob::of(&jobs::Sleep { ms })).collect();
     jobs::enqueue_many(&ctx, p, list).await.unwrap();
 }
 
-async fn wait_for(what: &str, secs: u64, mut f: impl AsyncFnMut() -> bool) {
+/// Polls `f` every 50 ms until it holds, for at most `secs`.
+pub async fn wait_for(what: &str, secs: u64, mut f: impl AsyncFnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(secs);
     while Instant::now() < deadline {
         if f().await {

@@ -18,6 +18,7 @@ mod hardening;
 mod identity;
 mod invitations;
 mod jobs;
+mod jobs_progress;
 mod members;
 mod ops;
 mod rls;

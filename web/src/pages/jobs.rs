@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::components::{ErrorBanner, FormErrors, LoadMore, Loading};
 use crate::gql::call;
-use crate::ops::{self, JOB_STATES, Job, Jobs, PageInfo, RetryJobData, job_state_label, short_time};
+use crate::ops::{self, JOB_STATES, Job, JobProgress, Jobs, PageInfo, RetryJobData, job_state_label, short_time};
 use crate::session::use_session;
 
 /// The jobs page.
@@ -197,6 +197,22 @@ pub fn JobsPage() -> impl IntoView {
     }
 }
 
+/// A long job's progress: a bar when the total is known, else the count so far.
+fn job_progress(p: JobProgress) -> impl IntoView {
+    let label = match p.total {
+        Some(t) => format!("{} of {t}", p.done),
+        None => format!("{} done", p.done),
+    };
+    let bar = p.percent().map(|pc| view! { <progress max="100" value=pc.to_string()></progress> });
+    let title = label.clone();
+    view! {
+        <div class="job-progress" data-testid="job-progress" title=title>
+            {bar}
+            <span class="muted">{label}</span>
+        </div>
+    }
+}
+
 /// One job in the table; dead jobs get a "Retry" button.
 fn job_row(job: Job, retry: impl Fn(String, RwSignal<bool>) + Copy + 'static) -> impl IntoView {
     let retrying = RwSignal::new(false);
@@ -210,6 +226,7 @@ fn job_row(job: Job, retry: impl Fn(String, RwSignal<bool>) + Copy + 'static) ->
                 <span class=format!("status status-{state}") data-testid="job-state">
                     {job_state_label(&job.state)}
                 </span>
+                {job.progress.clone().map(job_progress)}
             </td>
             <td class="nowrap" data-testid="job-attempts">{format!("{}/{}", job.attempts, job.max_attempts)}</td>
             <td class="muted nowrap">{short_time(&job.run_at)}</td>

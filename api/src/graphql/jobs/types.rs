@@ -58,4 +58,31 @@ impl Job {
     async fn finished_at(&self) -> Option<DateTime<Utc>> {
         self.0.finished_at
     }
+    /// How far a long job got (null until its handler reports).
+    async fn progress(&self) -> Option<JobProgress> {
+        domain::jobs::Progress::of(&self.0).map(JobProgress)
+    }
+}
+
+/// How far a long job got.
+pub struct JobProgress(pub domain::jobs::Progress);
+
+#[Object]
+impl JobProgress {
+    /// Items finished.
+    async fn done(&self) -> i64 {
+        self.0.done
+    }
+    /// Items in all, when known.
+    async fn total(&self) -> Option<i64> {
+        self.0.total
+    }
+    /// Percent finished (0 to 100), when the total is known.
+    async fn percent(&self) -> Option<f64> {
+        match self.0.total {
+            Some(t) if t > 0 => Some((self.0.done as f64 * 100.0 / t as f64).clamp(0.0, 100.0)),
+            Some(_) => Some(100.0),
+            None => None,
+        }
+    }
 }

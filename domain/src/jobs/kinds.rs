@@ -1,0 +1,141 @@
+//! Every job kind Parley runs: one payload type per kind, named by the kind stored in
+//! the queue. Stored names never change, so jobs queued by an older release still run.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::security::Notice;
+
+/// A job payload and the kind name it is stored under.
+pub trait JobKind: Serialize + serde::de::DeserializeOwned {
+    /// The stored kind (stable across releases).
+    const KIND: &'static str;
+}
+
+/// Emails a verification link to a new or changed address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyEmail {
+    /// The person to verify.
+    pub user_id: Uuid,
+}
+impl JobKind for VerifyEmail {
+    const KIND: &'static str = "email.verify";
+}
+
+/// Emails a password reset link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordReset {
+    /// The person who asked.
+    pub user_id: Uuid,
+}
+impl JobKind for PasswordReset {
+    const KIND: &'static str = "email.password_reset";
+}
+
+/// Emails an invitation with a fresh link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationEmail {
+    /// The invitation, in the job's own workspace.
+    pub invitation_id: Uuid,
+}
+impl JobKind for InvitationEmail {
+    const KIND: &'static str = "email.invitation";
+}
+
+/// Tells a person by email of a change to how their account is protected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityNotice {
+    /// Whose account changed.
+    pub user_id: Uuid,
+    /// The address told (the old one when the address itself changed).
+    pub to: String,
+    /// What happened.
+    pub notice: Notice,
+}
+impl JobKind for SecurityNotice {
+    const KIND: &'static str = "email.security_notice";
+}
+
+/// The recurring purge of old finished jobs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Maintenance {
+    /// The period this run belongs to.
+    #[serde(default)]
+    pub period: i64,
+}
+impl JobKind for Maintenance {
+    const KIND: &'static str = "maintenance.purge";
+}
+
+/// Does nothing (benchmarks, smoke tests).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Noop {}
+impl JobKind for Noop {
+    const KIND: &'static str = "noop";
+}
+
+/// Only waits (at most a minute): stands in for slow work in fault drills.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sleep {
+    /// How long, in milliseconds.
+    #[serde(default)]
+    pub ms: u64,
+}
+impl JobKind for Sleep {
+    const KIND: &'static str = "debug.sleep";
+}
+
+/// Counts to `to` in batches of `batch`, pausing `delay_ms` per batch: stands in for
+/// an import or a campaign in progress and resume drills.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Count {
+    /// How far to count.
+    pub to: u64,
+    /// Numbers per batch.
+    pub batch: u64,
+    /// Pause per batch, in milliseconds (at most ten seconds).
+    #[serde(default)]
+    pub delay_ms: u64,
+}
+impl JobKind for Count {
+    const KIND: &'static str = "debug.count";
+}
+
+/// Every kind, the one list the worker's registry is checked against.
+pub const KINDS: &[&str] = &[
+    VerifyEmail::KIND,
+    PasswordReset::KIND,
+    InvitationEmail::KIND,
+    SecurityNotice::KIND,
+    Maintenance::KIND,
+    Noop::KIND,
+    Sleep::KIND,
+    Count::KIND,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_are_unique() {
+        let mut names = KINDS.to_vec();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), KINDS.len());
+    }
+
+    #[test]
+    fn payloads_queued_by_earlier_releases_still_decode() {
+        let id = Uuid::nil();
+        let v: VerifyEmail = serde_json::from_value(serde_json::json!({ "user_id": id })).unwrap();
+        assert_eq!(v.user_id, id);
+        let _: Noop = serde_json::from_value(serde_json::json!({})).unwrap();
+        let _: Maintenance = serde_json::from_value(serde_json::json!({ "period": 7 })).unwrap();
+        let n: SecurityNotice = serde_json::from_value(serde_json::json!({
+            "user_id": id, "to": "a@example.com", "notice": { "kind": "recovery_code_used", "left": 3 }
+        }))
+        .unwrap();
+        assert_eq!(n.notice, Notice::RecoveryCodeUsed { left: 3 });
+    }
+}
