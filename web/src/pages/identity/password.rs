@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 use crate::components::{Caller, ErrorBanner, Field, Form, Submit};
 use crate::gql::ApiErrors;
 use crate::ops::identity::{RequestPasswordReset, ResetPassword, request_password_reset, reset_password};
-use crate::pages::auth::AuthCard;
+use super::auth::AuthCard;
 
 /// `/forgot-password`: asks for a reset link. The answer is the same whether or not the
 /// address has an account, so the page never tells which addresses are registered.
