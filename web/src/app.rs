@@ -5,15 +5,15 @@ use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{A, ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
-use crate::pages::account::AccountPage;
 use crate::pages::api_keys::ApiKeysPage;
 use crate::pages::audit::AuditPage;
-use crate::pages::auth::{AcceptInvitationPage, LogInPage, SignUpPage, VerifyEmailPage};
-use crate::pages::dashboard::DashboardPage;
 use crate::pages::frame::AppFrame;
+use crate::pages::identity::account::AccountPage;
+use crate::pages::identity::auth::{AcceptInvitationPage, LogInPage, SignUpPage, VerifyEmailPage};
+use crate::pages::identity::password::{ForgotPasswordPage, ResetPasswordPage};
 use crate::pages::jobs::JobsPage;
-use crate::pages::password::{ForgotPasswordPage, ResetPasswordPage};
 use crate::pages::team::TeamPage;
+use crate::pages::workspaces::dashboard::DashboardPage;
 use crate::session::Session;
 
 /// Path of the stylesheet (served by the router and copied into `site/`).

@@ -3,8 +3,12 @@
 //! Every request goes to `/graphql` with the session cookies (`credentials:
 //! same-origin`), the CSRF header the server requires for cookie auth, and the current
 //! workspace. On the server (SSR) no request is made: pages render their frame and
-//! forms, and data loads after hydration.
+//! forms, and data loads after hydration (docs/ARCHITECTURE.md, "Web").
+//!
+//! Operations are the typed ones of [`crate::ops`]: the variables are a struct, the
+//! answer is decoded into the operation's own response type.
 
+use graphql_client::GraphQLQuery;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -95,13 +99,14 @@ pub fn decode<T: DeserializeOwned>(body: &str) -> Result<T, ApiErrors> {
     serde_json::from_value(data).map_err(|e| ApiErrors::message(format!("Unexpected response from the server ({e})")))
 }
 
-/// Runs an operation for a signed-in user: on `UNAUTHENTICATED` the session is refreshed
-/// once and the operation retried; if that fails the browser goes to `/login`.
-pub async fn call<T: DeserializeOwned>(query: &str, variables: Value) -> Result<T, ApiErrors> {
-    match send::<T>(query, &variables).await {
+/// Runs operation `Q` for a signed-in user: on `UNAUTHENTICATED` the session is
+/// refreshed once and the operation retried; if that fails the browser goes to `/login`.
+pub async fn call<Q: GraphQLQuery>(variables: Q::Variables) -> Result<Q::ResponseData, ApiErrors> {
+    let body = body::<Q>(variables)?;
+    match send::<Q::ResponseData>(&body).await {
         Err(errors) if errors.has_code("UNAUTHENTICATED") => {
             if browser::refresh_session().await {
-                let retried = send::<T>(query, &variables).await;
+                let retried = send::<Q::ResponseData>(&body).await;
                 if matches!(&retried, Err(e) if e.has_code("UNAUTHENTICATED")) {
                     browser::go_to_login();
                 }
@@ -115,15 +120,20 @@ pub async fn call<T: DeserializeOwned>(query: &str, variables: Value) -> Result<
     }
 }
 
-/// Runs an operation without the refresh-and-redirect dance (sign-up, log-in and other
+/// Runs operation `Q` without the refresh-and-redirect dance (sign-up, log-in and other
 /// pages a signed-out visitor uses).
-pub async fn call_public<T: DeserializeOwned>(query: &str, variables: Value) -> Result<T, ApiErrors> {
-    send::<T>(query, &variables).await
+pub async fn call_public<Q: GraphQLQuery>(variables: Q::Variables) -> Result<Q::ResponseData, ApiErrors> {
+    send::<Q::ResponseData>(&body::<Q>(variables)?).await
 }
 
-async fn send<T: DeserializeOwned>(query: &str, variables: &Value) -> Result<T, ApiErrors> {
-    let body = serde_json::json!({ "query": query, "variables": variables }).to_string();
-    let text = browser::post_graphql(body).await?;
+/// The request body of `Q` with `variables`: query text, operation name, variables.
+fn body<Q: GraphQLQuery>(variables: Q::Variables) -> Result<String, ApiErrors> {
+    serde_json::to_string(&Q::build_query(variables))
+        .map_err(|e| ApiErrors::message(format!("Could not prepare the request ({e})")))
+}
+
+async fn send<T: DeserializeOwned>(body: &str) -> Result<T, ApiErrors> {
+    let text = browser::post_graphql(body.to_owned()).await?;
     decode(&text)
 }
 
@@ -201,9 +211,8 @@ mod browser {
                 return pending.clone();
             }
             let fut: LocalBoxFuture<'static, bool> = async {
-                let result = super::call_public::<serde_json::Value>(
-                    "mutation Refresh { refreshSession { user { id } } }",
-                    serde_json::json!({}),
+                let result = super::call_public::<crate::ops::identity::RefreshSession>(
+                    crate::ops::identity::refresh_session::Variables,
                 )
                 .await
                 .is_ok();

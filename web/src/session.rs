@@ -11,8 +11,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::components::FormErrors;
+use graphql_client::GraphQLQuery;
+
 use crate::gql::{self, ApiErrors};
-use crate::ops::{Frame, WorkspaceRef};
+use crate::ops::Role;
+use crate::ops::workspaces::{FrameData, WorkspaceRef};
 
 /// The signed-in session, shared by every page through context.
 #[derive(Clone, Copy)]
@@ -22,7 +25,7 @@ pub struct Session {
     /// The workspace id requests are made in (`X-Parley-Workspace`).
     pub workspace_id: RwSignal<Option<String>>,
     /// The signed-in user and current workspace, once loaded.
-    pub frame: RwSignal<Option<Frame>>,
+    pub frame: RwSignal<Option<FrameData>>,
     /// Why the frame could not be loaded, if it could not.
     pub frame_error: RwSignal<Option<String>>,
     /// Bumped to reload the frame after a change it shows (a new client, a new name).
@@ -54,12 +57,12 @@ impl Session {
         self.workspace_id.set(Some(id.to_owned()));
     }
 
-    /// Starts working in the workspace a sign-up, log-in or accepted invitation gave.
-    pub fn signed_in(&self, workspace: &WorkspaceRef) {
-        gql::store_workspace(Some(&workspace.id));
+    /// Starts working in the workspace (its id) a sign-up, log-in or accepted invitation gave.
+    pub fn signed_in(&self, workspace_id: &str) {
+        gql::store_workspace(Some(workspace_id));
         self.frame.set(None);
         self.frame_error.set(None);
-        self.workspace_id.set(Some(workspace.id.clone()));
+        self.workspace_id.set(Some(workspace_id.to_owned()));
     }
 
     /// Forgets the workspace and the user after logging out.
@@ -76,14 +79,14 @@ impl Session {
     }
 
     /// The user's role in the current workspace (`myRole`), once known.
-    pub fn current_role(&self) -> Option<String> {
-        self.frame.with(|f| f.as_ref().map(|f| f.my_role.clone()))
+    pub fn current_role(&self) -> Option<Role> {
+        self.frame.with(|f| f.as_ref().map(|f| f.my_role))
     }
 
     /// Whether the user is an owner or admin of the current workspace (reactive; false
     /// until the frame has loaded).
     pub fn is_admin(&self) -> bool {
-        self.current_role().is_some_and(|role| crate::ops::is_admin_role(&role))
+        self.current_role().is_some_and(Role::is_admin)
     }
 }
 
@@ -121,23 +124,27 @@ impl<T: Send + Sync + 'static> Loaded<T> {
 
     /// Runs a mutation from a row of what was loaded (revoke, remove, change a role),
     /// then loads again either way; a refusal goes to `errors`' banner.
-    pub fn act(&self, query: &'static str, variables: serde_json::Value, errors: FormErrors) {
-        self.act_or(query, variables, errors, || {});
+    pub fn act<Q: GraphQLQuery + 'static>(&self, variables: Q::Variables, errors: FormErrors)
+    where
+        Q::Variables: 'static,
+    {
+        self.act_or::<Q>(variables, errors, || {});
     }
 
     /// [`Loaded::act`], running `refused` first when the server says no (to put back a
     /// control the user already moved).
-    pub fn act_or(
+    pub fn act_or<Q: GraphQLQuery + 'static>(
         &self,
-        query: &'static str,
-        variables: serde_json::Value,
+        variables: Q::Variables,
         errors: FormErrors,
         refused: impl FnOnce() + 'static,
-    ) {
+    ) where
+        Q::Variables: 'static,
+    {
         let this = *self;
         errors.clear();
         spawn_local(async move {
-            if let Err(e) = gql::call::<serde_json::Value>(query, variables).await {
+            if let Err(e) = gql::call::<Q>(variables).await {
                 refused();
                 errors.show(&e, &[]);
             }

@@ -1,11 +1,9 @@
-//! One module per page (or group of small pages).
+//! A folder per area, matching the operations in `crate::ops`.
 
-pub mod account;
 pub mod api_keys;
 pub mod audit;
-pub mod auth;
-pub mod dashboard;
 pub mod frame;
+pub mod identity;
 pub mod jobs;
-pub mod password;
 pub mod team;
+pub mod workspaces;

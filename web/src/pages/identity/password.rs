@@ -5,12 +5,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
-use serde_json::json;
 
+use super::auth::AuthCard;
 use crate::components::{Caller, ErrorBanner, Field, Form, Submit};
 use crate::gql::ApiErrors;
-use crate::ops::{self, RequestPasswordResetData, ResetPasswordData};
-use crate::pages::auth::AuthCard;
+use crate::ops::identity::{RequestPasswordReset, ResetPassword, request_password_reset, reset_password};
 
 /// `/forgot-password`: asks for a reset link. The answer is the same whether or not the
 /// address has an account, so the page never tells which addresses are registered.
@@ -26,14 +25,8 @@ pub fn ForgotPasswordPage() -> impl IntoView {
         if !form.start() {
             return;
         }
-        let variables = json!({ "email": email.get_untracked().trim() });
-        form.send(
-            Caller::Visitor,
-            ops::REQUEST_PASSWORD_RESET,
-            variables,
-            &["email"],
-            move |_: RequestPasswordResetData| sent.set(true),
-        );
+        let variables = request_password_reset::Variables { email: email.get_untracked().trim().to_owned() };
+        form.send::<RequestPasswordReset, _>(Caller::Visitor, variables, &["email"], move |_| sent.set(true));
     };
 
     view! {
@@ -109,8 +102,9 @@ pub fn ResetPasswordPage() -> impl IntoView {
             errors.set_field("confirmPassword", "The two passwords do not match.");
             return;
         }
-        let variables = json!({ "input": { "token": token, "newPassword": password } });
-        form.send(Caller::Visitor, ops::RESET_PASSWORD, variables, &["newPassword"], move |data: ResetPasswordData| {
+        let variables =
+            reset_password::Variables { input: reset_password::ResetPasswordInput { token, new_password: password } };
+        form.send::<ResetPassword, _>(Caller::Visitor, variables, &["newPassword"], move |data| {
             new_password.set(String::new());
             confirm.set(String::new());
             done.set(Some(data.reset_password.email));

@@ -3,17 +3,20 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use serde_json::{Value, json};
 
-use crate::components::{Caller, ErrorBanner, Field, Form, FormErrors, Loading, RoleSelect, Submit};
+use crate::components::{Caller, ErrorBanner, Field, Form, FormErrors, LoadError, Loading, RoleSelect, Submit};
 use crate::gql::call;
-use crate::ops::{self, Invitation, Member, ROLES, Team, role_label, short_time};
+use crate::ops::team::{
+    ChangeMemberRole, Invitation, InviteMember, Member, RemoveMember, RevokeInvitation, Team, TeamData,
+    change_member_role, invite_member, remove_member, revoke_invitation, team,
+};
+use crate::ops::{InvitationStatus, Role, short_time};
 use crate::session::{Loaded, load};
 
 /// The team page.
 #[component]
 pub fn TeamPage() -> impl IntoView {
-    let team = load(|| call::<Team>(ops::TEAM, json!({})));
+    let team = load(|| call::<Team>(team::Variables));
     // Errors from actions in the tables (role change, removal, revocation).
     let action_errors = FormErrors::new();
 
@@ -29,7 +32,7 @@ pub fn TeamPage() -> impl IntoView {
             <h2>"Members"</h2>
             {move || match team.data.get() {
                 None => view! { <Loading /> }.into_any(),
-                Some(Err(e)) => view! { <div class="banner banner-error">{e.summary()}</div> }.into_any(),
+                Some(Err(e)) => view! { <LoadError errors=e /> }.into_any(),
                 Some(Ok(t)) => members_table(t.members.nodes, team, action_errors).into_any(),
             }}
         </section>
@@ -44,7 +47,7 @@ pub fn TeamPage() -> impl IntoView {
     }
 }
 
-fn members_table(members: Vec<Member>, team: Loaded<Team>, errors: FormErrors) -> impl IntoView {
+fn members_table(members: Vec<Member>, team: Loaded<TeamData>, errors: FormErrors) -> impl IntoView {
     let confirming = RwSignal::new(None::<String>);
     view! {
         <table class="table" data-testid="members-table">
@@ -58,9 +61,9 @@ fn members_table(members: Vec<Member>, team: Loaded<Team>, errors: FormErrors) -
                         let id = m.id.clone();
                         let id_for_role = m.id.clone();
                         let id_for_confirm = m.id.clone();
-                        let current_role = m.role.clone();
+                        let current_role = m.role;
                         // What the select shows; put back when the server refuses a change.
-                        let role = RwSignal::new(m.role.clone());
+                        let role = RwSignal::new(m.role.as_str().to_owned());
                         let is_confirming = move || confirming.get().as_deref() == Some(id_for_confirm.as_str());
                         view! {
                             <tr data-testid="member-row" data-member-id=m.id.clone()>
@@ -79,17 +82,26 @@ fn members_table(members: Vec<Member>, team: Loaded<Team>, errors: FormErrors) -
                                             let before = role.get_untracked();
                                             let chosen = event_target_value(&ev);
                                             role.set(chosen.clone());
-                                            team.act_or(
-                                                ops::CHANGE_MEMBER_ROLE,
-                                                json!({ "membershipId": id_for_role, "role": chosen }),
+                                            let variables = change_member_role::Variables {
+                                                membership_id: id_for_role.clone(),
+                                                role: Role::parse(&chosen).unwrap_or(Role::Unknown),
+                                            };
+                                            team.act_or::<ChangeMemberRole>(
+                                                variables,
                                                 errors,
                                                 move || role.set(before),
                                             )
                                         }
                                     >
-                                        {ROLES
-                                            .iter()
-                                            .map(|r| view! { <option value=*r selected=*r == current_role>{role_label(r)}</option> })
+                                        {Role::ALL
+                                            .into_iter()
+                                            .map(|r| {
+                                                view! {
+                                                    <option value=r.as_str() selected=r == current_role>
+                                                        {r.label()}
+                                                    </option>
+                                                }
+                                            })
                                             .collect_view()}
                                     </select>
                                 </td>
@@ -105,7 +117,7 @@ fn members_table(members: Vec<Member>, team: Loaded<Team>, errors: FormErrors) -
                                                     data-testid="member-remove-confirm"
                                                     on:click=move |_| {
                                                         confirming.set(None);
-                                                        team.act(ops::REMOVE_MEMBER, json!({ "id": id }), errors)
+                                                        team.act::<RemoveMember>(remove_member::Variables { id: id.clone() }, errors)
                                                     }
                                                 >
                                                     "Confirm removal"
@@ -139,7 +151,7 @@ fn members_table(members: Vec<Member>, team: Loaded<Team>, errors: FormErrors) -
     }
 }
 
-fn invitations_table(invitations: Vec<Invitation>, team: Loaded<Team>, errors: FormErrors) -> impl IntoView {
+fn invitations_table(invitations: Vec<Invitation>, team: Loaded<TeamData>, errors: FormErrors) -> impl IntoView {
     if invitations.is_empty() {
         return view! { <p class="muted empty">"No invitations yet."</p> }.into_any();
     }
@@ -153,12 +165,14 @@ fn invitations_table(invitations: Vec<Invitation>, team: Loaded<Team>, errors: F
                     .into_iter()
                     .map(|i| {
                         let id = i.id.clone();
-                        let pending = i.status == "PENDING";
+                        let pending = i.status == InvitationStatus::Pending;
                         view! {
                             <tr data-testid="invitation-row">
                                 <td>{i.email.clone()}</td>
-                                <td>{role_label(&i.role)}</td>
-                                <td><span class=format!("status status-{}", i.status.to_lowercase())>{i.status.to_lowercase()}</span></td>
+                                <td>{i.role.label()}</td>
+                                <td><span class=format!("status status-{}", i.status.label().to_lowercase())>
+                                        {i.status.label().to_lowercase()}
+                                    </span></td>
                                 <td class="muted">{short_time(&i.expires_at)}</td>
                                 <td class="actions">
                                     {pending.then(|| view! {
@@ -166,7 +180,7 @@ fn invitations_table(invitations: Vec<Invitation>, team: Loaded<Team>, errors: F
                                             type="button"
                                             class="btn btn-ghost btn-small"
                                             data-testid="invitation-revoke"
-                                            on:click=move |_| team.act(ops::REVOKE_INVITATION, json!({ "id": id.clone() }), errors)
+                                            on:click={move |_| team.act::<RevokeInvitation>(revoke_invitation::Variables { id: id.clone() }, errors)}
                                         >
                                             "Revoke"
                                         </button>
@@ -184,7 +198,7 @@ fn invitations_table(invitations: Vec<Invitation>, team: Loaded<Team>, errors: F
 
 /// Invite someone by email with a role.
 #[component]
-fn InviteForm(team: Loaded<Team>) -> impl IntoView {
+fn InviteForm(team: Loaded<TeamData>) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let role = RwSignal::new("MARKETER".to_owned());
     let form = Form::new();
@@ -197,8 +211,11 @@ fn InviteForm(team: Loaded<Team>) -> impl IntoView {
         }
         sent_to.set(None);
         let address = email.get_untracked().trim().to_owned();
-        let variables = json!({ "email": address, "role": role.get_untracked() });
-        form.send(Caller::SignedIn, ops::INVITE_MEMBER, variables, &["email", "role"], move |_: Value| {
+        let variables = invite_member::Variables {
+            email: address.clone(),
+            role: Role::parse(&role.get_untracked()).unwrap_or(Role::Unknown),
+        };
+        form.send::<InviteMember, _>(Caller::SignedIn, variables, &["email", "role"], move |_| {
             email.set(String::new());
             sent_to.set(Some(address));
             team.reload();

@@ -4,14 +4,15 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use serde_json::{Value, json};
 
 use crate::components::{Caller, ErrorBanner, Field, Form, Loading, Submit};
 use crate::gql::call;
-use crate::ops;
-use crate::ops::{
-    ConfirmTwoFactorData, RegenerateRecoveryCodesData, StartTwoFactorData, TwoFactorSetup, TwoFactorStatusData,
-    grouped_secret,
+use crate::ops::grouped_secret;
+use crate::ops::identity::{
+    ChangeEmail, ChangePassword, ConfirmTwoFactor, DisableTwoFactor, RegenerateRecoveryCodes, ResendVerification,
+    StartTwoFactor, TwoFactorSetup, TwoFactorStatus, UpdateProfile, change_email, change_password, confirm_two_factor,
+    disable_two_factor, regenerate_recovery_codes, resend_verification, start_two_factor, two_factor_status,
+    update_profile,
 };
 use crate::session::{load, use_session};
 
@@ -57,8 +58,8 @@ fn ProfileForm() -> impl IntoView {
             return;
         }
         saved.set(false);
-        let variables = json!({ "name": name.get_untracked().trim() });
-        form.send(Caller::SignedIn, ops::UPDATE_PROFILE, variables, &["name"], move |_: Value| {
+        let variables = update_profile::Variables { name: name.get_untracked().trim().to_owned() };
+        form.send::<UpdateProfile, _>(Caller::SignedIn, variables, &["name"], move |_| {
             saved.set(true);
             session.reload_frame();
         });
@@ -85,7 +86,7 @@ fn EmailPanel() -> impl IntoView {
         busy.set(true);
         notice.set(None);
         spawn_local(async move {
-            let answer = call::<Value>(ops::RESEND_VERIFICATION, json!({})).await;
+            let answer = call::<ResendVerification>(resend_verification::Variables).await;
             busy.set(false);
             notice.set(Some(match answer {
                 Ok(_) => Ok("We sent a new verification link. Check your inbox.".to_owned()),
@@ -104,9 +105,11 @@ fn EmailPanel() -> impl IntoView {
             return;
         }
         changed.set(false);
-        let variables =
-            json!({ "newEmail": new_email.get_untracked().trim(), "currentPassword": current.get_untracked() });
-        form.send(Caller::SignedIn, ops::CHANGE_EMAIL, variables, &["newEmail", "currentPassword"], move |_: Value| {
+        let variables = change_email::Variables {
+            new_email: new_email.get_untracked().trim().to_owned(),
+            current_password: current.get_untracked(),
+        };
+        form.send::<ChangeEmail, _>(Caller::SignedIn, variables, &["newEmail", "currentPassword"], move |_| {
             new_email.set(String::new());
             current.set(String::new());
             changed.set(true);
@@ -185,22 +188,14 @@ fn PasswordForm() -> impl IntoView {
             errors.set_field("repeatPassword", "The two new passwords differ.");
             return;
         }
-        let variables = json!({
-            "currentPassword": current.get_untracked(),
-            "newPassword": new.get_untracked(),
+        let variables =
+            change_password::Variables { current_password: current.get_untracked(), new_password: new.get_untracked() };
+        form.send::<ChangePassword, _>(Caller::SignedIn, variables, &["currentPassword", "newPassword"], move |_| {
+            current.set(String::new());
+            new.set(String::new());
+            repeat.set(String::new());
+            saved.set(true);
         });
-        form.send(
-            Caller::SignedIn,
-            ops::CHANGE_PASSWORD,
-            variables,
-            &["currentPassword", "newPassword"],
-            move |_: Value| {
-                current.set(String::new());
-                new.set(String::new());
-                repeat.set(String::new());
-                saved.set(true);
-            },
-        );
     };
     view! {
         <section class="panel">
@@ -220,7 +215,7 @@ fn PasswordForm() -> impl IntoView {
 /// Two-factor log-in: off → set up (secret, first code) → recovery codes → on → off again.
 #[component]
 fn TwoFactorPanel() -> impl IntoView {
-    let status = load(|| call::<TwoFactorStatusData>(ops::TWO_FACTOR_STATUS, json!({})));
+    let status = load(|| call::<TwoFactorStatus>(two_factor_status::Variables));
     let setup = RwSignal::new(None::<TwoFactorSetup>);
     let recovery = RwSignal::new(None::<Vec<String>>);
     let code = RwSignal::new(String::new());
@@ -238,44 +233,32 @@ fn TwoFactorPanel() -> impl IntoView {
         if !start_form.start() {
             return;
         }
-        let variables = json!({ "password": start_password.get_untracked() });
-        start_form.send(
-            Caller::SignedIn,
-            ops::START_TWO_FACTOR,
-            variables,
-            &["password"],
-            move |d: StartTwoFactorData| {
-                start_password.set(String::new());
-                setup.set(Some(d.start_two_factor_setup));
-            },
-        );
+        let variables = start_two_factor::Variables { password: start_password.get_untracked() };
+        start_form.send::<StartTwoFactor, _>(Caller::SignedIn, variables, &["password"], move |d| {
+            start_password.set(String::new());
+            setup.set(Some(d.start_two_factor_setup));
+        });
     };
     let confirm = move |ev: SubmitEvent| {
         ev.prevent_default();
         if !confirm_form.start() {
             return;
         }
-        let variables = json!({ "code": code.get_untracked().trim() });
-        confirm_form.send(
-            Caller::SignedIn,
-            ops::CONFIRM_TWO_FACTOR,
-            variables,
-            &["code"],
-            move |d: ConfirmTwoFactorData| {
-                code.set(String::new());
-                setup.set(None);
-                recovery.set(Some(d.confirm_two_factor_setup.recovery_codes));
-                status.reload();
-            },
-        );
+        let variables = confirm_two_factor::Variables { code: code.get_untracked().trim().to_owned() };
+        confirm_form.send::<ConfirmTwoFactor, _>(Caller::SignedIn, variables, &["code"], move |d| {
+            code.set(String::new());
+            setup.set(None);
+            recovery.set(Some(d.confirm_two_factor_setup.recovery_codes));
+            status.reload();
+        });
     };
     let disable = move |ev: SubmitEvent| {
         ev.prevent_default();
         if !disable_form.start() {
             return;
         }
-        let variables = json!({ "password": password.get_untracked() });
-        disable_form.send(Caller::SignedIn, ops::DISABLE_TWO_FACTOR, variables, &["password"], move |_: Value| {
+        let variables = disable_two_factor::Variables { password: password.get_untracked() };
+        disable_form.send::<DisableTwoFactor, _>(Caller::SignedIn, variables, &["password"], move |_| {
             password.set(String::new());
             recovery.set(None);
             status.reload();
@@ -286,20 +269,16 @@ fn TwoFactorPanel() -> impl IntoView {
         if !renew_form.start() {
             return;
         }
-        let variables =
-            json!({ "password": renew_password.get_untracked(), "code": renew_code.get_untracked().trim() });
-        renew_form.send(
-            Caller::SignedIn,
-            ops::REGENERATE_RECOVERY_CODES,
-            variables,
-            &["password", "code"],
-            move |d: RegenerateRecoveryCodesData| {
-                renew_code.set(String::new());
-                renew_password.set(String::new());
-                recovery.set(Some(d.regenerate_recovery_codes.recovery_codes));
-                status.reload();
-            },
-        );
+        let variables = regenerate_recovery_codes::Variables {
+            password: renew_password.get_untracked(),
+            code: renew_code.get_untracked().trim().to_owned(),
+        };
+        renew_form.send::<RegenerateRecoveryCodes, _>(Caller::SignedIn, variables, &["password", "code"], move |d| {
+            renew_code.set(String::new());
+            renew_password.set(String::new());
+            recovery.set(Some(d.regenerate_recovery_codes.recovery_codes));
+            status.reload();
+        });
     };
     let enabled =
         move || status.data.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).and_then(|s| s.me.two_factor_enabled));

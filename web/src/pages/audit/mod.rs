@@ -3,11 +3,11 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use serde_json::json;
 
 use crate::components::{LoadMore, Loading};
 use crate::gql::call;
-use crate::ops::{self, AuditEntry, AuditLog, PageInfo, short_time};
+use crate::ops::audit::{AuditEntry, AuditLog, audit_log};
+use crate::ops::{PageInfo, short_time};
 use crate::session::use_session;
 
 /// The audit log page.
@@ -26,7 +26,7 @@ pub fn AuditPage() -> impl IntoView {
         error.set(None);
         let fresh = after.is_none();
         spawn_local(async move {
-            let answer = call::<AuditLog>(ops::AUDIT_LOG, json!({ "after": after })).await;
+            let answer = call::<AuditLog>(audit_log::Variables { after }).await;
             let _ = busy.try_set(false);
             match answer {
                 Ok(log) => {
@@ -36,8 +36,8 @@ pub fn AuditPage() -> impl IntoView {
                     } else {
                         entries.update(|e| e.extend(connection.nodes));
                     }
-                    page.set(connection.page_info);
-                    total.set(connection.total_count);
+                    page.set(connection.page_info.into());
+                    total.set(Some(connection.total_count));
                     loaded.set(true);
                 }
                 Err(e) => {

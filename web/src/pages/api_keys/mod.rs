@@ -3,17 +3,20 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use serde_json::json;
 
-use crate::components::{Caller, ErrorBanner, Field, Form, FormErrors, Loading, RoleSelect, Submit};
+use crate::components::LoadState;
+use crate::components::{Caller, ErrorBanner, Field, Form, FormErrors, RoleSelect, Submit};
 use crate::gql::call;
-use crate::ops::{self, ApiKey, ApiKeys, CreateApiKeyData, role_label, short_time};
+use crate::ops::api_keys::{
+    ApiKey, ApiKeys, ApiKeysData, CreateApiKey, RevokeApiKey, api_keys, create_api_key, revoke_api_key,
+};
+use crate::ops::{Role, short_time};
 use crate::session::{Loaded, load};
 
 /// The API keys page.
 #[component]
 pub fn ApiKeysPage() -> impl IntoView {
-    let keys = load(|| call::<ApiKeys>(ops::API_KEYS, json!({})));
+    let keys = load(|| call::<ApiKeys>(api_keys::Variables));
     let revoke_errors = FormErrors::new();
     view! {
         <Title text="API keys · Parley" />
@@ -27,16 +30,12 @@ pub fn ApiKeysPage() -> impl IntoView {
         <section class="panel">
             <h2>"Keys"</h2>
             <ErrorBanner errors=revoke_errors />
-            {move || match keys.data.get() {
-                None => view! { <Loading /> }.into_any(),
-                Some(Err(e)) => view! { <div class="banner banner-error">{e.summary()}</div> }.into_any(),
-                Some(Ok(k)) => keys_table(k.api_keys.nodes, keys, revoke_errors).into_any(),
-            }}
+            <LoadState data=keys.data ready=move |k: ApiKeysData| keys_table(k.api_keys.nodes, keys, revoke_errors).into_any() />
         </section>
     }
 }
 
-fn keys_table(list: Vec<ApiKey>, keys: Loaded<ApiKeys>, errors: FormErrors) -> impl IntoView {
+fn keys_table(list: Vec<ApiKey>, keys: Loaded<ApiKeysData>, errors: FormErrors) -> impl IntoView {
     if list.is_empty() {
         return view! { <p class="muted empty">"No keys yet."</p> }.into_any();
     }
@@ -55,7 +54,7 @@ fn keys_table(list: Vec<ApiKey>, keys: Loaded<ApiKeys>, errors: FormErrors) -> i
                             <tr data-testid="api-key-row" class:revoked=revoked>
                                 <td>{k.name.clone()}</td>
                                 <td><code>{format!("{}…", k.prefix)}</code></td>
-                                <td>{role_label(&k.role)}</td>
+                                <td>{k.role.label()}</td>
                                 <td class="muted">{short_time(&k.created_at)}</td>
                                 <td class="muted">{k.last_used_at.as_deref().map(short_time).unwrap_or_else(|| "never".into())}</td>
                                 <td class="actions">
@@ -67,7 +66,7 @@ fn keys_table(list: Vec<ApiKey>, keys: Loaded<ApiKeys>, errors: FormErrors) -> i
                                                 type="button"
                                                 class="btn btn-ghost btn-small"
                                                 data-testid="api-key-revoke"
-                                                on:click=move |_| keys.act(ops::REVOKE_API_KEY, json!({ "id": id.clone() }), errors)
+                                                on:click={move |_| keys.act::<RevokeApiKey>(revoke_api_key::Variables { id: id.clone() }, errors)}
                                             >
                                                 "Revoke"
                                             </button>
@@ -87,7 +86,7 @@ fn keys_table(list: Vec<ApiKey>, keys: Loaded<ApiKeys>, errors: FormErrors) -> i
 
 /// Name a key, pick its role, and see its secret once.
 #[component]
-fn CreateKeyForm(keys: Loaded<ApiKeys>) -> impl IntoView {
+fn CreateKeyForm(keys: Loaded<ApiKeysData>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let role = RwSignal::new("MARKETER".to_owned());
     let form = Form::new();
@@ -99,13 +98,15 @@ fn CreateKeyForm(keys: Loaded<ApiKeys>) -> impl IntoView {
             return;
         }
         secret.set(None);
-        let variables = json!({ "name": name.get_untracked().trim(), "role": role.get_untracked() });
-        form.send(
+        let variables = create_api_key::Variables {
+            name: name.get_untracked().trim().to_owned(),
+            role: Role::parse(&role.get_untracked()).unwrap_or(Role::Unknown),
+        };
+        form.send::<CreateApiKey, _>(
             Caller::SignedIn,
-            ops::CREATE_API_KEY,
             variables,
             &["name", "role"],
-            move |data: CreateApiKeyData| {
+            move |data: create_api_key::ResponseData| {
                 name.set(String::new());
                 let created = data.create_api_key;
                 secret.set(Some((created.api_key.name, created.secret)));

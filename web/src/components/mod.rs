@@ -1,12 +1,16 @@
-//! Small building blocks shared by the pages: form fields with inline errors, banners.
+//! Small building blocks shared by the pages: form fields with inline errors, banners,
+//! and (in `loading`) what a page shows while its data loads, fails or pages on.
 
+mod loading;
+
+pub use loading::{LoadError, LoadMore, LoadState, Loading};
+
+use graphql_client::GraphQLQuery;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use crate::gql::{ApiErrors, call, call_public};
-use crate::ops::{PageInfo, ROLES, role_label};
+use crate::ops::Role;
 use crate::session::use_session;
 
 /// The errors a form shows: one message per field, anything else in a banner.
@@ -101,25 +105,20 @@ impl Form {
         true
     }
 
-    /// Sends `query` as `caller`; the answer goes to `done`, errors to the fields named
-    /// in `fields` (the rest to the banner).
-    pub fn send<T, F>(
-        &self,
-        caller: Caller,
-        query: &'static str,
-        variables: Value,
-        fields: &'static [&'static str],
-        done: F,
-    ) where
-        T: DeserializeOwned + 'static,
-        F: FnOnce(T) + 'static,
+    /// Sends operation `Q` as `caller`; the answer goes to `done`, errors to the fields
+    /// named in `fields` (the rest to the banner).
+    pub fn send<Q, F>(&self, caller: Caller, variables: Q::Variables, fields: &'static [&'static str], done: F)
+    where
+        Q: GraphQLQuery + 'static,
+        Q::Variables: 'static,
+        F: FnOnce(Q::ResponseData) + 'static,
     {
         let Form { errors, busy } = *self;
         busy.set(true);
         spawn_local(async move {
             let answer = match caller {
-                Caller::SignedIn => call::<T>(query, variables).await,
-                Caller::Visitor => call_public::<T>(query, variables).await,
+                Caller::SignedIn => call::<Q>(variables).await,
+                Caller::Visitor => call_public::<Q>(variables).await,
             };
             busy.set(false);
             match answer {
@@ -221,14 +220,13 @@ pub fn RoleSelect(
                 prop:value=move || value.get()
                 on:change=move |ev| value.set(event_target_value(&ev))
             >
-                {ROLES
-                    .iter()
-                    .filter(|r| !(without_owner && **r == "OWNER"))
+                {Role::ALL
+                    .into_iter()
+                    .filter(|r| !(without_owner && *r == Role::Owner))
                     .map(|r| {
-                        let r = *r;
                         view! {
-                            <option value=r selected=move || value.get() == r>
-                                {role_label(r)}
+                            <option value=r.as_str() selected=move || value.get() == r.as_str()>
+                                {r.label()}
                             </option>
                         }
                     })
@@ -276,41 +274,4 @@ pub fn Submit(
             {move || if busy.get() { busy_label } else { label }}
         </button>
     }
-}
-
-/// "Load more" under a list, while its connection has a next page.
-#[component]
-pub fn LoadMore(
-    /// The page last read.
-    page: RwSignal<PageInfo>,
-    /// True while a page is being read.
-    busy: RwSignal<bool>,
-    /// Reads the page after the given cursor.
-    more: Callback<Option<String>>,
-    /// `data-testid`.
-    testid: &'static str,
-) -> impl IntoView {
-    move || {
-        page.with(|p| p.has_next_page).then(|| {
-            view! {
-                <div class="load-more">
-                    <button
-                        type="button"
-                        class="btn btn-ghost"
-                        data-testid=testid
-                        disabled=move || busy.get()
-                        on:click=move |_| more.run(page.get_untracked().end_cursor)
-                    >
-                        {move || if busy.get() { "Loading…" } else { "Load more" }}
-                    </button>
-                </div>
-            }
-        })
-    }
-}
-
-/// A muted "Loading…" line.
-#[component]
-pub fn Loading() -> impl IntoView {
-    view! { <p class="muted loading">"Loading…"</p> }
 }

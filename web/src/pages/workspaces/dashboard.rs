@@ -3,18 +3,18 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use serde_json::json;
 
-use crate::components::Loading;
+use crate::components::{LoadError, Loading};
 use crate::gql::call;
-use crate::ops::{self, Dashboard, kind_label, role_label};
+use crate::ops::workspaces::{Dashboard, dashboard};
+use crate::ops::{InvitationStatus, WorkspaceKind};
 use crate::session::{load, use_session};
 
 /// The dashboard page.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let session = use_session();
-    let stats = load(|| call::<Dashboard>(ops::DASHBOARD, json!({})));
+    let stats = load(|| call::<Dashboard>(dashboard::Variables));
     let greeting = move || {
         session.frame.with(|f| match f {
             Some(f) => format!("Welcome, {}", f.me.name),
@@ -37,11 +37,11 @@ pub fn DashboardPage() -> impl IntoView {
                         view! {
                             <div class="card-value card-value-text">{ws.name.clone()}</div>
                             <div class="card-note">
-                                {kind_label(&ws.kind)}
+                                {ws.kind.label()}
                                 {move || {
                                     session
                                         .current_role()
-                                        .map(|r| format!(" · you are {}", role_label(&r).to_lowercase()))
+                                        .map(|r| format!(" · you are {}", r.label().to_lowercase()))
                                 }}
                             </div>
                         }
@@ -53,17 +53,17 @@ pub fn DashboardPage() -> impl IntoView {
             {move || match stats.data.get() {
                 None => view! { <div class="card"><Loading /></div> }.into_any(),
                 Some(Err(e)) => {
-                    view! { <div class="card"><div class="banner banner-error">{e.summary()}</div></div> }
+                    view! { <div class="card"><LoadError errors=e /></div> }
                         .into_any()
                 }
                 Some(Ok(d)) => {
-                    let pending = d.invitations.nodes.iter().filter(|i| i.status == "PENDING").count();
+                    let pending = d.invitations.nodes.iter().filter(|i| i.status == InvitationStatus::Pending).count();
                     let active_keys = d.api_keys.nodes.iter().filter(|k| k.revoked_at.is_none()).count();
                     view! {
                         <A href="/app/team" attr:class="card card-link">
                             <div class="card-label">"Team members"</div>
                             <div class="card-value" data-testid="stat-members">
-                                {d.members.total_count.unwrap_or_default()}
+                                {d.members.total_count}
                             </div>
                             <div class="card-note">{format!("{pending} pending invitation(s)")}</div>
                         </A>
@@ -78,7 +78,7 @@ pub fn DashboardPage() -> impl IntoView {
             }}
             {move || {
                 workspace()
-                    .filter(|w| w.kind == "AGENCY")
+                    .filter(|w| w.kind == WorkspaceKind::Agency)
                     .map(|w| {
                         view! {
                             <div class="card" data-testid="card-clients">

@@ -7,11 +7,13 @@ use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use serde_json::json;
 
 use crate::components::{Caller, ErrorBanner, Field, Form, Submit};
 use crate::gql::{ApiErrors, call_public};
-use crate::ops::{self, AcceptInvitationData, LogInData, SignUpData, VerifyEmailData};
+use crate::ops::WorkspaceKind;
+use crate::ops::identity::{
+    AcceptInvitation, LogIn, SignUp, VerifyEmail, accept_invitation, log_in, sign_up, verify_email,
+};
 use crate::session::use_session;
 
 /// The card every signed-out page sits in.
@@ -50,21 +52,21 @@ pub fn SignUpPage() -> impl IntoView {
         if !form.start() {
             return;
         }
-        let variables = json!({ "input": {
-            "email": email.get_untracked().trim(),
-            "password": password.get_untracked(),
-            "name": name.get_untracked().trim(),
-            "workspaceName": workspace_name.get_untracked().trim(),
-            "workspaceKind": kind.get_untracked(),
-        }});
+        let input = sign_up::SignUpInput {
+            email: email.get_untracked().trim().to_owned(),
+            password: password.get_untracked(),
+            name: name.get_untracked().trim().to_owned(),
+            workspace_name: workspace_name.get_untracked().trim().to_owned(),
+            workspace_kind: WorkspaceKind::parse(&kind.get_untracked()).unwrap_or(WorkspaceKind::Business),
+        };
+        let variables = sign_up::Variables { input };
         let navigate = navigate.clone();
-        form.send(
+        form.send::<SignUp, _>(
             Caller::Visitor,
-            ops::SIGN_UP,
             variables,
             &["email", "password", "name", "workspaceName", "workspaceKind"],
-            move |data: SignUpData| {
-                session.signed_in(&data.sign_up.workspace);
+            move |data| {
+                session.signed_in(&data.sign_up.workspace.id);
                 navigate("/app", Default::default());
             },
         );
@@ -146,22 +148,17 @@ pub fn LogInPage() -> impl IntoView {
         }
         let code = totp_code.get_untracked();
         let code = code.trim();
-        let variables = json!({ "input": {
-            "email": email.get_untracked().trim(),
-            "password": password.get_untracked(),
-            "totpCode": if code.is_empty() { None } else { Some(code) },
-        }});
+        let input = log_in::LogInInput {
+            email: email.get_untracked().trim().to_owned(),
+            password: password.get_untracked(),
+            totp_code: (!code.is_empty()).then(|| code.to_owned()),
+        };
+        let variables = log_in::Variables { input };
         let navigate = navigate.clone();
-        form.send(
-            Caller::Visitor,
-            ops::LOG_IN,
-            variables,
-            &["email", "password", "totpCode"],
-            move |data: LogInData| {
-                session.signed_in(&data.log_in.workspace);
-                navigate("/app", Default::default());
-            },
-        );
+        form.send::<LogIn, _>(Caller::Visitor, variables, &["email", "password", "totpCode"], move |data| {
+            session.signed_in(&data.log_in.workspace.id);
+            navigate("/app", Default::default());
+        });
     };
 
     view! {
@@ -219,7 +216,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
             return;
         }
         spawn_local(async move {
-            let answer = call_public::<VerifyEmailData>(ops::VERIFY_EMAIL, json!({ "token": token })).await;
+            let answer = call_public::<VerifyEmail>(verify_email::Variables { token }).await;
             let next = match answer {
                 Ok(data) if data.verify_email.email_verified => Verification::Verified(data.verify_email.email),
                 Ok(_) => Verification::Failed("The address is not verified yet.".into()),
@@ -300,23 +297,17 @@ pub fn AcceptInvitationPage() -> impl IntoView {
         }
         let code = totp_code.get_untracked();
         let code = code.trim();
-        let variables = json!({
-            "token": token,
-            "password": password.get_untracked(),
-            "name": name.get_untracked().trim(),
-            "totpCode": if code.is_empty() { None } else { Some(code) },
-        });
+        let variables = accept_invitation::Variables {
+            token,
+            password: password.get_untracked(),
+            name: name.get_untracked().trim().to_owned(),
+            totp_code: (!code.is_empty()).then(|| code.to_owned()),
+        };
         let navigate = navigate.clone();
-        form.send(
-            Caller::Visitor,
-            ops::ACCEPT_INVITATION,
-            variables,
-            &["name", "password", "totpCode"],
-            move |data: AcceptInvitationData| {
-                session.signed_in(&data.accept_invitation.workspace);
-                navigate("/app", Default::default());
-            },
-        );
+        form.send::<AcceptInvitation, _>(Caller::Visitor, variables, &["name", "password", "totpCode"], move |data| {
+            session.signed_in(&data.accept_invitation.workspace.id);
+            navigate("/app", Default::default());
+        });
     };
 
     view! {

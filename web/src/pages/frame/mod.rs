@@ -5,11 +5,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::use_navigate;
-use serde_json::json;
 
 use crate::components::{Caller, ErrorBanner, Field, Form, Submit};
 use crate::gql::{self, call, call_public};
-use crate::ops::{self, CreateClientData, Frame, WorkspaceRef, kind_label};
+use crate::ops::WorkspaceKind;
+use crate::ops::identity::{LogOut, log_out};
+use crate::ops::workspaces::{CreateClient, Frame, WorkspaceRef, create_client, frame};
 use crate::session::{Session, use_session};
 
 /// Loads the frame for the current workspace, again whenever it changes.
@@ -18,10 +19,12 @@ fn load_frame(session: Session) {
         let sent = session.workspace_id.get();
         session.frame_version.track();
         spawn_local(async move {
-            match call::<Frame>(ops::FRAME, json!({})).await {
+            match call::<Frame>(frame::Variables).await {
                 Ok(frame) => {
-                    if frame.workspace.kind == "AGENCY" {
-                        let (id, clients) = (frame.workspace.id.clone(), frame.workspace.clients.clone());
+                    if frame.workspace.kind == WorkspaceKind::Agency {
+                        let id = frame.workspace.id.clone();
+                        let clients: Vec<WorkspaceRef> =
+                            frame.workspace.clients.iter().map(WorkspaceRef::from).collect();
                         session.agency_clients.update(|known| {
                             known.retain(|(agency, _)| *agency != id);
                             known.push((id, clients));
@@ -61,7 +64,7 @@ pub fn AppFrame() -> impl IntoView {
     let log_out = move |_| {
         let navigate = navigate.clone();
         spawn_local(async move {
-            let _ = call_public::<serde_json::Value>(ops::LOG_OUT, json!({})).await;
+            let _ = call_public::<LogOut>(log_out::Variables).await;
             session.signed_out();
             navigate("/login", Default::default());
         });
@@ -157,11 +160,11 @@ fn workspace_button(session: Session, ws: WorkspaceRef, nested: bool) -> impl In
                 aria-current=move || if is_current() { Some("true") } else { None }
                 data-testid="workspace-option"
                 data-ws-id=ws.id.clone()
-                data-ws-kind=ws.kind.clone()
+                data-ws-kind=ws.kind.as_str()
                 on:click=move |_| session.switch_to(&id)
             >
                 <span class="ws-name">{ws.name.clone()}</span>
-                <span class="ws-kind">{kind_label(&ws.kind)}</span>
+                <span class="ws-kind">{ws.kind.label()}</span>
             </button>
         </li>
     }
@@ -186,14 +189,9 @@ fn switcher_entries(session: Session) -> Vec<(WorkspaceRef, Vec<WorkspaceRef>)> 
             entries.push((ws.clone(), clients));
         };
         for membership in &frame.me.memberships {
-            add(&membership.workspace, &mut entries);
+            add(&WorkspaceRef::from(&membership.workspace), &mut entries);
         }
-        let current = WorkspaceRef {
-            id: frame.workspace.id.clone(),
-            name: frame.workspace.name.clone(),
-            kind: frame.workspace.kind.clone(),
-        };
-        add(&current, &mut entries);
+        add(&WorkspaceRef::from(&frame.workspace), &mut entries);
         entries
     })
 }
@@ -202,8 +200,8 @@ fn switcher_entries(session: Session) -> Vec<(WorkspaceRef, Vec<WorkspaceRef>)> 
 #[component]
 fn WorkspaceSwitcher() -> impl IntoView {
     let session = use_session();
-    let current = move || session.frame.with(|f| f.as_ref().map(|f| f.workspace.clone()));
-    let is_agency = move || current().is_some_and(|w| w.kind == "AGENCY");
+    let current = move || session.frame.with(|f| f.as_ref().map(|f| WorkspaceRef::from(&f.workspace)));
+    let is_agency = move || current().is_some_and(|w| w.kind == WorkspaceKind::Agency);
 
     view! {
         <section class="switcher" data-testid="workspace-switcher">
@@ -215,11 +213,11 @@ fn WorkspaceSwitcher() -> impl IntoView {
                             class="switcher-current"
                             data-testid="current-workspace"
                             data-ws-id=ws.id.clone()
-                            data-ws-kind=ws.kind.clone()
+                            data-ws-kind=ws.kind.as_str()
                         >
                             <span class="ws-name">{ws.name.clone()}</span>
-                            <span class=format!("badge badge-{}", ws.kind.to_lowercase())>
-                                {kind_label(&ws.kind)}
+                            <span class=format!("badge badge-{}", ws.kind.as_str().to_lowercase())>
+                                {ws.kind.label()}
                             </span>
                         </div>
                     }
@@ -269,8 +267,8 @@ fn CreateClientForm() -> impl IntoView {
         if !form.start() {
             return;
         }
-        let variables = json!({ "name": name.get_untracked().trim() });
-        form.send(Caller::SignedIn, ops::CREATE_CLIENT, variables, &["name"], move |_: CreateClientData| {
+        let variables = create_client::Variables { name: name.get_untracked().trim().to_owned() };
+        form.send::<CreateClient, _>(Caller::SignedIn, variables, &["name"], move |_| {
             name.set(String::new());
             session.reload_frame();
         });

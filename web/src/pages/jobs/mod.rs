@@ -4,11 +4,11 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use serde_json::{Value, json};
 
 use crate::components::{ErrorBanner, FormErrors, LoadMore, Loading};
 use crate::gql::call;
-use crate::ops::{self, JOB_STATES, Job, JobProgress, Jobs, PageInfo, RetryJobData, job_state_label, short_time};
+use crate::ops::jobs::{Job, JobProgress, Jobs, RetryJob, jobs, retry_job};
+use crate::ops::{JobState, PageInfo, short_time};
 use crate::session::use_session;
 
 /// The jobs page.
@@ -35,10 +35,9 @@ pub fn JobsPage() -> impl IntoView {
         latest.set_value(ticket);
         busy.set(true);
         error.set(None);
-        let state = filter.get_untracked();
-        let state = if state.is_empty() { Value::Null } else { Value::String(state) };
+        let state = JobState::parse(&filter.get_untracked());
         spawn_local(async move {
-            let answer = call::<Jobs>(ops::JOBS, json!({ "state": state, "after": after })).await;
+            let answer = call::<Jobs>(jobs::Variables { state, after }).await;
             if latest.try_get_value() != Some(ticket) {
                 return;
             }
@@ -47,19 +46,19 @@ pub fn JobsPage() -> impl IntoView {
                 Ok(data) => {
                     let connection = data.jobs;
                     if fresh {
-                        jobs.set(connection.nodes);
+                        jobs.set(connection.nodes.into_iter().map(Job::from).collect());
                     } else {
                         jobs.update(|list| {
                             // A job can move between pages while we read them: keep one row each.
-                            for job in connection.nodes {
+                            for job in connection.nodes.into_iter().map(Job::from) {
                                 if !list.iter().any(|j| j.id == job.id) {
                                     list.push(job);
                                 }
                             }
                         });
                     }
-                    page.set(connection.page_info);
-                    total.set(connection.total_count);
+                    page.set(connection.page_info.into());
+                    total.set(Some(connection.total_count));
                     forbidden.set(false);
                     loaded.set(true);
                 }
@@ -90,11 +89,11 @@ pub fn JobsPage() -> impl IntoView {
         action_errors.clear();
         retrying.set(true);
         spawn_local(async move {
-            let answer = call::<RetryJobData>(ops::RETRY_JOB, json!({ "id": id })).await;
+            let answer = call::<RetryJob>(retry_job::Variables { id }).await;
             let _ = retrying.try_set(false);
             match answer {
                 Ok(data) => {
-                    let job = data.retry_job;
+                    let job = Job::from(data.retry_job);
                     jobs.update(|list| {
                         if let Some(row) = list.iter_mut().find(|j| j.id == job.id) {
                             *row = job;
@@ -144,7 +143,10 @@ pub fn JobsPage() -> impl IntoView {
             <Show when=move || !forbidden.get()>
                 <div class="toolbar">
                     <div class="segmented" role="group" aria-label="Filter by state" data-testid="jobs-filter">
-                        {JOB_STATES.iter().map(|(value, label)| filter_button(value, label)).collect_view()}
+                        {std::iter::once(("", "All"))
+                            .chain(JobState::ALL.map(|s| (s.as_str(), s.label())))
+                            .map(|(value, label)| filter_button(value, label))
+                            .collect_view()}
                     </div>
                 </div>
             </Show>
@@ -165,7 +167,7 @@ pub fn JobsPage() -> impl IntoView {
                 if jobs.with(Vec::is_empty) {
                     let what = match filter.get().as_str() {
                         "" => "No background jobs yet.".to_owned(),
-                        state => format!("No {} jobs.", job_state_label(state).to_lowercase()),
+                        state => format!("No {} jobs.", JobState::parse(state).map_or("such", JobState::label).to_lowercase()),
                     };
                     return view! { <p class="muted empty" data-testid="jobs-empty">{what}</p> }.into_any();
                 }
@@ -216,15 +218,15 @@ fn job_progress(p: JobProgress) -> impl IntoView {
 /// One job in the table; dead jobs get a "Retry" button.
 fn job_row(job: Job, retry: impl Fn(String, RwSignal<bool>) + Copy + 'static) -> impl IntoView {
     let retrying = RwSignal::new(false);
-    let dead = job.state == "DEAD";
+    let dead = job.state == JobState::Dead;
     let id = job.id.clone();
-    let state = job.state.to_lowercase();
+    let state = job.state.as_str().to_lowercase();
     view! {
-        <tr data-testid="job-row" data-job-id=job.id.clone() data-job-state=job.state.clone()>
+        <tr data-testid="job-row" data-job-id=job.id.clone() data-job-state=job.state.as_str()>
             <td><code>{job.kind.clone()}</code></td>
             <td>
                 <span class=format!("status status-{state}") data-testid="job-state">
-                    {job_state_label(&job.state)}
+                    {job.state.label()}
                 </span>
                 {job.progress.clone().map(job_progress)}
             </td>

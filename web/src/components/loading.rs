@@ -1,0 +1,76 @@
+//! Loading, load errors and "load more" for paged tables.
+
+use leptos::prelude::*;
+
+use crate::gql::ApiErrors;
+use crate::ops::PageInfo;
+
+/// "Load more" under a list, while its connection has a next page.
+#[component]
+pub fn LoadMore(
+    /// The page last read.
+    page: RwSignal<PageInfo>,
+    /// True while a page is being read.
+    busy: RwSignal<bool>,
+    /// Reads the page after the given cursor.
+    more: Callback<Option<String>>,
+    /// `data-testid`.
+    testid: &'static str,
+) -> impl IntoView {
+    move || {
+        page.with(|p| p.has_next_page).then(|| {
+            view! {
+                <div class="load-more">
+                    <button
+                        type="button"
+                        class="btn btn-ghost"
+                        data-testid=testid
+                        disabled=move || busy.get()
+                        on:click=move |_| more.run(page.get_untracked().end_cursor)
+                    >
+                        {move || if busy.get() { "Loading…" } else { "Load more" }}
+                    </button>
+                </div>
+            }
+        })
+    }
+}
+
+/// What a page shows for data it loads: "Loading…", the error in a banner, or
+/// `ready` with the answer.
+#[component]
+pub fn LoadState<T, V>(
+    /// The page's data (`crate::session::load`).
+    data: RwSignal<Option<Result<T, ApiErrors>>>,
+    /// Renders the answer.
+    ready: V,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    V: Fn(T) -> AnyView + Send + Sync + 'static,
+{
+    move || match data.get() {
+        None => view! { <Loading /> }.into_any(),
+        Some(Err(e)) => view! { <LoadError errors=e /> }.into_any(),
+        Some(Ok(answer)) => ready(answer),
+    }
+}
+
+/// The banner for data that could not be loaded.
+#[component]
+pub fn LoadError(
+    /// Why.
+    errors: ApiErrors,
+) -> impl IntoView {
+    view! {
+        <div class="banner banner-error" role="alert" data-testid="load-error">
+            {errors.summary()}
+        </div>
+    }
+}
+
+/// A muted "Loading…" line.
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! { <p class="muted loading">"Loading…"</p> }
+}
