@@ -110,13 +110,30 @@ impl Runtime {
         self.counters.clone()
     }
 
-    async fn run_one(&self, job: ClaimedJob) -> (ClaimedJob, Result<(), HandlerError>) {
-        let started = Instant::now();
-        let delay = (chrono::Utc::now() - job.run_at).num_microseconds().unwrap_or(0).max(0) as f64 / 1e6;
-        self.counters.record_start(delay);
-        let res = handlers::handle(&handlers::JobCtx::new(&self.parley, &self.mailer, &self.id, &job)).await;
-        tracing::debug!(job = %job.id, kind = %job.kind, tenant = %job.ctx.tenant_id(), ms = started.elapsed().as_millis() as u64, ok = res.is_ok(), "job ran");
-        (job, res)
+    /// Runs one job in a task of its own. The batch loop awaits database work (marking
+    /// jobs done, recording failures) between results; were the handlers polled only by
+    /// that loop, a handler paused mid-transaction would hold the connection while the
+    /// loop waits for it (on SQLite's single connection, until the pool gives up).
+    fn run_one(&self, job: ClaimedJob) -> impl std::future::Future<Output = (ClaimedJob, Result<(), HandlerError>)> {
+        let (parley, mailer, id, counters) =
+            (self.parley.clone(), self.mailer.clone(), self.id.clone(), self.counters.clone());
+        let kept = job.clone();
+        let task = tokio::spawn(async move {
+            let started = Instant::now();
+            let delay = (chrono::Utc::now() - job.run_at).num_microseconds().unwrap_or(0).max(0) as f64 / 1e6;
+            counters.record_start(delay);
+            let res = handlers::handle(&handlers::JobCtx::new(&parley, &mailer, &id, &job)).await;
+            tracing::debug!(job = %job.id, kind = %job.kind, tenant = %job.ctx.tenant_id(), ms = started.elapsed().as_millis() as u64, ok = res.is_ok(), "job ran");
+            (job, res)
+        });
+        async move {
+            match task.await {
+                Ok(done) => done,
+                Err(e) => {
+                    (kept, Err(HandlerError::Domain(domain::Error::internal(format!("the handler stopped: {e}")))))
+                }
+            }
+        }
     }
 
     /// Claims and runs one batch; the step tests drive by hand.
