@@ -79,7 +79,8 @@ pub async fn start(cfg: &Config, roles: Roles, listener: TcpListener) -> anyhow:
     if roles.migrate {
         // Secrets stored before sealing existed, or under a retired key, are sealed
         // under the current key once, here.
-        let n = domain::two_factor::reseal_secrets(&parley).await.map_err(|e| anyhow::anyhow!("sealing: {e}"))?;
+        let n =
+            domain::identity::two_factor::reseal_secrets(&parley).await.map_err(|e| anyhow::anyhow!("sealing: {e}"))?;
         if n > 0 {
             tracing::info!(resealed = n, "stored secrets sealed under the current key");
         }

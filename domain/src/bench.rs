@@ -5,8 +5,8 @@
 
 use sea_orm::EntityTrait;
 
-use crate::auth::{Principal, verify_access_token};
 use crate::db::Scope;
+use crate::identity::auth::{Principal, verify_access_token};
 use crate::{Error, Parley, Result, Workspace};
 use entities::workspace;
 

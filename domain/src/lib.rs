@@ -4,35 +4,29 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
-pub mod accounts;
 pub mod api_keys;
 pub mod audit;
-pub mod auth;
 pub mod bench;
+mod core;
 pub mod crypto;
-mod ctx;
-pub mod db;
-mod error;
-pub mod invitations;
+pub mod identity;
 pub mod jobs;
 pub mod mail;
-pub mod members;
-pub mod page;
-mod proof;
-pub mod sealed;
-pub mod security;
 pub mod settings;
-mod throttle;
-pub mod two_factor;
+pub mod team;
 pub mod validate;
 pub mod workspaces;
 
+pub(crate) use self::core::ctx;
+pub use self::core::{db, page, sealed};
+pub(crate) use identity::{proof, throttle};
+
 use std::sync::Arc;
 
-pub use ctx::{Actor, Permission, Role, TenantCtx, role_allows};
+pub use self::core::ctx::{Actor, Permission, Role, TenantCtx, role_allows};
+pub use self::core::error::{Error, Result};
 pub use db::{Db, DbConfig};
 pub use entities::enums::{InvitationStatus, JobState, WorkspaceKind};
-pub use error::{Error, Result};
 pub use settings::{Secret, Settings};
 
 /// A user account (never carries the password hash out of the domain).

@@ -4,11 +4,13 @@
 use std::future::Future;
 use std::time::Duration;
 
+use domain::identity::accounts;
 use domain::jobs::{
     self, ClaimedJob, Count, InvitationEmail, JobKind, Maintenance, Noop, PasswordReset, Progress, Recurring,
     SecurityNotice, Sleep, VerifyEmail,
 };
-use domain::{Parley, TenantCtx, accounts, invitations};
+use domain::team::invitations;
+use domain::{Parley, TenantCtx};
 
 use crate::Mailer;
 
@@ -172,7 +174,7 @@ async fn invitation_email(cx: &JobCtx<'_>, job: InvitationEmail) -> Result<(), H
 }
 
 async fn security_notice(cx: &JobCtx<'_>, job: SecurityNotice) -> Result<(), HandlerError> {
-    let email = domain::security::prepare_notice(cx.parley, &job).await?;
+    let email = domain::identity::security::prepare_notice(cx.parley, &job).await?;
     cx.mailer.send(&email).await?;
     Ok(())
 }

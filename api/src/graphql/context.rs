@@ -2,7 +2,7 @@
 //! lazily built, per-request tenant context.
 
 use async_graphql::{Context, ErrorExtensions};
-use domain::auth::Principal;
+use domain::identity::auth::Principal;
 use domain::{Parley, TenantCtx};
 use tokio::sync::OnceCell;
 use uuid::Uuid;
@@ -92,7 +92,7 @@ pub(crate) async fn principal<'a>(ctx: &'a Context<'_>) -> async_graphql::Result
                 return Err(domain::Error::Unauthenticated("the Authorization header must be `Bearer <token>`".into()));
             }
             match &a.bearer {
-                Some(b) => domain::auth::authenticate(p, b).await,
+                Some(b) => domain::identity::auth::authenticate(p, b).await,
                 None => Err(domain::Error::Unauthenticated("log in or send an API key".into())),
             }
         })
@@ -124,7 +124,7 @@ pub(crate) async fn tenant<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'
         .tenant
         .get_or_try_init(|| async {
             let ws = chosen_workspace(a.workspace.as_deref())?;
-            domain::auth::tenant_ctx(p, principal, ws).await
+            domain::identity::auth::tenant_ctx(p, principal, ws).await
         })
         .await;
     res.gql(ctx)
@@ -133,5 +133,5 @@ pub(crate) async fn tenant<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'
 /// The user behind the request (API keys have none: `FORBIDDEN`).
 pub(crate) async fn user_id(ctx: &Context<'_>) -> async_graphql::Result<Uuid> {
     let principal = principal(ctx).await?;
-    domain::auth::principal_user(principal).gql(ctx)
+    domain::identity::auth::principal_user(principal).gql(ctx)
 }

@@ -23,7 +23,7 @@ impl Loader<Uuid> for UserLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, domain::User>, async_graphql::Error> {
-        let users = domain::accounts::visible_users(&self.tenant, &self.parley, keys)
+        let users = domain::identity::accounts::visible_users(&self.tenant, &self.parley, keys)
             .await
             .map_err(|e| gql_error(e, &self.request_id))?;
         Ok(users.into_iter().map(|u| (u.id, u)).collect())

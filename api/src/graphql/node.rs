@@ -72,10 +72,10 @@ macro_rules! node_registry {
 }
 
 node_registry! {
-    User => domain::accounts::get_user, User;
+    User => domain::identity::accounts::get_user, User;
     Workspace => domain::workspaces::get, Workspace;
-    Membership => domain::members::get, Membership::from;
-    Invitation => domain::invitations::get, Invitation;
+    Membership => domain::team::members::get, Membership::from;
+    Invitation => domain::team::invitations::get, Invitation;
     ApiKey => domain::api_keys::get, ApiKey;
     AuditEntry => domain::audit::get, AuditEntry;
     Job => domain::jobs::get, Job;

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::security::Notice;
+use crate::identity::security::Notice;
 
 /// A job payload and the kind name it is stored under.
 pub trait JobKind: Serialize + serde::de::DeserializeOwned {

@@ -335,7 +335,7 @@ async fn the_authenticator_secret_is_sealed_at_rest(app: TestApp) {
     let db = sea_orm::Database::connect(app.database_url.as_str()).await.unwrap();
     db.execute_unprepared(&format!("UPDATE user_totps SET secret = '{secret}'")).await.unwrap();
     db.close().await.unwrap();
-    assert_eq!(domain::two_factor::reseal_secrets(&app.server.parley).await.unwrap(), 1);
+    assert_eq!(domain::identity::two_factor::reseal_secrets(&app.server.parley).await.unwrap(), 1);
     let stored = stored_secret(&app, &acc.email).await;
     assert!(stored.starts_with("sealed:v1:") && !stored.contains(&secret), "{stored}");
     ok(app
@@ -345,7 +345,11 @@ async fn the_authenticator_secret_is_sealed_at_rest(app: TestApp) {
             json!({ "i": { "email": acc.email, "password": PASSWORD, "totpCode": app_code(&secret, 0) } }),
         )
         .await);
-    assert_eq!(domain::two_factor::reseal_secrets(&app.server.parley).await.unwrap(), 0, "nothing left to seal");
+    assert_eq!(
+        domain::identity::two_factor::reseal_secrets(&app.server.parley).await.unwrap(),
+        0,
+        "nothing left to seal"
+    );
 }
 
 on_both!(

@@ -14,8 +14,8 @@ use crate::{on_both, on_both_with};
 
 async fn ctx_of(app: &TestApp, acc: &Account) -> domain::TenantCtx {
     let p = &app.server.parley;
-    let principal = domain::auth::authenticate(p, &acc.token).await.unwrap();
-    domain::auth::tenant_ctx(p, &principal, None).await.unwrap()
+    let principal = domain::identity::auth::authenticate(p, &acc.token).await.unwrap();
+    domain::identity::auth::tenant_ctx(p, &principal, None).await.unwrap()
 }
 
 /// The workspace's counting job, as stored.

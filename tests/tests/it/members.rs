@@ -8,8 +8,8 @@ use crate::support::*;
 
 async fn tenant_of(app: &TestApp, who: &Account) -> domain::TenantCtx {
     let p = &app.server.parley;
-    let principal = domain::auth::authenticate(p, &who.token).await.unwrap();
-    domain::auth::tenant_ctx(p, &principal, None).await.unwrap()
+    let principal = domain::identity::auth::authenticate(p, &who.token).await.unwrap();
+    domain::identity::auth::tenant_ctx(p, &principal, None).await.unwrap()
 }
 
 async fn a_team_lists_each_member_with_their_person_and_workspace(app: TestApp) {
@@ -54,10 +54,10 @@ async fn a_team_lists_each_member_with_their_person_and_workspace(app: TestApp) 
     let mine = tenant_of(&app, &owner).await;
     let theirs = tenant_of(&app, &other).await;
     let p = &app.server.parley;
-    let team = domain::members::list(&mine, p, domain::page::PageArgs::new(None, None).unwrap()).await.unwrap();
+    let team = domain::team::members::list(&mine, p, domain::page::PageArgs::new(None, None).unwrap()).await.unwrap();
     let ids: Vec<uuid::Uuid> = team.items.iter().map(|(_, u)| u.id).collect();
-    assert_eq!(domain::accounts::visible_users(&mine, p, &ids).await.unwrap().len(), 4);
-    assert!(domain::accounts::visible_users(&theirs, p, &ids).await.unwrap().is_empty());
+    assert_eq!(domain::identity::accounts::visible_users(&mine, p, &ids).await.unwrap().len(), 4);
+    assert!(domain::identity::accounts::visible_users(&theirs, p, &ids).await.unwrap().is_empty());
     let ws = [mine.tenant_id()];
     assert_eq!(domain::workspaces::visible(&mine, p, &ws).await.unwrap().len(), 1);
     assert!(domain::workspaces::visible(&theirs, p, &ws).await.unwrap().is_empty());

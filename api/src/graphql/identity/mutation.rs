@@ -63,9 +63,9 @@ pub struct IdentityMutation;
 impl IdentityMutation {
     /// Creates an account and its first workspace, and logs in.
     async fn sign_up(&self, ctx: &Context<'_>, input: SignUpInput) -> async_graphql::Result<AuthPayload> {
-        let s = domain::accounts::sign_up(
+        let s = domain::identity::accounts::sign_up(
             parley(ctx)?,
-            domain::accounts::SignUp {
+            domain::identity::accounts::SignUp {
                 email: input.email,
                 password: input.password,
                 name: input.name,
@@ -81,7 +81,7 @@ impl IdentityMutation {
 
     /// Logs in with email and password.
     async fn log_in(&self, ctx: &Context<'_>, input: LogInInput) -> async_graphql::Result<AuthPayload> {
-        let s = domain::accounts::log_in(
+        let s = domain::identity::accounts::log_in(
             parley(ctx)?,
             &input.email,
             &input.password,
@@ -100,14 +100,14 @@ impl IdentityMutation {
         refresh_token: Option<String>,
     ) -> async_graphql::Result<AuthPayload> {
         let token = refresh_token_arg(ctx, refresh_token)?;
-        let s = domain::auth::refresh_session(parley(ctx)?, &token).await.gql(ctx)?;
+        let s = domain::identity::auth::refresh_session(parley(ctx)?, &token).await.gql(ctx)?;
         Ok(payload(ctx, s))
     }
 
     /// Ends the session the refresh token belongs to.
     async fn log_out(&self, ctx: &Context<'_>, refresh_token: Option<String>) -> async_graphql::Result<LogOutPayload> {
         if let Ok(token) = refresh_token_arg(ctx, refresh_token) {
-            domain::auth::log_out(parley(ctx)?, &token).await.gql(ctx)?;
+            domain::identity::auth::log_out(parley(ctx)?, &token).await.gql(ctx)?;
         }
         clear_session_cookies(ctx);
         Ok(LogOutPayload { logged_out: true })
@@ -115,7 +115,7 @@ impl IdentityMutation {
 
     /// Confirms an email address with the emailed link's token.
     async fn verify_email(&self, ctx: &Context<'_>, token: String) -> async_graphql::Result<User> {
-        Ok(User(domain::accounts::verify_email(parley(ctx)?, &token).await.gql(ctx)?))
+        Ok(User(domain::identity::accounts::verify_email(parley(ctx)?, &token).await.gql(ctx)?))
     }
 
     /// Emails a password reset link if the address has an account (the answer is the
@@ -125,34 +125,35 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         email: String,
     ) -> async_graphql::Result<RequestPasswordResetPayload> {
-        domain::accounts::request_password_reset(parley(ctx)?, &email).await.gql(ctx)?;
+        domain::identity::accounts::request_password_reset(parley(ctx)?, &email).await.gql(ctx)?;
         Ok(RequestPasswordResetPayload { requested: true })
     }
 
     /// Sets a new password with the emailed link; every session of the account ends.
     async fn reset_password(&self, ctx: &Context<'_>, input: ResetPasswordInput) -> async_graphql::Result<User> {
-        let u = domain::accounts::reset_password(parley(ctx)?, &input.token, &input.new_password, &client(ctx))
-            .await
-            .gql(ctx)?;
+        let u =
+            domain::identity::accounts::reset_password(parley(ctx)?, &input.token, &input.new_password, &client(ctx))
+                .await
+                .gql(ctx)?;
         Ok(User(u))
     }
 
     /// Emails a new verification link.
     async fn resend_verification_email(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
         let t = tenant(ctx).await?;
-        Ok(User(domain::accounts::resend_verification_email(t, parley(ctx)?).await.gql(ctx)?))
+        Ok(User(domain::identity::accounts::resend_verification_email(t, parley(ctx)?).await.gql(ctx)?))
     }
 
     /// Changes the display name of the person logged in.
     async fn update_profile(&self, ctx: &Context<'_>, input: UpdateProfileInput) -> async_graphql::Result<User> {
         let uid = user_id(ctx).await?;
-        Ok(User(domain::accounts::update_profile(parley(ctx)?, uid, &input.name).await.gql(ctx)?))
+        Ok(User(domain::identity::accounts::update_profile(parley(ctx)?, uid, &input.name).await.gql(ctx)?))
     }
 
     /// Changes the password and ends every session.
     async fn change_password(&self, ctx: &Context<'_>, input: ChangePasswordInput) -> async_graphql::Result<User> {
         let uid = user_id(ctx).await?;
-        let u = domain::accounts::change_password(
+        let u = domain::identity::accounts::change_password(
             parley(ctx)?,
             uid,
             &input.current_password,
@@ -168,10 +169,15 @@ impl IdentityMutation {
     /// address gets a verification link, the old one a notice.
     async fn change_email(&self, ctx: &Context<'_>, input: ChangeEmailInput) -> async_graphql::Result<User> {
         let uid = user_id(ctx).await?;
-        let u =
-            domain::accounts::change_email(parley(ctx)?, uid, &input.new_email, &input.current_password, &client(ctx))
-                .await
-                .gql(ctx)?;
+        let u = domain::identity::accounts::change_email(
+            parley(ctx)?,
+            uid,
+            &input.new_email,
+            &input.current_password,
+            &client(ctx),
+        )
+        .await
+        .gql(ctx)?;
         Ok(User(u))
     }
 
@@ -184,7 +190,8 @@ impl IdentityMutation {
         password: String,
     ) -> async_graphql::Result<TwoFactorSetup> {
         let uid = user_id(ctx).await?;
-        let setup = domain::two_factor::start_setup(parley(ctx)?, uid, &password, &client(ctx)).await.gql(ctx)?;
+        let setup =
+            domain::identity::two_factor::start_setup(parley(ctx)?, uid, &password, &client(ctx)).await.gql(ctx)?;
         Ok(TwoFactorSetup { secret: setup.secret, otpauth_uri: setup.uri })
     }
 
@@ -192,7 +199,8 @@ impl IdentityMutation {
     /// recovery codes, shown this once.
     async fn confirm_two_factor_setup(&self, ctx: &Context<'_>, code: String) -> async_graphql::Result<RecoveryCodes> {
         let uid = user_id(ctx).await?;
-        let codes = domain::two_factor::confirm_setup(parley(ctx)?, uid, &code, &client(ctx)).await.gql(ctx)?;
+        let codes =
+            domain::identity::two_factor::confirm_setup(parley(ctx)?, uid, &code, &client(ctx)).await.gql(ctx)?;
         Ok(RecoveryCodes { recovery_codes: codes })
     }
 
@@ -206,9 +214,10 @@ impl IdentityMutation {
         code: String,
     ) -> async_graphql::Result<RecoveryCodes> {
         let uid = user_id(ctx).await?;
-        let codes = domain::two_factor::regenerate_recovery_codes(parley(ctx)?, uid, &password, &code, &client(ctx))
-            .await
-            .gql(ctx)?;
+        let codes =
+            domain::identity::two_factor::regenerate_recovery_codes(parley(ctx)?, uid, &password, &code, &client(ctx))
+                .await
+                .gql(ctx)?;
         Ok(RecoveryCodes { recovery_codes: codes })
     }
 
@@ -216,7 +225,7 @@ impl IdentityMutation {
     async fn disable_two_factor(&self, ctx: &Context<'_>, password: String) -> async_graphql::Result<User> {
         let uid = user_id(ctx).await?;
         let p = parley(ctx)?;
-        domain::two_factor::disable(p, uid, &password, &client(ctx)).await.gql(ctx)?;
-        Ok(User(domain::accounts::account(p, uid).await.gql(ctx)?))
+        domain::identity::two_factor::disable(p, uid, &password, &client(ctx)).await.gql(ctx)?;
+        Ok(User(domain::identity::accounts::account(p, uid).await.gql(ctx)?))
     }
 }

@@ -14,6 +14,6 @@ impl IdentityQuery {
     /// The person logged in.
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
         let uid = user_id(ctx).await?;
-        Ok(User(domain::accounts::account(parley(ctx)?, uid).await.gql(ctx)?))
+        Ok(User(domain::identity::accounts::account(parley(ctx)?, uid).await.gql(ctx)?))
     }
 }

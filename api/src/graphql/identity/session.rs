@@ -12,7 +12,7 @@ const ACCESS_COOKIE: &str = "parley_at";
 const REFRESH_COOKIE: &str = "parley_rt";
 
 /// The web client keeps its session in httpOnly cookies rather than script memory.
-fn set_session_cookies(ctx: &Context<'_>, a: &RequestAuth, s: &domain::auth::Session) {
+fn set_session_cookies(ctx: &Context<'_>, a: &RequestAuth, s: &domain::identity::auth::Session) {
     if !a.web_client {
         return;
     }
@@ -39,7 +39,7 @@ pub(super) fn clear_session_cookies(ctx: &Context<'_>) {
 
 /// The web client gets its tokens only as httpOnly cookies: page scripts never see
 /// them. API clients get them in the answer.
-pub(crate) fn payload(ctx: &Context<'_>, s: domain::auth::Session) -> AuthPayload {
+pub(crate) fn payload(ctx: &Context<'_>, s: domain::identity::auth::Session) -> AuthPayload {
     let a = auth(ctx);
     set_session_cookies(ctx, a, &s);
     let (access_token, refresh_token) =
@@ -48,8 +48,8 @@ pub(crate) fn payload(ctx: &Context<'_>, s: domain::auth::Session) -> AuthPayloa
 }
 
 /// The client's details that identity rules weigh (throttling, notices).
-pub(crate) fn client(ctx: &Context<'_>) -> domain::accounts::Client {
-    domain::accounts::Client { ip: auth(ctx).ip.clone() }
+pub(crate) fn client(ctx: &Context<'_>) -> domain::identity::accounts::Client {
+    domain::identity::accounts::Client { ip: auth(ctx).ip.clone() }
 }
 
 /// The refresh token from the argument, else the web client's cookie.

@@ -42,14 +42,14 @@ impl User {
         if user_id(ctx).await.ok() != Some(self.0.id) {
             return Ok(None);
         }
-        Ok(Some(domain::two_factor::enabled(parley(ctx)?, self.0.id).await.gql(ctx)?))
+        Ok(Some(domain::identity::two_factor::enabled(parley(ctx)?, self.0.id).await.gql(ctx)?))
     }
     /// Unused recovery codes (only for the person themself; null for others).
     async fn recovery_codes_left(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i32>> {
         if user_id(ctx).await.ok() != Some(self.0.id) {
             return Ok(None);
         }
-        let left = domain::two_factor::recovery_codes_left(parley(ctx)?, self.0.id).await.gql(ctx)?;
+        let left = domain::identity::two_factor::recovery_codes_left(parley(ctx)?, self.0.id).await.gql(ctx)?;
         Ok(Some(i32::try_from(left).unwrap_or(i32::MAX)))
     }
     /// The person's workspaces and roles (only for the person themself).
@@ -58,7 +58,7 @@ impl User {
         if me != Some(self.0.id) {
             return Ok(Vec::new());
         }
-        let list = domain::accounts::memberships(parley(ctx)?, self.0.id).await.gql(ctx)?;
+        let list = domain::identity::accounts::memberships(parley(ctx)?, self.0.id).await.gql(ctx)?;
         Ok(list.into_iter().map(|(m, w)| Membership { m, user: Some(self.0.clone()), workspace: Some(w) }).collect())
     }
 }

@@ -45,14 +45,16 @@ impl TeamMutation {
     /// Invites someone by email; the email is sent in the background.
     async fn invite_member(&self, ctx: &Context<'_>, input: InviteMemberInput) -> async_graphql::Result<Invitation> {
         let t = tenant(ctx).await?;
-        Ok(Invitation(domain::invitations::invite(t, parley(ctx)?, &input.email, input.role.into()).await.gql(ctx)?))
+        Ok(Invitation(
+            domain::team::invitations::invite(t, parley(ctx)?, &input.email, input.role.into()).await.gql(ctx)?,
+        ))
     }
 
     /// Revokes a pending invitation.
     async fn revoke_invitation(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Invitation> {
         let id = id_of::<Invitation>("id", &id).gql(ctx)?;
         let t = tenant(ctx).await?;
-        Ok(Invitation(domain::invitations::revoke(t, parley(ctx)?, id).await.gql(ctx)?))
+        Ok(Invitation(domain::team::invitations::revoke(t, parley(ctx)?, id).await.gql(ctx)?))
     }
 
     /// Accepts an invitation (signing up if new) and logs in to its workspace.
@@ -64,12 +66,12 @@ impl TeamMutation {
         // A signed-in session of the invited account needs no password; a credential that
         // does not check out simply does not count.
         let signed_in = match principal(ctx).await {
-            Ok(domain::auth::Principal::User { user_id, .. }) => Some(*user_id),
+            Ok(domain::identity::auth::Principal::User { user_id, .. }) => Some(*user_id),
             _ => None,
         };
-        let s = domain::invitations::accept(
+        let s = domain::team::invitations::accept(
             parley(ctx)?,
-            domain::invitations::Accept {
+            domain::team::invitations::Accept {
                 token: input.token,
                 password: input.password,
                 name: input.name,
@@ -91,7 +93,7 @@ impl TeamMutation {
     ) -> async_graphql::Result<Membership> {
         let id = id_of::<Membership>("membershipId", &input.membership_id).gql(ctx)?;
         let t = tenant(ctx).await?;
-        let m = domain::members::change_role(t, parley(ctx)?, id, input.role.into()).await.gql(ctx)?;
+        let m = domain::team::members::change_role(t, parley(ctx)?, id, input.role.into()).await.gql(ctx)?;
         Ok(Membership::from(m))
     }
 
@@ -100,8 +102,8 @@ impl TeamMutation {
         let id = id_of::<Membership>("id", &id).gql(ctx)?;
         let t = tenant(ctx).await?;
         let p = parley(ctx)?;
-        let m = domain::members::remove(t, p, id).await.gql(ctx)?;
-        let user = domain::accounts::account(p, m.user_id).await.ok();
+        let m = domain::team::members::remove(t, p, id).await.gql(ctx)?;
+        let user = domain::identity::accounts::account(p, m.user_id).await.ok();
         Ok(Membership { m, user, workspace: None })
     }
 }

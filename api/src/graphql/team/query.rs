@@ -19,7 +19,8 @@ impl TeamQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Conn<Membership>> {
-        list(ctx, first, after, domain::members::list, |(m, u)| Membership { m, user: Some(u), workspace: None }).await
+        list(ctx, first, after, domain::team::members::list, |(m, u)| Membership { m, user: Some(u), workspace: None })
+            .await
     }
 
     /// Invitations of the current workspace, newest first.
@@ -30,6 +31,6 @@ impl TeamQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> async_graphql::Result<Conn<Invitation>> {
-        list(ctx, first, after, domain::invitations::list, Invitation).await
+        list(ctx, first, after, domain::team::invitations::list, Invitation).await
     }
 }

@@ -97,7 +97,7 @@ impl Invitation {
         self.0.role.into()
     }
     async fn status(&self) -> InvitationStatus {
-        match domain::invitations::shown_status(&self.0) {
+        match domain::team::invitations::shown_status(&self.0) {
             "PENDING" => InvitationStatus::Pending,
             "ACCEPTED" => InvitationStatus::Accepted,
             "EXPIRED" => InvitationStatus::Expired,

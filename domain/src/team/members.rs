@@ -6,11 +6,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::accounts::{member_json, users_by_id};
 use crate::api_keys::{cap_keys_made_by, revoke_keys_made_by};
 use crate::audit::{Change, record};
 use crate::ctx::role_rank;
 use crate::db::TenantOwned;
+use crate::identity::accounts::{member_json, users_by_id};
 use crate::page::{Page, PageArgs, finish};
 use crate::{Error, Membership, Parley, Permission, Result, Role, TenantCtx, User};
 use entities::membership;

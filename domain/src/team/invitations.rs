@@ -5,13 +5,13 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::accounts::Client;
-use crate::accounts::member_json;
 use crate::audit::{Change, record};
-use crate::auth::{Session, issue_session};
 use crate::crypto::{hash_password, random_token, sha256_hex};
 use crate::ctx::role_rank;
 use crate::db::{Scope, TenantOwned};
+use crate::identity::accounts::Client;
+use crate::identity::accounts::member_json;
+use crate::identity::auth::{Session, issue_session};
 use crate::jobs::{InvitationEmail, NewJob, enqueue_in};
 use crate::mail::{self, Email};
 use crate::page::{Page, PageArgs, finish};
@@ -230,7 +230,7 @@ pub async fn accept(p: &Parley, input: Accept, client: &Client) -> Result<Sessio
     let u = match (existing, new_user) {
         (Some(u), _) => {
             if attempt.is_some() {
-                crate::accounts::second_factor(&txn, p, &u, input.totp_code.as_deref()).await?;
+                crate::identity::accounts::second_factor(&txn, p, &u, input.totp_code.as_deref()).await?;
             }
             u
         }

@@ -125,7 +125,7 @@ fn update(
 pub(crate) async fn per_address(
     p: &crate::Parley,
     prefix: &str,
-    client: &crate::accounts::Client,
+    client: &crate::identity::accounts::Client,
     max: i32,
 ) -> Result<String> {
     let key = format!("{prefix}:{}", client.address());

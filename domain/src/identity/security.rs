@@ -6,7 +6,7 @@ use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::auth::{session_workspace, set_tenant_scope};
+use crate::identity::auth::{session_workspace, set_tenant_scope};
 use crate::jobs::{NewJob, SecurityNotice, enqueue_in};
 use crate::mail::{self, Email};
 use crate::{Actor, Parley, Result, Role, TenantCtx, User, new_id};
@@ -99,7 +99,7 @@ pub(crate) async fn notify_ctx_in<C: ConnectionTrait>(
 
 /// Composes a queued notice (the worker sends it).
 pub async fn prepare_notice(p: &Parley, job: &SecurityNotice) -> Result<Email> {
-    let name = crate::accounts::account(p, job.user_id).await.map(|u| u.name).unwrap_or_default();
+    let name = crate::identity::accounts::account(p, job.user_id).await.map(|u| u.name).unwrap_or_default();
     let link = format!("{}/account", p.settings().public_url);
     Ok(mail::security_notice(&job.to, if name.is_empty() { "there" } else { &name }, &job.notice.describe(), &link))
 }

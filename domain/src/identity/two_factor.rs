@@ -4,7 +4,7 @@
 //! Turning it on takes two steps, so nobody locks themself out: [`start_setup`] makes a
 //! secret for the user's app, and [`confirm_setup`] switches it on only once a code from
 //! that app checks out, handing back recovery codes (shown once, stored hashed). From
-//! then on [`crate::accounts::log_in`] asks for a code after the password. A code is
+//! then on [`crate::identity::accounts::log_in`] asks for a code after the password. A code is
 //! accepted once (RFC 6238 §5.2), and wrong codes count as failed log-ins.
 
 use rand::Rng;
@@ -13,11 +13,11 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, 
 use totp_rs::{Builder, Secret, Totp};
 use uuid::Uuid;
 
-use crate::accounts::Client;
 use crate::crypto::sha256_hex;
 use crate::db::Scope;
+use crate::identity::accounts::Client;
+use crate::identity::security::{self, Notice};
 use crate::sealed::Keys;
-use crate::security::{self, Notice};
 use crate::{Error, Parley, Result, new_id, now, proof};
 use entities::{recovery_code, user_totp};
 
@@ -102,7 +102,7 @@ pub async fn enabled(p: &Parley, user_id: Uuid) -> Result<bool> {
 /// not be able to tie the account to someone else's app). Nothing changes at log-in
 /// until [`confirm_setup`].
 pub async fn start_setup(p: &Parley, user_id: Uuid, password: &str, client: &Client) -> Result<Setup> {
-    let user = crate::accounts::account(p, user_id).await?;
+    let user = crate::identity::accounts::account(p, user_id).await?;
     proof::current_password(p, &user, password, "password", client).await?;
     let bytes: [u8; 20] = rand::rng().random();
     let secret = Secret::from(bytes).to_base32();
@@ -147,7 +147,7 @@ pub async fn confirm_setup(p: &Parley, user_id: Uuid, code: &str, client: &Clien
     if code.is_empty() {
         return Err(Error::invalid("code", "enter the 6-digit code your app shows"));
     }
-    let user = crate::accounts::account(p, user_id).await?;
+    let user = crate::identity::accounts::account(p, user_id).await?;
     let attempt = proof::begin(p, &user.email, client).await?;
     let txn = p.db().begin(Scope { user: Some(user_id), ..Default::default() }).await?;
     let row = user_totp::Entity::find_by_id(user_id)
@@ -190,7 +190,7 @@ async fn replace_recovery_codes(txn: &impl ConnectionTrait, user_id: Uuid) -> Re
 /// Turns two-factor log-in off (the password proves it is the user), dropping the
 /// secret and every recovery code.
 pub async fn disable(p: &Parley, user_id: Uuid, password: &str, client: &Client) -> Result<()> {
-    let user = crate::accounts::account(p, user_id).await?;
+    let user = crate::identity::accounts::account(p, user_id).await?;
     proof::current_password(p, &user, password, "password", client).await?;
     let txn = p.db().begin(Scope { user: Some(user_id), ..Default::default() }).await?;
     user_totp::Entity::delete_by_id(user_id).exec(&txn).await?;
@@ -269,7 +269,7 @@ pub async fn regenerate_recovery_codes(
     if password.is_empty() {
         return Err(Error::invalid("password", "is required"));
     }
-    let user = crate::accounts::account(p, user_id).await?;
+    let user = crate::identity::accounts::account(p, user_id).await?;
     let attempt = proof::begin(p, &user.email, client).await?;
     if !proof::password_matches(Some(&user), password).await? {
         return Err(Error::invalid("password", "is wrong"));

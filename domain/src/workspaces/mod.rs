@@ -4,12 +4,12 @@
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use crate::accounts::{member_json, ws_json};
 use crate::api_keys::{cap_keys_made_by, revoke_keys_made_by};
 use crate::audit::{Change, record, record_in};
-use crate::auth::{restore_ctx_scope, set_tenant_scope, set_user_scope};
 use crate::ctx::role_rank;
 use crate::db::TenantOwned;
+use crate::identity::accounts::{member_json, ws_json};
+use crate::identity::auth::{restore_ctx_scope, set_tenant_scope, set_user_scope};
 use crate::{
     Error, Membership, Parley, Permission, Result, Role, TenantCtx, Workspace, WorkspaceKind, new_id, now, validate,
 };

@@ -7,10 +7,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::audit::{Change, record, record_in};
-use crate::auth::new_api_key_secret;
 use crate::crypto::sha256_hex;
 use crate::ctx::role_rank;
 use crate::db::TenantOwned;
+use crate::identity::auth::new_api_key_secret;
 use crate::page::{Page, PageArgs, finish};
 use crate::{ApiKey, Error, Parley, Permission, Result, Role, TenantCtx, new_id, now, validate};
 use entities::api_key;
@@ -122,8 +122,8 @@ pub async fn create(ctx: &TenantCtx, p: &Parley, name: &str, role: Role) -> Resu
     .await?;
     record(&txn, ctx, Change::new("api_key.created", "ApiKey", key.id).after(key_json(&key))).await?;
     if let crate::Actor::User { id, email } = ctx.actor() {
-        let notice = crate::security::Notice::ApiKeyCreated { name: key.name.clone() };
-        crate::security::notify_ctx_in(&txn, p, ctx, *id, email, notice).await?;
+        let notice = crate::identity::security::Notice::ApiKeyCreated { name: key.name.clone() };
+        crate::identity::security::notify_ctx_in(&txn, p, ctx, *id, email, notice).await?;
     }
     txn.commit().await?;
     Ok((key, secret))

@@ -4,13 +4,13 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 use uuid::Uuid;
 
 use crate::audit::{Change, record};
-use crate::auth::{Session, issue_session, session_workspace};
 use crate::crypto::{hash_password, random_token, sha256_hex};
 use crate::db::Scope;
+use crate::identity::auth::{Session, issue_session, session_workspace};
+use crate::identity::security::{self, Notice};
+use crate::identity::two_factor::{self, SecondFactor};
 use crate::jobs::{NewJob, PasswordReset, VerifyEmail, enqueue_in};
 use crate::mail::{self, Email};
-use crate::security::{self, Notice};
-use crate::two_factor::{self, SecondFactor};
 use crate::validate::{self, Email as EmailAddr};
 use crate::{
     Actor, Error, Membership, Parley, Result, Role, TenantCtx, User, Workspace, WorkspaceKind, dur, new_id, now, proof,
@@ -288,7 +288,7 @@ pub async fn change_password(p: &Parley, user_id: Uuid, current: &str, new: &str
     am.password_hash = Set(hash);
     am.updated_at = Set(now());
     let u = am.update(&txn).await?;
-    crate::auth::revoke_all_sessions(&txn, u.id).await?;
+    crate::identity::auth::revoke_all_sessions(&txn, u.id).await?;
     security::notify_in(&txn, p, &u, None, Notice::PasswordChanged).await?;
     txn.commit().await?;
     Ok(u)
@@ -316,7 +316,7 @@ pub async fn change_email(p: &Parley, user_id: Uuid, new_email: &str, current: &
     let u = am.update(&txn).await?;
     security::notify_in(&txn, p, &u, Some(&old), Notice::EmailChanged { to: u.email.clone() }).await?;
     let ws = session_workspace(p, &txn, u.id, None).await?;
-    crate::auth::set_tenant_scope(&txn, ws.id).await?;
+    crate::identity::auth::set_tenant_scope(&txn, ws.id).await?;
     let ctx = TenantCtx::new(ws.id, Actor::User { id: u.id, email: u.email.clone() }, Role::Viewer);
     let minute = now().timestamp() / 60;
     enqueue_in(&txn, p, &ctx, NewJob::of(&VerifyEmail { user_id: u.id }).key(format!("verify:{}:{minute}", u.id)))
@@ -385,7 +385,7 @@ pub async fn request_password_reset(p: &Parley, email: &str) -> Result<()> {
         && let Ok(ws) = session_workspace(p, &txn, u.id, None).await
     {
         // The job belongs to the person's first workspace (jobs are owned by tenants).
-        crate::auth::set_tenant_scope(&txn, ws.id).await?;
+        crate::identity::auth::set_tenant_scope(&txn, ws.id).await?;
         let ctx = TenantCtx::new(ws.id, Actor::User { id: u.id, email: u.email.clone() }, Role::Viewer);
         let minute = now().timestamp() / 60;
         enqueue_in(&txn, p, &ctx, NewJob::of(&PasswordReset { user_id: u.id }).key(format!("reset:{}:{minute}", u.id)))
@@ -456,7 +456,7 @@ pub async fn reset_password(p: &Parley, token: &str, new_password: &str, client:
     }
     am.updated_at = Set(now());
     let u = am.update(&txn).await?;
-    crate::auth::revoke_all_sessions(&txn, u.id).await?;
+    crate::identity::auth::revoke_all_sessions(&txn, u.id).await?;
     throttle::clear(&txn, &format!("login:{}", u.email)).await?;
     security::notify_in(&txn, p, &u, None, Notice::PasswordReset).await?;
     txn.commit().await?;

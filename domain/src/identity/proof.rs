@@ -15,8 +15,8 @@
 
 use sea_orm::{ActiveValue::Set, EntityTrait, sea_query::OnConflict};
 
-use crate::accounts::Client;
 use crate::crypto::{sha256_hex, verify_dummy, verify_password};
+use crate::identity::accounts::Client;
 use crate::throttle::{self, Limit};
 use crate::{Error, Parley, Result, User, now};
 use entities::login_address;

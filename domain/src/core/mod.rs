@@ -1,0 +1,8 @@
+//! The small core every area stands on: who acts ([`ctx`]), the database and its
+//! tenant-scoped transactions ([`db`]), errors, paging and sealed secrets.
+
+pub mod ctx;
+pub mod db;
+pub mod error;
+pub mod page;
+pub mod sealed;
