@@ -25,6 +25,7 @@ use std::sync::Arc;
 
 pub use self::core::ctx::{Actor, Permission, Role, TenantCtx, role_allows};
 pub use self::core::error::{Error, Result};
+pub(crate) use self::core::tx::{Order, TenantTx};
 pub use db::{Db, DbConfig};
 pub use entities::enums::{InvitationStatus, JobState, WorkspaceKind};
 pub use settings::{Secret, Settings};

@@ -1,25 +1,23 @@
 //! API keys: a secret shown once, stored as a hash, bound to one workspace and role.
 
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, QueryOrder};
 use uuid::Uuid;
 
-use crate::audit::{Change, record, record_in};
+use crate::audit::{Change, record_in};
 use crate::crypto::sha256_hex;
 use crate::ctx::role_rank;
 use crate::db::TenantOwned;
 use crate::identity::auth::new_api_key_secret;
-use crate::page::{Page, PageArgs, finish};
-use crate::{ApiKey, Error, Parley, Permission, Result, Role, TenantCtx, new_id, now, validate};
+use crate::page::{Page, PageArgs};
+use crate::{ApiKey, Error, Order, Parley, Permission, Result, Role, TenantCtx, TenantTx, new_id, now, validate};
 use entities::api_key;
 
 fn key_json(k: &ApiKey) -> serde_json::Value {
     serde_json::json!({ "name": k.name, "prefix": k.prefix, "role": k.role, "revoked": k.revoked_at.is_some() })
 }
 
-fn with_reason(mut v: serde_json::Value, reason: &str) -> serde_json::Value {
+fn with_reason(k: &ApiKey, reason: &str) -> serde_json::Value {
+    let mut v = key_json(k);
     if let Some(o) = v.as_object_mut() {
         o.insert("reason".into(), reason.into());
     }
@@ -28,9 +26,9 @@ fn with_reason(mut v: serde_json::Value, reason: &str) -> serde_json::Value {
 
 /// The keys of `tenant` that `user_id` made, and the keys those keys made in turn: a
 /// key acts with its maker's authority, so it must not outlive or outrank it.
-async fn keys_made_by(txn: &DatabaseTransaction, tenant: Uuid, user_id: Uuid) -> Result<Vec<ApiKey>> {
+async fn keys_made_by(tx: &TenantTx<'_>, tenant: Uuid, user_id: Uuid) -> Result<Vec<ApiKey>> {
     // A workspace holds a handful of keys; walking them in memory is one query.
-    let mut rest = api_key::Entity::scoped_to(tenant).order_by_asc(api_key::Column::Id).all(txn).await?;
+    let mut rest = api_key::Entity::scoped_to(tenant).order_by_asc(api_key::Column::Id).all(tx).await?;
     let mut makers = vec![user_id];
     let mut made = Vec::new();
     loop {
@@ -47,24 +45,13 @@ async fn keys_made_by(txn: &DatabaseTransaction, tenant: Uuid, user_id: Uuid) ->
 
 /// Revokes the live keys `user_id` made in `tenant` (their access there ended), each
 /// audited in `tenant`'s trail with `reason`. The transaction must be scoped to `tenant`.
-pub(crate) async fn revoke_keys_made_by(
-    txn: &DatabaseTransaction,
-    ctx: &TenantCtx,
-    tenant: Uuid,
-    user_id: Uuid,
-    reason: &str,
-) -> Result<()> {
-    for k in keys_made_by(txn, tenant, user_id).await? {
-        if k.revoked_at.is_some() {
-            continue;
+pub(crate) async fn revoke_keys_made_by(tx: &TenantTx<'_>, tenant: Uuid, user_id: Uuid, reason: &str) -> Result<()> {
+    for k in keys_made_by(tx, tenant, user_id).await? {
+        if k.revoked_at.is_none() {
+            let (before, k) = (key_json(&k), set_revoked(tx, k).await?);
+            let change = Change::new("api_key.revoked", "ApiKey", k.id).before(before).after(with_reason(&k, reason));
+            record_in(tx, tx.ctx(), tenant, change).await?;
         }
-        let before = key_json(&k);
-        let mut am: api_key::ActiveModel = k.into();
-        am.revoked_at = Set(Some(now()));
-        let k = am.update(txn).await?;
-        let change =
-            Change::new("api_key.revoked", "ApiKey", k.id).before(before).after(with_reason(key_json(&k), reason));
-        record_in(txn, ctx, tenant, change).await?;
     }
     Ok(())
 }
@@ -72,26 +59,30 @@ pub(crate) async fn revoke_keys_made_by(
 /// Lowers the live keys `user_id` made in `tenant` to at most `role` (their role there
 /// was lowered), each audited with `reason`. The transaction must be scoped to `tenant`.
 pub(crate) async fn cap_keys_made_by(
-    txn: &DatabaseTransaction,
-    ctx: &TenantCtx,
+    tx: &TenantTx<'_>,
     tenant: Uuid,
     user_id: Uuid,
     role: Role,
     reason: &str,
 ) -> Result<()> {
-    for k in keys_made_by(txn, tenant, user_id).await? {
+    for k in keys_made_by(tx, tenant, user_id).await? {
         if k.revoked_at.is_some() || role_rank(k.role) <= role_rank(role) {
             continue;
         }
         let before = key_json(&k);
         let mut am: api_key::ActiveModel = k.into();
         am.role = Set(role);
-        let k = am.update(txn).await?;
-        let change =
-            Change::new("api_key.role_capped", "ApiKey", k.id).before(before).after(with_reason(key_json(&k), reason));
-        record_in(txn, ctx, tenant, change).await?;
+        let k = am.update(tx).await?;
+        let change = Change::new("api_key.role_capped", "ApiKey", k.id).before(before).after(with_reason(&k, reason));
+        record_in(tx, tx.ctx(), tenant, change).await?;
     }
     Ok(())
+}
+
+async fn set_revoked(tx: &TenantTx<'_>, k: ApiKey) -> Result<ApiKey> {
+    let mut am: api_key::ActiveModel = k.into();
+    am.revoked_at = Set(Some(now()));
+    Ok(am.update(tx).await?)
 }
 
 /// Creates a key; the secret is returned this once and never stored.
@@ -105,7 +96,7 @@ pub async fn create(ctx: &TenantCtx, p: &Parley, name: &str, role: Role) -> Resu
         return Err(Error::invalid("role", "a key cannot be an owner"));
     }
     let (secret, prefix) = new_api_key_secret(ctx.tenant_id());
-    let txn = p.db().tx(ctx).await?;
+    let tx = p.tenant_tx(ctx).await?;
     let key = api_key::ActiveModel {
         tenant_id: Set(ctx.tenant_id()),
         id: Set(new_id()),
@@ -118,53 +109,39 @@ pub async fn create(ctx: &TenantCtx, p: &Parley, name: &str, role: Role) -> Resu
         last_used_at: Set(None),
         revoked_at: Set(None),
     }
-    .insert(&txn)
+    .insert(&tx)
     .await?;
-    record(&txn, ctx, Change::new("api_key.created", "ApiKey", key.id).after(key_json(&key))).await?;
+    tx.record(Change::new("api_key.created", "ApiKey", key.id).after(key_json(&key))).await?;
     if let crate::Actor::User { id, email } = ctx.actor() {
         let notice = crate::identity::security::Notice::ApiKeyCreated { name: key.name.clone() };
-        crate::identity::security::notify_ctx_in(&txn, p, ctx, *id, email, notice).await?;
+        crate::identity::security::notify_ctx_in(&tx, p, ctx, *id, email, notice).await?;
     }
-    txn.commit().await?;
+    tx.commit().await?;
     Ok((key, secret))
 }
 
 /// The workspace's keys, oldest first.
 pub async fn list(ctx: &TenantCtx, p: &Parley, args: PageArgs) -> Result<Page<ApiKey>> {
     ctx.require(Permission::ManageApiKeys)?;
-    let txn = p.db().tx(ctx).await?;
-    let total = api_key::Entity::scoped(ctx).count(&txn).await?;
-    let mut q = api_key::Entity::scoped(ctx).order_by_asc(api_key::Column::Id);
-    if let Some(after) = args.after {
-        q = q.filter(api_key::Column::Id.gt(after));
-    }
-    let items = q.limit(args.first + 1).all(&txn).await?;
-    txn.commit().await?;
-    Ok(finish(items, args, total))
+    p.page::<api_key::Entity>(ctx, Order::Oldest, args).await
 }
 
 /// One key of the workspace.
 pub async fn get(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<ApiKey> {
     ctx.require(Permission::ManageApiKeys)?;
-    let txn = p.db().tx(ctx).await?;
-    let k = api_key::Entity::secure_find(ctx, id, &txn).await?;
-    txn.commit().await?;
-    Ok(k)
+    p.find::<api_key::Entity>(ctx, id).await
 }
 
 /// Revokes a key at once; revoking twice answers the already revoked key.
 pub async fn revoke(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<ApiKey> {
     ctx.require(Permission::ManageApiKeys)?;
-    let txn = p.db().tx(ctx).await?;
-    let k = api_key::Entity::secure_find(ctx, id, &txn).await?;
+    let tx = p.tenant_tx(ctx).await?;
+    let k = tx.find::<api_key::Entity>(id).await?;
     if k.revoked_at.is_some() {
         return Ok(k);
     }
-    let before = key_json(&k);
-    let mut am: api_key::ActiveModel = k.into();
-    am.revoked_at = Set(Some(now()));
-    let k = am.update(&txn).await?;
-    record(&txn, ctx, Change::new("api_key.revoked", "ApiKey", k.id).before(before).after(key_json(&k))).await?;
-    txn.commit().await?;
+    let (before, k) = (key_json(&k), set_revoked(&tx, k).await?);
+    tx.record(Change::new("api_key.revoked", "ApiKey", k.id).before(before).after(key_json(&k))).await?;
+    tx.commit().await?;
     Ok(k)
 }

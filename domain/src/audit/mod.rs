@@ -1,15 +1,12 @@
 //! The audit trail: who did what, when, to which object, before and after. Rows are
 //! only ever inserted (the database refuses updates and deletes).
 
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::db::TenantOwned;
-use crate::page::{Page, PageArgs, finish};
+use crate::Order;
+use crate::page::{Page, PageArgs};
 use crate::{AuditEntry, Parley, Permission, Result, TenantCtx, new_id, now};
 use entities::audit_entry;
 
@@ -70,22 +67,11 @@ pub(crate) async fn record_in<C: ConnectionTrait>(
 /// The workspace's audit trail, newest first.
 pub async fn list(ctx: &TenantCtx, p: &Parley, args: PageArgs) -> Result<Page<AuditEntry>> {
     ctx.require(Permission::ReadAudit)?;
-    let txn = p.db().tx(ctx).await?;
-    let total = audit_entry::Entity::scoped(ctx).count(&txn).await?;
-    let mut q = audit_entry::Entity::scoped(ctx).order_by_desc(audit_entry::Column::Id);
-    if let Some(after) = args.after {
-        q = q.filter(audit_entry::Column::Id.lt(after));
-    }
-    let items = q.limit(args.first + 1).all(&txn).await?;
-    txn.commit().await?;
-    Ok(finish(items, args, total))
+    p.page::<audit_entry::Entity>(ctx, Order::Newest, args).await
 }
 
 /// One audit line of the workspace.
 pub async fn get(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<AuditEntry> {
     ctx.require(Permission::ReadAudit)?;
-    let txn = p.db().tx(ctx).await?;
-    let e = audit_entry::Entity::secure_find(ctx, id, &txn).await?;
-    txn.commit().await?;
-    Ok(e)
+    p.find::<audit_entry::Entity>(ctx, id).await
 }

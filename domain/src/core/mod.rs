@@ -6,3 +6,4 @@ pub mod db;
 pub mod error;
 pub mod page;
 pub mod sealed;
+pub mod tx;

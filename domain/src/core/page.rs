@@ -40,3 +40,11 @@ pub(crate) fn finish<T>(mut items: Vec<T>, args: PageArgs, total: u64) -> Page<T
     items.truncate(args.first as usize);
     Page { items, has_next, total }
 }
+
+impl<T> Page<T> {
+    /// The same page with each item mapped, dropping those `f` turns into `None`
+    /// (rows whose companion went missing meanwhile); `total` stays the list's.
+    pub fn filter_map<U>(self, f: impl FnMut(T) -> Option<U>) -> Page<U> {
+        Page { items: self.items.into_iter().filter_map(f).collect(), has_next: self.has_next, total: self.total }
+    }
+}

@@ -193,7 +193,7 @@ pub async fn memberships(p: &Parley, user_id: Uuid) -> Result<Vec<(Membership, W
 /// Composes the verification email with a fresh single-use link; `None` when the
 /// address is already verified (the job then has nothing to send).
 pub async fn prepare_verification_email(ctx: &TenantCtx, p: &Parley, user_id: Uuid) -> Result<Option<Email>> {
-    let txn = p.db().tx(ctx).await?;
+    let txn = p.tenant_tx(ctx).await?;
     let u = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(Error::NotFound)?;
     if u.email_verified_at.is_some() {
         return Ok(None);
@@ -246,7 +246,7 @@ pub async fn verify_email(p: &Parley, token: &str) -> Result<User> {
 /// Sends a new verification link to the acting user.
 pub async fn resend_verification_email(ctx: &TenantCtx, p: &Parley) -> Result<User> {
     let user_id = ctx.user_id().ok_or_else(|| Error::forbidden("only a person can verify an email address"))?;
-    let txn = p.db().tx(ctx).await?;
+    let txn = p.tenant_tx(ctx).await?;
     let u = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(Error::NotFound)?;
     if u.email_verified_at.is_some() {
         return Err(Error::Conflict("the email address is already verified".into()));
@@ -327,7 +327,7 @@ pub async fn change_email(p: &Parley, user_id: Uuid, new_email: &str, current: &
 
 /// A user visible from the context: the actor, or a member of the context's workspace.
 pub async fn get_user(ctx: &TenantCtx, p: &Parley, user_id: Uuid) -> Result<User> {
-    let txn = p.db().tx(ctx).await?;
+    let txn = p.tenant_tx(ctx).await?;
     if ctx.user_id() != Some(user_id) {
         use crate::db::TenantOwned;
         membership::Entity::scoped(ctx)
@@ -346,7 +346,7 @@ pub async fn get_user(ctx: &TenantCtx, p: &Parley, user_id: Uuid) -> Result<User
 /// per row. Others are left out, as `get_user` would not find them.
 pub async fn visible_users(ctx: &TenantCtx, p: &Parley, ids: &[Uuid]) -> Result<Vec<User>> {
     use crate::db::TenantOwned;
-    let txn = p.db().tx(ctx).await?;
+    let txn = p.tenant_tx(ctx).await?;
     let mut visible: Vec<Uuid> = membership::Entity::scoped(ctx)
         .filter(membership::Column::UserId.is_in(ids.iter().copied()))
         .all(&txn)
@@ -397,7 +397,7 @@ pub async fn request_password_reset(p: &Parley, email: &str) -> Result<()> {
 
 /// Composes the reset email with a fresh single-use link.
 pub async fn prepare_password_reset_email(ctx: &TenantCtx, p: &Parley, user_id: Uuid) -> Result<Option<Email>> {
-    let txn = p.db().tx(ctx).await?;
+    let txn = p.tenant_tx(ctx).await?;
     let Some(u) = user::Entity::find_by_id(user_id).one(&txn).await? else {
         return Ok(None);
     };

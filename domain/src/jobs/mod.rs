@@ -7,14 +7,15 @@
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Statement, Value, sea_query::OnConflict,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement,
+    Value, sea_query::OnConflict,
 };
 use serde_json::Value as Json;
 use uuid::Uuid;
 
-use crate::db::{Scope, TenantOwned, before_db_clock, db_clock_plus, sql_for};
-use crate::page::{Page, PageArgs, finish};
+use crate::Order;
+use crate::db::{Scope, before_db_clock, db_clock_plus, sql_for};
+use crate::page::{Page, PageArgs};
 use crate::{Actor, Error, Job, JobState, Parley, Permission, Result, Role, TenantCtx, dur, new_id};
 use entities::job;
 
@@ -115,7 +116,7 @@ pub(crate) async fn enqueue_in<C: ConnectionTrait>(conn: &C, p: &Parley, ctx: &T
 
 /// Enqueues many jobs for the context's tenant in one transaction (large fan-outs).
 pub async fn enqueue_many(ctx: &TenantCtx, p: &Parley, jobs: Vec<NewJob>) -> Result<u64> {
-    let txn = p.db().tx(ctx).await?;
+    let txn = p.tenant_tx(ctx).await?;
     let mut n = 0;
     for chunk in jobs.chunks(500) {
         let t = p.clock();
@@ -129,7 +130,7 @@ pub async fn enqueue_many(ctx: &TenantCtx, p: &Parley, jobs: Vec<NewJob>) -> Res
 
 /// Enqueues a job for the context's tenant.
 pub async fn enqueue(ctx: &TenantCtx, p: &Parley, job: NewJob) -> Result<bool> {
-    let txn = p.db().tx(ctx).await?;
+    let txn = p.tenant_tx(ctx).await?;
     let new = enqueue_in(&txn, p, ctx, job).await?;
     txn.commit().await?;
     Ok(new)
@@ -533,34 +534,27 @@ pub async fn purge_done(p: &Parley, age: std::time::Duration) -> Result<u64> {
 /// The workspace's jobs, newest first, optionally in one state.
 pub async fn list(ctx: &TenantCtx, p: &Parley, state: Option<JobState>, args: PageArgs) -> Result<Page<Job>> {
     ctx.require(Permission::ManageJobs)?;
-    let txn = p.db().tx(ctx).await?;
-    let mut q = job::Entity::scoped(ctx);
+    let tx = p.tenant_tx(ctx).await?;
+    let mut q = job::Entity::find();
     if let Some(s) = state {
         q = q.filter(job::Column::State.eq(s));
     }
-    let total = q.clone().count(&txn).await?;
-    if let Some(after) = args.after {
-        q = q.filter(job::Column::Id.lt(after));
-    }
-    let items = q.order_by_desc(job::Column::Id).limit(args.first + 1).all(&txn).await?;
-    txn.commit().await?;
-    Ok(finish(items, args, total))
+    let page = tx.page(q, Order::Newest, args).await?;
+    tx.commit().await?;
+    Ok(page)
 }
 
 /// One job of the workspace.
 pub async fn get(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Job> {
     ctx.require(Permission::ManageJobs)?;
-    let txn = p.db().tx(ctx).await?;
-    let j = job::Entity::secure_find(ctx, id, &txn).await?;
-    txn.commit().await?;
-    Ok(j)
+    p.find::<job::Entity>(ctx, id).await
 }
 
 /// Puts a dead job back on the queue with a fresh set of attempts.
 pub async fn retry(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Job> {
     ctx.require(Permission::ManageJobs)?;
-    let txn = p.db().tx(ctx).await?;
-    let j = job::Entity::secure_find(ctx, id, &txn).await?;
+    let txn = p.tenant_tx(ctx).await?;
+    let j = txn.find::<job::Entity>(id).await?;
     if j.state != JobState::Dead {
         return Err(Error::Conflict("only a dead job can be retried".into()));
     }
@@ -571,7 +565,7 @@ pub async fn retry(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Job> {
     am.updated_at = Set(p.clock());
     am.finished_at = Set(None);
     let j = am.update(&txn).await?;
-    crate::audit::record(&txn, ctx, crate::audit::Change::new("job.retried", "Job", j.id)).await?;
+    txn.record(crate::audit::Change::new("job.retried", "Job", j.id)).await?;
     txn.commit().await?;
     Ok(j)
 }

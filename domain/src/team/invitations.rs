@@ -1,10 +1,9 @@
 //! Invitations by email, and their acceptance (signing up if the person is new).
 
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
+use crate::Order;
 use crate::audit::{Change, record};
 use crate::crypto::{hash_password, random_token, sha256_hex};
 use crate::ctx::role_rank;
@@ -14,7 +13,7 @@ use crate::identity::accounts::member_json;
 use crate::identity::auth::{Session, issue_session};
 use crate::jobs::{InvitationEmail, NewJob, enqueue_in};
 use crate::mail::{self, Email};
-use crate::page::{Page, PageArgs, finish};
+use crate::page::{Page, PageArgs};
 use crate::validate::{self, Email as EmailAddr};
 use crate::{
     Actor, Error, Invitation, InvitationStatus, Parley, Permission, Result, Role, TenantCtx, dur, new_id, now, proof,
@@ -33,7 +32,7 @@ pub async fn invite(ctx: &TenantCtx, p: &Parley, email: &str, role: Role) -> Res
     if role_rank(role) > role_rank(ctx.role()) {
         return Err(Error::forbidden("you cannot invite with a role above your own"));
     }
-    let txn = p.db().tx(ctx).await?;
+    let txn = p.tenant_tx(ctx).await?;
     // Every invitation row stays (replaced ones as revoked), so the rows of the last
     // hour count each email this workspace asked Parley to send.
     let sent = invitation::Entity::scoped(ctx)
@@ -93,29 +92,18 @@ pub fn shown_status(i: &Invitation) -> &'static str {
 /// The workspace's invitations, newest first.
 pub async fn list(ctx: &TenantCtx, p: &Parley, args: PageArgs) -> Result<Page<Invitation>> {
     ctx.require(Permission::ReadWorkspace)?;
-    let txn = p.db().tx(ctx).await?;
-    let total = invitation::Entity::scoped(ctx).count(&txn).await?;
-    let mut q = invitation::Entity::scoped(ctx).order_by_desc(invitation::Column::Id);
-    if let Some(after) = args.after {
-        q = q.filter(invitation::Column::Id.lt(after));
-    }
-    let items = q.limit(args.first + 1).all(&txn).await?;
-    txn.commit().await?;
-    Ok(finish(items, args, total))
+    p.page::<invitation::Entity>(ctx, Order::Newest, args).await
 }
 
 /// One invitation of the workspace.
 pub async fn get(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Invitation> {
-    let txn = p.db().tx(ctx).await?;
-    let i = invitation::Entity::secure_find(ctx, id, &txn).await?;
-    txn.commit().await?;
-    Ok(i)
+    p.find::<invitation::Entity>(ctx, id).await
 }
 
 /// Revokes a pending invitation; its link stops working.
 pub async fn revoke(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Invitation> {
     ctx.require(Permission::ManageMembers)?;
-    let txn = p.db().tx(ctx).await?;
+    let txn = p.tenant_tx(ctx).await?;
     let i = invitation::Entity::secure_find(ctx, id, &txn).await?;
     if i.status != InvitationStatus::Pending {
         return Err(Error::Conflict("only a pending invitation can be revoked".into()));
@@ -132,7 +120,7 @@ pub async fn revoke(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Invitation>
 /// Composes the invitation email with a fresh link (the previous link stops working);
 /// `None` when the invitation is no longer pending.
 pub async fn prepare_invitation_email(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Option<Email>> {
-    let txn = p.db().tx(ctx).await?;
+    let txn = p.tenant_tx(ctx).await?;
     let i = invitation::Entity::secure_find(ctx, id, &txn).await?;
     if i.status != InvitationStatus::Pending || i.expires_at <= now() {
         return Ok(None);

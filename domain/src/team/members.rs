@@ -1,56 +1,47 @@
 //! Members of a workspace: list, change roles, remove.
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, ModelTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, ModelTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
+use crate::Order;
 use crate::api_keys::{cap_keys_made_by, revoke_keys_made_by};
 use crate::audit::{Change, record};
 use crate::ctx::role_rank;
 use crate::db::TenantOwned;
 use crate::identity::accounts::{member_json, users_by_id};
-use crate::page::{Page, PageArgs, finish};
-use crate::{Error, Membership, Parley, Permission, Result, Role, TenantCtx, User};
+use crate::page::{Page, PageArgs};
+use crate::{Error, Membership, Parley, Permission, Result, Role, TenantCtx, TenantTx, User};
 use entities::membership;
 
 /// The workspace's members with their users, in the order they joined.
 pub async fn list(ctx: &TenantCtx, p: &Parley, args: PageArgs) -> Result<Page<(Membership, User)>> {
     ctx.require(Permission::ReadWorkspace)?;
-    let txn = p.db().tx(ctx).await?;
-    let total = membership::Entity::scoped(ctx).count(&txn).await?;
-    let mut q = membership::Entity::scoped(ctx).order_by_asc(membership::Column::Id);
-    if let Some(after) = args.after {
-        q = q.filter(membership::Column::Id.gt(after));
-    }
-    let ms = q.limit(args.first + 1).all(&txn).await?;
-    let users = users_by_id(&txn, ms.iter().map(|m| m.user_id).collect()).await?;
-    txn.commit().await?;
-    let items =
-        ms.into_iter().filter_map(|m| users.iter().find(|u| u.id == m.user_id).cloned().map(|u| (m, u))).collect();
-    Ok(finish(items, args, total))
+    let tx = p.tenant_tx(ctx).await?;
+    let page = tx.page(membership::Entity::find(), Order::Oldest, args).await?;
+    let users = users_by_id(&tx, page.items.iter().map(|m| m.user_id).collect()).await?;
+    tx.commit().await?;
+    Ok(page.filter_map(|m| users.iter().find(|u| u.id == m.user_id).cloned().map(|u| (m, u))))
 }
 
 /// One membership of the workspace.
 pub async fn get(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Membership> {
-    let txn = p.db().tx(ctx).await?;
-    let m = membership::Entity::secure_find(ctx, id, &txn).await?;
-    txn.commit().await?;
-    Ok(m)
+    p.find::<membership::Entity>(ctx, id).await
 }
 
 /// The workspace's owners, locked on PostgreSQL until the transaction ends: two owners
 /// demoting or removing each other at once then run one after the other, and the second
 /// sees that only one owner is left. (SQLite has one writer, which serialises them.)
-async fn lock_owners(ctx: &TenantCtx, txn: &sea_orm::DatabaseTransaction) -> Result<Vec<Membership>> {
-    let mut q = membership::Entity::scoped(ctx)
+async fn lock_owners(tx: &TenantTx<'_>) -> Result<Vec<Membership>> {
+    let mut q = membership::Entity::scoped(tx.ctx())
         .filter(membership::Column::Role.eq(Role::Owner))
         .order_by_asc(membership::Column::Id);
-    if txn.get_database_backend() == DbBackend::Postgres {
+    if tx.get_database_backend() == DbBackend::Postgres {
         q = q.lock_exclusive();
     }
-    Ok(q.all(txn).await?)
+    Ok(q.all(tx).await?)
 }
 
 fn may_manage(ctx: &TenantCtx, target: &Membership, new_role: Option<Role>) -> Result<()> {
@@ -65,9 +56,9 @@ fn may_manage(ctx: &TenantCtx, target: &Membership, new_role: Option<Role>) -> R
 /// Changes a member's role. Nobody raises anyone above their own role, and a workspace
 /// always keeps an owner.
 pub async fn change_role(ctx: &TenantCtx, p: &Parley, id: Uuid, role: Role) -> Result<Membership> {
-    let txn = p.db().tx(ctx).await?;
+    let txn = p.tenant_tx(ctx).await?;
     // Lock before reading the member, so the read sees any demotion that won the lock.
-    let owners = lock_owners(ctx, &txn).await?;
+    let owners = lock_owners(&txn).await?;
     let m = membership::Entity::secure_find(ctx, id, &txn).await?;
     may_manage(ctx, &m, Some(role))?;
     if m.role == Role::Owner && role != Role::Owner && owners.len() <= 1 {
@@ -82,9 +73,9 @@ pub async fn change_role(ctx: &TenantCtx, p: &Parley, id: Uuid, role: Role) -> R
         .await?;
     if lowered {
         // What the person set up must not keep the authority they just lost.
-        cap_keys_made_by(&txn, ctx, ctx.tenant_id(), m.user_id, role, "the member's role was lowered").await?;
+        cap_keys_made_by(&txn, ctx.tenant_id(), m.user_id, role, "the member's role was lowered").await?;
         if m.via_agency_id.is_none() {
-            crate::workspaces::cap_agency_grants(&txn, ctx, m.user_id, role).await?;
+            crate::workspaces::cap_agency_grants(&txn, m.user_id, role).await?;
         }
     }
     txn.commit().await?;
@@ -94,8 +85,8 @@ pub async fn change_role(ctx: &TenantCtx, p: &Parley, id: Uuid, role: Role) -> R
 /// Removes a member (anyone may leave; managing others needs the role). Leaving an
 /// agency also ends that person's grants in its clients.
 pub async fn remove(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Membership> {
-    let txn = p.db().tx(ctx).await?;
-    let owners = lock_owners(ctx, &txn).await?;
+    let txn = p.tenant_tx(ctx).await?;
+    let owners = lock_owners(&txn).await?;
     let m = membership::Entity::secure_find(ctx, id, &txn).await?;
     let leaving = ctx.user_id() == Some(m.user_id);
     if !leaving {
@@ -111,9 +102,9 @@ pub async fn remove(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Membership>
         (false, true) => "the agency grant was withdrawn",
         (false, false) => "the member was removed",
     };
-    revoke_keys_made_by(&txn, ctx, ctx.tenant_id(), m.user_id, reason).await?;
+    revoke_keys_made_by(&txn, ctx.tenant_id(), m.user_id, reason).await?;
     if m.via_agency_id.is_none() {
-        crate::workspaces::drop_agency_grants(&txn, ctx, m.user_id).await?;
+        crate::workspaces::drop_agency_grants(&txn, m.user_id).await?;
     }
     txn.commit().await?;
     Ok(m)

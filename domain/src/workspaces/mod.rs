@@ -11,13 +11,14 @@ use crate::db::TenantOwned;
 use crate::identity::accounts::{member_json, ws_json};
 use crate::identity::auth::{restore_ctx_scope, set_tenant_scope, set_user_scope};
 use crate::{
-    Error, Membership, Parley, Permission, Result, Role, TenantCtx, Workspace, WorkspaceKind, new_id, now, validate,
+    Error, Membership, Parley, Permission, Result, Role, TenantCtx, TenantTx, Workspace, WorkspaceKind, new_id, now,
+    validate,
 };
 use entities::{membership, workspace};
 
 /// The workspace the context acts in.
 pub async fn current(ctx: &TenantCtx, p: &Parley) -> Result<Workspace> {
-    let txn = p.db().tx(ctx).await?;
+    let txn = p.tenant_tx(ctx).await?;
     let ws = workspace::Entity::find_by_id(ctx.tenant_id()).one(&txn).await?.ok_or(Error::NotFound)?;
     txn.commit().await?;
     Ok(ws)
@@ -25,7 +26,7 @@ pub async fn current(ctx: &TenantCtx, p: &Parley) -> Result<Workspace> {
 
 /// A workspace visible from the context: itself, or one of its clients (agency).
 pub async fn get(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Workspace> {
-    let txn = p.db().tx(ctx).await?;
+    let txn = p.tenant_tx(ctx).await?;
     let ws = workspace::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
     txn.commit().await?;
     if ws.id == ctx.tenant_id() || ws.parent_id == Some(ctx.tenant_id()) { Ok(ws) } else { Err(Error::NotFound) }
@@ -34,7 +35,7 @@ pub async fn get(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Workspace> {
 /// The workspaces among `ids` visible from the context (itself, or its clients), read
 /// at once; others are left out, as `get` would not find them.
 pub async fn visible(ctx: &TenantCtx, p: &Parley, ids: &[Uuid]) -> Result<Vec<Workspace>> {
-    let txn = p.db().tx(ctx).await?;
+    let txn = p.tenant_tx(ctx).await?;
     let found = workspace::Entity::find().filter(workspace::Column::Id.is_in(ids.iter().copied())).all(&txn).await?;
     txn.commit().await?;
     Ok(found.into_iter().filter(|ws| ws.id == ctx.tenant_id() || ws.parent_id == Some(ctx.tenant_id())).collect())
@@ -43,7 +44,7 @@ pub async fn visible(ctx: &TenantCtx, p: &Parley, ids: &[Uuid]) -> Result<Vec<Wo
 /// An agency's client workspaces, oldest first; empty for any other kind.
 pub async fn clients(ctx: &TenantCtx, p: &Parley) -> Result<Vec<Workspace>> {
     ctx.require(Permission::ReadWorkspace)?;
-    let txn = p.db().tx(ctx).await?;
+    let txn = p.tenant_tx(ctx).await?;
     let list = workspace::Entity::find()
         .filter(workspace::Column::ParentId.eq(ctx.tenant_id()))
         .order_by_asc(workspace::Column::CreatedAt)
@@ -53,8 +54,8 @@ pub async fn clients(ctx: &TenantCtx, p: &Parley) -> Result<Vec<Workspace>> {
     Ok(list)
 }
 
-async fn agency(ctx: &TenantCtx, txn: &sea_orm::DatabaseTransaction) -> Result<Workspace> {
-    let ws = workspace::Entity::find_by_id(ctx.tenant_id()).one(txn).await?.ok_or(Error::NotFound)?;
+async fn agency(tx: &TenantTx<'_>) -> Result<Workspace> {
+    let ws = workspace::Entity::find_by_id(tx.tenant_id()).one(tx).await?.ok_or(Error::NotFound)?;
     if ws.kind != WorkspaceKind::Agency {
         return Err(Error::forbidden("only an agency workspace has client workspaces"));
     }
@@ -66,8 +67,8 @@ async fn agency(ctx: &TenantCtx, txn: &sea_orm::DatabaseTransaction) -> Result<W
 pub async fn create_client(ctx: &TenantCtx, p: &Parley, name: &str) -> Result<Workspace> {
     ctx.require(Permission::ManageClients)?;
     let name = validate::name("name", name, 100)?;
-    let txn = p.db().tx(ctx).await?;
-    let agency = agency(ctx, &txn).await?;
+    let txn = p.tenant_tx(ctx).await?;
+    let agency = agency(&txn).await?;
     let t = now();
     let client = workspace::ActiveModel {
         id: Set(new_id()),
@@ -114,8 +115,8 @@ pub async fn grant_client_access(
     if role_rank(role) > role_rank(ctx.role()) {
         return Err(Error::forbidden("you cannot grant a role above your own"));
     }
-    let txn = p.db().tx(ctx).await?;
-    let agency = agency(ctx, &txn).await?;
+    let txn = p.tenant_tx(ctx).await?;
+    let agency = agency(&txn).await?;
     let client = workspace::Entity::find_by_id(client_id).one(&txn).await?.ok_or(Error::NotFound)?;
     if client.parent_id != Some(agency.id) {
         return Err(Error::NotFound);
@@ -140,7 +141,7 @@ pub async fn grant_client_access(
             am.role = Set(role);
             let m = am.update(&txn).await?;
             if lowered {
-                cap_keys_made_by(&txn, ctx, client.id, user_id, role, "the agency grant was lowered").await?;
+                cap_keys_made_by(&txn, client.id, user_id, role, "the agency grant was lowered").await?;
             }
             record_in(
                 &txn,
@@ -176,7 +177,7 @@ pub async fn grant_client_access(
 /// The grants an agency gave `user_id` in its clients. The person's own rows across
 /// clients are readable through the user scope (read-only on PostgreSQL); the caller
 /// must restore its own scope afterwards.
-async fn agency_grants(txn: &sea_orm::DatabaseTransaction, agency_id: Uuid, user_id: Uuid) -> Result<Vec<Membership>> {
+async fn agency_grants(txn: &TenantTx<'_>, agency_id: Uuid, user_id: Uuid) -> Result<Vec<Membership>> {
     set_user_scope(txn, user_id).await?;
     Ok(membership::Entity::find()
         .filter(membership::Column::UserId.eq(user_id))
@@ -188,11 +189,8 @@ async fn agency_grants(txn: &sea_orm::DatabaseTransaction, agency_id: Uuid, user
 
 /// Removes every grant the acting agency gave `user_id` in its clients (they left the
 /// agency), with the API keys they made there; each change lands in the client's trail.
-pub(crate) async fn drop_agency_grants(
-    txn: &sea_orm::DatabaseTransaction,
-    ctx: &TenantCtx,
-    user_id: Uuid,
-) -> Result<()> {
+pub(crate) async fn drop_agency_grants(txn: &TenantTx<'_>, user_id: Uuid) -> Result<()> {
+    let ctx = txn.ctx();
     let grants = agency_grants(txn, ctx.tenant_id(), user_id).await?;
     for g in grants {
         // Writes go through the client's own tenant wall, not the read-only user scope.
@@ -210,19 +208,15 @@ pub(crate) async fn drop_agency_grants(
             Change::new("member.removed", "Membership", g.id).before(member_json(&g)).after(after),
         )
         .await?;
-        revoke_keys_made_by(txn, ctx, g.tenant_id, user_id, "the agency grant ended").await?;
+        revoke_keys_made_by(txn, g.tenant_id, user_id, "the agency grant ended").await?;
     }
     restore_ctx_scope(txn, ctx).await
 }
 
 /// Lowers every grant the acting agency gave `user_id` to at most `role` (their agency
 /// role was lowered), and the API keys they made in those clients with it.
-pub(crate) async fn cap_agency_grants(
-    txn: &sea_orm::DatabaseTransaction,
-    ctx: &TenantCtx,
-    user_id: Uuid,
-    role: Role,
-) -> Result<()> {
+pub(crate) async fn cap_agency_grants(txn: &TenantTx<'_>, user_id: Uuid, role: Role) -> Result<()> {
+    let ctx = txn.ctx();
     let grants = agency_grants(txn, ctx.tenant_id(), user_id).await?;
     for g in grants {
         set_tenant_scope(txn, g.tenant_id).await?;
@@ -247,7 +241,7 @@ pub(crate) async fn cap_agency_grants(
         } else {
             g.role
         };
-        cap_keys_made_by(txn, ctx, client, user_id, capped, "the agency role was lowered").await?;
+        cap_keys_made_by(txn, client, user_id, capped, "the agency role was lowered").await?;
     }
     restore_ctx_scope(txn, ctx).await
 }
