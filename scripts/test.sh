@@ -38,6 +38,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 say "unit tests and black-box stories"
 PARLEY_BIN="$ROOT/target/debug/parley" cargo nextest run --workspace --no-fail-fast
+# The typed IDs' promise (one object's ID does not pass for another's) is a
+# compile-fail example in their documentation.
+cargo test --doc -p entities
 
 say "browser story (Chromium)"
 bash scripts/browser-test.sh

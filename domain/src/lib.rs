@@ -23,11 +23,12 @@ pub(crate) use identity::{proof, throttle};
 
 use std::sync::Arc;
 
-pub use self::core::ctx::{Actor, Permission, Role, TenantCtx, role_allows};
+pub use self::core::ctx::{Actor, Permission, Role, TenantCtx, UserCtx, role_allows};
 pub use self::core::error::{Error, Result};
 pub(crate) use self::core::tx::{Order, TenantTx};
 pub use db::{Db, DbConfig};
 pub use entities::enums::{InvitationStatus, JobState, WorkspaceKind};
+pub use entities::ids::{ApiKeyId, AuditEntryId, InvitationId, JobId, MembershipId, TypedId, UserId, WorkspaceId};
 pub use settings::{Secret, Settings};
 
 /// A user account (never carries the password hash out of the domain).
@@ -88,7 +89,7 @@ pub(crate) fn dur(d: std::time::Duration) -> chrono::Duration {
     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
-/// A new time-ordered ID.
-pub(crate) fn new_id() -> uuid::Uuid {
-    uuid::Uuid::now_v7()
+/// A new time-ordered ID, of whichever ID type the place it goes to wants.
+pub(crate) fn new_id<T: From<uuid::Uuid>>() -> T {
+    uuid::Uuid::now_v7().into()
 }

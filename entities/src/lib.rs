@@ -8,6 +8,7 @@ pub mod api_key;
 pub mod audit_entry;
 pub mod email_verification;
 pub mod enums;
+pub mod ids;
 pub mod invitation;
 pub mod job;
 pub mod login_address;

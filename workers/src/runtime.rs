@@ -199,7 +199,7 @@ impl Runtime {
         Ok(())
     }
 
-    async fn flush(&self, done: &mut Vec<(uuid::Uuid, uuid::Uuid)>) -> Result<usize, domain::Error> {
+    async fn flush(&self, done: &mut Vec<(domain::WorkspaceId, domain::JobId)>) -> Result<usize, domain::Error> {
         let n = jobs::complete(&self.parley, &self.id, done).await? as usize;
         done.clear();
         self.counters.done.fetch_add(n as u64, Ordering::Relaxed);

@@ -101,15 +101,15 @@ pub(crate) async fn principal<'a>(ctx: &'a Context<'_>) -> async_graphql::Result
 }
 
 /// The workspace the request names: a workspace global ID or a plain UUID.
-fn chosen_workspace(raw: Option<&str>) -> domain::Result<Option<Uuid>> {
+fn chosen_workspace(raw: Option<&str>) -> domain::Result<Option<domain::WorkspaceId>> {
     let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
     if let Ok(u) = Uuid::try_parse(raw) {
-        return Ok(Some(u));
+        return Ok(Some(u.into()));
     }
     match super::ids::parse_any(raw) {
-        Some((t, u)) if t == "Workspace" => Ok(Some(u)),
+        Some((t, u)) if t == "Workspace" => Ok(Some(u.into())),
         Some(_) => Err(domain::Error::NotFound),
         None => Err(domain::Error::invalid("X-Parley-Workspace", "is not a workspace ID")),
     }
@@ -130,8 +130,9 @@ pub(crate) async fn tenant<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'
     res.gql(ctx)
 }
 
-/// The user behind the request (API keys have none: `FORBIDDEN`).
-pub(crate) async fn user_id(ctx: &Context<'_>) -> async_graphql::Result<Uuid> {
+/// The person behind the request, acting on their own account (API keys have none:
+/// `FORBIDDEN`).
+pub(crate) async fn user(ctx: &Context<'_>) -> async_graphql::Result<domain::UserCtx> {
     let principal = principal(ctx).await?;
-    domain::identity::auth::principal_user(principal).gql(ctx)
+    domain::identity::auth::user_ctx(principal).gql(ctx)
 }

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
 use domain::{Parley, TenantCtx};
-use uuid::Uuid;
 
 use super::context::{auth, gql_error, parley, tenant};
 
@@ -18,11 +17,14 @@ pub(crate) struct UserLoader {
     request_id: String,
 }
 
-impl Loader<Uuid> for UserLoader {
+impl Loader<domain::UserId> for UserLoader {
     type Value = domain::User;
     type Error = async_graphql::Error;
 
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, domain::User>, async_graphql::Error> {
+    async fn load(
+        &self,
+        keys: &[domain::UserId],
+    ) -> Result<HashMap<domain::UserId, domain::User>, async_graphql::Error> {
         let users = domain::identity::accounts::visible_users(&self.tenant, &self.parley, keys)
             .await
             .map_err(|e| gql_error(e, &self.request_id))?;
@@ -37,11 +39,14 @@ pub(crate) struct WorkspaceLoader {
     request_id: String,
 }
 
-impl Loader<Uuid> for WorkspaceLoader {
+impl Loader<domain::WorkspaceId> for WorkspaceLoader {
     type Value = domain::Workspace;
     type Error = async_graphql::Error;
 
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, domain::Workspace>, async_graphql::Error> {
+    async fn load(
+        &self,
+        keys: &[domain::WorkspaceId],
+    ) -> Result<HashMap<domain::WorkspaceId, domain::Workspace>, async_graphql::Error> {
         let found = domain::workspaces::visible(&self.tenant, &self.parley, keys)
             .await
             .map_err(|e| gql_error(e, &self.request_id))?;

@@ -3,7 +3,7 @@
 //! be left out of `node(id:)`.
 
 use async_graphql::{Context, ID, Interface, Object};
-use domain::{Parley, TenantCtx};
+use domain::{Parley, TenantCtx, TypedId};
 use uuid::Uuid;
 
 use super::api_keys::ApiKey;
@@ -17,31 +17,50 @@ use super::workspaces::Workspace;
 
 /// A type listed in the registry below; only the registry implements it.
 pub(crate) trait Registered {
-    /// The GraphQL type name, which global IDs carry.
-    const TYPE_NAME: &'static str;
+    /// The type of its objects' IDs, which names the type in global IDs.
+    type Id: TypedId;
+    /// The GraphQL type name, which global IDs carry (the ID type's name).
+    const TYPE_NAME: &'static str = <Self::Id as TypedId>::TYPE_NAME;
 }
 
 /// An object with a global ID. Requires [`Registered`], so an object that is not in the
 /// registry cannot have one.
 pub(crate) trait NodeObject: Registered {
     /// The object's own ID.
-    fn uuid(&self) -> Uuid;
+    fn node_id(&self) -> Self::Id;
 
     /// The object's global ID.
     fn global_id(&self) -> ID {
-        global_id(Self::TYPE_NAME, self.uuid())
+        global_id(Self::TYPE_NAME, self.node_id().uuid())
     }
 }
 
-/// The UUID inside a global ID of `T`, naming `field` when it is malformed.
-pub(crate) fn id_of<T: Registered>(field: &str, id: &ID) -> domain::Result<Uuid> {
-    parse(T::TYPE_NAME, field, id)
+/// The ID inside a global ID of `T`, naming `field` when it is malformed.
+pub(crate) fn id_of<T: Registered>(field: &str, id: &ID) -> domain::Result<T::Id> {
+    parse(T::TYPE_NAME, field, id).map(T::Id::from)
 }
 
-/// Lists every node type once: the type, the domain function that reads one object of
-/// it within the tenant, and how its value becomes the GraphQL object.
+/// Whether two names are the same, at compile time.
+const fn same_name(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Lists every node type once: the type and its ID type, the domain function that
+/// reads one object of it within the tenant, and how its value becomes the GraphQL
+/// object. A type whose ID type carries another name does not compile.
 macro_rules! node_registry {
-    ($($ty:ident => $load:path, $wrap:expr;)*) => {
+    ($($ty:ident($id:ty) => $load:path, $wrap:expr;)*) => {
         /// Anything with a global ID.
         #[derive(Interface)]
         #[graphql(field(name = "id", ty = "ID"))]
@@ -57,14 +76,18 @@ macro_rules! node_registry {
 
         $(
             impl Registered for $ty {
-                const TYPE_NAME: &'static str = stringify!($ty);
+                type Id = $id;
             }
+            const _: () = assert!(
+                same_name(<$id as TypedId>::TYPE_NAME, stringify!($ty)),
+                concat!("the ID type of ", stringify!($ty), " names another type"),
+            );
         )*
 
         /// Reads the object `id` of type `kind`; unknown types are not found.
         async fn load(t: &TenantCtx, p: &Parley, kind: &str, id: Uuid) -> domain::Result<Node> {
             match kind {
-                $(stringify!($ty) => $load(t, p, id).await.map(|v| Node::$ty(($wrap)(v))),)*
+                $(stringify!($ty) => $load(t, p, <$id>::from(id)).await.map(|v| Node::$ty(($wrap)(v))),)*
                 _ => Err(domain::Error::NotFound),
             }
         }
@@ -72,13 +95,13 @@ macro_rules! node_registry {
 }
 
 node_registry! {
-    User => domain::identity::accounts::get_user, User;
-    Workspace => domain::workspaces::get, Workspace;
-    Membership => domain::team::members::get, Membership::from;
-    Invitation => domain::team::invitations::get, Invitation;
-    ApiKey => domain::api_keys::get, ApiKey;
-    AuditEntry => domain::audit::get, AuditEntry;
-    Job => domain::jobs::get, Job;
+    User(domain::UserId) => domain::identity::accounts::get_user, User;
+    Workspace(domain::WorkspaceId) => domain::workspaces::get, Workspace;
+    Membership(domain::MembershipId) => domain::team::members::get, Membership::from;
+    Invitation(domain::InvitationId) => domain::team::invitations::get, Invitation;
+    ApiKey(domain::ApiKeyId) => domain::api_keys::get, ApiKey;
+    AuditEntry(domain::AuditEntryId) => domain::audit::get, AuditEntry;
+    Job(domain::JobId) => domain::jobs::get, Job;
 }
 
 /// `node(id:)`, the read every node type shares.

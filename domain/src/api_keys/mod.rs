@@ -1,7 +1,6 @@
 //! API keys: a secret shown once, stored as a hash, bound to one workspace and role.
 
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, QueryOrder};
-use uuid::Uuid;
 
 use crate::audit::{Change, record_in};
 use crate::crypto::sha256_hex;
@@ -9,7 +8,10 @@ use crate::ctx::role_rank;
 use crate::db::TenantOwned;
 use crate::identity::auth::new_api_key_secret;
 use crate::page::{Page, PageArgs};
-use crate::{ApiKey, Error, Order, Parley, Permission, Result, Role, TenantCtx, TenantTx, new_id, now, validate};
+use crate::{
+    ApiKey, ApiKeyId, Error, Order, Parley, Permission, Result, Role, TenantCtx, TenantTx, TypedId, UserId,
+    WorkspaceId, new_id, now, validate,
+};
 use entities::api_key;
 
 fn key_json(k: &ApiKey) -> serde_json::Value {
@@ -26,10 +28,10 @@ fn with_reason(k: &ApiKey, reason: &str) -> serde_json::Value {
 
 /// The keys of `tenant` that `user_id` made, and the keys those keys made in turn: a
 /// key acts with its maker's authority, so it must not outlive or outrank it.
-async fn keys_made_by(tx: &TenantTx<'_>, tenant: Uuid, user_id: Uuid) -> Result<Vec<ApiKey>> {
+async fn keys_made_by(tx: &TenantTx<'_>, tenant: WorkspaceId, user_id: UserId) -> Result<Vec<ApiKey>> {
     // A workspace holds a handful of keys; walking them in memory is one query.
     let mut rest = api_key::Entity::scoped_to(tenant).order_by_asc(api_key::Column::Id).all(tx).await?;
-    let mut makers = vec![user_id];
+    let mut makers = vec![user_id.uuid()];
     let mut made = Vec::new();
     loop {
         let (found, others): (Vec<ApiKey>, Vec<ApiKey>) =
@@ -38,18 +40,23 @@ async fn keys_made_by(tx: &TenantTx<'_>, tenant: Uuid, user_id: Uuid) -> Result<
         if found.is_empty() {
             return Ok(made);
         }
-        makers = found.iter().map(|k| k.id).collect();
+        makers = found.iter().map(|k| k.id.uuid()).collect();
         made.extend(found);
     }
 }
 
 /// Revokes the live keys `user_id` made in `tenant` (their access there ended), each
 /// audited in `tenant`'s trail with `reason`. The transaction must be scoped to `tenant`.
-pub(crate) async fn revoke_keys_made_by(tx: &TenantTx<'_>, tenant: Uuid, user_id: Uuid, reason: &str) -> Result<()> {
+pub(crate) async fn revoke_keys_made_by(
+    tx: &TenantTx<'_>,
+    tenant: WorkspaceId,
+    user_id: UserId,
+    reason: &str,
+) -> Result<()> {
     for k in keys_made_by(tx, tenant, user_id).await? {
         if k.revoked_at.is_none() {
             let (before, k) = (key_json(&k), set_revoked(tx, k).await?);
-            let change = Change::new("api_key.revoked", "ApiKey", k.id).before(before).after(with_reason(&k, reason));
+            let change = Change::new("api_key.revoked", k.id).before(before).after(with_reason(&k, reason));
             record_in(tx, tx.ctx(), tenant, change).await?;
         }
     }
@@ -60,8 +67,8 @@ pub(crate) async fn revoke_keys_made_by(tx: &TenantTx<'_>, tenant: Uuid, user_id
 /// was lowered), each audited with `reason`. The transaction must be scoped to `tenant`.
 pub(crate) async fn cap_keys_made_by(
     tx: &TenantTx<'_>,
-    tenant: Uuid,
-    user_id: Uuid,
+    tenant: WorkspaceId,
+    user_id: UserId,
     role: Role,
     reason: &str,
 ) -> Result<()> {
@@ -73,7 +80,7 @@ pub(crate) async fn cap_keys_made_by(
         let mut am: api_key::ActiveModel = k.into();
         am.role = Set(role);
         let k = am.update(tx).await?;
-        let change = Change::new("api_key.role_capped", "ApiKey", k.id).before(before).after(with_reason(&k, reason));
+        let change = Change::new("api_key.role_capped", k.id).before(before).after(with_reason(&k, reason));
         record_in(tx, tx.ctx(), tenant, change).await?;
     }
     Ok(())
@@ -111,7 +118,7 @@ pub async fn create(ctx: &TenantCtx, p: &Parley, name: &str, role: Role) -> Resu
     }
     .insert(&tx)
     .await?;
-    tx.record(Change::new("api_key.created", "ApiKey", key.id).after(key_json(&key))).await?;
+    tx.record(Change::new("api_key.created", key.id).after(key_json(&key))).await?;
     if let crate::Actor::User { id, email } = ctx.actor() {
         let notice = crate::identity::security::Notice::ApiKeyCreated { name: key.name.clone() };
         crate::identity::security::notify_ctx_in(&tx, p, ctx, *id, email, notice).await?;
@@ -127,13 +134,13 @@ pub async fn list(ctx: &TenantCtx, p: &Parley, args: PageArgs) -> Result<Page<Ap
 }
 
 /// One key of the workspace.
-pub async fn get(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<ApiKey> {
+pub async fn get(ctx: &TenantCtx, p: &Parley, id: ApiKeyId) -> Result<ApiKey> {
     ctx.require(Permission::ManageApiKeys)?;
     p.find::<api_key::Entity>(ctx, id).await
 }
 
 /// Revokes a key at once; revoking twice answers the already revoked key.
-pub async fn revoke(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<ApiKey> {
+pub async fn revoke(ctx: &TenantCtx, p: &Parley, id: ApiKeyId) -> Result<ApiKey> {
     ctx.require(Permission::ManageApiKeys)?;
     let tx = p.tenant_tx(ctx).await?;
     let k = tx.find::<api_key::Entity>(id).await?;
@@ -141,7 +148,7 @@ pub async fn revoke(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<ApiKey> {
         return Ok(k);
     }
     let (before, k) = (key_json(&k), set_revoked(&tx, k).await?);
-    tx.record(Change::new("api_key.revoked", "ApiKey", k.id).before(before).after(key_json(&k))).await?;
+    tx.record(Change::new("api_key.revoked", k.id).before(before).after(key_json(&k))).await?;
     tx.commit().await?;
     Ok(k)
 }

@@ -7,21 +7,22 @@ use uuid::Uuid;
 
 use crate::Order;
 use crate::page::{Page, PageArgs};
-use crate::{AuditEntry, Parley, Permission, Result, TenantCtx, new_id, now};
+use crate::{AuditEntry, AuditEntryId, Parley, Permission, Result, TenantCtx, TypedId, WorkspaceId, new_id, now};
 use entities::audit_entry;
 
 /// What changed, for one audit line.
 pub(crate) struct Change<'a> {
     pub action: &'a str,
-    pub object_type: &'a str,
+    pub object_type: &'static str,
     pub object_id: Option<Uuid>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
 }
 
 impl<'a> Change<'a> {
-    pub fn new(action: &'a str, object_type: &'a str, object_id: Uuid) -> Self {
-        Change { action, object_type, object_id: Some(object_id), before: None, after: None }
+    /// A change to `object`; the trail names the object's type by its ID's type.
+    pub fn new<I: TypedId>(action: &'a str, object: I) -> Self {
+        Change { action, object_type: I::TYPE_NAME, object_id: Some(object.uuid()), before: None, after: None }
     }
     pub fn before(mut self, v: impl Serialize) -> Self {
         self.before = serde_json::to_value(v).ok();
@@ -42,7 +43,7 @@ pub(crate) async fn record<C: ConnectionTrait>(conn: &C, ctx: &TenantCtx, change
 pub(crate) async fn record_in<C: ConnectionTrait>(
     conn: &C,
     ctx: &TenantCtx,
-    tenant: Uuid,
+    tenant: WorkspaceId,
     change: Change<'_>,
 ) -> Result<()> {
     audit_entry::ActiveModel {
@@ -71,7 +72,7 @@ pub async fn list(ctx: &TenantCtx, p: &Parley, args: PageArgs) -> Result<Page<Au
 }
 
 /// One audit line of the workspace.
-pub async fn get(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<AuditEntry> {
+pub async fn get(ctx: &TenantCtx, p: &Parley, id: AuditEntryId) -> Result<AuditEntry> {
     ctx.require(Permission::ReadAudit)?;
     p.find::<audit_entry::Entity>(ctx, id).await
 }

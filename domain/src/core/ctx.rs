@@ -7,15 +7,16 @@
 use uuid::Uuid;
 
 pub use entities::enums::Role;
+use entities::ids::{ApiKeyId, UserId, WorkspaceId};
 
 /// Who performs an action.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Actor {
     /// A person logged in with a token.
-    User { id: Uuid, email: String },
+    User { id: UserId, email: String },
     /// A workspace API key.
-    ApiKey { id: Uuid, name: String },
+    ApiKey { id: ApiKeyId, name: String },
     /// Parley itself (recurring maintenance).
     System,
 }
@@ -32,7 +33,8 @@ impl Actor {
     /// The actor's ID, if it has one.
     pub fn id(&self) -> Option<Uuid> {
         match self {
-            Actor::User { id, .. } | Actor::ApiKey { id, .. } => Some(*id),
+            Actor::User { id, .. } => Some((*id).into()),
+            Actor::ApiKey { id, .. } => Some((*id).into()),
             Actor::System => None,
         }
     }
@@ -89,17 +91,17 @@ pub fn role_rank(role: Role) -> u8 {
 /// The tenant a use case runs in, and who acts with which role.
 #[derive(Debug, Clone)]
 pub struct TenantCtx {
-    tenant_id: Uuid,
+    tenant_id: WorkspaceId,
     actor: Actor,
     role: Role,
 }
 
 impl TenantCtx {
-    pub(crate) fn new(tenant_id: Uuid, actor: Actor, role: Role) -> Self {
+    pub(crate) fn new(tenant_id: WorkspaceId, actor: Actor, role: Role) -> Self {
         TenantCtx { tenant_id, actor, role }
     }
     /// The workspace (tenant) acted in.
-    pub fn tenant_id(&self) -> Uuid {
+    pub fn tenant_id(&self) -> WorkspaceId {
         self.tenant_id
     }
     /// Who acts.
@@ -111,7 +113,7 @@ impl TenantCtx {
         self.role
     }
     /// The user acting, if a person acts.
-    pub fn user_id(&self) -> Option<Uuid> {
+    pub fn user_id(&self) -> Option<UserId> {
         match &self.actor {
             Actor::User { id, .. } => Some(*id),
             _ => None,
@@ -124,5 +126,28 @@ impl TenantCtx {
         } else {
             Err(crate::Error::forbidden(format!("your role ({:?}) does not allow this ({permission:?})", self.role)))
         }
+    }
+}
+
+/// A signed-in person acting on their own account (not in a workspace). Like
+/// [`TenantCtx`], only authentication builds one, so an account use case cannot be
+/// pointed at someone else's account by passing an ID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserCtx {
+    id: UserId,
+    email: String,
+}
+
+impl UserCtx {
+    pub(crate) fn new(id: UserId, email: String) -> Self {
+        UserCtx { id, email }
+    }
+    /// The account.
+    pub fn id(&self) -> UserId {
+        self.id
+    }
+    /// The email the session was issued for.
+    pub fn email(&self) -> &str {
+        &self.email
     }
 }

@@ -13,7 +13,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::{Error, Result, TenantCtx};
+use crate::{Error, Result, TenantCtx, UserId, WorkspaceId};
 
 /// The database Parley runs on.
 #[derive(Clone, Debug)]
@@ -24,13 +24,13 @@ pub struct Db {
 /// What a transaction may see.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Scope {
-    pub tenant: Option<Uuid>,
-    pub user: Option<Uuid>,
+    pub tenant: Option<WorkspaceId>,
+    pub user: Option<UserId>,
     pub jobs: bool,
 }
 
 impl Scope {
-    pub fn tenant(tenant: Uuid) -> Self {
+    pub fn tenant(tenant: WorkspaceId) -> Self {
         Scope { tenant: Some(tenant), ..Default::default() }
     }
     pub fn ctx(ctx: &TenantCtx) -> Self {
@@ -170,8 +170,8 @@ impl Db {
     /// UUIDs, safe to inline.
     pub(crate) async fn begin_as_member(
         &self,
-        tenant: Uuid,
-        user: Uuid,
+        tenant: WorkspaceId,
+        user: UserId,
     ) -> Result<(DatabaseTransaction, Option<crate::Role>)> {
         use sea_orm::ActiveEnum;
         let txn = self.conn.begin().await?;
@@ -267,6 +267,8 @@ pub(crate) fn before_db_clock(backend: DbBackend, col: &str) -> String {
 
 /// Entities owned by a tenant: every query on them starts from `scoped`.
 pub(crate) trait TenantOwned: EntityTrait {
+    /// The type of the objects' IDs.
+    type Id: Into<sea_orm::Value> + Copy + Send + Sync;
     fn tenant_col() -> Self::Column;
     fn id_col() -> Self::Column;
 
@@ -276,7 +278,7 @@ pub(crate) trait TenantOwned: EntityTrait {
     }
 
     /// All rows of one tenant (for the few rules that act across a parent and child).
-    fn scoped_to(tenant: Uuid) -> Select<Self> {
+    fn scoped_to(tenant: WorkspaceId) -> Select<Self> {
         use sea_orm::ColumnTrait;
         Self::find().filter(Self::tenant_col().eq(tenant))
     }
@@ -284,7 +286,7 @@ pub(crate) trait TenantOwned: EntityTrait {
     /// One row of the context's tenant, `NotFound` otherwise.
     fn secure_find<C: ConnectionTrait>(
         ctx: &TenantCtx,
-        id: Uuid,
+        id: Self::Id,
         conn: &C,
     ) -> impl std::future::Future<Output = Result<<Self as EntityTrait>::Model>> + Send
     where
@@ -297,11 +299,18 @@ pub(crate) trait TenantOwned: EntityTrait {
 }
 
 macro_rules! tenant_owned {
-    ($($m:ident),*) => {$(
+    ($($m:ident => $id:ty),*) => {$(
         impl TenantOwned for entities::$m::Entity {
+            type Id = $id;
             fn tenant_col() -> Self::Column { entities::$m::Column::TenantId }
             fn id_col() -> Self::Column { entities::$m::Column::Id }
         }
     )*};
 }
-tenant_owned!(membership, invitation, api_key, audit_entry, job);
+tenant_owned!(
+    membership => entities::ids::MembershipId,
+    invitation => entities::ids::InvitationId,
+    api_key => entities::ids::ApiKeyId,
+    audit_entry => entities::ids::AuditEntryId,
+    job => entities::ids::JobId
+);

@@ -10,12 +10,11 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, ExecResult, PaginatorTrait, QueryFilter,
     QueryOrder, QueryResult, QuerySelect, Select, Statement,
 };
-use uuid::Uuid;
 
 use crate::audit::{Change, record};
 use crate::db::{Scope, TenantOwned};
 use crate::page::{Page, PageArgs, finish};
-use crate::{Parley, Result, TenantCtx};
+use crate::{Parley, Result, TenantCtx, WorkspaceId};
 
 /// Which end of a list comes first. IDs are time-ordered, so this is age.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,7 +46,7 @@ impl Parley {
 
     /// One object of `ctx`'s tenant by ID, in a transaction of its own; `NotFound` for
     /// an ID of another tenant or none.
-    pub(crate) async fn find<E>(&self, ctx: &TenantCtx, id: Uuid) -> Result<E::Model>
+    pub(crate) async fn find<E>(&self, ctx: &TenantCtx, id: E::Id) -> Result<E::Model>
     where
         E: TenantOwned,
         E::Model: Sync,
@@ -78,7 +77,7 @@ impl<'c> TenantTx<'c> {
     }
 
     /// The tenant it is scoped to.
-    pub(crate) fn tenant_id(&self) -> Uuid {
+    pub(crate) fn tenant_id(&self) -> WorkspaceId {
         self.ctx.tenant_id()
     }
 
@@ -88,7 +87,7 @@ impl<'c> TenantTx<'c> {
     }
 
     /// One object of the tenant by ID; `NotFound` for an ID of another tenant or none.
-    pub(crate) async fn find<E: TenantOwned>(&self, id: Uuid) -> Result<E::Model> {
+    pub(crate) async fn find<E: TenantOwned>(&self, id: E::Id) -> Result<E::Model> {
         E::secure_find(self.ctx, id, self).await
     }
 

@@ -1,7 +1,6 @@
 //! Sign-up, log-in, email verification and a user's own account.
 
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use uuid::Uuid;
 
 use crate::audit::{Change, record};
 use crate::crypto::{hash_password, random_token, sha256_hex};
@@ -16,6 +15,7 @@ use crate::{
     Actor, Error, Membership, Parley, Result, Role, TenantCtx, User, Workspace, WorkspaceKind, dur, new_id, now, proof,
     throttle,
 };
+use crate::{UserCtx, UserId, WorkspaceId};
 use entities::{email_verification, membership, password_reset, user, workspace};
 
 /// How long a password reset link works.
@@ -100,8 +100,8 @@ pub async fn sign_up(p: &Parley, input: SignUp, client: &Client) -> Result<Sessi
     .insert(&txn)
     .await?;
     let ctx = TenantCtx::new(ws.id, Actor::User { id: u.id, email: u.email.clone() }, Role::Owner);
-    record(&txn, &ctx, Change::new("workspace.created", "Workspace", ws.id).after(ws_json(&ws))).await?;
-    record(&txn, &ctx, Change::new("member.added", "Membership", m.id).after(member_json(&m))).await?;
+    record(&txn, &ctx, Change::new("workspace.created", ws.id).after(ws_json(&ws))).await?;
+    record(&txn, &ctx, Change::new("member.added", m.id).after(member_json(&m))).await?;
     enqueue_in(&txn, p, &ctx, NewJob::of(&VerifyEmail { user_id: u.id }).key(format!("verify:{}", u.id))).await?;
     let session = issue_session(p, &txn, u, ws, None).await?;
     txn.commit().await?;
@@ -172,19 +172,25 @@ pub(crate) async fn second_factor(
 
 /// The account of the person a session or credential names. `users` holds no tenant
 /// data, so this is one statement on the pool, with no transaction around it.
-pub async fn account(p: &Parley, user_id: Uuid) -> Result<User> {
-    user::Entity::find_by_id(user_id).one(p.db().global()).await?.ok_or(Error::NotFound)
+pub async fn account(user: &UserCtx, p: &Parley) -> Result<User> {
+    user_by_id(p, user.id()).await
+}
+
+/// An account by ID, for the rules that already know whose it is.
+pub(crate) async fn user_by_id(p: &Parley, id: UserId) -> Result<User> {
+    user::Entity::find_by_id(id).one(p.db().global()).await?.ok_or(Error::NotFound)
 }
 
 /// Each workspace the person belongs to, with their role there, oldest first.
-pub async fn memberships(p: &Parley, user_id: Uuid) -> Result<Vec<(Membership, Workspace)>> {
+pub async fn memberships(user: &UserCtx, p: &Parley) -> Result<Vec<(Membership, Workspace)>> {
+    let user_id = user.id();
     let txn = p.db().begin(Scope { user: Some(user_id), ..Default::default() }).await?;
     let ms = membership::Entity::find()
         .filter(membership::Column::UserId.eq(user_id))
         .order_by_asc(membership::Column::CreatedAt)
         .all(&txn)
         .await?;
-    let ids: Vec<Uuid> = ms.iter().map(|m| m.tenant_id).collect();
+    let ids: Vec<WorkspaceId> = ms.iter().map(|m| m.tenant_id).collect();
     let wss = workspace::Entity::find().filter(workspace::Column::Id.is_in(ids)).all(&txn).await?;
     txn.commit().await?;
     Ok(ms.into_iter().filter_map(|m| wss.iter().find(|w| w.id == m.tenant_id).cloned().map(|w| (m, w))).collect())
@@ -192,7 +198,7 @@ pub async fn memberships(p: &Parley, user_id: Uuid) -> Result<Vec<(Membership, W
 
 /// Composes the verification email with a fresh single-use link; `None` when the
 /// address is already verified (the job then has nothing to send).
-pub async fn prepare_verification_email(ctx: &TenantCtx, p: &Parley, user_id: Uuid) -> Result<Option<Email>> {
+pub async fn prepare_verification_email(ctx: &TenantCtx, p: &Parley, user_id: UserId) -> Result<Option<Email>> {
     let txn = p.tenant_tx(ctx).await?;
     let u = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(Error::NotFound)?;
     if u.email_verified_at.is_some() {
@@ -264,7 +270,8 @@ pub async fn resend_verification_email(ctx: &TenantCtx, p: &Parley) -> Result<Us
 }
 
 /// Changes the acting user's display name.
-pub async fn update_profile(p: &Parley, user_id: Uuid, name: &str) -> Result<User> {
+pub async fn update_profile(user: &UserCtx, p: &Parley, name: &str) -> Result<User> {
+    let user_id = user.id();
     let name = validate::name("name", name, 100)?;
     let txn = p.db().begin(Scope::default()).await?;
     let u = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(Error::NotFound)?;
@@ -278,9 +285,10 @@ pub async fn update_profile(p: &Parley, user_id: Uuid, name: &str) -> Result<Use
 
 /// Changes the acting user's password after checking the current one (through the
 /// log-in throttle), and ends every session (all refresh tokens are revoked).
-pub async fn change_password(p: &Parley, user_id: Uuid, current: &str, new: &str, client: &Client) -> Result<User> {
+pub async fn change_password(user: &UserCtx, p: &Parley, current: &str, new: &str, client: &Client) -> Result<User> {
+    let user_id = user.id();
     let new = validate::password("newPassword", new)?;
-    let u = account(p, user_id).await?;
+    let u = user_by_id(p, user_id).await?;
     proof::current_password(p, &u, current, "currentPassword", client).await?;
     let hash = hash_password(new).await?;
     let txn = p.db().begin(Scope::default()).await?;
@@ -297,9 +305,10 @@ pub async fn change_password(p: &Parley, user_id: Uuid, current: &str, new: &str
 /// Moves the login to `new_email` once the current password (through the log-in
 /// throttle) proves it is the user; the new address must be verified again, and the
 /// old one is told where the account went.
-pub async fn change_email(p: &Parley, user_id: Uuid, new_email: &str, current: &str, client: &Client) -> Result<User> {
+pub async fn change_email(user: &UserCtx, p: &Parley, new_email: &str, current: &str, client: &Client) -> Result<User> {
+    let user_id = user.id();
     let email = EmailAddr::parse("newEmail", new_email)?;
-    let u = account(p, user_id).await?;
+    let u = user_by_id(p, user_id).await?;
     if u.email == email.as_str() {
         return Err(Error::invalid("newEmail", "is already your email"));
     }
@@ -326,7 +335,7 @@ pub async fn change_email(p: &Parley, user_id: Uuid, new_email: &str, current: &
 }
 
 /// A user visible from the context: the actor, or a member of the context's workspace.
-pub async fn get_user(ctx: &TenantCtx, p: &Parley, user_id: Uuid) -> Result<User> {
+pub async fn get_user(ctx: &TenantCtx, p: &Parley, user_id: UserId) -> Result<User> {
     let txn = p.tenant_tx(ctx).await?;
     if ctx.user_id() != Some(user_id) {
         use crate::db::TenantOwned;
@@ -344,10 +353,10 @@ pub async fn get_user(ctx: &TenantCtx, p: &Parley, user_id: Uuid) -> Result<User
 /// The users among `ids` visible from the context (the actor, and members of the
 /// context's workspace), read at once: a page of memberships costs one lookup, not one
 /// per row. Others are left out, as `get_user` would not find them.
-pub async fn visible_users(ctx: &TenantCtx, p: &Parley, ids: &[Uuid]) -> Result<Vec<User>> {
+pub async fn visible_users(ctx: &TenantCtx, p: &Parley, ids: &[UserId]) -> Result<Vec<User>> {
     use crate::db::TenantOwned;
     let txn = p.tenant_tx(ctx).await?;
-    let mut visible: Vec<Uuid> = membership::Entity::scoped(ctx)
+    let mut visible: Vec<UserId> = membership::Entity::scoped(ctx)
         .filter(membership::Column::UserId.is_in(ids.iter().copied()))
         .all(&txn)
         .await?
@@ -363,7 +372,7 @@ pub async fn visible_users(ctx: &TenantCtx, p: &Parley, ids: &[Uuid]) -> Result<
 }
 
 /// Loads the users with these IDs (for listing members).
-pub(crate) async fn users_by_id<C: sea_orm::ConnectionTrait>(conn: &C, ids: Vec<Uuid>) -> Result<Vec<User>> {
+pub(crate) async fn users_by_id<C: sea_orm::ConnectionTrait>(conn: &C, ids: Vec<UserId>) -> Result<Vec<User>> {
     Ok(user::Entity::find().filter(user::Column::Id.is_in(ids)).all(conn).await?)
 }
 
@@ -396,7 +405,7 @@ pub async fn request_password_reset(p: &Parley, email: &str) -> Result<()> {
 }
 
 /// Composes the reset email with a fresh single-use link.
-pub async fn prepare_password_reset_email(ctx: &TenantCtx, p: &Parley, user_id: Uuid) -> Result<Option<Email>> {
+pub async fn prepare_password_reset_email(ctx: &TenantCtx, p: &Parley, user_id: UserId) -> Result<Option<Email>> {
     let txn = p.tenant_tx(ctx).await?;
     let Some(u) = user::Entity::find_by_id(user_id).one(&txn).await? else {
         return Ok(None);

@@ -8,7 +8,10 @@ use uuid::Uuid;
 
 use crate::crypto::{random_alnum, random_token, sha256_hex};
 use crate::db::{Scope, TenantOwned};
-use crate::{Actor, Error, Parley, Result, Role, TenantCtx, User, Workspace, dur, new_id, now};
+use crate::{
+    Actor, ApiKeyId, Error, Parley, Result, Role, TenantCtx, TypedId, User, UserCtx, UserId, Workspace, WorkspaceId,
+    dur, new_id, now,
+};
 use entities::{api_key, membership, refresh_token, user, workspace};
 
 /// Issuer of access tokens.
@@ -23,12 +26,12 @@ pub const API_KEY_PREFIX: &str = "prly_sk_";
 struct Claims {
     iss: String,
     aud: String,
-    sub: Uuid,
+    sub: UserId,
     exp: i64,
     iat: i64,
     jti: Uuid,
     /// The workspace the session started in (the default when a request names none).
-    wid: Uuid,
+    wid: WorkspaceId,
     email: String,
 }
 
@@ -36,9 +39,9 @@ struct Claims {
 #[derive(Debug, Clone)]
 pub enum Principal {
     /// A person, by access token.
-    User { user_id: Uuid, email: String, default_workspace: Uuid },
+    User { user_id: UserId, email: String, default_workspace: WorkspaceId },
     /// A workspace API key.
-    ApiKey { tenant_id: Uuid, key_id: Uuid, name: String, role: Role },
+    ApiKey { tenant_id: WorkspaceId, key_id: ApiKeyId, name: String, role: Role },
 }
 
 /// What a successful log-in, sign-up or refresh hands back.
@@ -54,7 +57,7 @@ pub struct Session {
     pub workspace: Workspace,
 }
 
-fn access_token(p: &Parley, user: &User, workspace: Uuid) -> Result<String> {
+fn access_token(p: &Parley, user: &User, workspace: WorkspaceId) -> Result<String> {
     let t = now();
     let claims = Claims {
         iss: ISSUER.into(),
@@ -120,7 +123,7 @@ pub(crate) async fn issue_session<C: ConnectionTrait>(
 }
 
 /// Ends every session of a user (after a password change or reset).
-pub(crate) async fn revoke_all_sessions<C: ConnectionTrait>(conn: &C, user_id: Uuid) -> Result<()> {
+pub(crate) async fn revoke_all_sessions<C: ConnectionTrait>(conn: &C, user_id: UserId) -> Result<()> {
     refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, sea_orm::sea_query::Expr::value(now()))
         .filter(refresh_token::Column::UserId.eq(user_id))
@@ -215,8 +218,8 @@ pub async fn log_out(p: &Parley, token: &str) -> Result<()> {
 pub(crate) async fn session_workspace<C: ConnectionTrait>(
     p: &Parley,
     conn: &C,
-    user_id: Uuid,
-    preferred: Option<Uuid>,
+    user_id: UserId,
+    preferred: Option<WorkspaceId>,
 ) -> Result<Workspace> {
     let _ = p;
     // The transaction's scope must carry `app.user_id` for this read on PostgreSQL.
@@ -234,7 +237,7 @@ pub(crate) async fn session_workspace<C: ConnectionTrait>(
 }
 
 /// Lets the current transaction read the memberships of `user_id` (PostgreSQL RLS).
-pub(crate) async fn set_user_scope<C: ConnectionTrait>(conn: &C, user_id: Uuid) -> Result<()> {
+pub(crate) async fn set_user_scope<C: ConnectionTrait>(conn: &C, user_id: UserId) -> Result<()> {
     if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
         conn.execute_unprepared(&format!("SELECT set_config('app.user_id', '{user_id}', true)")).await?;
     }
@@ -243,7 +246,7 @@ pub(crate) async fn set_user_scope<C: ConnectionTrait>(conn: &C, user_id: Uuid) 
 
 /// Points the current transaction at `tenant` (PostgreSQL RLS); used where one use case
 /// legitimately writes into a second workspace it has just checked (an agency's client).
-pub(crate) async fn set_tenant_scope<C: ConnectionTrait>(conn: &C, tenant: Uuid) -> Result<()> {
+pub(crate) async fn set_tenant_scope<C: ConnectionTrait>(conn: &C, tenant: WorkspaceId) -> Result<()> {
     if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
         conn.execute_unprepared(&format!("SELECT set_config('app.tenant_id', '{tenant}', true)")).await?;
     }
@@ -266,17 +269,17 @@ pub(crate) async fn restore_ctx_scope<C: ConnectionTrait>(conn: &C, ctx: &Tenant
 
 /// A new API key secret for `tenant`: `prly_sk_<40 random>_<workspace>`; the
 /// workspace part lets authentication scope the lookup before it knows anything else.
-pub(crate) fn new_api_key_secret(tenant: Uuid) -> (String, String) {
+pub(crate) fn new_api_key_secret(tenant: WorkspaceId) -> (String, String) {
     let random = random_alnum(40);
     let prefix = format!("{API_KEY_PREFIX}{}", random.get(..8).unwrap_or(&random));
-    (format!("{API_KEY_PREFIX}{random}_{}", tenant.simple()), prefix)
+    (format!("{API_KEY_PREFIX}{random}_{}", tenant.uuid().simple()), prefix)
 }
 
 async fn authenticate_api_key(p: &Parley, secret: &str) -> Result<Principal> {
     let invalid = || Error::Unauthenticated("the API key is invalid or revoked".into());
     let rest = secret.strip_prefix(API_KEY_PREFIX).ok_or_else(invalid)?;
     let (_, tenant) = rest.rsplit_once('_').ok_or_else(invalid)?;
-    let tenant = Uuid::try_parse(tenant).map_err(|_| invalid())?;
+    let tenant = WorkspaceId::from(Uuid::try_parse(tenant).map_err(|_| invalid())?);
     let txn = p.db().begin(Scope::tenant(tenant)).await?;
     let key = api_key::Entity::scoped_to(tenant)
         .filter(api_key::Column::SecretHash.eq(sha256_hex(secret)))
@@ -313,7 +316,7 @@ pub async fn authenticate(p: &Parley, bearer: &str) -> Result<Principal> {
 /// Builds the context a request acts in: the workspace it names (or the session's
 /// default) and the role the principal holds there. A workspace the principal has no
 /// membership or grant in answers `NotFound`, exactly like one that does not exist.
-pub async fn tenant_ctx(p: &Parley, principal: &Principal, workspace: Option<Uuid>) -> Result<TenantCtx> {
+pub async fn tenant_ctx(p: &Parley, principal: &Principal, workspace: Option<WorkspaceId>) -> Result<TenantCtx> {
     match principal {
         Principal::ApiKey { tenant_id, key_id, name, role } => {
             if workspace.is_some_and(|w| w != *tenant_id) {
@@ -342,10 +345,10 @@ pub async fn tenant_ctx(p: &Parley, principal: &Principal, workspace: Option<Uui
     }
 }
 
-/// The user behind a principal; API keys act for a workspace, not a person.
-pub fn principal_user(principal: &Principal) -> Result<Uuid> {
+/// The account a principal acts on; API keys act for a workspace, not a person.
+pub fn user_ctx(principal: &Principal) -> Result<UserCtx> {
     match principal {
-        Principal::User { user_id, .. } => Ok(*user_id),
+        Principal::User { user_id, email, .. } => Ok(UserCtx::new(*user_id, email.clone())),
         Principal::ApiKey { .. } => Err(Error::forbidden("API keys act for a workspace, not for a user")),
     }
 }

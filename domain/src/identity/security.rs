@@ -6,6 +6,7 @@ use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::UserId;
 use crate::identity::auth::{session_workspace, set_tenant_scope};
 use crate::jobs::{NewJob, SecurityNotice, enqueue_in};
 use crate::mail::{self, Email};
@@ -88,18 +89,18 @@ pub(crate) async fn notify_ctx_in<C: ConnectionTrait>(
     conn: &C,
     p: &Parley,
     ctx: &TenantCtx,
-    user_id: Uuid,
+    user_id: UserId,
     to: &str,
     notice: Notice,
 ) -> Result<()> {
     let payload = SecurityNotice { user_id, to: to.to_owned(), notice };
-    enqueue_in(conn, p, ctx, NewJob::of(&payload).key(format!("notice:{}", new_id()))).await?;
+    enqueue_in(conn, p, ctx, NewJob::of(&payload).key(format!("notice:{}", new_id::<Uuid>()))).await?;
     Ok(())
 }
 
 /// Composes a queued notice (the worker sends it).
 pub async fn prepare_notice(p: &Parley, job: &SecurityNotice) -> Result<Email> {
-    let name = crate::identity::accounts::account(p, job.user_id).await.map(|u| u.name).unwrap_or_default();
+    let name = crate::identity::accounts::user_by_id(p, job.user_id).await.map(|u| u.name).unwrap_or_default();
     let link = format!("{}/account", p.settings().public_url);
     Ok(mail::security_notice(&job.to, if name.is_empty() { "there" } else { &name }, &job.notice.describe(), &link))
 }

@@ -11,7 +11,6 @@ use rand::Rng;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use totp_rs::{Builder, Secret, Totp};
-use uuid::Uuid;
 
 use crate::crypto::sha256_hex;
 use crate::db::Scope;
@@ -19,6 +18,7 @@ use crate::identity::accounts::Client;
 use crate::identity::security::{self, Notice};
 use crate::sealed::Keys;
 use crate::{Error, Parley, Result, new_id, now, proof};
+use crate::{UserCtx, UserId};
 use entities::{recovery_code, user_totp};
 
 /// How many recovery codes a user gets.
@@ -54,7 +54,7 @@ pub(crate) enum SecondFactor {
 
 /// What a TOTP secret is sealed for: its owner, so a sealed secret copied onto another
 /// account's row does not open.
-fn purpose(user_id: Uuid) -> String {
+fn purpose(user_id: UserId) -> String {
     format!("totp:{user_id}")
 }
 
@@ -92,7 +92,8 @@ fn normalize_recovery_code(code: &str) -> String {
 }
 
 /// Whether the user has two-factor log-in turned on.
-pub async fn enabled(p: &Parley, user_id: Uuid) -> Result<bool> {
+pub async fn enabled(user: &UserCtx, p: &Parley) -> Result<bool> {
+    let user_id = user.id();
     let row = user_totp::Entity::find_by_id(user_id).one(p.db().global()).await?;
     Ok(row.is_some_and(|r| r.enabled_at.is_some()))
 }
@@ -101,8 +102,9 @@ pub async fn enabled(p: &Parley, user_id: Uuid) -> Result<bool> {
 /// once the current password proves it is the user (a stolen access token alone must
 /// not be able to tie the account to someone else's app). Nothing changes at log-in
 /// until [`confirm_setup`].
-pub async fn start_setup(p: &Parley, user_id: Uuid, password: &str, client: &Client) -> Result<Setup> {
-    let user = crate::identity::accounts::account(p, user_id).await?;
+pub async fn start_setup(user: &UserCtx, p: &Parley, password: &str, client: &Client) -> Result<Setup> {
+    let user_id = user.id();
+    let user = crate::identity::accounts::user_by_id(p, user_id).await?;
     proof::current_password(p, &user, password, "password", client).await?;
     let bytes: [u8; 20] = rand::rng().random();
     let secret = Secret::from(bytes).to_base32();
@@ -142,12 +144,13 @@ pub async fn start_setup(p: &Parley, user_id: Uuid, password: &str, client: &Cli
 
 /// Turns two-factor log-in on once `code` from the user's app matches the secret of
 /// [`start_setup`]; returns the recovery codes, which are not shown again.
-pub async fn confirm_setup(p: &Parley, user_id: Uuid, code: &str, client: &Client) -> Result<Vec<String>> {
+pub async fn confirm_setup(user: &UserCtx, p: &Parley, code: &str, client: &Client) -> Result<Vec<String>> {
+    let user_id = user.id();
     let code = code.trim();
     if code.is_empty() {
         return Err(Error::invalid("code", "enter the 6-digit code your app shows"));
     }
-    let user = crate::identity::accounts::account(p, user_id).await?;
+    let user = crate::identity::accounts::user_by_id(p, user_id).await?;
     let attempt = proof::begin(p, &user.email, client).await?;
     let txn = p.db().begin(Scope { user: Some(user_id), ..Default::default() }).await?;
     let row = user_totp::Entity::find_by_id(user_id)
@@ -172,7 +175,7 @@ pub async fn confirm_setup(p: &Parley, user_id: Uuid, code: &str, client: &Clien
     Ok(codes)
 }
 
-async fn replace_recovery_codes(txn: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<String>> {
+async fn replace_recovery_codes(txn: &impl ConnectionTrait, user_id: UserId) -> Result<Vec<String>> {
     recovery_code::Entity::delete_many().filter(recovery_code::Column::UserId.eq(user_id)).exec(txn).await?;
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
     let t = now();
@@ -189,8 +192,9 @@ async fn replace_recovery_codes(txn: &impl ConnectionTrait, user_id: Uuid) -> Re
 
 /// Turns two-factor log-in off (the password proves it is the user), dropping the
 /// secret and every recovery code.
-pub async fn disable(p: &Parley, user_id: Uuid, password: &str, client: &Client) -> Result<()> {
-    let user = crate::identity::accounts::account(p, user_id).await?;
+pub async fn disable(user: &UserCtx, p: &Parley, password: &str, client: &Client) -> Result<()> {
+    let user_id = user.id();
+    let user = crate::identity::accounts::user_by_id(p, user_id).await?;
     proof::current_password(p, &user, password, "password", client).await?;
     let txn = p.db().begin(Scope { user: Some(user_id), ..Default::default() }).await?;
     user_totp::Entity::delete_by_id(user_id).exec(&txn).await?;
@@ -224,7 +228,7 @@ async fn spend_code(txn: &impl ConnectionTrait, keys: &Keys, row: &user_totp::Mo
 pub(crate) async fn check(
     txn: &impl ConnectionTrait,
     keys: &Keys,
-    user_id: Uuid,
+    user_id: UserId,
     code: Option<&str>,
 ) -> Result<SecondFactor> {
     let Some(row) = user_totp::Entity::find_by_id(user_id).one(txn).await?.filter(|r| r.enabled_at.is_some()) else {
@@ -256,12 +260,13 @@ pub(crate) async fn check(
 /// old list may have been seen); the current password and a current code from the app
 /// prove it is the user, both through the log-in throttle.
 pub async fn regenerate_recovery_codes(
+    user: &UserCtx,
     p: &Parley,
-    user_id: Uuid,
     password: &str,
     code: &str,
     client: &Client,
 ) -> Result<Vec<String>> {
+    let user_id = user.id();
     let digits: String = code.chars().filter(char::is_ascii_digit).collect();
     if digits.is_empty() {
         return Err(Error::invalid("code", "enter the 6-digit code your app shows"));
@@ -269,7 +274,7 @@ pub async fn regenerate_recovery_codes(
     if password.is_empty() {
         return Err(Error::invalid("password", "is required"));
     }
-    let user = crate::identity::accounts::account(p, user_id).await?;
+    let user = crate::identity::accounts::user_by_id(p, user_id).await?;
     let attempt = proof::begin(p, &user.email, client).await?;
     if !proof::password_matches(Some(&user), password).await? {
         return Err(Error::invalid("password", "is wrong"));
@@ -313,11 +318,12 @@ pub async fn reseal_secrets(p: &Parley) -> Result<u64> {
 }
 
 /// Recovery codes the user has not used yet.
-pub async fn recovery_codes_left(p: &Parley, user_id: Uuid) -> Result<u64> {
+pub async fn recovery_codes_left(user: &UserCtx, p: &Parley) -> Result<u64> {
+    let user_id = user.id();
     codes_left(p.db().global(), user_id).await
 }
 
-pub(crate) async fn codes_left(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<u64> {
+pub(crate) async fn codes_left(conn: &impl ConnectionTrait, user_id: UserId) -> Result<u64> {
     use sea_orm::PaginatorTrait;
     Ok(recovery_code::Entity::find()
         .filter(recovery_code::Column::UserId.eq(user_id))

@@ -2,9 +2,9 @@
 //! the queue. Stored names never change, so jobs queued by an older release still run.
 
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::identity::security::Notice;
+use crate::{InvitationId, UserId};
 
 /// A job payload and the kind name it is stored under.
 pub trait JobKind: Serialize + serde::de::DeserializeOwned {
@@ -16,7 +16,7 @@ pub trait JobKind: Serialize + serde::de::DeserializeOwned {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerifyEmail {
     /// The person to verify.
-    pub user_id: Uuid,
+    pub user_id: UserId,
 }
 impl JobKind for VerifyEmail {
     const KIND: &'static str = "email.verify";
@@ -26,7 +26,7 @@ impl JobKind for VerifyEmail {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasswordReset {
     /// The person who asked.
-    pub user_id: Uuid,
+    pub user_id: UserId,
 }
 impl JobKind for PasswordReset {
     const KIND: &'static str = "email.password_reset";
@@ -36,7 +36,7 @@ impl JobKind for PasswordReset {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvitationEmail {
     /// The invitation, in the job's own workspace.
-    pub invitation_id: Uuid,
+    pub invitation_id: InvitationId,
 }
 impl JobKind for InvitationEmail {
     const KIND: &'static str = "email.invitation";
@@ -46,7 +46,7 @@ impl JobKind for InvitationEmail {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecurityNotice {
     /// Whose account changed.
-    pub user_id: Uuid,
+    pub user_id: UserId,
     /// The address told (the old one when the address itself changed).
     pub to: String,
     /// What happened.
@@ -127,9 +127,9 @@ mod tests {
 
     #[test]
     fn payloads_queued_by_earlier_releases_still_decode() {
-        let id = Uuid::nil();
+        let id = uuid::Uuid::nil();
         let v: VerifyEmail = serde_json::from_value(serde_json::json!({ "user_id": id })).unwrap();
-        assert_eq!(v.user_id, id);
+        assert_eq!(uuid::Uuid::from(v.user_id), id);
         let _: Noop = serde_json::from_value(serde_json::json!({})).unwrap();
         let _: Maintenance = serde_json::from_value(serde_json::json!({ "period": 7 })).unwrap();
         let n: SecurityNotice = serde_json::from_value(serde_json::json!({

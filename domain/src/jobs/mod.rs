@@ -17,13 +17,14 @@ use crate::Order;
 use crate::db::{Scope, before_db_clock, db_clock_plus, sql_for};
 use crate::page::{Page, PageArgs};
 use crate::{Actor, Error, Job, JobState, Parley, Permission, Result, Role, TenantCtx, dur, new_id};
+use crate::{JobId, WorkspaceId};
 use entities::job;
 
 mod kinds;
 pub use kinds::*;
 
 /// The tenant that owns Parley's own recurring maintenance.
-pub const SYSTEM_TENANT: Uuid = Uuid::nil();
+pub const SYSTEM_TENANT: WorkspaceId = WorkspaceId::from_uuid(Uuid::nil());
 
 /// A job to put on the queue.
 #[derive(Debug, Clone)]
@@ -63,7 +64,7 @@ impl NewJob {
     }
 }
 
-fn row(p: &Parley, tenant: Uuid, actor: &Actor, job: NewJob, t: DateTime<Utc>) -> Result<job::ActiveModel> {
+fn row(p: &Parley, tenant: WorkspaceId, actor: &Actor, job: NewJob, t: DateTime<Utc>) -> Result<job::ActiveModel> {
     if job.kind.is_empty() || job.kind.len() > 100 {
         return Err(Error::invalid("kind", "must be 1 to 100 characters"));
     }
@@ -97,7 +98,7 @@ fn skip_taken_keys() -> OnConflict {
 async fn insert_job<C: ConnectionTrait>(
     conn: &C,
     p: &Parley,
-    tenant: Uuid,
+    tenant: WorkspaceId,
     actor: &Actor,
     job: NewJob,
 ) -> Result<bool> {
@@ -142,7 +143,7 @@ pub struct ClaimedJob {
     /// The job's tenant and recorded actor.
     pub ctx: TenantCtx,
     /// The job's ID.
-    pub id: Uuid,
+    pub id: JobId,
     /// Which handler runs it.
     pub kind: String,
     /// The handler's input.
@@ -262,7 +263,7 @@ fn row_values(first: usize, n: usize) -> String {
 }
 
 /// Marks jobs done (only those `worker` still holds).
-pub async fn complete(p: &Parley, worker: &str, done: &[(Uuid, Uuid)]) -> Result<u64> {
+pub async fn complete(p: &Parley, worker: &str, done: &[(WorkspaceId, JobId)]) -> Result<u64> {
     if done.is_empty() {
         return Ok(0);
     }
@@ -545,13 +546,13 @@ pub async fn list(ctx: &TenantCtx, p: &Parley, state: Option<JobState>, args: Pa
 }
 
 /// One job of the workspace.
-pub async fn get(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Job> {
+pub async fn get(ctx: &TenantCtx, p: &Parley, id: JobId) -> Result<Job> {
     ctx.require(Permission::ManageJobs)?;
     p.find::<job::Entity>(ctx, id).await
 }
 
 /// Puts a dead job back on the queue with a fresh set of attempts.
-pub async fn retry(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Job> {
+pub async fn retry(ctx: &TenantCtx, p: &Parley, id: JobId) -> Result<Job> {
     ctx.require(Permission::ManageJobs)?;
     let txn = p.tenant_tx(ctx).await?;
     let j = txn.find::<job::Entity>(id).await?;
@@ -565,7 +566,7 @@ pub async fn retry(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Job> {
     am.updated_at = Set(p.clock());
     am.finished_at = Set(None);
     let j = am.update(&txn).await?;
-    txn.record(crate::audit::Change::new("job.retried", "Job", j.id)).await?;
+    txn.record(crate::audit::Change::new("job.retried", j.id)).await?;
     txn.commit().await?;
     Ok(j)
 }

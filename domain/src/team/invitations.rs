@@ -18,6 +18,7 @@ use crate::validate::{self, Email as EmailAddr};
 use crate::{
     Actor, Error, Invitation, InvitationStatus, Parley, Permission, Result, Role, TenantCtx, dur, new_id, now, proof,
 };
+use crate::{InvitationId, TypedId, UserId, WorkspaceId};
 use entities::{invitation, membership, user, workspace};
 
 fn inv_json(i: &Invitation) -> serde_json::Value {
@@ -72,7 +73,7 @@ pub async fn invite(ctx: &TenantCtx, p: &Parley, email: &str, role: Role) -> Res
     }
     .insert(&txn)
     .await?;
-    record(&txn, ctx, Change::new("invitation.created", "Invitation", inv.id).after(inv_json(&inv))).await?;
+    record(&txn, ctx, Change::new("invitation.created", inv.id).after(inv_json(&inv))).await?;
     enqueue_in(&txn, p, ctx, NewJob::of(&InvitationEmail { invitation_id: inv.id }).key(format!("invite:{}", inv.id)))
         .await?;
     txn.commit().await?;
@@ -96,12 +97,12 @@ pub async fn list(ctx: &TenantCtx, p: &Parley, args: PageArgs) -> Result<Page<In
 }
 
 /// One invitation of the workspace.
-pub async fn get(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Invitation> {
+pub async fn get(ctx: &TenantCtx, p: &Parley, id: InvitationId) -> Result<Invitation> {
     p.find::<invitation::Entity>(ctx, id).await
 }
 
 /// Revokes a pending invitation; its link stops working.
-pub async fn revoke(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Invitation> {
+pub async fn revoke(ctx: &TenantCtx, p: &Parley, id: InvitationId) -> Result<Invitation> {
     ctx.require(Permission::ManageMembers)?;
     let txn = p.tenant_tx(ctx).await?;
     let i = invitation::Entity::secure_find(ctx, id, &txn).await?;
@@ -112,14 +113,14 @@ pub async fn revoke(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Invitation>
     let mut am: invitation::ActiveModel = i.into();
     am.status = Set(InvitationStatus::Revoked);
     let i = am.update(&txn).await?;
-    record(&txn, ctx, Change::new("invitation.revoked", "Invitation", i.id).before(before).after(inv_json(&i))).await?;
+    record(&txn, ctx, Change::new("invitation.revoked", i.id).before(before).after(inv_json(&i))).await?;
     txn.commit().await?;
     Ok(i)
 }
 
 /// Composes the invitation email with a fresh link (the previous link stops working);
 /// `None` when the invitation is no longer pending.
-pub async fn prepare_invitation_email(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Option<Email>> {
+pub async fn prepare_invitation_email(ctx: &TenantCtx, p: &Parley, id: InvitationId) -> Result<Option<Email>> {
     let txn = p.tenant_tx(ctx).await?;
     let i = invitation::Entity::secure_find(ctx, id, &txn).await?;
     if i.status != InvitationStatus::Pending || i.expires_at <= now() {
@@ -135,7 +136,7 @@ pub async fn prepare_invitation_email(ctx: &TenantCtx, p: &Parley, id: Uuid) -> 
     am.update(&txn).await?;
     txn.commit().await?;
     // The token names its workspace so acceptance can scope its lookup.
-    let token = format!("{}.{secret}", ctx.tenant_id().simple());
+    let token = format!("{}.{secret}", ctx.tenant_id().uuid().simple());
     let link = format!("{}/accept-invitation?token={token}", p.settings().public_url);
     Ok(Some(mail::invitation(&to, &ws.name, &inviter, &format!("{role:?}").to_lowercase(), &link)))
 }
@@ -154,7 +155,7 @@ pub struct Accept {
     /// account has two-factor log-in on.
     pub totp_code: Option<String>,
     /// The account signed in on this request, if any.
-    pub signed_in: Option<Uuid>,
+    pub signed_in: Option<UserId>,
 }
 
 /// Accepts an invitation: joins the workspace with the invited role, creating the
@@ -164,7 +165,7 @@ pub struct Accept {
 pub async fn accept(p: &Parley, input: Accept, client: &Client) -> Result<Session> {
     let bad = || Error::invalid("token", "the invitation is invalid, used, revoked or expired");
     let (tenant, secret) = input.token.trim().split_once('.').ok_or_else(bad)?;
-    let tenant = Uuid::try_parse(tenant).map_err(|_| bad())?;
+    let tenant = WorkspaceId::from(Uuid::try_parse(tenant).map_err(|_| bad())?);
     let hash = sha256_hex(secret);
 
     let txn = p.db().begin(Scope::tenant(tenant)).await?;
@@ -251,8 +252,8 @@ pub async fn accept(p: &Parley, input: Accept, client: &Client) -> Result<Sessio
     }
     .insert(&txn)
     .await?;
-    record(&txn, &ctx, Change::new("invitation.accepted", "Invitation", inv.id)).await?;
-    record(&txn, &ctx, Change::new("member.added", "Membership", m.id).after(member_json(&m))).await?;
+    record(&txn, &ctx, Change::new("invitation.accepted", inv.id)).await?;
+    record(&txn, &ctx, Change::new("member.added", m.id).after(member_json(&m))).await?;
     let ws = workspace::Entity::find_by_id(tenant).one(&txn).await?.ok_or(Error::NotFound)?;
     let session = issue_session(p, &txn, u, ws, None).await?;
     txn.commit().await?;

@@ -4,8 +4,8 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, ModelTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
-use uuid::Uuid;
 
+use crate::MembershipId;
 use crate::Order;
 use crate::api_keys::{cap_keys_made_by, revoke_keys_made_by};
 use crate::audit::{Change, record};
@@ -27,7 +27,7 @@ pub async fn list(ctx: &TenantCtx, p: &Parley, args: PageArgs) -> Result<Page<(M
 }
 
 /// One membership of the workspace.
-pub async fn get(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Membership> {
+pub async fn get(ctx: &TenantCtx, p: &Parley, id: MembershipId) -> Result<Membership> {
     p.find::<membership::Entity>(ctx, id).await
 }
 
@@ -55,7 +55,7 @@ fn may_manage(ctx: &TenantCtx, target: &Membership, new_role: Option<Role>) -> R
 
 /// Changes a member's role. Nobody raises anyone above their own role, and a workspace
 /// always keeps an owner.
-pub async fn change_role(ctx: &TenantCtx, p: &Parley, id: Uuid, role: Role) -> Result<Membership> {
+pub async fn change_role(ctx: &TenantCtx, p: &Parley, id: MembershipId, role: Role) -> Result<Membership> {
     let txn = p.tenant_tx(ctx).await?;
     // Lock before reading the member, so the read sees any demotion that won the lock.
     let owners = lock_owners(&txn).await?;
@@ -69,8 +69,7 @@ pub async fn change_role(ctx: &TenantCtx, p: &Parley, id: Uuid, role: Role) -> R
     let mut am: membership::ActiveModel = m.into();
     am.role = Set(role);
     let m = am.update(&txn).await?;
-    record(&txn, ctx, Change::new("member.role_changed", "Membership", m.id).before(before).after(member_json(&m)))
-        .await?;
+    record(&txn, ctx, Change::new("member.role_changed", m.id).before(before).after(member_json(&m))).await?;
     if lowered {
         // What the person set up must not keep the authority they just lost.
         cap_keys_made_by(&txn, ctx.tenant_id(), m.user_id, role, "the member's role was lowered").await?;
@@ -84,7 +83,7 @@ pub async fn change_role(ctx: &TenantCtx, p: &Parley, id: Uuid, role: Role) -> R
 
 /// Removes a member (anyone may leave; managing others needs the role). Leaving an
 /// agency also ends that person's grants in its clients.
-pub async fn remove(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Membership> {
+pub async fn remove(ctx: &TenantCtx, p: &Parley, id: MembershipId) -> Result<(Membership, Option<User>)> {
     let txn = p.tenant_tx(ctx).await?;
     let owners = lock_owners(&txn).await?;
     let m = membership::Entity::secure_find(ctx, id, &txn).await?;
@@ -95,7 +94,7 @@ pub async fn remove(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Membership>
     if m.role == Role::Owner && owners.len() <= 1 {
         return Err(Error::Conflict("a workspace needs at least one owner".into()));
     }
-    record(&txn, ctx, Change::new("member.removed", "Membership", m.id).before(member_json(&m))).await?;
+    record(&txn, ctx, Change::new("member.removed", m.id).before(member_json(&m))).await?;
     m.clone().delete(&txn).await?;
     let reason = match (leaving, m.via_agency_id.is_some()) {
         (true, _) => "the member left",
@@ -106,6 +105,7 @@ pub async fn remove(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Membership>
     if m.via_agency_id.is_none() {
         crate::workspaces::drop_agency_grants(&txn, m.user_id).await?;
     }
+    let user = users_by_id(&txn, vec![m.user_id]).await?.pop();
     txn.commit().await?;
-    Ok(m)
+    Ok((m, user))
 }

@@ -2,7 +2,6 @@
 //! that let agency members work inside a client.
 
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use uuid::Uuid;
 
 use crate::api_keys::{cap_keys_made_by, revoke_keys_made_by};
 use crate::audit::{Change, record, record_in};
@@ -14,6 +13,7 @@ use crate::{
     Error, Membership, Parley, Permission, Result, Role, TenantCtx, TenantTx, Workspace, WorkspaceKind, new_id, now,
     validate,
 };
+use crate::{UserId, WorkspaceId};
 use entities::{membership, workspace};
 
 /// The workspace the context acts in.
@@ -25,7 +25,7 @@ pub async fn current(ctx: &TenantCtx, p: &Parley) -> Result<Workspace> {
 }
 
 /// A workspace visible from the context: itself, or one of its clients (agency).
-pub async fn get(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Workspace> {
+pub async fn get(ctx: &TenantCtx, p: &Parley, id: WorkspaceId) -> Result<Workspace> {
     let txn = p.tenant_tx(ctx).await?;
     let ws = workspace::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound)?;
     txn.commit().await?;
@@ -34,7 +34,7 @@ pub async fn get(ctx: &TenantCtx, p: &Parley, id: Uuid) -> Result<Workspace> {
 
 /// The workspaces among `ids` visible from the context (itself, or its clients), read
 /// at once; others are left out, as `get` would not find them.
-pub async fn visible(ctx: &TenantCtx, p: &Parley, ids: &[Uuid]) -> Result<Vec<Workspace>> {
+pub async fn visible(ctx: &TenantCtx, p: &Parley, ids: &[WorkspaceId]) -> Result<Vec<Workspace>> {
     let txn = p.tenant_tx(ctx).await?;
     let found = workspace::Entity::find().filter(workspace::Column::Id.is_in(ids.iter().copied())).all(&txn).await?;
     txn.commit().await?;
@@ -79,10 +79,9 @@ pub async fn create_client(ctx: &TenantCtx, p: &Parley, name: &str) -> Result<Wo
     }
     .insert(&txn)
     .await?;
-    record(&txn, ctx, Change::new("client.created", "Workspace", client.id).after(ws_json(&client))).await?;
+    record(&txn, ctx, Change::new("client.created", client.id).after(ws_json(&client))).await?;
     set_tenant_scope(&txn, client.id).await?;
-    record_in(&txn, ctx, client.id, Change::new("workspace.created", "Workspace", client.id).after(ws_json(&client)))
-        .await?;
+    record_in(&txn, ctx, client.id, Change::new("workspace.created", client.id).after(ws_json(&client))).await?;
     if let Some(user_id) = ctx.user_id() {
         let m = membership::ActiveModel {
             tenant_id: Set(client.id),
@@ -94,8 +93,7 @@ pub async fn create_client(ctx: &TenantCtx, p: &Parley, name: &str) -> Result<Wo
         }
         .insert(&txn)
         .await?;
-        record_in(&txn, ctx, client.id, Change::new("member.granted", "Membership", m.id).after(member_json(&m)))
-            .await?;
+        record_in(&txn, ctx, client.id, Change::new("member.granted", m.id).after(member_json(&m))).await?;
     }
     txn.commit().await?;
     Ok(client)
@@ -107,8 +105,8 @@ pub async fn create_client(ctx: &TenantCtx, p: &Parley, name: &str) -> Result<Wo
 pub async fn grant_client_access(
     ctx: &TenantCtx,
     p: &Parley,
-    client_id: Uuid,
-    user_id: Uuid,
+    client_id: WorkspaceId,
+    user_id: UserId,
     role: Role,
 ) -> Result<Membership> {
     ctx.require(Permission::ManageClients)?;
@@ -143,13 +141,8 @@ pub async fn grant_client_access(
             if lowered {
                 cap_keys_made_by(&txn, client.id, user_id, role, "the agency grant was lowered").await?;
             }
-            record_in(
-                &txn,
-                ctx,
-                client.id,
-                Change::new("member.granted", "Membership", m.id).before(before).after(member_json(&m)),
-            )
-            .await?;
+            record_in(&txn, ctx, client.id, Change::new("member.granted", m.id).before(before).after(member_json(&m)))
+                .await?;
             m
         }
         None => {
@@ -163,13 +156,12 @@ pub async fn grant_client_access(
             }
             .insert(&txn)
             .await?;
-            record_in(&txn, ctx, client.id, Change::new("member.granted", "Membership", m.id).after(member_json(&m)))
-                .await?;
+            record_in(&txn, ctx, client.id, Change::new("member.granted", m.id).after(member_json(&m))).await?;
             m
         }
     };
     set_tenant_scope(&txn, agency.id).await?;
-    record(&txn, ctx, Change::new("client.access_granted", "Workspace", client.id).after(member_json(&m))).await?;
+    record(&txn, ctx, Change::new("client.access_granted", client.id).after(member_json(&m))).await?;
     txn.commit().await?;
     Ok(m)
 }
@@ -177,7 +169,7 @@ pub async fn grant_client_access(
 /// The grants an agency gave `user_id` in its clients. The person's own rows across
 /// clients are readable through the user scope (read-only on PostgreSQL); the caller
 /// must restore its own scope afterwards.
-async fn agency_grants(txn: &TenantTx<'_>, agency_id: Uuid, user_id: Uuid) -> Result<Vec<Membership>> {
+async fn agency_grants(txn: &TenantTx<'_>, agency_id: WorkspaceId, user_id: UserId) -> Result<Vec<Membership>> {
     set_user_scope(txn, user_id).await?;
     Ok(membership::Entity::find()
         .filter(membership::Column::UserId.eq(user_id))
@@ -189,7 +181,7 @@ async fn agency_grants(txn: &TenantTx<'_>, agency_id: Uuid, user_id: Uuid) -> Re
 
 /// Removes every grant the acting agency gave `user_id` in its clients (they left the
 /// agency), with the API keys they made there; each change lands in the client's trail.
-pub(crate) async fn drop_agency_grants(txn: &TenantTx<'_>, user_id: Uuid) -> Result<()> {
+pub(crate) async fn drop_agency_grants(txn: &TenantTx<'_>, user_id: UserId) -> Result<()> {
     let ctx = txn.ctx();
     let grants = agency_grants(txn, ctx.tenant_id(), user_id).await?;
     for g in grants {
@@ -201,13 +193,8 @@ pub(crate) async fn drop_agency_grants(txn: &TenantTx<'_>, user_id: Uuid) -> Res
             .exec(txn)
             .await?;
         let after = serde_json::json!({ "reason": "removed from the agency" });
-        record_in(
-            txn,
-            ctx,
-            g.tenant_id,
-            Change::new("member.removed", "Membership", g.id).before(member_json(&g)).after(after),
-        )
-        .await?;
+        record_in(txn, ctx, g.tenant_id, Change::new("member.removed", g.id).before(member_json(&g)).after(after))
+            .await?;
         revoke_keys_made_by(txn, g.tenant_id, user_id, "the agency grant ended").await?;
     }
     restore_ctx_scope(txn, ctx).await
@@ -215,7 +202,7 @@ pub(crate) async fn drop_agency_grants(txn: &TenantTx<'_>, user_id: Uuid) -> Res
 
 /// Lowers every grant the acting agency gave `user_id` to at most `role` (their agency
 /// role was lowered), and the API keys they made in those clients with it.
-pub(crate) async fn cap_agency_grants(txn: &TenantTx<'_>, user_id: Uuid, role: Role) -> Result<()> {
+pub(crate) async fn cap_agency_grants(txn: &TenantTx<'_>, user_id: UserId, role: Role) -> Result<()> {
     let ctx = txn.ctx();
     let grants = agency_grants(txn, ctx.tenant_id(), user_id).await?;
     for g in grants {
@@ -230,13 +217,7 @@ pub(crate) async fn cap_agency_grants(txn: &TenantTx<'_>, user_id: Uuid, role: R
             if let Some(o) = after.as_object_mut() {
                 o.insert("reason".into(), "the agency role was lowered".into());
             }
-            record_in(
-                txn,
-                ctx,
-                client,
-                Change::new("member.role_changed", "Membership", g.id).before(before).after(after),
-            )
-            .await?;
+            record_in(txn, ctx, client, Change::new("member.role_changed", g.id).before(before).after(after)).await?;
             g.role
         } else {
             g.role

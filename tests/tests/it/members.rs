@@ -55,7 +55,7 @@ async fn a_team_lists_each_member_with_their_person_and_workspace(app: TestApp) 
     let theirs = tenant_of(&app, &other).await;
     let p = &app.server.parley;
     let team = domain::team::members::list(&mine, p, domain::page::PageArgs::new(None, None).unwrap()).await.unwrap();
-    let ids: Vec<uuid::Uuid> = team.items.iter().map(|(_, u)| u.id).collect();
+    let ids: Vec<domain::UserId> = team.items.iter().map(|(_, u)| u.id).collect();
     assert_eq!(domain::identity::accounts::visible_users(&mine, p, &ids).await.unwrap().len(), 4);
     assert!(domain::identity::accounts::visible_users(&theirs, p, &ids).await.unwrap().is_empty());
     let ws = [mine.tenant_id()];

@@ -2,7 +2,6 @@
 
 use async_graphql::{ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use crate::graphql::node::NodeObject;
 use crate::graphql::workspaces::Role;
@@ -11,7 +10,7 @@ use crate::graphql::workspaces::Role;
 pub struct ApiKey(pub domain::ApiKey);
 
 impl NodeObject for ApiKey {
-    fn uuid(&self) -> Uuid {
+    fn node_id(&self) -> Self::Id {
         self.0.id
     }
 }

@@ -2,7 +2,6 @@
 
 use async_graphql::{ID, Json, Object};
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use crate::graphql::ids::global_id;
 use crate::graphql::node::NodeObject;
@@ -11,7 +10,7 @@ use crate::graphql::node::NodeObject;
 pub struct AuditEntry(pub domain::AuditEntry);
 
 impl NodeObject for AuditEntry {
-    fn uuid(&self) -> Uuid {
+    fn node_id(&self) -> Self::Id {
         self.0.id
     }
 }

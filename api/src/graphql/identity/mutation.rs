@@ -4,7 +4,7 @@ use async_graphql::{Context, InputObject, Object};
 
 use super::session::{clear_session_cookies, client, payload, refresh_token_arg};
 use super::{AuthPayload, LogOutPayload, RecoveryCodes, RequestPasswordResetPayload, TwoFactorSetup, User};
-use crate::graphql::context::{OrGql, parley, tenant, user_id};
+use crate::graphql::context::{OrGql, parley, tenant, user};
 use crate::graphql::workspaces::WorkspaceKind;
 
 /// A new customer: the person and their first workspace.
@@ -146,16 +146,16 @@ impl IdentityMutation {
 
     /// Changes the display name of the person logged in.
     async fn update_profile(&self, ctx: &Context<'_>, input: UpdateProfileInput) -> async_graphql::Result<User> {
-        let uid = user_id(ctx).await?;
-        Ok(User(domain::identity::accounts::update_profile(parley(ctx)?, uid, &input.name).await.gql(ctx)?))
+        let me = user(ctx).await?;
+        Ok(User(domain::identity::accounts::update_profile(&me, parley(ctx)?, &input.name).await.gql(ctx)?))
     }
 
     /// Changes the password and ends every session.
     async fn change_password(&self, ctx: &Context<'_>, input: ChangePasswordInput) -> async_graphql::Result<User> {
-        let uid = user_id(ctx).await?;
+        let me = user(ctx).await?;
         let u = domain::identity::accounts::change_password(
+            &me,
             parley(ctx)?,
-            uid,
             &input.current_password,
             &input.new_password,
             &client(ctx),
@@ -168,10 +168,10 @@ impl IdentityMutation {
     /// Changes the login email (the current password proves it is the user); the new
     /// address gets a verification link, the old one a notice.
     async fn change_email(&self, ctx: &Context<'_>, input: ChangeEmailInput) -> async_graphql::Result<User> {
-        let uid = user_id(ctx).await?;
+        let me = user(ctx).await?;
         let u = domain::identity::accounts::change_email(
+            &me,
             parley(ctx)?,
-            uid,
             &input.new_email,
             &input.current_password,
             &client(ctx),
@@ -189,18 +189,18 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         password: String,
     ) -> async_graphql::Result<TwoFactorSetup> {
-        let uid = user_id(ctx).await?;
+        let me = user(ctx).await?;
         let setup =
-            domain::identity::two_factor::start_setup(parley(ctx)?, uid, &password, &client(ctx)).await.gql(ctx)?;
+            domain::identity::two_factor::start_setup(&me, parley(ctx)?, &password, &client(ctx)).await.gql(ctx)?;
         Ok(TwoFactorSetup { secret: setup.secret, otpauth_uri: setup.uri })
     }
 
     /// Turns two-factor log-in on with a first code from the app; the answer holds the
     /// recovery codes, shown this once.
     async fn confirm_two_factor_setup(&self, ctx: &Context<'_>, code: String) -> async_graphql::Result<RecoveryCodes> {
-        let uid = user_id(ctx).await?;
+        let me = user(ctx).await?;
         let codes =
-            domain::identity::two_factor::confirm_setup(parley(ctx)?, uid, &code, &client(ctx)).await.gql(ctx)?;
+            domain::identity::two_factor::confirm_setup(&me, parley(ctx)?, &code, &client(ctx)).await.gql(ctx)?;
         Ok(RecoveryCodes { recovery_codes: codes })
     }
 
@@ -213,9 +213,9 @@ impl IdentityMutation {
         password: String,
         code: String,
     ) -> async_graphql::Result<RecoveryCodes> {
-        let uid = user_id(ctx).await?;
+        let me = user(ctx).await?;
         let codes =
-            domain::identity::two_factor::regenerate_recovery_codes(parley(ctx)?, uid, &password, &code, &client(ctx))
+            domain::identity::two_factor::regenerate_recovery_codes(&me, parley(ctx)?, &password, &code, &client(ctx))
                 .await
                 .gql(ctx)?;
         Ok(RecoveryCodes { recovery_codes: codes })
@@ -223,9 +223,9 @@ impl IdentityMutation {
 
     /// Turns two-factor log-in off; the password proves it is the user.
     async fn disable_two_factor(&self, ctx: &Context<'_>, password: String) -> async_graphql::Result<User> {
-        let uid = user_id(ctx).await?;
+        let me = user(ctx).await?;
         let p = parley(ctx)?;
-        domain::identity::two_factor::disable(p, uid, &password, &client(ctx)).await.gql(ctx)?;
-        Ok(User(domain::identity::accounts::account(p, uid).await.gql(ctx)?))
+        domain::identity::two_factor::disable(&me, p, &password, &client(ctx)).await.gql(ctx)?;
+        Ok(User(domain::identity::accounts::account(&me, p).await.gql(ctx)?))
     }
 }

@@ -3,7 +3,7 @@
 use async_graphql::{Context, Object};
 
 use super::User;
-use crate::graphql::context::{OrGql, parley, user_id};
+use crate::graphql::context::{OrGql, parley, user};
 
 /// Identity reads.
 #[derive(Default)]
@@ -13,7 +13,7 @@ pub struct IdentityQuery;
 impl IdentityQuery {
     /// The person logged in.
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
-        let uid = user_id(ctx).await?;
-        Ok(User(domain::identity::accounts::account(parley(ctx)?, uid).await.gql(ctx)?))
+        let me = user(ctx).await?;
+        Ok(User(domain::identity::accounts::account(&me, parley(ctx)?).await.gql(ctx)?))
     }
 }

@@ -2,9 +2,8 @@
 
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
-use crate::graphql::context::{OrGql, parley, user_id};
+use crate::graphql::context::{OrGql, parley, user};
 use crate::graphql::node::NodeObject;
 use crate::graphql::team::Membership;
 use crate::graphql::workspaces::Workspace;
@@ -13,7 +12,7 @@ use crate::graphql::workspaces::Workspace;
 pub struct User(pub domain::User);
 
 impl NodeObject for User {
-    fn uuid(&self) -> Uuid {
+    fn node_id(&self) -> Self::Id {
         self.0.id
     }
 }
@@ -39,26 +38,25 @@ impl User {
     /// Whether log-in asks for a code from an authenticator app (only for the person
     /// themself; null for others).
     async fn two_factor_enabled(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<bool>> {
-        if user_id(ctx).await.ok() != Some(self.0.id) {
+        let Some(me) = user(ctx).await.ok().filter(|me| me.id() == self.0.id) else {
             return Ok(None);
-        }
-        Ok(Some(domain::identity::two_factor::enabled(parley(ctx)?, self.0.id).await.gql(ctx)?))
+        };
+        Ok(Some(domain::identity::two_factor::enabled(&me, parley(ctx)?).await.gql(ctx)?))
     }
     /// Unused recovery codes (only for the person themself; null for others).
     async fn recovery_codes_left(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i32>> {
-        if user_id(ctx).await.ok() != Some(self.0.id) {
+        let Some(me) = user(ctx).await.ok().filter(|me| me.id() == self.0.id) else {
             return Ok(None);
-        }
-        let left = domain::identity::two_factor::recovery_codes_left(parley(ctx)?, self.0.id).await.gql(ctx)?;
+        };
+        let left = domain::identity::two_factor::recovery_codes_left(&me, parley(ctx)?).await.gql(ctx)?;
         Ok(Some(i32::try_from(left).unwrap_or(i32::MAX)))
     }
     /// The person's workspaces and roles (only for the person themself).
     async fn memberships(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Membership>> {
-        let me = user_id(ctx).await.ok();
-        if me != Some(self.0.id) {
+        let Some(me) = user(ctx).await.ok().filter(|me| me.id() == self.0.id) else {
             return Ok(Vec::new());
-        }
-        let list = domain::identity::accounts::memberships(parley(ctx)?, self.0.id).await.gql(ctx)?;
+        };
+        let list = domain::identity::accounts::memberships(&me, parley(ctx)?).await.gql(ctx)?;
         Ok(list.into_iter().map(|(m, w)| Membership { m, user: Some(self.0.clone()), workspace: Some(w) }).collect())
     }
 }

@@ -2,7 +2,6 @@
 
 use async_graphql::{Enum, ID, Object};
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use crate::graphql::node::NodeObject;
 
@@ -24,7 +23,7 @@ pub enum JobState {
 pub struct Job(pub domain::Job);
 
 impl NodeObject for Job {
-    fn uuid(&self) -> Uuid {
+    fn node_id(&self) -> Self::Id {
         self.0.id
     }
 }

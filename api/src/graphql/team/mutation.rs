@@ -101,9 +101,7 @@ impl TeamMutation {
     async fn remove_member(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Membership> {
         let id = id_of::<Membership>("id", &id).gql(ctx)?;
         let t = tenant(ctx).await?;
-        let p = parley(ctx)?;
-        let m = domain::team::members::remove(t, p, id).await.gql(ctx)?;
-        let user = domain::identity::accounts::account(p, m.user_id).await.ok();
+        let (m, user) = domain::team::members::remove(t, parley(ctx)?, id).await.gql(ctx)?;
         Ok(Membership { m, user, workspace: None })
     }
 }

@@ -2,7 +2,6 @@
 
 use async_graphql::{Context, Enum, ID, Object};
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use crate::graphql::context::OrGql;
 use crate::graphql::identity::User;
@@ -40,7 +39,7 @@ impl From<domain::Membership> for Membership {
 }
 
 impl NodeObject for Membership {
-    fn uuid(&self) -> Uuid {
+    fn node_id(&self) -> Self::Id {
         self.m.id
     }
 }
@@ -80,7 +79,7 @@ impl Membership {
 pub struct Invitation(pub domain::Invitation);
 
 impl NodeObject for Invitation {
-    fn uuid(&self) -> Uuid {
+    fn node_id(&self) -> Self::Id {
         self.0.id
     }
 }

@@ -2,7 +2,6 @@
 
 use async_graphql::{Context, Enum, ID, Object};
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use crate::graphql::context::{OrGql, parley, tenant};
 use crate::graphql::node::NodeObject;
@@ -43,7 +42,7 @@ pub enum Role {
 pub struct Workspace(pub domain::Workspace);
 
 impl NodeObject for Workspace {
-    fn uuid(&self) -> Uuid {
+    fn node_id(&self) -> Self::Id {
         self.0.id
     }
 }

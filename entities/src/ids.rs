@@ -1,0 +1,96 @@
+//! One ID type per object, so an ID of one kind cannot be passed where another kind
+//! belongs. Each carries the name its object goes by in global IDs (`TYPE_NAME`).
+//!
+//! They are stored as plain UUIDs and serialize as one, so tables, job payloads and
+//! audit lines look the same as with bare UUIDs.
+//!
+//! ```compile_fail
+//! use entities::ids::{InvitationId, MembershipId};
+//! fn revoke_invitation(_: InvitationId) {}
+//! // A membership's ID is not an invitation's.
+//! revoke_invitation(MembershipId::from_uuid(uuid::Uuid::nil()));
+//! ```
+//!
+//! ```
+//! use entities::ids::{InvitationId, TypedId};
+//! fn revoke_invitation(id: InvitationId) -> &'static str { InvitationId::TYPE_NAME }
+//! assert_eq!(revoke_invitation(InvitationId::from_uuid(uuid::Uuid::nil())), "Invitation");
+//! ```
+
+use sea_orm::entity::prelude::*;
+
+/// An object's ID.
+pub trait TypedId: Copy + Eq + std::hash::Hash + Send + Sync + From<Uuid> + Into<Uuid> + 'static {
+    /// The object's name in global IDs (and in the API's schema).
+    const TYPE_NAME: &'static str;
+
+    /// The UUID inside.
+    fn uuid(self) -> Uuid {
+        self.into()
+    }
+}
+
+macro_rules! typed_ids {
+    ($($(#[$doc:meta])* $name:ident => $type_name:literal;)*) => {$(
+        $(#[$doc])*
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, DeriveValueType, serde::Serialize,
+            serde::Deserialize,
+        )]
+        #[serde(transparent)]
+        pub struct $name(Uuid);
+
+        impl TypedId for $name {
+            const TYPE_NAME: &'static str = $type_name;
+        }
+
+        impl $name {
+            /// The ID holding `u` (usable in constants).
+            pub const fn from_uuid(u: Uuid) -> Self {
+                $name(u)
+            }
+        }
+
+        impl From<Uuid> for $name {
+            fn from(u: Uuid) -> Self {
+                $name(u)
+            }
+        }
+
+        impl From<$name> for Uuid {
+            fn from(id: $name) -> Uuid {
+                id.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        // Keys are UUIDs, never numbers read back from an insert.
+        impl sea_orm::TryFromU64 for $name {
+            fn try_from_u64(_: u64) -> Result<Self, DbErr> {
+                Err(DbErr::ConvertFromU64(stringify!($name)))
+            }
+        }
+    )*};
+}
+
+typed_ids! {
+    /// A user account.
+    UserId => "User";
+    /// A workspace (tenant).
+    WorkspaceId => "Workspace";
+    /// A membership of a user in a workspace.
+    MembershipId => "Membership";
+    /// An invitation.
+    InvitationId => "Invitation";
+    /// An API key.
+    ApiKeyId => "ApiKey";
+    /// A line of the audit trail.
+    AuditEntryId => "AuditEntry";
+    /// A background job.
+    JobId => "Job";
+}
