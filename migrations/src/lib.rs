@@ -11,6 +11,7 @@ mod m20261202_000004_identity_hardening;
 mod m20261202_000005_grant_hardening;
 mod m20261202_000006_job_progress;
 mod pg;
+pub mod schema;
 
 /// All migrations of Parley, in order.
 pub struct Migrator;
@@ -28,6 +29,12 @@ impl MigratorTrait for Migrator {
         ]
     }
 }
+
+/// Every table owned by a tenant (keyed `(tenant_id, id)`, walled by row-level
+/// security on PostgreSQL). New ones are made with [`schema::create_tenant_table`],
+/// which refuses a table missing here; the RLS story checks the database against this
+/// list, and the domain checks its tenant-scoped entities against it.
+pub const TENANT_TABLES: &[&str] = &["memberships", "invitations", "api_keys", "audit_log", "jobs"];
 
 /// Name of the PostgreSQL login role the running server uses; it can neither bypass
 /// row-level security nor alter tables.

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
 use crate::pg::{create_app_role, grant_rw, on_postgres, tenant_wall};
+use crate::schema::*;
 
 pub struct Migration;
 
@@ -14,79 +15,7 @@ impl MigrationName for Migration {
     }
 }
 
-fn id(name: &'static str) -> Alias {
-    Alias::new(name)
-}
-
-fn uuid(name: &'static str) -> ColumnDef {
-    ColumnDef::new(id(name)).uuid().not_null().to_owned()
-}
-
-fn uuid_null(name: &'static str) -> ColumnDef {
-    ColumnDef::new(id(name)).uuid().null().to_owned()
-}
-
-fn text(name: &'static str) -> ColumnDef {
-    ColumnDef::new(id(name)).text().not_null().to_owned()
-}
-
-fn text_null(name: &'static str) -> ColumnDef {
-    ColumnDef::new(id(name)).text().null().to_owned()
-}
-
-fn short(name: &'static str) -> ColumnDef {
-    ColumnDef::new(id(name)).string_len(16).not_null().to_owned()
-}
-
-fn ts(name: &'static str) -> ColumnDef {
-    ColumnDef::new(id(name)).timestamp_with_time_zone().not_null().to_owned()
-}
-
-fn ts_null(name: &'static str) -> ColumnDef {
-    ColumnDef::new(id(name)).timestamp_with_time_zone().null().to_owned()
-}
-
-fn int(name: &'static str) -> ColumnDef {
-    ColumnDef::new(id(name)).integer().not_null().to_owned()
-}
-
-fn json_null(name: &'static str) -> ColumnDef {
-    ColumnDef::new(id(name)).json_binary().null().to_owned()
-}
-
-/// A global table keyed by `id`.
-fn global(name: &'static str, cols: Vec<ColumnDef>) -> TableCreateStatement {
-    let mut t = Table::create();
-    t.table(id(name)).col(uuid("id").primary_key().to_owned());
-    for mut c in cols {
-        t.col(&mut c);
-    }
-    t.to_owned()
-}
-
-/// A tenant-owned table keyed `(tenant_id, id)`.
-fn tenant(name: &'static str, cols: Vec<ColumnDef>) -> TableCreateStatement {
-    let mut t = Table::create();
-    t.table(id(name)).col(uuid("tenant_id")).col(uuid("id"));
-    for mut c in cols {
-        t.col(&mut c);
-    }
-    t.primary_key(Index::create().col(id("tenant_id")).col(id("id")));
-    t.to_owned()
-}
-
-fn index(table: &'static str, name: &'static str, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
-    let mut i = Index::create();
-    i.name(name).table(id(table));
-    for c in cols {
-        i.col(id(c));
-    }
-    if unique {
-        i.unique();
-    }
-    i.to_owned()
-}
-
+/// The tenant tables this migration made (later ones are in [`crate::TENANT_TABLES`]).
 const TENANT_TABLES: [&str; 5] = ["memberships", "invitations", "api_keys", "audit_log", "jobs"];
 const GLOBAL_TABLES: [&str; 5] = ["users", "workspaces", "refresh_tokens", "email_verifications", "login_throttles"];
 

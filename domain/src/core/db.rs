@@ -299,13 +299,22 @@ pub(crate) trait TenantOwned: EntityTrait {
 }
 
 macro_rules! tenant_owned {
-    ($($m:ident => $id:ty),*) => {$(
-        impl TenantOwned for entities::$m::Entity {
-            type Id = $id;
-            fn tenant_col() -> Self::Column { entities::$m::Column::TenantId }
-            fn id_col() -> Self::Column { entities::$m::Column::Id }
+    ($($m:ident => $id:ty),*) => {
+        $(
+            impl TenantOwned for entities::$m::Entity {
+                type Id = $id;
+                fn tenant_col() -> Self::Column { entities::$m::Column::TenantId }
+                fn id_col() -> Self::Column { entities::$m::Column::Id }
+            }
+        )*
+
+        /// The tables of the tenant-scoped entities, to check against the migrations' list.
+        #[cfg(test)]
+        fn tenant_owned_tables() -> Vec<&'static str> {
+            use sea_orm::EntityName;
+            vec![$(entities::$m::Entity.table_name()),*]
         }
-    )*};
+    };
 }
 tenant_owned!(
     membership => entities::ids::MembershipId,
@@ -314,3 +323,17 @@ tenant_owned!(
     audit_entry => entities::ids::AuditEntryId,
     job => entities::ids::JobId
 );
+
+#[cfg(test)]
+mod tests {
+    /// Every tenant table the migrations make is queried only through `TenantOwned`,
+    /// and every `TenantOwned` entity is a table the migrations wall by tenant.
+    #[test]
+    fn the_tenant_scoped_entities_are_the_tenant_tables() {
+        let mut mine = super::tenant_owned_tables();
+        let mut theirs = migrations::TENANT_TABLES.to_vec();
+        mine.sort_unstable();
+        theirs.sort_unstable();
+        assert_eq!(mine, theirs);
+    }
+}

@@ -45,7 +45,31 @@ async fn the_runtime_role_sees_only_the_tenant_it_names() {
         .unwrap();
     assert!(!flags.try_get_by_index::<bool>(0).unwrap());
     assert!(!flags.try_get_by_index::<bool>(1).unwrap());
-    for table in ["memberships", "invitations", "api_keys", "audit_log", "jobs"] {
+    // The tables with a tenant column are exactly the listed tenant tables, and each
+    // has row-level security enabled and forced.
+    let mut with_tenant: Vec<String> = owner
+        .query_all_raw(Statement::from_string(
+            owner.get_database_backend(),
+            "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' \
+             WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relrowsecurity AND c.relforcerowsecurity",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get_by_index::<String>(0).unwrap())
+        .collect();
+    with_tenant.sort_unstable();
+    let mut listed: Vec<String> = migrations::TENANT_TABLES.iter().map(|t| t.to_string()).collect();
+    listed.sort_unstable();
+    let all_with_tenant = count(
+        &owner,
+        "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'tenant_id'",
+    )
+    .await;
+    assert_eq!(with_tenant, listed, "walled tenant tables");
+    assert_eq!(all_with_tenant as usize, listed.len(), "every table with a tenant column is walled");
+    for table in migrations::TENANT_TABLES {
         assert_eq!(count(&app_conn, &format!("SELECT COUNT(*) FROM {table}")).await, 0, "{table} without a tenant");
     }
     let txn = app_conn.begin().await.unwrap();
@@ -64,4 +88,20 @@ async fn the_runtime_role_sees_only_the_tenant_it_names() {
     txn.execute_unprepared(&format!("SELECT set_config('app.tenant_id', '{tenant_a}', true)")).await.unwrap();
     assert!(txn.execute_unprepared("UPDATE audit_log SET action = 'forged'").await.is_err());
     txn.rollback().await.unwrap();
+}
+
+/// A tenant table is made only through the helper, which refuses one that is not on the
+/// list the walls and this story read.
+#[tokio::test]
+async fn a_tenant_table_must_be_listed_to_be_made() {
+    use migrations::SchemaManager;
+    let conn = Database::connect("sqlite::memory:").await.unwrap();
+    let manager = SchemaManager::new(&conn);
+    let cols = vec![migrations::schema::text("name")];
+    let err = migrations::schema::create_tenant_table(&manager, "widgets", cols.clone(), None).await.unwrap_err();
+    assert!(err.to_string().contains("TENANT_TABLES"), "{err}");
+    assert!(!manager.has_table("widgets").await.unwrap());
+    migrations::schema::create_tenant_table(&manager, "api_keys", cols, None).await.unwrap();
+    assert!(manager.has_column("api_keys", "tenant_id").await.unwrap());
+    assert!(manager.has_column("api_keys", "name").await.unwrap());
 }
