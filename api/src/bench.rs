@@ -96,18 +96,27 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// Signs up a fresh account and logs in (sign-up itself opens no session); answers the
+/// access token.
 async fn sign_up(http: &reqwest::Client, base: &str, n: usize) -> anyhow::Result<String> {
-    let res: serde_json::Value = http
-        .post(format!("{base}/graphql"))
-        .json(&json!({
-            "query": "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }",
-            "variables": { "i": { "email": format!("bench{n}-{}@example.com", uuid::Uuid::now_v7().simple()), "password": "Bench-password-1", "name": "Bench", "workspaceName": format!("Bench {n}") } }
-        }))
-        .send()
-        .await?
-        .json()
-        .await?;
-    res["data"]["signUp"]["accessToken"].as_str().map(str::to_owned).with_context(|| format!("sign-up failed: {res}"))
+    let email = format!("bench{n}-{}@example.com", uuid::Uuid::now_v7().simple());
+    let password = "Bench-password-1";
+    let gql = |query: &'static str, variables: serde_json::Value| {
+        let req = http.post(format!("{base}/graphql")).json(&json!({ "query": query, "variables": variables }));
+        async move { anyhow::Ok(req.send().await?.json::<serde_json::Value>().await?) }
+    };
+    let res = gql(
+        "mutation($i: SignUpInput!) { signUp(input: $i) { email } }",
+        json!({ "i": { "email": email, "password": password, "name": "Bench", "workspaceName": format!("Bench {n}") } }),
+    )
+    .await?;
+    res["data"]["signUp"]["email"].as_str().with_context(|| format!("sign-up failed: {res}"))?;
+    let res = gql(
+        "mutation($i: LogInInput!) { logIn(input: $i) { accessToken } }",
+        json!({ "i": { "email": email, "password": password } }),
+    )
+    .await?;
+    res["data"]["logIn"]["accessToken"].as_str().map(str::to_owned).with_context(|| format!("log-in failed: {res}"))
 }
 
 async fn bench_one(args: &BenchArgs, backend: &str) -> anyhow::Result<()> {

@@ -9,7 +9,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, NEEDS_SERVER, PASSWORD, inBrowser, openHydrated, shot, stamp, unexpected } from './support.mjs';
+import { BASE, NEEDS_SERVER, PASSWORD, inBrowser, openHydrated, shot, signUp, stamp, unexpected } from './support.mjs';
 
 async function stillSamePage(page) {
   assert.equal(
@@ -97,6 +97,35 @@ test('an agency signs up, adds a client, switches to it and makes an API key tha
     assert.equal(body.errors, undefined, JSON.stringify(body.errors));
     assert.deepEqual(body.data.workspace, { id: clientId, name: clientName, kind: 'CLIENT' });
 
+    assert.deepEqual(unexpected(problems), [], 'no errors in the browser console');
+}));
+
+test('signing up with a registered address says to check the inbox and opens nothing', {
+  skip: NEEDS_SERVER,
+  timeout: 120_000,
+}, () => inBrowser('signup-taken', async (page, context, problems) => {
+    const id = stamp();
+    const email = `taken-${id}@example.com`;
+    await signUp(page, { name: 'Tia Taken', email, workspace: `Taken Co ${id}` });
+    await context.clearCookies();
+    await page.evaluate(() => localStorage.clear());
+
+    // Someone else tries the same address with their own password.
+    await openHydrated(page, '/signup');
+    await page.waitForSelector('[data-testid="signup-submit"]:not([disabled])');
+    await page.fill('[data-testid="field-name"]', 'Mallory Probe');
+    await page.fill('[data-testid="field-email"]', email);
+    await page.fill('[data-testid="field-password"]', 'Another-pass-42');
+    await page.fill('[data-testid="field-workspaceName"]', `Probe ${id}`);
+    await page.click('[data-testid="signup-submit"]');
+    const banner = page.locator('[data-testid="signup-check-inbox"]');
+    await banner.waitFor();
+    assert.match(await banner.textContent(), new RegExp(`Check your inbox.*${email.replace(/[.]/g, '\\.')}`));
+    assert.ok(await page.locator('[data-testid="signup-form"]').isHidden(), 'the form gives way to the message');
+    assert.equal(new URL(page.url()).pathname, '/signup', 'no way into the app');
+    const cookies = await context.cookies(BASE);
+    assert.equal(cookies.find((c) => c.name === 'parley_at'), undefined, 'no session was opened');
+    await shot(page, '07-signup-registered-address');
     assert.deepEqual(unexpected(problems), [], 'no errors in the browser console');
 }));
 

@@ -3,8 +3,8 @@
 //! Every use case that touches tenant data opens one with [`Parley::tenant_tx`] and
 //! does its reads and writes through it: the transaction carries the context, so the
 //! scoped helpers ([`TenantTx::find`], [`TenantTx::page`]) cannot be pointed at another
-//! tenant, and use cases compose inside one transaction by passing it on (the `…_in`
-//! functions take `&TenantTx`).
+//! tenant, and use cases compose inside one transaction by passing it on (helpers such
+//! as `revoke_keys_made_by` or `drop_agency_grants` take `&TenantTx`).
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, ExecResult, PaginatorTrait, QueryFilter,

@@ -50,9 +50,22 @@ impl Client {
     }
 }
 
-/// Creates a user, their workspace (they own it) and a session; emails a link to verify
-/// the address. An unverified address can log in and set up, but not send to contacts.
-pub async fn sign_up(p: &Parley, input: SignUp, client: &Client) -> Result<Session> {
+/// What a sign-up answers: the same for a new address and a registered one, so the
+/// answer does not tell anyone whether an email has an account.
+#[derive(Debug, Clone)]
+pub struct SignedUp {
+    /// The address the next email went to (normalised).
+    pub email: String,
+}
+
+/// Creates a user and their workspace (they own it) and emails a link to verify the
+/// address; the new customer then logs in. An unverified address can log in and set up,
+/// but not send to contacts.
+///
+/// When the address already has an account nothing is created and its owner is told by
+/// email instead (at most once a day); the answer, the work done (one password hash) and
+/// the email sent look the same either way.
+pub async fn sign_up(p: &Parley, input: SignUp, client: &Client) -> Result<SignedUp> {
     let email = EmailAddr::parse("email", &input.email)?;
     let password = validate::password("password", &input.password)?;
     let name = validate::name("name", &input.name, 100)?;
@@ -61,12 +74,16 @@ pub async fn sign_up(p: &Parley, input: SignUp, client: &Client) -> Result<Sessi
         return Err(Error::invalid("workspaceKind", "a client workspace is created by its agency"));
     }
     throttle::per_address(p, "signup-ip", client, p.settings().signups_per_ip).await?;
+    // Hashed before the address is looked up, so both answers take the same time.
     let hash = hash_password(password).await?;
+    let answer = SignedUp { email: email.as_str().to_owned() };
 
     let ws_id = new_id();
     let txn = p.db().begin(Scope::tenant(ws_id)).await?;
-    if user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?.is_some() {
-        return Err(Error::Conflict("an account with this email already exists; log in instead".into()));
+    if let Some(existing) = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await? {
+        security::notify_in(&txn, p, &existing, None, Notice::SignUpAttempted).await?;
+        txn.commit().await?;
+        return Ok(answer);
     }
     let t = now();
     let u = user::ActiveModel {
@@ -103,9 +120,8 @@ pub async fn sign_up(p: &Parley, input: SignUp, client: &Client) -> Result<Sessi
     record(&txn, &ctx, Change::new("workspace.created", ws.id).after(ws_json(&ws))).await?;
     record(&txn, &ctx, Change::new("member.added", m.id).after(member_json(&m))).await?;
     enqueue_in(&txn, p, &ctx, NewJob::of(&VerifyEmail { user_id: u.id }).key(format!("verify:{}", u.id))).await?;
-    let session = issue_session(p, &txn, u, ws, None).await?;
     txn.commit().await?;
-    Ok(session)
+    Ok(answer)
 }
 
 pub(crate) fn ws_json(ws: &Workspace) -> serde_json::Value {

@@ -93,8 +93,14 @@ pub(crate) async fn notify_ctx_in<C: ConnectionTrait>(
     to: &str,
     notice: Notice,
 ) -> Result<()> {
+    // Notices anyone can trigger (a sign-up with someone else's address) go out at most
+    // once a day, so they cannot be used to flood an inbox.
+    let key = match notice {
+        Notice::SignUpAttempted => format!("notice:signup:{user_id}:{}", crate::now().format("%Y-%m-%d")),
+        _ => format!("notice:{}", new_id::<Uuid>()),
+    };
     let payload = SecurityNotice { user_id, to: to.to_owned(), notice };
-    enqueue_in(conn, p, ctx, NewJob::of(&payload).key(format!("notice:{}", new_id::<Uuid>()))).await?;
+    enqueue_in(conn, p, ctx, NewJob::of(&payload).key(key)).await?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ use crate::support::*;
 use crate::{on_both, on_both_with};
 
 const LOG_IN: &str = "mutation($i: LogInInput!) { logIn(input: $i) { accessToken refreshToken workspace { id } } }";
+const SIGN_UP: &str = "mutation($i: SignUpInput!) { signUp(input: $i) { email } }";
 const REFRESH: &str = "mutation($t: String) { refreshSession(refreshToken: $t) { accessToken refreshToken } }";
 
 async fn sign_up_log_in_refresh_and_log_out(app: TestApp) {
@@ -85,12 +86,9 @@ async fn bad_sign_ups_name_the_field_and_write_nothing(app: TestApp) {
             "BAD_USER_INPUT",
             Some("workspaceKind"),
         ),
-        (json!({ "email": taken.email, "password": PASSWORD, "name": "A", "workspaceName": "W" }), "CONFLICT", None),
     ];
     for (input, want, want_field) in cases {
-        let res = app
-            .gql(&As::anon(), "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }", json!({ "i": input }))
-            .await;
+        let res = app.gql(&As::anon(), SIGN_UP, json!({ "i": input })).await;
         assert_eq!(code(&res).as_deref(), Some(want), "{input} -> {res}");
         assert_eq!(field(&res).as_deref(), want_field, "{input} -> {res}");
         assert!(res["data"].is_null(), "nothing returned for {input}");
@@ -102,6 +100,66 @@ async fn bad_sign_ups_name_the_field_and_write_nothing(app: TestApp) {
     }
     // The taken address still belongs to its first owner, unchanged.
     ok(app.gql(&As::anon(), LOG_IN, json!({ "i": { "email": taken.email, "password": PASSWORD } })).await);
+}
+
+/// An attacker probing which addresses have accounts learns nothing from sign-up: a
+/// registered address answers like a new one, no session is opened for anyone, the
+/// account is left as it was, and its owner is told by email (once a day at most).
+async fn signing_up_with_a_registered_email_reveals_nothing(app: TestApp) {
+    let owner = app.sign_up("BUSINESS").await;
+    app.drive_jobs().await;
+    let mails_before = app.smtp.to(&owner.email).len();
+
+    let attempt = |email: String| {
+        let app = &app;
+        async move {
+            let input = json!({ "email": email, "password": "Attacker-pass-99", "name": "Mallory", "workspaceName": "Probe", "workspaceKind": "AGENCY" });
+            app.gql(&As::anon(), SIGN_UP, json!({ "i": input })).await
+        }
+    };
+    let fresh = format!("{}@example.com", uuid::Uuid::now_v7().simple());
+    let new_answer = attempt(fresh.clone()).await;
+    let taken_answer = attempt(owner.email.to_uppercase()).await;
+    assert!(
+        new_answer.get("errors").is_none() && taken_answer.get("errors").is_none(),
+        "{new_answer} / {taken_answer}"
+    );
+    assert_eq!(new_answer["data"]["signUp"], json!({ "email": fresh }));
+    assert_eq!(
+        taken_answer["data"]["signUp"],
+        json!({ "email": owner.email }),
+        "the same answer for a registered address"
+    );
+
+    // The attacker's password opens nothing; the owner's account is unchanged.
+    let res =
+        app.gql(&As::anon(), LOG_IN, json!({ "i": { "email": owner.email, "password": "Attacker-pass-99" } })).await;
+    assert_eq!(code(&res).as_deref(), Some("UNAUTHENTICATED"), "{res}");
+    let me = ok(app.gql(&owner.auth(), "{ me { name memberships { role workspace { id kind } } } }", json!({})).await);
+    assert_eq!(me["me"]["name"], "Test Person");
+    assert_eq!(me["me"]["memberships"].as_array().unwrap().len(), 1, "no workspace was added: {me}");
+    assert_eq!(me["me"]["memberships"][0]["workspace"]["id"], owner.workspace_id.as_str());
+    // The new address was signed up for real and logs in with its password.
+    ok(app.gql(&As::anon(), LOG_IN, json!({ "i": { "email": fresh, "password": "Attacker-pass-99" } })).await);
+
+    // Both addresses got one email: a verification link, and a notice to the owner.
+    app.drive_jobs().await;
+    let to_fresh = app.smtp.to(&fresh);
+    assert_eq!(to_fresh.len(), 1);
+    assert!(to_fresh[0].link("/verify-email").is_some(), "{}", to_fresh[0].text());
+    let to_owner = app.smtp.to(&owner.email);
+    assert_eq!(to_owner.len(), mails_before + 1, "one notice to the owner");
+    let notice = to_owner.last().unwrap().text();
+    assert!(notice.contains("tried to sign up"), "{notice}");
+    assert!(!notice.contains("Attacker-pass-99"), "the notice holds no secret");
+
+    // More probes the same day answer the same but do not flood the owner's inbox.
+    for _ in 0..3 {
+        let again = attempt(owner.email.clone()).await;
+        assert_eq!(again["data"]["signUp"], json!({ "email": owner.email }), "{again}");
+    }
+    app.drive_jobs().await;
+    assert_eq!(app.smtp.to(&owner.email).len(), mails_before + 1, "at most one notice a day");
 }
 
 async fn repeated_failed_log_ins_are_throttled(app: TestApp) {
@@ -169,6 +227,7 @@ async fn changing_the_password_ends_other_sessions(app: TestApp) {
 // Without the leeway for tabs refreshing at once, so a reuse is a reuse at once.
 on_both_with!(sign_up_log_in_refresh_and_log_out, &[("PARLEY_REFRESH_LEEWAY_MS", "0")]);
 on_both!(
+    signing_up_with_a_registered_email_reveals_nothing,
     bad_sign_ups_name_the_field_and_write_nothing,
     repeated_failed_log_ins_are_throttled,
     email_is_verified_by_the_emailed_link_once,

@@ -5,17 +5,9 @@
 use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
-use totp_rs::{Builder, Secret};
 
 use crate::support::*;
 use crate::{on_both, on_both_with};
-
-fn app_code(secret: &str, steps: i64) -> String {
-    let secret = Secret::try_from_base32(secret).unwrap();
-    let totp = Builder::new().with_secret(secret).build().unwrap();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    totp.generate(now.checked_add_signed(30 * steps).unwrap()).to_string()
-}
 
 /// Turns two-factor log-in on, confirmed with the previous step's code (so the
 /// current and next codes stay unspent); returns the secret.

@@ -170,17 +170,30 @@ impl TestApp {
         self.sign_up_as(&email, kind).await
     }
 
-    /// Signs up `email`.
+    /// Signs up `email`, then logs in (sign-up opens no session).
     pub async fn sign_up_as(&self, email: &str, kind: &str) -> Account {
         let res = self
             .gql(
                 &As::anon(),
-                "mutation($i: SignUpInput!) { signUp(input: $i) { accessToken refreshToken user { id email } workspace { id kind } } }",
+                "mutation($i: SignUpInput!) { signUp(input: $i) { email } }",
                 json!({ "i": { "email": email, "password": PASSWORD, "name": "Test Person", "workspaceName": "Test Workspace", "workspaceKind": kind } }),
             )
             .await;
+        assert_eq!(ok(res)["signUp"]["email"], email.to_lowercase(), "signUp answers the address");
+        self.log_in(email, PASSWORD).await
+    }
+
+    /// Logs in with email and password (no second factor).
+    pub async fn log_in(&self, email: &str, password: &str) -> Account {
+        let res = self
+            .gql(
+                &As::anon(),
+                "mutation($i: LogInInput!) { logIn(input: $i) { accessToken refreshToken user { id email } workspace { id kind } } }",
+                json!({ "i": { "email": email, "password": password } }),
+            )
+            .await;
         let d = ok(res);
-        let s = &d["signUp"];
+        let s = &d["logIn"];
         Account {
             email: email.to_owned(),
             token: s["accessToken"].as_str().unwrap().to_owned(),
@@ -286,4 +299,12 @@ macro_rules! on_both {
             }
         }
     )*};
+}
+
+/// What an authenticator app shows for `secret`, `steps` 30-second steps from now.
+pub fn app_code(secret: &str, steps: i64) -> String {
+    let secret = totp_rs::Secret::try_from_base32(secret).unwrap();
+    let totp = totp_rs::Builder::new().with_secret(secret).build().unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    totp.generate(now.checked_add_signed(30 * steps).unwrap()).to_string()
 }

@@ -2,18 +2,9 @@
 //! once), recovery codes (each once), wrong codes throttled, turned off with the password.
 
 use serde_json::{Value, json};
-use totp_rs::{Builder, Secret};
 
 use crate::on_both;
 use crate::support::*;
-
-/// What an authenticator app shows for `secret`, `steps` 30-second steps from now.
-fn app_code(secret: &str, steps: i64) -> String {
-    let secret = Secret::try_from_base32(secret).unwrap();
-    let totp = Builder::new().with_secret(secret).build().unwrap();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    totp.generate(now.checked_add_signed(30 * steps).unwrap()).to_string()
-}
 
 /// Six digits the app shows at no time near now (so never accepted).
 fn wrong_code(secret: &str) -> String {

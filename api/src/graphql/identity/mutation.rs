@@ -3,7 +3,9 @@
 use async_graphql::{Context, InputObject, Object};
 
 use super::session::{clear_session_cookies, client, payload, refresh_token_arg};
-use super::{AuthPayload, LogOutPayload, RecoveryCodes, RequestPasswordResetPayload, TwoFactorSetup, User};
+use super::{
+    AuthPayload, LogOutPayload, RecoveryCodes, RequestPasswordResetPayload, SignUpPayload, TwoFactorSetup, User,
+};
 use crate::graphql::context::{OrGql, parley, tenant, user};
 use crate::graphql::workspaces::WorkspaceKind;
 
@@ -61,8 +63,10 @@ pub struct IdentityMutation;
 
 #[Object]
 impl IdentityMutation {
-    /// Creates an account and its first workspace, and logs in.
-    async fn sign_up(&self, ctx: &Context<'_>, input: SignUpInput) -> async_graphql::Result<AuthPayload> {
+    /// Creates an account and its first workspace and emails a link to verify the
+    /// address; then log in with `logIn`. When the address already has an account,
+    /// nothing is created and its owner is told by email; the answer is the same.
+    async fn sign_up(&self, ctx: &Context<'_>, input: SignUpInput) -> async_graphql::Result<SignUpPayload> {
         let s = domain::identity::accounts::sign_up(
             parley(ctx)?,
             domain::identity::accounts::SignUp {
@@ -76,7 +80,7 @@ impl IdentityMutation {
         )
         .await
         .gql(ctx)?;
-        Ok(payload(ctx, s))
+        Ok(SignUpPayload { email: s.email })
     }
 
     /// Logs in with email and password.

@@ -97,6 +97,14 @@ pub struct RecoveryCodes {
     pub recovery_codes: Vec<String>,
 }
 
+/// The answer to a sign-up: the same whether or not the address already had an account
+/// (its owner gets an email instead), so it reveals nothing. Log in next.
+#[derive(SimpleObject)]
+pub struct SignUpPayload {
+    /// The address the next email went to, normalised.
+    pub email: String,
+}
+
 /// The result of asking for a password reset.
 #[derive(SimpleObject)]
 pub struct RequestPasswordResetPayload {

@@ -34,7 +34,11 @@ pub(crate) fn AuthCard(title: &'static str, subtitle: &'static str, children: Ch
     }
 }
 
-/// `/signup`: a new user and their first workspace.
+/// `/signup`: a new user and their first workspace. Sign-up itself opens no session (it
+/// answers the same whether or not the address has an account), so the page logs in
+/// with the same email and password next; when that is refused (the address belonged
+/// to someone already, who has been emailed) it says to check the inbox, and nothing
+/// more.
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let session = use_session();
@@ -46,6 +50,8 @@ pub fn SignUpPage() -> impl IntoView {
     let kind = RwSignal::new("BUSINESS".to_owned());
     let form = Form::new();
     let (errors, busy) = (form.errors, form.busy);
+    // The address an email went to, once the log-in after signing up was refused.
+    let sent_to = RwSignal::new(None::<String>);
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -66,8 +72,21 @@ pub fn SignUpPage() -> impl IntoView {
             variables,
             &["email", "password", "name", "workspaceName", "workspaceKind"],
             move |data| {
-                session.signed_in(&data.sign_up.workspace.id);
-                navigate("/app", Default::default());
+                let sent = data.sign_up.email;
+                busy.set(true);
+                spawn_local(async move {
+                    let input =
+                        log_in::LogInInput { email: sent.clone(), password: password.get_untracked(), totp_code: None };
+                    let answer = call_public::<LogIn>(log_in::Variables { input }).await;
+                    busy.set(false);
+                    match answer {
+                        Ok(data) => {
+                            session.signed_in(&data.log_in.workspace.id);
+                            navigate("/app", Default::default());
+                        }
+                        Err(_) => sent_to.set(Some(sent)),
+                    }
+                });
             },
         );
     };
@@ -93,7 +112,25 @@ pub fn SignUpPage() -> impl IntoView {
     view! {
         <Title text="Sign up · Parley" />
         <AuthCard title="Create your workspace" subtitle="Start planning campaigns with your team.">
-            <form class="form" method="post" data-testid="signup-form" on:submit=on_submit>
+            <Show when=move || sent_to.get().is_some()>
+                <div class="banner banner-success" role="status" data-testid="signup-check-inbox">
+                    <strong>"Check your inbox."</strong>
+                    " We sent an email to "
+                    <strong>{move || sent_to.get().unwrap_or_default()}</strong>
+                    " with what to do next. Already have an account? "
+                    <A href="/login">"Log in"</A>
+                    " or "
+                    <A href="/forgot-password">"reset your password"</A>
+                    "."
+                </div>
+            </Show>
+            <form
+                class="form"
+                method="post"
+                data-testid="signup-form"
+                on:submit=on_submit
+                prop:hidden=move || sent_to.get().is_some()
+            >
                 <ErrorBanner errors=errors />
                 <Field label="Your name" name="name" value=name errors=errors autocomplete="name" />
                 <Field label="Work email" name="email" kind="email" value=email errors=errors autocomplete="email" />
