@@ -162,34 +162,35 @@ impl Db {
         self.begin(Scope::ctx(ctx)).await
     }
 
-    /// PostgreSQL: opens a transaction scoped to `tenant` and `user` and reads the
-    /// user's role there, in one statement after BEGIN. The scope is set by the
-    /// `set_config` calls on the left; the role's sub-select on the right is evaluated
-    /// after them (PostgreSQL runs an uncorrelated sub-select when its value is first
-    /// needed), so row-level security already sees the tenant. The IDs are parsed
-    /// UUIDs, safe to inline.
-    pub(crate) async fn begin_as_member(
-        &self,
-        tenant: WorkspaceId,
-        user: UserId,
-    ) -> Result<(DatabaseTransaction, Option<crate::Role>)> {
-        use sea_orm::ActiveEnum;
-        let txn = self.conn.begin().await?;
-        let row = txn
-            .query_one_raw(Statement::from_string(
-                DbBackend::Postgres,
-                format!(
-                    "SELECT set_config('app.tenant_id', '{tenant}', true) AS t, \
-                     set_config('app.user_id', '{user}', true) AS u, set_config('app.scope', '', true) AS s, \
-                     (SELECT role FROM memberships WHERE tenant_id = '{tenant}' AND user_id = '{user}') AS role"
-                ),
-            ))
-            .await?;
-        let role = match row.map(|r| r.try_get::<Option<String>>("", "role")).transpose()?.flatten() {
-            Some(raw) => Some(crate::Role::try_from_value(&raw).map_err(Error::internal)?),
-            None => None,
-        };
-        Ok((txn, role))
+    /// The role `user` holds in `tenant`, if any, read in one round trip and no
+    /// transaction: the membership check every tenant request starts with.
+    ///
+    /// PostgreSQL: one statement is its own transaction, so the scope its `set_config`
+    /// calls (on the left) set lasts exactly as long as the statement; the role's
+    /// sub-select on the right is evaluated after them (PostgreSQL runs an uncorrelated
+    /// sub-select when its value is first needed), so row-level security already sees
+    /// the tenant. The IDs are parsed UUIDs, safe to inline. SQLite has no row-level
+    /// security: a plain read, still scoped to the tenant by its filter.
+    pub(crate) async fn member_role(&self, tenant: WorkspaceId, user: UserId) -> Result<Option<crate::Role>> {
+        use sea_orm::{ActiveEnum, ColumnTrait, QueryFilter};
+        if !self.is_postgres() {
+            use entities::membership;
+            let m = membership::Entity::scoped_to(tenant)
+                .filter(membership::Column::UserId.eq(user))
+                .one(&self.conn)
+                .await?;
+            return Ok(m.map(|m| m.role));
+        }
+        let sql = format!(
+            "SELECT set_config('app.tenant_id', '{tenant}', true) AS t, \
+             set_config('app.user_id', '{user}', true) AS u, set_config('app.scope', '', true) AS s, \
+             (SELECT role FROM memberships WHERE tenant_id = '{tenant}' AND user_id = '{user}') AS role"
+        );
+        let row = self.conn.query_one_raw(Statement::from_string(DbBackend::Postgres, sql)).await?;
+        match row.map(|r| r.try_get::<Option<String>>("", "role")).transpose()?.flatten() {
+            Some(raw) => Ok(Some(crate::Role::try_from_value(&raw).map_err(Error::internal)?)),
+            None => Ok(None),
+        }
     }
 
     /// Whether the database answers and every migration is applied.

@@ -327,20 +327,8 @@ pub async fn tenant_ctx(p: &Parley, principal: &Principal, workspace: Option<Wor
         Principal::User { user_id, email, default_workspace } => {
             let ws = workspace.unwrap_or(*default_workspace);
             let actor = Actor::User { id: *user_id, email: email.clone() };
-            if p.db().is_postgres() {
-                // The scope and the membership in one statement after BEGIN.
-                let (txn, role) = p.db().begin_as_member(ws, *user_id).await?;
-                txn.commit().await?;
-                return Ok(TenantCtx::new(ws, actor, role.ok_or(Error::NotFound)?));
-            }
-            let txn = p.db().begin(Scope { tenant: Some(ws), user: Some(*user_id), jobs: false }).await?;
-            let m = membership::Entity::scoped_to(ws)
-                .filter(membership::Column::UserId.eq(*user_id))
-                .one(&txn)
-                .await?
-                .ok_or(Error::NotFound)?;
-            txn.commit().await?;
-            Ok(TenantCtx::new(ws, actor, m.role))
+            let role = p.db().member_role(ws, *user_id).await?.ok_or(Error::NotFound)?;
+            Ok(TenantCtx::new(ws, actor, role))
         }
     }
 }

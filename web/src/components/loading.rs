@@ -15,9 +15,11 @@ pub fn LoadMore(
     /// Reads the page after the given cursor.
     more: Callback<Option<String>>,
     /// `data-testid`.
-    testid: &'static str,
+    #[prop(into)]
+    testid: String,
 ) -> impl IntoView {
     move || {
+        let testid = testid.clone();
         page.with(|p| p.has_next_page).then(|| {
             view! {
                 <div class="load-more">

@@ -2,8 +2,10 @@
 //! and (in `loading`) what a page shows while its data loads, fails or pages on.
 
 mod loading;
+mod paged;
 
 pub use loading::{LoadError, LoadMore, LoadState, Loading};
+pub use paged::{Chunk, Paged, PagedTable, paged};
 
 use graphql_client::GraphQLQuery;
 use leptos::prelude::*;

@@ -11,9 +11,8 @@ super::operations!("src/ops/api_keys.graphql":
     RevokeApiKey,
 );
 
-/// The API keys page's answer.
-pub type ApiKeysData = api_keys::ResponseData;
 /// An API key of the current workspace (never its secret).
 pub type ApiKey = api_keys::ApiKeysApiKeysNodes;
 
 super::page_info_from!(api_keys::ApiKeysApiKeysPageInfo);
+super::connection_chunk!(api_keys::ApiKeysApiKeys => ApiKey);

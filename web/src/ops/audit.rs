@@ -11,3 +11,4 @@ super::operations!("src/ops/audit.graphql":
 pub type AuditEntry = audit_log::AuditLogAuditLogNodes;
 
 super::page_info_from!(audit_log::AuditLogAuditLogPageInfo);
+super::connection_chunk!(audit_log::AuditLogAuditLog => AuditEntry);

@@ -10,6 +10,7 @@ super::operations!("src/ops/jobs.graphql":
 );
 
 super::page_info_from!(jobs::JobsJobsPageInfo);
+super::connection_chunk!(jobs::JobsJobs => Job);
 
 /// A background job of the current workspace, as the jobs table keeps it (a listed job
 /// and a retried one are the same row, so one type for both answers).

@@ -272,6 +272,23 @@ macro_rules! page_info_from {
 }
 pub(crate) use page_info_from;
 
+/// Reads each named generated connection type (`nodes`, `pageInfo`, `totalCount`) into
+/// the [`crate::components::Chunk`] a paged list keeps, its nodes converted with `Into`.
+macro_rules! connection_chunk {
+    ($($conn:ty => $row:ty),+ $(,)?) => {$(
+        impl From<$conn> for $crate::components::Chunk<$row> {
+            fn from(c: $conn) -> Self {
+                Self {
+                    rows: c.nodes.into_iter().map(Into::into).collect(),
+                    page: c.page_info.into(),
+                    total: c.total_count,
+                }
+            }
+        }
+    )+};
+}
+pub(crate) use connection_chunk;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,19 +4,20 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::LoadState;
-use crate::components::{Caller, ErrorBanner, Field, Form, FormErrors, RoleSelect, Submit};
-use crate::gql::call;
-use crate::ops::api_keys::{
-    ApiKey, ApiKeys, ApiKeysData, CreateApiKey, RevokeApiKey, api_keys, create_api_key, revoke_api_key,
+use crate::components::{
+    Caller, Chunk, ErrorBanner, Field, Form, FormErrors, Paged, PagedTable, RoleSelect, Submit, paged,
 };
+use crate::gql::call;
+use crate::ops::api_keys::{ApiKey, ApiKeys, CreateApiKey, RevokeApiKey, api_keys, create_api_key, revoke_api_key};
 use crate::ops::{Role, short_time};
-use crate::session::{Loaded, load};
 
 /// The API keys page.
 #[component]
 pub fn ApiKeysPage() -> impl IntoView {
-    let keys = load(|| call::<ApiKeys>(api_keys::Variables));
+    let keys = paged(
+        |after| async move { call::<ApiKeys>(api_keys::Variables { after }).await.map(|d| Chunk::from(d.api_keys)) },
+        |k: &ApiKey| k.id.clone(),
+    );
     let revoke_errors = FormErrors::new();
     view! {
         <Title text="API keys · Parley" />
@@ -30,63 +31,53 @@ pub fn ApiKeysPage() -> impl IntoView {
         <section class="panel">
             <h2>"Keys"</h2>
             <ErrorBanner errors=revoke_errors />
-            <LoadState data=keys.data ready=move |k: ApiKeysData| keys_table(k.api_keys.nodes, keys, revoke_errors).into_any() />
+            <PagedTable
+                list=keys
+                head=&["Name", "Key", "Role", "Created", "Last used", ""]
+                // Keyed by ID and state, so a revoked key's row is redrawn.
+                key=|k: &ApiKey| (k.id.clone(), k.revoked_at.clone())
+                row=move |k| key_row(k, keys, revoke_errors)
+                empty="No keys yet."
+                testid="api-keys"
+            />
         </section>
     }
 }
 
-fn keys_table(list: Vec<ApiKey>, keys: Loaded<ApiKeysData>, errors: FormErrors) -> impl IntoView {
-    if list.is_empty() {
-        return view! { <p class="muted empty">"No keys yet."</p> }.into_any();
-    }
+fn key_row(k: ApiKey, keys: Paged<ApiKey>, errors: FormErrors) -> impl IntoView {
+    let id = k.id.clone();
+    let revoked = k.revoked_at.is_some();
     view! {
-        <table class="table" data-testid="api-keys-table">
-            <thead>
-                <tr><th>"Name"</th><th>"Key"</th><th>"Role"</th><th>"Created"</th><th>"Last used"</th><th></th></tr>
-            </thead>
-            <tbody>
-                {list
-                    .into_iter()
-                    .map(|k| {
-                        let id = k.id.clone();
-                        let revoked = k.revoked_at.is_some();
-                        view! {
-                            <tr data-testid="api-key-row" class:revoked=revoked>
-                                <td>{k.name.clone()}</td>
-                                <td><code>{format!("{}…", k.prefix)}</code></td>
-                                <td>{k.role.label()}</td>
-                                <td class="muted">{short_time(&k.created_at)}</td>
-                                <td class="muted">{k.last_used_at.as_deref().map(short_time).unwrap_or_else(|| "never".into())}</td>
-                                <td class="actions">
-                                    {if revoked {
-                                        view! { <span class="status status-revoked">"revoked"</span> }.into_any()
-                                    } else {
-                                        view! {
-                                            <button
-                                                type="button"
-                                                class="btn btn-ghost btn-small"
-                                                data-testid="api-key-revoke"
-                                                on:click={move |_| keys.act::<RevokeApiKey>(revoke_api_key::Variables { id: id.clone() }, errors)}
-                                            >
-                                                "Revoke"
-                                            </button>
-                                        }
-                                            .into_any()
-                                    }}
-                                </td>
-                            </tr>
-                        }
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
+        <tr data-testid="api-key-row" class:revoked=revoked>
+            <td>{k.name}</td>
+            <td><code>{format!("{}…", k.prefix)}</code></td>
+            <td>{k.role.label()}</td>
+            <td class="muted">{short_time(&k.created_at)}</td>
+            <td class="muted">{k.last_used_at.as_deref().map(short_time).unwrap_or_else(|| "never".into())}</td>
+            <td class="actions">
+                {if revoked {
+                    view! { <span class="status status-revoked">"revoked"</span> }.into_any()
+                } else {
+                    view! {
+                        <button
+                            type="button"
+                            class="btn btn-ghost btn-small"
+                            data-testid="api-key-revoke"
+                            on:click={move |_| keys.act::<RevokeApiKey>(revoke_api_key::Variables { id: id.clone() }, errors)}
+                        >
+                            "Revoke"
+                        </button>
+                    }
+                        .into_any()
+                }}
+            </td>
+        </tr>
     }
-    .into_any()
 }
 
 /// Name a key, pick its role, and see its secret once.
 #[component]
-fn CreateKeyForm(keys: Loaded<ApiKeysData>) -> impl IntoView {
+fn CreateKeyForm(keys: Paged<ApiKey>) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let role = RwSignal::new("MARKETER".to_owned());
     let form = Form::new();

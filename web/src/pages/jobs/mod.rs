@@ -5,85 +5,35 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 
-use crate::components::{ErrorBanner, FormErrors, LoadMore, Loading};
+use crate::components::{Chunk, ErrorBanner, FormErrors, PagedTable, paged};
 use crate::gql::call;
 use crate::ops::jobs::{Job, JobProgress, Jobs, RetryJob, jobs, retry_job};
-use crate::ops::{JobState, PageInfo, short_time};
-use crate::session::use_session;
+use crate::ops::{JobState, short_time};
 
 /// The jobs page.
 #[component]
 pub fn JobsPage() -> impl IntoView {
-    let session = use_session();
     // The state filter: empty for all states, else a `JobState` value.
     let filter = RwSignal::new(String::new());
-    let jobs = RwSignal::new(Vec::<Job>::new());
-    let page = RwSignal::new(PageInfo::default());
-    let total = RwSignal::new(None::<i64>);
-    let loaded = RwSignal::new(false);
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let forbidden = RwSignal::new(false);
     // Errors from retrying a job.
     let action_errors = FormErrors::new();
-    // Answers to an older request (another filter, another workspace) are dropped.
-    let latest = StoredValue::new(0u64);
-
-    let fetch = move |after: Option<String>| {
-        let fresh = after.is_none();
-        let ticket = latest.get_value().wrapping_add(1);
-        latest.set_value(ticket);
-        busy.set(true);
-        error.set(None);
-        let state = JobState::parse(&filter.get_untracked());
-        spawn_local(async move {
-            let answer = call::<Jobs>(jobs::Variables { state, after }).await;
-            if latest.try_get_value() != Some(ticket) {
-                return;
-            }
-            let _ = busy.try_set(false);
-            match answer {
-                Ok(data) => {
-                    let connection = data.jobs;
-                    if fresh {
-                        jobs.set(connection.nodes.into_iter().map(Job::from).collect());
-                    } else {
-                        jobs.update(|list| {
-                            // A job can move between pages while we read them: keep one row each.
-                            for job in connection.nodes.into_iter().map(Job::from) {
-                                if !list.iter().any(|j| j.id == job.id) {
-                                    list.push(job);
-                                }
-                            }
-                        });
-                    }
-                    page.set(connection.page_info.into());
-                    total.set(Some(connection.total_count));
-                    forbidden.set(false);
-                    loaded.set(true);
-                }
-                Err(e) if e.has_code("FORBIDDEN") => {
-                    let _ = forbidden.try_set(true);
-                }
-                Err(e) => {
-                    let _ = error.try_set(Some(e.summary()));
-                }
-            }
-        });
-    };
-
-    // First page, again whenever the workspace or the filter changes.
-    Effect::new(move |_| {
-        session.workspace_id.track();
-        filter.track();
-        loaded.set(false);
-        forbidden.set(false);
-        action_errors.clear();
-        jobs.set(Vec::new());
-        page.set(PageInfo::default());
-        total.set(None);
-        fetch(None);
-    });
+    let jobs = paged(
+        move |after| {
+            let state = JobState::parse(&filter.get_untracked());
+            async move { call::<Jobs>(jobs::Variables { state, after }).await.map(|d| Chunk::from(d.jobs)) }
+        },
+        |job: &Job| job.id.clone(),
+    );
+    // Another filter reads the list from its first page.
+    Effect::watch(
+        move || filter.get(),
+        move |_, _, _| {
+            action_errors.clear();
+            jobs.restart();
+        },
+        false,
+    );
+    let forbidden = move || jobs.refused_with("FORBIDDEN");
 
     let retry = move |id: String, retrying: RwSignal<bool>| {
         action_errors.clear();
@@ -94,7 +44,7 @@ pub fn JobsPage() -> impl IntoView {
             match answer {
                 Ok(data) => {
                     let job = Job::from(data.retry_job);
-                    jobs.update(|list| {
+                    jobs.rows.update(|list| {
                         if let Some(row) = list.iter_mut().find(|j| j.id == job.id) {
                             *row = job;
                         }
@@ -129,6 +79,10 @@ pub fn JobsPage() -> impl IntoView {
             </button>
         }
     };
+    let empty = Signal::derive(move || match filter.get().as_str() {
+        "" => "No background jobs yet.".to_owned(),
+        state => format!("No {} jobs.", JobState::parse(state).map_or("such", JobState::label).to_lowercase()),
+    });
 
     view! {
         <Title text="Jobs · Parley" />
@@ -136,11 +90,20 @@ pub fn JobsPage() -> impl IntoView {
             <h1 data-testid="page-title">"Background jobs"</h1>
             <p class="muted">
                 "Emails, imports and other work Parley does for this workspace in the background."
-                {move || total.get().map(|t| format!(" {t} {}.", if t == 1 { "job" } else { "jobs" }))}
+                {move || jobs.total.get().map(|t| format!(" {t} {}.", if t == 1 { "job" } else { "jobs" }))}
             </p>
         </header>
         <section class="panel">
-            <Show when=move || !forbidden.get()>
+            <Show
+                when=move || !forbidden()
+                fallback=|| {
+                    view! {
+                        <div class="banner banner-info" data-testid="jobs-forbidden">
+                            "Only owners and admins of this workspace can see its background jobs."
+                        </div>
+                    }
+                }
+            >
                 <div class="toolbar">
                     <div class="segmented" role="group" aria-label="Filter by state" data-testid="jobs-filter">
                         {std::iter::once(("", "All"))
@@ -149,52 +112,17 @@ pub fn JobsPage() -> impl IntoView {
                             .collect_view()}
                     </div>
                 </div>
+                <ErrorBanner errors=action_errors />
+                <PagedTable
+                    list=jobs
+                    head=&["Kind", "State", "Attempts", "Run at", "Finished", "Last error", ""]
+                    // Keyed by the whole job, so a retried job's row is redrawn where it stands.
+                    key=Job::clone
+                    row=move |job| job_row(job, retry)
+                    empty=empty
+                    testid="jobs"
+                />
             </Show>
-            <ErrorBanner errors=action_errors />
-            {move || error.get().map(|m| view! { <div class="banner banner-error" role="alert">{m}</div> })}
-            {move || {
-                if forbidden.get() {
-                    return view! {
-                        <div class="banner banner-info" data-testid="jobs-forbidden">
-                            "Only owners and admins of this workspace can see its background jobs."
-                        </div>
-                    }
-                        .into_any();
-                }
-                if !loaded.get() {
-                    return if error.with(Option::is_some) { ().into_any() } else { view! { <Loading /> }.into_any() };
-                }
-                if jobs.with(Vec::is_empty) {
-                    let what = match filter.get().as_str() {
-                        "" => "No background jobs yet.".to_owned(),
-                        state => format!("No {} jobs.", JobState::parse(state).map_or("such", JobState::label).to_lowercase()),
-                    };
-                    return view! { <p class="muted empty" data-testid="jobs-empty">{what}</p> }.into_any();
-                }
-                view! {
-                    <table class="table" data-testid="jobs-table">
-                        <thead>
-                            <tr>
-                                <th>"Kind"</th>
-                                <th>"State"</th>
-                                <th>"Attempts"</th>
-                                <th>"Run at"</th>
-                                <th>"Finished"</th>
-                                <th>"Last error"</th>
-                                <th></th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            // Keyed by the whole job, so a retried job's row is redrawn where it stands.
-                            <For each=move || jobs.get() key=|job| job.clone() let:job>
-                                {job_row(job, retry)}
-                            </For>
-                        </tbody>
-                    </table>
-                }
-                    .into_any()
-            }}
-            <LoadMore page=page busy=busy more=Callback::new(fetch) testid="jobs-load-more" />
         </section>
     }
 }

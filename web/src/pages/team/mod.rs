@@ -4,7 +4,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::{Caller, ErrorBanner, Field, Form, FormErrors, LoadError, Loading, RoleSelect, Submit};
+use crate::components::{Caller, ErrorBanner, Field, Form, FormErrors, LoadState, Loading, RoleSelect, Submit};
 use crate::gql::call;
 use crate::ops::team::{
     ChangeMemberRole, Invitation, InviteMember, Member, RemoveMember, RevokeInvitation, Team, TeamData,
@@ -30,11 +30,7 @@ pub fn TeamPage() -> impl IntoView {
         <ErrorBanner errors=action_errors />
         <section class="panel">
             <h2>"Members"</h2>
-            {move || match team.data.get() {
-                None => view! { <Loading /> }.into_any(),
-                Some(Err(e)) => view! { <LoadError errors=e /> }.into_any(),
-                Some(Ok(t)) => members_table(t.members.nodes, team, action_errors).into_any(),
-            }}
+            <LoadState data=team.data ready=move |t: TeamData| members_table(t.members.nodes, team, action_errors).into_any() />
         </section>
         <section class="panel">
             <h2>"Invitations"</h2>
