@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 pub use self::core::ctx::{Actor, Permission, Role, TenantCtx, UserCtx, role_allows};
 pub use self::core::error::{Error, Result};
-pub(crate) use self::core::tx::{Order, TenantTx};
+pub(crate) use self::core::tx::{Audited, Order, TenantTx};
 pub use db::{Db, DbConfig};
 pub use entities::enums::{InvitationStatus, JobState, WorkspaceKind};
 pub use entities::ids::{ApiKeyId, AuditEntryId, InvitationId, JobId, MembershipId, TypedId, UserId, WorkspaceId};

@@ -9,7 +9,7 @@ use crate::db::TenantOwned;
 use crate::identity::auth::new_api_key_secret;
 use crate::page::{Page, PageArgs};
 use crate::{
-    ApiKey, ApiKeyId, Error, Order, Parley, Permission, Result, Role, TenantCtx, TenantTx, TypedId, UserId,
+    ApiKey, ApiKeyId, Audited, Error, Order, Parley, Permission, Result, Role, TenantCtx, TenantTx, TypedId, UserId,
     WorkspaceId, new_id, now, validate,
 };
 use entities::api_key;
@@ -92,6 +92,12 @@ async fn set_revoked(tx: &TenantTx<'_>, k: ApiKey) -> Result<ApiKey> {
     Ok(am.update(tx).await?)
 }
 
+impl Audited for ApiKey {
+    fn audit_json(&self) -> serde_json::Value {
+        key_json(self)
+    }
+}
+
 /// Creates a key; the secret is returned this once and never stored.
 pub async fn create(ctx: &TenantCtx, p: &Parley, name: &str, role: Role) -> Result<(ApiKey, String)> {
     ctx.require(Permission::ManageApiKeys)?;
@@ -104,8 +110,7 @@ pub async fn create(ctx: &TenantCtx, p: &Parley, name: &str, role: Role) -> Resu
     }
     let (secret, prefix) = new_api_key_secret(ctx.tenant_id());
     let tx = p.tenant_tx(ctx).await?;
-    let key = api_key::ActiveModel {
-        tenant_id: Set(ctx.tenant_id()),
+    let row = api_key::ActiveModel {
         id: Set(new_id()),
         name: Set(name),
         prefix: Set(prefix),
@@ -115,10 +120,9 @@ pub async fn create(ctx: &TenantCtx, p: &Parley, name: &str, role: Role) -> Resu
         created_at: Set(now()),
         last_used_at: Set(None),
         revoked_at: Set(None),
-    }
-    .insert(&tx)
-    .await?;
-    tx.record(Change::new("api_key.created", key.id).after(key_json(&key))).await?;
+        ..Default::default()
+    };
+    let key = tx.create("api_key.created", row).await?;
     if let crate::Actor::User { id, email } = ctx.actor() {
         let notice = crate::identity::security::Notice::ApiKeyCreated { name: key.name.clone() };
         crate::identity::security::notify_ctx_in(&tx, p, ctx, *id, email, notice).await?;
@@ -143,12 +147,14 @@ pub async fn get(ctx: &TenantCtx, p: &Parley, id: ApiKeyId) -> Result<ApiKey> {
 pub async fn revoke(ctx: &TenantCtx, p: &Parley, id: ApiKeyId) -> Result<ApiKey> {
     ctx.require(Permission::ManageApiKeys)?;
     let tx = p.tenant_tx(ctx).await?;
-    let k = tx.find::<api_key::Entity>(id).await?;
-    if k.revoked_at.is_some() {
-        return Ok(k);
-    }
-    let (before, k) = (key_json(&k), set_revoked(&tx, k).await?);
-    tx.record(Change::new("api_key.revoked", k.id).before(before).after(key_json(&k))).await?;
+    let k = tx
+        .update::<api_key::Entity>("api_key.revoked", id, |k| {
+            if k.revoked_at.as_ref().is_none() {
+                k.revoked_at = Set(Some(now()));
+            }
+            Ok(())
+        })
+        .await?;
     tx.commit().await?;
     Ok(k)
 }

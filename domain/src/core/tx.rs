@@ -7,14 +7,35 @@
 //! as `revoke_keys_made_by` or `drop_agency_grants` take `&TenantTx`).
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, ExecResult, PaginatorTrait, QueryFilter,
-    QueryOrder, QueryResult, QuerySelect, Select, Statement,
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr,
+    EntityTrait, ExecResult, IntoActiveModel, ModelTrait, PaginatorTrait, QueryFilter, QueryOrder, QueryResult,
+    QuerySelect, Select, Statement,
 };
 
 use crate::audit::{Change, record};
 use crate::db::{Scope, TenantOwned};
 use crate::page::{Page, PageArgs, finish};
-use crate::{Parley, Result, TenantCtx, WorkspaceId};
+use crate::{Error, Parley, Result, TenantCtx, WorkspaceId};
+use entities::ids::TypedId;
+
+/// What an object shows of itself in the audit trail: the fields a reader of the trail
+/// may see, never a secret or its hash.
+pub(crate) trait Audited {
+    /// The object's audit view.
+    fn audit_json(&self) -> serde_json::Value;
+}
+
+/// The typed ID of a row of `E`.
+fn id_of<E>(m: &E::Model) -> Result<E::Id>
+where
+    E: TenantOwned,
+    E::Id: TypedId,
+{
+    match m.get(E::id_col()) {
+        sea_orm::Value::Uuid(Some(u)) => Ok(E::Id::from(u)),
+        other => Err(Error::internal(format!("an ID that is not a UUID: {other:?}"))),
+    }
+}
 
 /// Which end of a list comes first. IDs are time-ordered, so this is age.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +133,71 @@ impl<'c> TenantTx<'c> {
         }
         let items = q.limit(args.first + 1).all(self).await?;
         Ok(finish(items, args, total))
+    }
+
+    /// Adds `row` to the tenant and records `action` with what the new object holds.
+    /// The tenant column is set here, whatever `row` held, so a row cannot land in
+    /// another tenant.
+    pub(crate) async fn create<A>(&self, action: &str, mut row: A) -> Result<<A::Entity as EntityTrait>::Model>
+    where
+        A: ActiveModelTrait + ActiveModelBehavior + Send,
+        A::Entity: TenantOwned,
+        <A::Entity as TenantOwned>::Id: TypedId,
+        <A::Entity as EntityTrait>::Model: IntoActiveModel<A> + Audited,
+    {
+        row.set(A::Entity::tenant_col(), self.tenant_id().into());
+        let m = row.insert(self).await?;
+        self.record(Change::new(action, id_of::<A::Entity>(&m)?).after(m.audit_json())).await?;
+        Ok(m)
+    }
+
+    /// Changes one object of the tenant with `edit` and records `action` with the
+    /// object before and after; `NotFound` for another tenant's ID or none. When `edit`
+    /// sets nothing, nothing is written or recorded and the object is answered as it is.
+    pub(crate) async fn update<E>(
+        &self,
+        action: &str,
+        id: E::Id,
+        edit: impl FnOnce(&mut E::ActiveModel) -> Result<()>,
+    ) -> Result<E::Model>
+    where
+        E: TenantOwned,
+        E::Id: TypedId,
+        E::Model: IntoActiveModel<E::ActiveModel> + Audited + Sync,
+        E::ActiveModel: ActiveModelBehavior + Send,
+    {
+        let found = self.find::<E>(id).await?;
+        let before = found.audit_json();
+        let mut row = found.clone().into_active_model();
+        edit(&mut row)?;
+        if row.get(E::tenant_col()).is_set() || row.get(E::id_col()).is_set() {
+            return Err(Error::internal("a change may not move an object to another tenant or ID"));
+        }
+        if !row.is_changed() {
+            return Ok(found);
+        }
+        let m = row.update(self).await?;
+        self.record(Change::new(action, id).before(before).after(m.audit_json())).await?;
+        Ok(m)
+    }
+
+    /// Deletes `found` (read in this transaction, after the rules that allow it were
+    /// checked) and records `action` with what it held; `NotFound` when it is not (or
+    /// no longer) the tenant's.
+    pub(crate) async fn delete<E>(&self, action: &str, found: E::Model) -> Result<E::Model>
+    where
+        E: TenantOwned,
+        E::Id: TypedId,
+        E::Model: Audited + Sync,
+    {
+        let id = id_of::<E>(&found)?;
+        let gone =
+            E::delete_many().filter(E::tenant_col().eq(self.tenant_id())).filter(E::id_col().eq(id)).exec(self).await?;
+        if gone.rows_affected == 0 {
+            return Err(Error::NotFound);
+        }
+        self.record(Change::new(action, id).before(found.audit_json())).await?;
+        Ok(found)
     }
 
     /// Appends one line to the tenant's audit trail.

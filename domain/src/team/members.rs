@@ -1,8 +1,8 @@
 //! Members of a workspace: list, change roles, remove.
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, ModelTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use crate::MembershipId;
@@ -13,7 +13,7 @@ use crate::ctx::role_rank;
 use crate::db::TenantOwned;
 use crate::identity::accounts::{member_json, users_by_id};
 use crate::page::{Page, PageArgs};
-use crate::{Error, Membership, Parley, Permission, Result, Role, TenantCtx, TenantTx, User};
+use crate::{Audited, Error, Membership, Parley, Permission, Result, Role, TenantCtx, TenantTx, User};
 use entities::membership;
 
 /// The workspace's members with their users, in the order they joined.
@@ -94,8 +94,7 @@ pub async fn remove(ctx: &TenantCtx, p: &Parley, id: MembershipId) -> Result<(Me
     if m.role == Role::Owner && owners.len() <= 1 {
         return Err(Error::Conflict("a workspace needs at least one owner".into()));
     }
-    record(&txn, ctx, Change::new("member.removed", m.id).before(member_json(&m))).await?;
-    m.clone().delete(&txn).await?;
+    let m = txn.delete::<membership::Entity>("member.removed", m).await?;
     let reason = match (leaving, m.via_agency_id.is_some()) {
         (true, _) => "the member left",
         (false, true) => "the agency grant was withdrawn",
@@ -108,4 +107,10 @@ pub async fn remove(ctx: &TenantCtx, p: &Parley, id: MembershipId) -> Result<(Me
     let user = users_by_id(&txn, vec![m.user_id]).await?.pop();
     txn.commit().await?;
     Ok((m, user))
+}
+
+impl Audited for Membership {
+    fn audit_json(&self) -> serde_json::Value {
+        member_json(self)
+    }
 }

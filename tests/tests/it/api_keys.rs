@@ -40,6 +40,23 @@ async fn a_key_acts_for_its_workspace_until_revoked(app: TestApp) {
     assert!(r["revokeApiKey"]["revokedAt"].is_string());
     let res = app.gql(&key, "{ workspace { id } }", json!({})).await;
     assert_eq!(code(&res).as_deref(), Some("UNAUTHENTICATED"));
+    // Revoking again changes nothing: the same answer and no second line in the trail.
+    let again = ok(app
+        .gql(&owner.auth(), "mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }", json!({ "id": key_id }))
+        .await);
+    assert_eq!(again["revokeApiKey"]["revokedAt"], r["revokeApiKey"]["revokedAt"]);
+    let trail = ok(app
+        .gql(&owner.auth(), "{ auditLog { nodes { action objectType objectId before after } } }", json!({}))
+        .await);
+    let lines: Vec<&serde_json::Value> =
+        trail["auditLog"]["nodes"].as_array().unwrap().iter().filter(|l| l["objectId"] == key_id.as_str()).collect();
+    let actions: Vec<&str> = lines.iter().map(|l| l["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["api_key.revoked", "api_key.created"], "newest first: {trail}");
+    assert!(lines.iter().all(|l| l["objectType"] == "ApiKey"));
+    assert_eq!(lines[0]["before"]["revoked"], false);
+    assert_eq!(lines[0]["after"]["revoked"], true);
+    assert_eq!(lines[1]["after"]["name"], "CRM sync");
+    assert!(!trail.to_string().contains(&secret[prefix.len()..]), "the trail holds no secret");
     // A made-up key of the same shape is refused too.
     let fake = format!("{}x_{}", &secret[..secret.len() - 34], &secret[secret.len() - 32..]);
     assert_eq!(
