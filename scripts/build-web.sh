@@ -27,7 +27,9 @@ case "${1:-}" in
 esac
 
 BINARYEN_VERSION=132.0.0
-TOOLS="$ROOT/tools"
+# Build tools (wasm-bindgen CLI, wasm-opt) are kept per user, outside the checkout, so a
+# fresh clone on the same machine reuses them instead of compiling the CLI again.
+TOOLS="${PARLEY_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/parley/tools}"
 SHIM="$ROOT/target/wasm-shim"
 SITE="$ROOT/site"
 PKG="$SITE/pkg"
@@ -68,7 +70,7 @@ WB="$TOOLS/bin/wasm-bindgen"
 if [ -x "$WB" ] && [ "$("$WB" --version 2>/dev/null | awk '{print $2}')" = "$WB_VERSION" ]; then
   say "wasm-bindgen $WB_VERSION present"
 else
-  say "installing wasm-bindgen-cli $WB_VERSION into tools/ (a few minutes)"
+  say "installing wasm-bindgen-cli $WB_VERSION into $TOOLS (a few minutes)"
   # No --locked: the CLI's own lock names crate releases the registry here may lack.
   cargo install wasm-bindgen-cli --version "$WB_VERSION" --root "$TOOLS" --force
 fi
@@ -80,7 +82,7 @@ if [ "$PROFILE" != dev ]; then
   if [ -x "$WASM_OPT" ] && [ "$installed" = "$BINARYEN_VERSION" ]; then
     say "binaryen $BINARYEN_VERSION present"
   else
-    say "installing binaryen@$BINARYEN_VERSION (wasm-opt) into tools/"
+    say "installing binaryen@$BINARYEN_VERSION (wasm-opt) into $TOOLS"
     mkdir -p "$TOOLS"
     npm install --prefix "$TOOLS" --no-save --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION"
   fi

@@ -7,7 +7,9 @@
 //!   clients, beside a bare axum handler (`/healthz`) in the same run;
 //! - a tenant-scoped GraphQL query (`{ workspace { id name } }`: token, membership,
 //!   one read) beside a reference handler doing the least such a request needs (token
-//!   check, one tenant-scoped transaction, one primary-key read), in the same run;
+//!   check, one tenant-scoped transaction, one primary-key read), in the same run, and
+//!   the reference with the membership check added (what that check costs alone) and
+//!   behind the HTTP layers every route has;
 //! - job runtime throughput for no-op jobs spread over ten workspaces;
 //! - the delay from a job being enqueued to a worker starting it.
 
@@ -173,25 +175,18 @@ async fn bench_one(args: &BenchArgs, backend: &str) -> anyhow::Result<()> {
     // A tenant-scoped query beside the least such a request needs.
     let reference_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let reference_addr = reference_listener.local_addr()?;
-    let rp = server.parley.clone();
-    let reference_router = axum::Router::new().route(
-        "/reference",
-        axum::routing::get(move |headers: axum::http::HeaderMap| {
-            let rp = rp.clone();
-            async move {
-                let bearer = headers
-                    .get(axum::http::header::AUTHORIZATION)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.strip_prefix("Bearer "))
-                    .unwrap_or("")
-                    .to_owned();
-                match domain::bench::reference_read(&rp, &bearer).await {
-                    Ok(ws) => (axum::http::StatusCode::OK, format!("{{\"id\":\"{}\",\"name\":{:?}}}", ws.id, ws.name)),
-                    Err(e) => (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-                }
-            }
-        }),
+    let (p1, p2, p3) = (server.parley.clone(), server.parley.clone(), server.parley.clone());
+    // The same reference behind the HTTP layers every route has (request ID, trace span,
+    // metrics, panic guard, security headers), to show what they cost.
+    let layers = crate::http::layered(
+        axum::Router::new().route("/reference-layered", axum::routing::get(move |h| reference(p3.clone(), false, h))),
+        std::sync::Arc::new(crate::metrics::Metrics::default()),
+        false,
     );
+    let reference_router = axum::Router::new()
+        .route("/reference", axum::routing::get(move |h| reference(p1.clone(), false, h)))
+        .route("/reference-member", axum::routing::get(move |h| reference(p2.clone(), true, h)))
+        .merge(layers);
     let reference_task = tokio::spawn(async move { axum::serve(reference_listener, reference_router).await });
     let ws_url = format!("{base}/graphql");
     let ws = {
@@ -203,18 +198,34 @@ async fn bench_one(args: &BenchArgs, backend: &str) -> anyhow::Result<()> {
                 .body(r#"{"query":"{ workspace { id name } }"}"#)
         }
     };
-    let reference_url = format!("http://{reference_addr}/reference");
-    let reference = {
-        let token = token.clone();
-        move |c: &reqwest::Client| c.get(&reference_url).bearer_auth(&token)
+    let reference_at = |path: &'static str| {
+        let (url, token) = (format!("http://{reference_addr}{path}"), token.clone());
+        move |c: &reqwest::Client| c.get(&url).bearer_auth(&token)
     };
     let _ = load(args.clients, 1, ws.clone()).await; // warm-up
     let w = load(args.clients, args.seconds, ws).await;
-    let r = load(args.clients, args.seconds, reference).await;
+    let r = load(args.clients, args.seconds, reference_at("/reference")).await;
+    let rm = load(args.clients, args.seconds, reference_at("/reference-member")).await;
+    let rl = load(args.clients, args.seconds, reference_at("/reference-layered")).await;
     reference_task.abort();
     println!("tenant `workspace`:  {:>9.0} req/s  p50 {}  p99 {}  errors {}", w.rps, ms(w.p50), ms(w.p99), w.errors);
     println!("reference read:      {:>9.0} req/s  p50 {}  p99 {}  errors {}", r.rps, ms(r.p50), ms(r.p99), r.errors);
+    println!(
+        "  + membership check:{:>9.0} req/s  p50 {}  p99 {}  errors {}",
+        rm.rps,
+        ms(rm.p50),
+        ms(rm.p99),
+        rm.errors
+    );
+    println!(
+        "  behind HTTP layers:{:>9.0} req/s  p50 {}  p99 {}  errors {}",
+        rl.rps,
+        ms(rl.p50),
+        ms(rl.p99),
+        rl.errors
+    );
     println!("ratio workspace / reference: {:.3}  (aim: 0.9)", w.rps / r.rps.max(1.0));
+    println!("ratio workspace / reference behind the same HTTP layers: {:.3}", w.rps / rl.rps.max(1.0));
 
     // Jobs: no-op jobs spread over ten workspaces.
     let p = server.parley.clone();
@@ -282,6 +293,24 @@ async fn bench_one(args: &BenchArgs, backend: &str) -> anyhow::Result<()> {
     }
     server.stop().await?;
     Ok(())
+}
+
+/// The reference: the bearer token in, the workspace's ID and name out, with or without
+/// the membership check (no HTTP layers, no GraphQL).
+async fn reference(
+    p: domain::Parley,
+    check_membership: bool,
+    headers: axum::http::HeaderMap,
+) -> (axum::http::StatusCode, String) {
+    let bearer = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    match domain::bench::reference_read(&p, bearer, check_membership).await {
+        Ok(ws) => (axum::http::StatusCode::OK, format!("{{\"id\":\"{}\",\"name\":{:?}}}", ws.id, ws.name)),
+        Err(e) => (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
 }
 
 /// Runs the benchmarks and prints the figures.

@@ -10,11 +10,16 @@ use crate::identity::auth::{Principal, verify_access_token};
 use crate::{Error, Parley, Result, Workspace};
 use entities::workspace;
 
-/// Reads the session's workspace the cheapest way a tenant request can.
-pub async fn reference_read(p: &Parley, bearer: &str) -> Result<Workspace> {
+/// Reads the session's workspace the cheapest way a tenant request can; with
+/// `check_membership`, after the membership check a real request makes (to show what
+/// that check costs on its own).
+pub async fn reference_read(p: &Parley, bearer: &str, check_membership: bool) -> Result<Workspace> {
     let Principal::User { user_id, default_workspace, .. } = verify_access_token(p, bearer)? else {
         return Err(Error::NotFound);
     };
+    if check_membership {
+        p.db().member_role(default_workspace, user_id).await?.ok_or(Error::NotFound)?;
+    }
     let txn = p.db().begin(Scope { tenant: Some(default_workspace), user: Some(user_id), jobs: false }).await?;
     let ws = workspace::Entity::find_by_id(default_workspace).one(&txn).await?.ok_or(Error::NotFound)?;
     txn.commit().await?;

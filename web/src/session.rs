@@ -121,36 +121,27 @@ impl<T: Send + Sync + 'static> Loaded<T> {
     pub fn reload(&self) {
         self.version.update(|v| *v = v.wrapping_add(1));
     }
+}
 
-    /// Runs a mutation from a row of what was loaded (revoke, remove, change a role),
-    /// then loads again either way; a refusal goes to `errors`' banner.
-    pub fn act<Q: GraphQLQuery + 'static>(&self, variables: Q::Variables, errors: FormErrors)
-    where
-        Q::Variables: 'static,
-    {
-        self.act_or::<Q>(variables, errors, || {});
-    }
-
-    /// [`Loaded::act`], running `refused` first when the server says no (to put back a
-    /// control the user already moved).
-    pub fn act_or<Q: GraphQLQuery + 'static>(
-        &self,
-        variables: Q::Variables,
-        errors: FormErrors,
-        refused: impl FnOnce() + 'static,
-    ) where
-        Q::Variables: 'static,
-    {
-        let this = *self;
-        errors.clear();
-        spawn_local(async move {
-            if let Err(e) = gql::call::<Q>(variables).await {
-                refused();
-                errors.show(&e, &[]);
-            }
-            this.reload();
-        });
-    }
+/// Runs a mutation from a row of a list (revoke, remove, change a role), then `after`
+/// either way; when the server says no, `refused` runs first (to put back a control the
+/// user already moved) and the refusal goes to `errors`' banner.
+pub fn act_then<Q: GraphQLQuery + 'static>(
+    variables: Q::Variables,
+    errors: FormErrors,
+    refused: impl FnOnce() + 'static,
+    after: impl FnOnce() + 'static,
+) where
+    Q::Variables: 'static,
+{
+    errors.clear();
+    spawn_local(async move {
+        if let Err(e) = gql::call::<Q>(variables).await {
+            refused();
+            errors.show(&e, &[]);
+        }
+        after();
+    });
 }
 
 /// Runs `fetch` after hydration, again whenever the workspace changes or on `reload()`.

@@ -14,6 +14,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{Error, Result, TenantCtx, UserId, WorkspaceId};
+use entities::ids::TypedId;
 
 /// The database Parley runs on.
 #[derive(Clone, Debug)]
@@ -138,13 +139,16 @@ impl Db {
     pub(crate) async fn begin(&self, scope: Scope) -> Result<DatabaseTransaction> {
         let txn = self.conn.begin().await?;
         if self.is_postgres() {
-            // The IDs are parsed UUIDs, safe to inline; one round trip sets them all.
+            // One round trip sets them all; bound, so the statement is prepared once
+            // per connection rather than parsed per transaction.
             let tenant = scope.tenant.map(|t| t.to_string()).unwrap_or_default();
             let user = scope.user.map(|u| u.to_string()).unwrap_or_default();
             let jobs = if scope.jobs { "jobs" } else { "" };
-            txn.execute_unprepared(&format!(
-                "SELECT set_config('app.tenant_id', '{tenant}', true), \
-                 set_config('app.user_id', '{user}', true), set_config('app.scope', '{jobs}', true)"
+            txn.execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true), \
+                 set_config('app.scope', $3, true)",
+                [tenant.into(), user.into(), jobs.into()],
             ))
             .await?;
         }
@@ -169,7 +173,7 @@ impl Db {
     /// calls (on the left) set lasts exactly as long as the statement; the role's
     /// sub-select on the right is evaluated after them (PostgreSQL runs an uncorrelated
     /// sub-select when its value is first needed), so row-level security already sees
-    /// the tenant. The IDs are parsed UUIDs, safe to inline. SQLite has no row-level
+    /// the tenant. SQLite has no row-level
     /// security: a plain read, still scoped to the tenant by its filter.
     pub(crate) async fn member_role(&self, tenant: WorkspaceId, user: UserId) -> Result<Option<crate::Role>> {
         use sea_orm::{ActiveEnum, ColumnTrait, QueryFilter};
@@ -181,12 +185,14 @@ impl Db {
                 .await?;
             return Ok(m.map(|m| m.role));
         }
-        let sql = format!(
-            "SELECT set_config('app.tenant_id', '{tenant}', true) AS t, \
-             set_config('app.user_id', '{user}', true) AS u, set_config('app.scope', '', true) AS s, \
-             (SELECT role FROM memberships WHERE tenant_id = '{tenant}' AND user_id = '{user}') AS role"
-        );
-        let row = self.conn.query_one_raw(Statement::from_string(DbBackend::Postgres, sql)).await?;
+        // Bound, not inlined: one statement text for every request, so it is prepared
+        // once per connection and each check is a single round trip.
+        let sql = "SELECT set_config('app.tenant_id', $1, true) AS t, set_config('app.user_id', $2, true) AS u, \
+                   set_config('app.scope', '', true) AS s, \
+                   (SELECT role FROM memberships WHERE tenant_id = $3 AND user_id = $4) AS role";
+        let values: [sea_orm::Value; 4] =
+            [tenant.to_string().into(), user.to_string().into(), tenant.uuid().into(), user.uuid().into()];
+        let row = self.conn.query_one_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values)).await?;
         match row.map(|r| r.try_get::<Option<String>>("", "role")).transpose()?.flatten() {
             Some(raw) => Ok(Some(crate::Role::try_from_value(&raw).map_err(Error::internal)?)),
             None => Ok(None),

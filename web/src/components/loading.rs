@@ -38,26 +38,6 @@ pub fn LoadMore(
     }
 }
 
-/// What a page shows for data it loads: "Loading…", the error in a banner, or
-/// `ready` with the answer.
-#[component]
-pub fn LoadState<T, V>(
-    /// The page's data (`crate::session::load`).
-    data: RwSignal<Option<Result<T, ApiErrors>>>,
-    /// Renders the answer.
-    ready: V,
-) -> impl IntoView
-where
-    T: Clone + Send + Sync + 'static,
-    V: Fn(T) -> AnyView + Send + Sync + 'static,
-{
-    move || match data.get() {
-        None => view! { <Loading /> }.into_any(),
-        Some(Err(e)) => view! { <LoadError errors=e /> }.into_any(),
-        Some(Ok(answer)) => ready(answer),
-    }
-}
-
 /// The banner for data that could not be loaded.
 #[component]
 pub fn LoadError(

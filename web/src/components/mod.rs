@@ -4,7 +4,7 @@
 mod loading;
 mod paged;
 
-pub use loading::{LoadError, LoadMore, LoadState, Loading};
+pub use loading::{LoadError, LoadMore, Loading};
 pub use paged::{Chunk, Paged, PagedTable, paged};
 
 use graphql_client::GraphQLQuery;

@@ -3,16 +3,15 @@
 //! and "Load more". Every list page of every area is these two plus its row.
 
 use std::future::Future;
-use std::hash::Hash;
 
 use graphql_client::GraphQLQuery;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::{FormErrors, LoadError, LoadMore, Loading};
-use crate::gql::{self, ApiErrors};
+use crate::gql::ApiErrors;
 use crate::ops::PageInfo;
-use crate::session::use_session;
+use crate::session::{act_then, use_session};
 
 /// One page of a connection, as the list keeps it (see `ops::connection_chunk!`).
 #[derive(Debug, Clone, PartialEq)]
@@ -77,15 +76,28 @@ impl<T: Send + Sync + 'static> Paged<T> {
     where
         Q::Variables: 'static,
     {
-        let this = *self;
-        errors.clear();
-        spawn_local(async move {
-            if let Err(e) = gql::call::<Q>(variables).await {
-                errors.show(&e, &[]);
-            }
-            this.reload();
-        });
+        self.act_or::<Q>(variables, errors, || {});
     }
+
+    /// [`Paged::act`], running `refused` first when the server says no (to put back a
+    /// control the user already moved).
+    pub fn act_or<Q: GraphQLQuery + 'static>(
+        &self,
+        variables: Q::Variables,
+        errors: FormErrors,
+        refused: impl FnOnce() + 'static,
+    ) where
+        Q::Variables: 'static,
+    {
+        let this = *self;
+        act_then::<Q>(variables, errors, refused, move || this.reload());
+    }
+}
+
+/// What a row shows, as `<For>`'s key: every field, IDs included, so a changed row is
+/// drawn anew and an unchanged one kept. (Rows hold JSON and floats, so no `Hash`.)
+fn fingerprint<T: std::fmt::Debug>(row: &T) -> String {
+    format!("{row:?}")
 }
 
 /// Reads a list a page at a time: the first page after hydration, again from the
@@ -169,16 +181,16 @@ where
 }
 
 /// A paged list as a table: "Loading…", the load error, `empty` when there are no
-/// rows, else the rows under `head`, with "Load more" while pages follow. Test IDs are
-/// `{testid}-table`, `{testid}-empty` and `{testid}-load-more`.
+/// rows, else the rows under `head`, with "Load more" while pages follow. A row is
+/// redrawn when anything in it changes (a revoked key, a retried job) and kept when
+/// nothing did. Test IDs are `{testid}-table`, `{testid}-empty` and
+/// `{testid}-load-more`.
 #[component]
-pub fn PagedTable<T, K, R, V>(
+pub fn PagedTable<T, R, V>(
     /// The list.
     list: Paged<T>,
     /// Column headings (an empty one for an actions column).
     head: &'static [&'static str],
-    /// What identifies a row on screen: a row is redrawn when its key changes.
-    key: fn(&T) -> K,
     /// Draws one row (`<tr>`).
     row: R,
     /// What an empty list says.
@@ -188,8 +200,7 @@ pub fn PagedTable<T, K, R, V>(
     testid: &'static str,
 ) -> impl IntoView
 where
-    T: Clone + Send + Sync + 'static,
-    K: Eq + Hash + 'static,
+    T: Clone + std::fmt::Debug + Send + Sync + 'static,
     R: Fn(T) -> V + Copy + Send + Sync + 'static,
     V: IntoView + 'static,
 {
@@ -210,7 +221,7 @@ where
                         <tr>{head.iter().map(|h| view! { <th>{*h}</th> }).collect_view()}</tr>
                     </thead>
                     <tbody>
-                        <For each=move || rows.get() key=key children=row />
+                        <For each=move || rows.get() key=fingerprint children=row />
                     </tbody>
                 </table>
             }

@@ -3,8 +3,10 @@
 use super::*;
 
 super::operations!("src/ops/team.graphql":
-    /// `Team` in `team.graphql`.
-    Team,
+    /// `Members` in `team.graphql`.
+    Members,
+    /// `Invitations` in `team.graphql`.
+    Invitations,
     /// `InviteMember` in `team.graphql`.
     InviteMember,
     /// `RevokeInvitation` in `team.graphql`.
@@ -15,11 +17,10 @@ super::operations!("src/ops/team.graphql":
     RemoveMember,
 );
 
-/// The team page's answer: members and invitations.
-pub type TeamData = team::ResponseData;
 /// A member of the current workspace.
-pub type Member = team::TeamMembersNodes;
+pub type Member = members::MembersMembersNodes;
 /// An invitation to the current workspace.
-pub type Invitation = team::TeamInvitationsNodes;
+pub type Invitation = invitations::InvitationsInvitationsNodes;
 
-super::page_info_from!(team::TeamMembersPageInfo, team::TeamInvitationsPageInfo);
+super::page_info_from!(members::MembersMembersPageInfo, invitations::InvitationsInvitationsPageInfo);
+super::connection_chunk!(members::MembersMembers => Member, invitations::InvitationsInvitations => Invitation);

@@ -34,8 +34,6 @@ pub fn ApiKeysPage() -> impl IntoView {
             <PagedTable
                 list=keys
                 head=&["Name", "Key", "Role", "Created", "Last used", ""]
-                // Keyed by ID and state, so a revoked key's row is redrawn.
-                key=|k: &ApiKey| (k.id.clone(), k.revoked_at.clone())
                 row=move |k| key_row(k, keys, revoke_errors)
                 empty="No keys yet."
                 testid="api-keys"

@@ -28,7 +28,6 @@ pub fn AuditPage() -> impl IntoView {
             <PagedTable
                 list=log
                 head=&["When", "Who", "What", "Object"]
-                key=|e: &AuditEntry| e.id.clone()
                 row=audit_row
                 empty="Nothing has happened here yet."
                 testid="audit"

@@ -116,8 +116,6 @@ pub fn JobsPage() -> impl IntoView {
                 <PagedTable
                     list=jobs
                     head=&["Kind", "State", "Attempts", "Run at", "Finished", "Last error", ""]
-                    // Keyed by the whole job, so a retried job's row is redrawn where it stands.
-                    key=Job::clone
                     row=move |job| job_row(job, retry)
                     empty=empty
                     testid="jobs"

@@ -4,21 +4,33 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::{Caller, ErrorBanner, Field, Form, FormErrors, LoadState, Loading, RoleSelect, Submit};
+use crate::components::{
+    Caller, Chunk, ErrorBanner, Field, Form, FormErrors, Paged, PagedTable, RoleSelect, Submit, paged,
+};
 use crate::gql::call;
 use crate::ops::team::{
-    ChangeMemberRole, Invitation, InviteMember, Member, RemoveMember, RevokeInvitation, Team, TeamData,
-    change_member_role, invite_member, remove_member, revoke_invitation, team,
+    ChangeMemberRole, Invitation, Invitations, InviteMember, Member, Members, RemoveMember, RevokeInvitation,
+    change_member_role, invitations, invite_member, members, remove_member, revoke_invitation,
 };
 use crate::ops::{InvitationStatus, Role, short_time};
-use crate::session::{Loaded, load};
 
 /// The team page.
 #[component]
 pub fn TeamPage() -> impl IntoView {
-    let team = load(|| call::<Team>(team::Variables));
+    let members = paged(
+        |after| async move { call::<Members>(members::Variables { after }).await.map(|d| Chunk::from(d.members)) },
+        |m: &Member| m.id.clone(),
+    );
+    let invitations = paged(
+        |after| async move {
+            call::<Invitations>(invitations::Variables { after }).await.map(|d| Chunk::from(d.invitations))
+        },
+        |i: &Invitation| i.id.clone(),
+    );
     // Errors from actions in the tables (role change, removal, revocation).
     let action_errors = FormErrors::new();
+    // The member whose removal waits for a second click.
+    let confirming = RwSignal::new(None::<String>);
 
     view! {
         <Title text="Team · Parley" />
@@ -26,175 +38,150 @@ pub fn TeamPage() -> impl IntoView {
             <h1 data-testid="page-title">"Team"</h1>
             <p class="muted">"Who works in this workspace, and what they may do."</p>
         </header>
-        <InviteForm team=team />
+        <InviteForm invitations=invitations />
         <ErrorBanner errors=action_errors />
         <section class="panel">
             <h2>"Members"</h2>
-            <LoadState data=team.data ready=move |t: TeamData| members_table(t.members.nodes, team, action_errors).into_any() />
+            <PagedTable
+                list=members
+                head=&["Name", "Email", "Role", "Joined", ""]
+                row=move |m| member_row(m, members, confirming, action_errors)
+                empty="No members."
+                testid="members"
+            />
         </section>
         <section class="panel">
             <h2>"Invitations"</h2>
-            {move || match team.data.get() {
-                None => view! { <Loading /> }.into_any(),
-                Some(Err(_)) => ().into_any(),
-                Some(Ok(t)) => invitations_table(t.invitations.nodes, team, action_errors).into_any(),
-            }}
+            <PagedTable
+                list=invitations
+                head=&["Email", "Role", "Status", "Expires", ""]
+                row=move |i| invitation_row(i, invitations, action_errors)
+                empty="No invitations yet."
+                testid="invitations"
+            />
         </section>
     }
 }
 
-fn members_table(members: Vec<Member>, team: Loaded<TeamData>, errors: FormErrors) -> impl IntoView {
-    let confirming = RwSignal::new(None::<String>);
+fn member_row(
+    m: Member,
+    members: Paged<Member>,
+    confirming: RwSignal<Option<String>>,
+    errors: FormErrors,
+) -> impl IntoView {
+    let id = m.id.clone();
+    let id_for_role = m.id.clone();
+    let id_for_confirm = m.id.clone();
+    let current_role = m.role;
+    // What the select shows; put back when the server refuses a change.
+    let role = RwSignal::new(m.role.as_str().to_owned());
+    let is_confirming = move || confirming.get().as_deref() == Some(id_for_confirm.as_str());
     view! {
-        <table class="table" data-testid="members-table">
-            <thead>
-                <tr><th>"Name"</th><th>"Email"</th><th>"Role"</th><th>"Joined"</th><th></th></tr>
-            </thead>
-            <tbody>
-                {members
-                    .into_iter()
-                    .map(|m| {
-                        let id = m.id.clone();
-                        let id_for_role = m.id.clone();
-                        let id_for_confirm = m.id.clone();
-                        let current_role = m.role;
-                        // What the select shows; put back when the server refuses a change.
-                        let role = RwSignal::new(m.role.as_str().to_owned());
-                        let is_confirming = move || confirming.get().as_deref() == Some(id_for_confirm.as_str());
+        <tr data-testid="member-row" data-member-id=m.id.clone()>
+            <td>
+                {m.user.name.clone()}
+                {m.via_agency.then(|| view! { <span class="badge">"via agency"</span> })}
+            </td>
+            <td class="muted">{m.user.email.clone()}</td>
+            <td>
+                <select
+                    class="inline-select"
+                    aria-label="Role"
+                    data-testid="member-role"
+                    prop:value=move || role.get()
+                    on:change=move |ev| {
+                        let before = role.get_untracked();
+                        let chosen = event_target_value(&ev);
+                        role.set(chosen.clone());
+                        let variables = change_member_role::Variables {
+                            membership_id: id_for_role.clone(),
+                            role: Role::parse(&chosen).unwrap_or(Role::Unknown),
+                        };
+                        members.act_or::<ChangeMemberRole>(variables, errors, move || role.set(before))
+                    }
+                >
+                    {Role::ALL
+                        .into_iter()
+                        .map(|r| {
+                            view! {
+                                <option value=r.as_str() selected=r == current_role>
+                                    {r.label()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </td>
+            <td class="muted">{short_time(&m.created_at)}</td>
+            <td class="actions">
+                {move || {
+                    let id = id.clone();
+                    if is_confirming() {
                         view! {
-                            <tr data-testid="member-row" data-member-id=m.id.clone()>
-                                <td>
-                                    {m.user.name.clone()}
-                                    {m.via_agency.then(|| view! { <span class="badge">"via agency"</span> })}
-                                </td>
-                                <td class="muted">{m.user.email.clone()}</td>
-                                <td>
-                                    <select
-                                        class="inline-select"
-                                        aria-label="Role"
-                                        data-testid="member-role"
-                                        prop:value=move || role.get()
-                                        on:change=move |ev| {
-                                            let before = role.get_untracked();
-                                            let chosen = event_target_value(&ev);
-                                            role.set(chosen.clone());
-                                            let variables = change_member_role::Variables {
-                                                membership_id: id_for_role.clone(),
-                                                role: Role::parse(&chosen).unwrap_or(Role::Unknown),
-                                            };
-                                            team.act_or::<ChangeMemberRole>(
-                                                variables,
-                                                errors,
-                                                move || role.set(before),
-                                            )
-                                        }
-                                    >
-                                        {Role::ALL
-                                            .into_iter()
-                                            .map(|r| {
-                                                view! {
-                                                    <option value=r.as_str() selected=r == current_role>
-                                                        {r.label()}
-                                                    </option>
-                                                }
-                                            })
-                                            .collect_view()}
-                                    </select>
-                                </td>
-                                <td class="muted">{short_time(&m.created_at)}</td>
-                                <td class="actions">
-                                    {move || {
-                                        let id = id.clone();
-                                        if is_confirming() {
-                                            view! {
-                                                <button
-                                                    type="button"
-                                                    class="btn btn-danger btn-small"
-                                                    data-testid="member-remove-confirm"
-                                                    on:click=move |_| {
-                                                        confirming.set(None);
-                                                        team.act::<RemoveMember>(remove_member::Variables { id: id.clone() }, errors)
-                                                    }
-                                                >
-                                                    "Confirm removal"
-                                                </button>
-                                                <button type="button" class="btn btn-ghost btn-small" on:click=move |_| confirming.set(None)>
-                                                    "Cancel"
-                                                </button>
-                                            }
-                                                .into_any()
-                                        } else {
-                                            view! {
-                                                <button
-                                                    type="button"
-                                                    class="btn btn-ghost btn-small"
-                                                    data-testid="member-remove"
-                                                    on:click=move |_| confirming.set(Some(id.clone()))
-                                                >
-                                                    "Remove"
-                                                </button>
-                                            }
-                                                .into_any()
-                                        }
-                                    }}
-                                </td>
-                            </tr>
+                            <button
+                                type="button"
+                                class="btn btn-danger btn-small"
+                                data-testid="member-remove-confirm"
+                                on:click=move |_| {
+                                    confirming.set(None);
+                                    members.act::<RemoveMember>(remove_member::Variables { id: id.clone() }, errors)
+                                }
+                            >
+                                "Confirm removal"
+                            </button>
+                            <button type="button" class="btn btn-ghost btn-small" on:click=move |_| confirming.set(None)>
+                                "Cancel"
+                            </button>
                         }
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
+                            .into_any()
+                    } else {
+                        view! {
+                            <button
+                                type="button"
+                                class="btn btn-ghost btn-small"
+                                data-testid="member-remove"
+                                on:click=move |_| confirming.set(Some(id.clone()))
+                            >
+                                "Remove"
+                            </button>
+                        }
+                            .into_any()
+                    }
+                }}
+            </td>
+        </tr>
     }
 }
 
-fn invitations_table(invitations: Vec<Invitation>, team: Loaded<TeamData>, errors: FormErrors) -> impl IntoView {
-    if invitations.is_empty() {
-        return view! { <p class="muted empty">"No invitations yet."</p> }.into_any();
-    }
+fn invitation_row(i: Invitation, invitations: Paged<Invitation>, errors: FormErrors) -> impl IntoView {
+    let id = i.id.clone();
+    let pending = i.status == InvitationStatus::Pending;
+    let status = i.status.label().to_lowercase();
     view! {
-        <table class="table" data-testid="invitations-table">
-            <thead>
-                <tr><th>"Email"</th><th>"Role"</th><th>"Status"</th><th>"Expires"</th><th></th></tr>
-            </thead>
-            <tbody>
-                {invitations
-                    .into_iter()
-                    .map(|i| {
-                        let id = i.id.clone();
-                        let pending = i.status == InvitationStatus::Pending;
-                        view! {
-                            <tr data-testid="invitation-row">
-                                <td>{i.email.clone()}</td>
-                                <td>{i.role.label()}</td>
-                                <td><span class=format!("status status-{}", i.status.label().to_lowercase())>
-                                        {i.status.label().to_lowercase()}
-                                    </span></td>
-                                <td class="muted">{short_time(&i.expires_at)}</td>
-                                <td class="actions">
-                                    {pending.then(|| view! {
-                                        <button
-                                            type="button"
-                                            class="btn btn-ghost btn-small"
-                                            data-testid="invitation-revoke"
-                                            on:click={move |_| team.act::<RevokeInvitation>(revoke_invitation::Variables { id: id.clone() }, errors)}
-                                        >
-                                            "Revoke"
-                                        </button>
-                                    })}
-                                </td>
-                            </tr>
-                        }
-                    })
-                    .collect_view()}
-            </tbody>
-        </table>
+        <tr data-testid="invitation-row">
+            <td>{i.email.clone()}</td>
+            <td>{i.role.label()}</td>
+            <td><span class=format!("status status-{status}")>{status.clone()}</span></td>
+            <td class="muted">{short_time(&i.expires_at)}</td>
+            <td class="actions">
+                {pending.then(|| view! {
+                    <button
+                        type="button"
+                        class="btn btn-ghost btn-small"
+                        data-testid="invitation-revoke"
+                        on:click={move |_| invitations.act::<RevokeInvitation>(revoke_invitation::Variables { id: id.clone() }, errors)}
+                    >
+                        "Revoke"
+                    </button>
+                })}
+            </td>
+        </tr>
     }
-    .into_any()
 }
 
 /// Invite someone by email with a role.
 #[component]
-fn InviteForm(team: Loaded<TeamData>) -> impl IntoView {
+fn InviteForm(invitations: Paged<Invitation>) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let role = RwSignal::new("MARKETER".to_owned());
     let form = Form::new();
@@ -214,7 +201,7 @@ fn InviteForm(team: Loaded<TeamData>) -> impl IntoView {
         form.send::<InviteMember, _>(Caller::SignedIn, variables, &["email", "role"], move |_| {
             email.set(String::new());
             sent_to.set(Some(address));
-            team.reload();
+            invitations.reload();
         });
     };
     view! {
