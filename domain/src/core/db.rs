@@ -87,10 +87,14 @@ async fn open(url: &str, max: u32, sqlite: bool) -> Result<DatabaseConnection> {
     opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(10));
     if sqlite {
         // One connection: SQLite has one writer, and a single connection turns lock
-        // contention into orderly queueing instead of SQLITE_BUSY errors.
-        opts.max_connections(1).min_connections(1);
+        // contention into orderly queueing instead of SQLITE_BUSY errors. An embedded
+        // file has no server to hang up, so no ping before each use.
+        opts.max_connections(1).min_connections(1).test_before_acquire(false);
     } else {
-        opts.max_connections(max).min_connections(1);
+        // A ping before every use is a round trip per transaction; only a connection
+        // idle long enough for a server, proxy or firewall to have dropped it is pinged
+        // first (one broken anyway fails with UNAVAILABLE, which clients retry).
+        opts.max_connections(max).min_connections(1).test_before_acquire_if_idle_for(Duration::from_secs(30));
     }
     Database::connect(opts).await.map_err(|e| Error::internal(format!("connecting to {}: {e}", redact_url(url))))
 }
