@@ -2,6 +2,11 @@
 
 use clap::{Parser, Subcommand};
 
+// Every request builds and drops many small values (GraphQL documents, answers, rows);
+// mimalloc serves them with far less time in the allocator than the system's malloc.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "parley", version, about = "Parley: interactive marketing, one conversation per customer")]
 struct Cli {

@@ -100,16 +100,16 @@ impl Audited for ApiKey {
 
 /// Creates a key; the secret is returned this once and never stored.
 pub async fn create(ctx: &TenantCtx, p: &Parley, name: &str, role: Role) -> Result<(ApiKey, String)> {
-    ctx.require(Permission::ManageApiKeys)?;
+    let tx = p.tenant_tx(ctx).await?;
+    tx.require(Permission::ManageApiKeys)?;
     let name = validate::name("name", name, 100)?;
-    if role_rank(role) > role_rank(ctx.role()) {
+    if role_rank(role) > role_rank(tx.role()) {
         return Err(Error::forbidden("a key cannot hold a role above your own"));
     }
     if role == Role::Owner {
         return Err(Error::invalid("role", "a key cannot be an owner"));
     }
     let (secret, prefix) = new_api_key_secret(ctx.tenant_id());
-    let tx = p.tenant_tx(ctx).await?;
     let row = api_key::ActiveModel {
         id: Set(new_id()),
         name: Set(name),
@@ -133,20 +133,18 @@ pub async fn create(ctx: &TenantCtx, p: &Parley, name: &str, role: Role) -> Resu
 
 /// The workspace's keys, oldest first.
 pub async fn list(ctx: &TenantCtx, p: &Parley, args: PageArgs) -> Result<Page<ApiKey>> {
-    ctx.require(Permission::ManageApiKeys)?;
-    p.page::<api_key::Entity>(ctx, Order::Oldest, args).await
+    p.page::<api_key::Entity>(ctx, Permission::ManageApiKeys, Order::Oldest, args).await
 }
 
 /// One key of the workspace.
 pub async fn get(ctx: &TenantCtx, p: &Parley, id: ApiKeyId) -> Result<ApiKey> {
-    ctx.require(Permission::ManageApiKeys)?;
-    p.find::<api_key::Entity>(ctx, id).await
+    p.find::<api_key::Entity>(ctx, Permission::ManageApiKeys, id).await
 }
 
 /// Revokes a key at once; revoking twice answers the already revoked key.
 pub async fn revoke(ctx: &TenantCtx, p: &Parley, id: ApiKeyId) -> Result<ApiKey> {
-    ctx.require(Permission::ManageApiKeys)?;
     let tx = p.tenant_tx(ctx).await?;
+    tx.require(Permission::ManageApiKeys)?;
     let k = tx
         .update::<api_key::Entity>("api_key.revoked", id, |k| {
             if k.revoked_at.as_ref().is_none() {

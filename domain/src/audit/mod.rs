@@ -67,12 +67,10 @@ pub(crate) async fn record_in<C: ConnectionTrait>(
 
 /// The workspace's audit trail, newest first.
 pub async fn list(ctx: &TenantCtx, p: &Parley, args: PageArgs) -> Result<Page<AuditEntry>> {
-    ctx.require(Permission::ReadAudit)?;
-    p.page::<audit_entry::Entity>(ctx, Order::Newest, args).await
+    p.page::<audit_entry::Entity>(ctx, Permission::ReadAudit, Order::Newest, args).await
 }
 
 /// One audit line of the workspace.
 pub async fn get(ctx: &TenantCtx, p: &Parley, id: AuditEntryId) -> Result<AuditEntry> {
-    ctx.require(Permission::ReadAudit)?;
-    p.find::<audit_entry::Entity>(ctx, id).await
+    p.find::<audit_entry::Entity>(ctx, Permission::ReadAudit, id).await
 }

@@ -89,16 +89,35 @@ pub fn role_rank(role: Role) -> u8 {
 }
 
 /// The tenant a use case runs in, and who acts with which role.
+///
+/// A person's context starts as a *claim* (a verified token naming a workspace): the
+/// membership behind it is read by the first tenant transaction, in the statement that
+/// scopes it (`Parley::tenant_tx`), so a request pays no extra round trip for it. Until
+/// then [`TenantCtx::require`] and [`TenantCtx::role`] refuse, and no tenant data can be
+/// read: every tenant read goes through such a transaction, and one for a workspace the
+/// person is not a member of fails with `NotFound` before anything is read.
 #[derive(Debug, Clone)]
 pub struct TenantCtx {
     tenant_id: WorkspaceId,
     actor: Actor,
-    role: Role,
+    role: std::sync::OnceLock<Role>,
 }
 
 impl TenantCtx {
     pub(crate) fn new(tenant_id: WorkspaceId, actor: Actor, role: Role) -> Self {
-        TenantCtx { tenant_id, actor, role }
+        TenantCtx { tenant_id, actor, role: std::sync::OnceLock::from(role) }
+    }
+    /// A person's claim to act in `tenant_id`, checked by the first tenant transaction.
+    pub(crate) fn claimed(tenant_id: WorkspaceId, actor: Actor) -> Self {
+        TenantCtx { tenant_id, actor, role: std::sync::OnceLock::new() }
+    }
+    /// The role read from the membership, if it was read yet.
+    pub(crate) fn known_role(&self) -> Option<Role> {
+        self.role.get().copied()
+    }
+    /// Records the role the membership holds (the first transaction read it).
+    pub(crate) fn confirm(&self, role: Role) {
+        let _ = self.role.set(role);
     }
     /// The workspace (tenant) acted in.
     pub fn tenant_id(&self) -> WorkspaceId {
@@ -108,9 +127,10 @@ impl TenantCtx {
     pub fn actor(&self) -> &Actor {
         &self.actor
     }
-    /// The actor's role in this workspace.
-    pub fn role(&self) -> Role {
-        self.role
+    /// The actor's role in this workspace, once known (after the first tenant
+    /// transaction; `identity::auth::role` reads it when none is needed).
+    pub fn role(&self) -> crate::Result<Role> {
+        self.known_role().ok_or_else(|| crate::Error::internal("the role is read by the first tenant transaction"))
     }
     /// The user acting, if a person acts.
     pub fn user_id(&self) -> Option<UserId> {
@@ -119,12 +139,14 @@ impl TenantCtx {
             _ => None,
         }
     }
-    /// `Forbidden` unless the role holds `permission`.
+    /// `Forbidden` unless the role holds `permission` (call it on a transaction's
+    /// context: [`crate::TenantTx::require`]).
     pub fn require(&self, permission: Permission) -> crate::Result<()> {
-        if role_allows(self.role, permission) {
+        let role = self.role()?;
+        if role_allows(role, permission) {
             Ok(())
         } else {
-            Err(crate::Error::forbidden(format!("your role ({:?}) does not allow this ({permission:?})", self.role)))
+            Err(crate::Error::forbidden(format!("your role ({role:?}) does not allow this ({permission:?})")))
         }
     }
 }

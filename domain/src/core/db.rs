@@ -159,6 +159,46 @@ impl Db {
         Ok(txn)
     }
 
+    /// Opens a transaction scoped to `tenant` and `user`, reading the role `user` holds
+    /// there in the statement that sets the scope (PostgreSQL: the sub-select on the
+    /// right runs after the `set_config` calls on its left, so row-level security
+    /// already sees the tenant; SQLite: one read inside the transaction). `NotFound`
+    /// when `user` is no member of `tenant`, nothing read.
+    pub(crate) async fn begin_as_member(
+        &self,
+        tenant: WorkspaceId,
+        user: UserId,
+    ) -> Result<(DatabaseTransaction, crate::Role)> {
+        use sea_orm::{ActiveEnum, ColumnTrait, QueryFilter};
+        let txn = self.conn.begin().await?;
+        let role = if self.is_postgres() {
+            let sql = "SELECT set_config('app.tenant_id', $1, true) AS t, set_config('app.user_id', $2, true) AS u, \
+                       set_config('app.scope', '', true) AS s, \
+                       (SELECT role FROM memberships WHERE tenant_id = $3 AND user_id = $4) AS role";
+            let values: [sea_orm::Value; 4] =
+                [tenant.to_string().into(), user.to_string().into(), tenant.uuid().into(), user.uuid().into()];
+            let row = txn.query_one_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values)).await?;
+            match row.map(|r| r.try_get::<Option<String>>("", "role")).transpose()?.flatten() {
+                Some(raw) => Some(crate::Role::try_from_value(&raw).map_err(Error::internal)?),
+                None => None,
+            }
+        } else {
+            use entities::membership;
+            membership::Entity::scoped_to(tenant)
+                .filter(membership::Column::UserId.eq(user))
+                .one(&txn)
+                .await?
+                .map(|m| m.role)
+        };
+        match role {
+            Some(role) => Ok((txn, role)),
+            None => {
+                txn.rollback().await?;
+                Err(Error::NotFound)
+            }
+        }
+    }
+
     /// The pool itself, for single statements on tables that hold no tenant data
     /// (`users`, `workspaces`, …); tenant tables are read only in [`Db::tx`].
     pub(crate) fn global(&self) -> &DatabaseConnection {
@@ -166,7 +206,11 @@ impl Db {
     }
 
     /// Opens a transaction scoped to `ctx`'s tenant.
+    /// A person's claimed context is refused here: only `Parley::tenant_tx` checks one.
     pub(crate) async fn tx(&self, ctx: &TenantCtx) -> Result<DatabaseTransaction> {
+        if ctx.known_role().is_none() {
+            return Err(Error::internal("a claimed context opens its transactions with tenant_tx"));
+        }
         self.begin(Scope::ctx(ctx)).await
     }
 

@@ -15,7 +15,7 @@ use sea_orm::{
 use crate::audit::{Change, record};
 use crate::db::{Scope, TenantOwned};
 use crate::page::{Page, PageArgs, finish};
-use crate::{Error, Parley, Result, TenantCtx, WorkspaceId};
+use crate::{Error, Parley, Permission, Result, TenantCtx, WorkspaceId};
 use entities::ids::TypedId;
 
 /// What an object shows of itself in the audit trail: the fields a reader of the trail
@@ -50,6 +50,7 @@ pub(crate) enum Order {
 pub(crate) struct TenantTx<'c> {
     txn: DatabaseTransaction,
     ctx: &'c TenantCtx,
+    role: crate::Role,
 }
 
 impl std::fmt::Debug for TenantTx<'_> {
@@ -60,31 +61,50 @@ impl std::fmt::Debug for TenantTx<'_> {
 
 impl Parley {
     /// Opens a transaction scoped to `ctx`'s tenant (and, on PostgreSQL, its user).
+    /// A person's claimed context is checked here: the membership is read in the
+    /// statement that scopes the transaction, and the role it holds recorded on `ctx`.
     pub(crate) async fn tenant_tx<'c>(&self, ctx: &'c TenantCtx) -> Result<TenantTx<'c>> {
-        let txn = self.db().begin(Scope::ctx(ctx)).await?;
-        Ok(TenantTx { txn, ctx })
+        let (txn, role) = match (ctx.known_role(), ctx.user_id()) {
+            (None, Some(user)) => {
+                let (txn, role) = self.db().begin_as_member(ctx.tenant_id(), user).await?;
+                ctx.confirm(role);
+                (txn, role)
+            }
+            (None, None) => return Err(Error::internal("a context with no role and no user")),
+            (Some(role), _) => (self.db().begin(Scope::ctx(ctx)).await?, role),
+        };
+        Ok(TenantTx { txn, ctx, role })
     }
 
-    /// One object of `ctx`'s tenant by ID, in a transaction of its own; `NotFound` for
-    /// an ID of another tenant or none.
-    pub(crate) async fn find<E>(&self, ctx: &TenantCtx, id: E::Id) -> Result<E::Model>
+    /// One object of `ctx`'s tenant by ID, in a transaction of its own, for an actor
+    /// whose role holds `permission`; `NotFound` for an ID of another tenant or none.
+    pub(crate) async fn find<E>(&self, ctx: &TenantCtx, permission: Permission, id: E::Id) -> Result<E::Model>
     where
         E: TenantOwned,
         E::Model: Sync,
     {
         let tx = self.tenant_tx(ctx).await?;
+        tx.require(permission)?;
         let found = tx.find::<E>(id).await?;
         tx.commit().await?;
         Ok(found)
     }
 
-    /// One page of all objects of `ctx`'s tenant, in a transaction of its own.
-    pub(crate) async fn page<E>(&self, ctx: &TenantCtx, order: Order, args: PageArgs) -> Result<Page<E::Model>>
+    /// One page of all objects of `ctx`'s tenant, in a transaction of its own, for an
+    /// actor whose role holds `permission`.
+    pub(crate) async fn page<E>(
+        &self,
+        ctx: &TenantCtx,
+        permission: Permission,
+        order: Order,
+        args: PageArgs,
+    ) -> Result<Page<E::Model>>
     where
         E: TenantOwned,
         E::Model: Sync,
     {
         let tx = self.tenant_tx(ctx).await?;
+        tx.require(permission)?;
         let page = tx.page(E::find(), order, args).await?;
         tx.commit().await?;
         Ok(page)
@@ -95,6 +115,16 @@ impl<'c> TenantTx<'c> {
     /// The context the transaction acts for.
     pub(crate) fn ctx(&self) -> &'c TenantCtx {
         self.ctx
+    }
+
+    /// The actor's role, read when the transaction opened.
+    pub(crate) fn role(&self) -> crate::Role {
+        self.role
+    }
+
+    /// `Forbidden` unless the actor's role holds `permission`.
+    pub(crate) fn require(&self, permission: Permission) -> Result<()> {
+        self.ctx.require(permission)
     }
 
     /// The tenant it is scoped to.

@@ -314,9 +314,11 @@ pub async fn authenticate(p: &Parley, bearer: &str) -> Result<Principal> {
 }
 
 /// Builds the context a request acts in: the workspace it names (or the session's
-/// default) and the role the principal holds there. A workspace the principal has no
-/// membership or grant in answers `NotFound`, exactly like one that does not exist.
-pub async fn tenant_ctx(p: &Parley, principal: &Principal, workspace: Option<WorkspaceId>) -> Result<TenantCtx> {
+/// default) and the role the principal holds there. An API key's role is its own; a
+/// person's is read with their membership by the request's first tenant transaction
+/// (or [`role`]). A workspace the principal has no membership or grant in answers
+/// `NotFound`, exactly like one that does not exist.
+pub async fn tenant_ctx(_p: &Parley, principal: &Principal, workspace: Option<WorkspaceId>) -> Result<TenantCtx> {
     match principal {
         Principal::ApiKey { tenant_id, key_id, name, role } => {
             if workspace.is_some_and(|w| w != *tenant_id) {
@@ -327,10 +329,22 @@ pub async fn tenant_ctx(p: &Parley, principal: &Principal, workspace: Option<Wor
         Principal::User { user_id, email, default_workspace } => {
             let ws = workspace.unwrap_or(*default_workspace);
             let actor = Actor::User { id: *user_id, email: email.clone() };
-            let role = p.db().member_role(ws, *user_id).await?.ok_or(Error::NotFound)?;
-            Ok(TenantCtx::new(ws, actor, role))
+            // The membership is read by the request's first tenant transaction.
+            Ok(TenantCtx::claimed(ws, actor))
         }
     }
+}
+
+/// The role the context's actor holds, reading the membership when no transaction
+/// has yet (`NotFound` when there is none).
+pub async fn role(ctx: &TenantCtx, p: &Parley) -> Result<Role> {
+    if let Some(role) = ctx.known_role() {
+        return Ok(role);
+    }
+    let user = ctx.user_id().ok_or_else(|| Error::internal("a context with no role and no user"))?;
+    let role = p.db().member_role(ctx.tenant_id(), user).await?.ok_or(Error::NotFound)?;
+    ctx.confirm(role);
+    Ok(role)
 }
 
 /// The account a principal acts on; API keys act for a workspace, not a person.

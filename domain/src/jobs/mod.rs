@@ -534,8 +534,8 @@ pub async fn purge_done(p: &Parley, age: std::time::Duration) -> Result<u64> {
 
 /// The workspace's jobs, newest first, optionally in one state.
 pub async fn list(ctx: &TenantCtx, p: &Parley, state: Option<JobState>, args: PageArgs) -> Result<Page<Job>> {
-    ctx.require(Permission::ManageJobs)?;
     let tx = p.tenant_tx(ctx).await?;
+    tx.require(Permission::ManageJobs)?;
     let mut q = job::Entity::find();
     if let Some(s) = state {
         q = q.filter(job::Column::State.eq(s));
@@ -547,14 +547,13 @@ pub async fn list(ctx: &TenantCtx, p: &Parley, state: Option<JobState>, args: Pa
 
 /// One job of the workspace.
 pub async fn get(ctx: &TenantCtx, p: &Parley, id: JobId) -> Result<Job> {
-    ctx.require(Permission::ManageJobs)?;
-    p.find::<job::Entity>(ctx, id).await
+    p.find::<job::Entity>(ctx, Permission::ManageJobs, id).await
 }
 
 /// Puts a dead job back on the queue with a fresh set of attempts.
 pub async fn retry(ctx: &TenantCtx, p: &Parley, id: JobId) -> Result<Job> {
-    ctx.require(Permission::ManageJobs)?;
     let txn = p.tenant_tx(ctx).await?;
+    txn.require(Permission::ManageJobs)?;
     let j = txn.find::<job::Entity>(id).await?;
     if j.state != JobState::Dead {
         return Err(Error::Conflict("only a dead job can be retried".into()));

@@ -28,12 +28,12 @@ fn inv_json(i: &Invitation) -> serde_json::Value {
 /// Invites `email` to the workspace with `role`; a background job emails the link.
 /// Inviting someone again replaces their pending invitation.
 pub async fn invite(ctx: &TenantCtx, p: &Parley, email: &str, role: Role) -> Result<Invitation> {
-    ctx.require(Permission::ManageMembers)?;
+    let txn = p.tenant_tx(ctx).await?;
+    txn.require(Permission::ManageMembers)?;
     let email = EmailAddr::parse("email", email)?;
-    if role_rank(role) > role_rank(ctx.role()) {
+    if role_rank(role) > role_rank(txn.role()) {
         return Err(Error::forbidden("you cannot invite with a role above your own"));
     }
-    let txn = p.tenant_tx(ctx).await?;
     // Every invitation row stays (replaced ones as revoked), so the rows of the last
     // hour count each email this workspace asked Parley to send.
     let sent = invitation::Entity::scoped(ctx)
@@ -92,19 +92,18 @@ pub fn shown_status(i: &Invitation) -> &'static str {
 
 /// The workspace's invitations, newest first.
 pub async fn list(ctx: &TenantCtx, p: &Parley, args: PageArgs) -> Result<Page<Invitation>> {
-    ctx.require(Permission::ReadWorkspace)?;
-    p.page::<invitation::Entity>(ctx, Order::Newest, args).await
+    p.page::<invitation::Entity>(ctx, Permission::ReadWorkspace, Order::Newest, args).await
 }
 
 /// One invitation of the workspace.
 pub async fn get(ctx: &TenantCtx, p: &Parley, id: InvitationId) -> Result<Invitation> {
-    p.find::<invitation::Entity>(ctx, id).await
+    p.find::<invitation::Entity>(ctx, Permission::ReadWorkspace, id).await
 }
 
 /// Revokes a pending invitation; its link stops working.
 pub async fn revoke(ctx: &TenantCtx, p: &Parley, id: InvitationId) -> Result<Invitation> {
-    ctx.require(Permission::ManageMembers)?;
     let txn = p.tenant_tx(ctx).await?;
+    txn.require(Permission::ManageMembers)?;
     let i = invitation::Entity::secure_find(ctx, id, &txn).await?;
     if i.status != InvitationStatus::Pending {
         return Err(Error::Conflict("only a pending invitation can be revoked".into()));

@@ -18,8 +18,8 @@ use entities::membership;
 
 /// The workspace's members with their users, in the order they joined.
 pub async fn list(ctx: &TenantCtx, p: &Parley, args: PageArgs) -> Result<Page<(Membership, User)>> {
-    ctx.require(Permission::ReadWorkspace)?;
     let tx = p.tenant_tx(ctx).await?;
+    tx.require(Permission::ReadWorkspace)?;
     let page = tx.page(membership::Entity::find(), Order::Oldest, args).await?;
     let users = users_by_id(&tx, page.items.iter().map(|m| m.user_id).collect()).await?;
     tx.commit().await?;
@@ -28,7 +28,7 @@ pub async fn list(ctx: &TenantCtx, p: &Parley, args: PageArgs) -> Result<Page<(M
 
 /// One membership of the workspace.
 pub async fn get(ctx: &TenantCtx, p: &Parley, id: MembershipId) -> Result<Membership> {
-    p.find::<membership::Entity>(ctx, id).await
+    p.find::<membership::Entity>(ctx, Permission::ReadWorkspace, id).await
 }
 
 /// The workspace's owners, locked on PostgreSQL until the transaction ends: two owners
@@ -46,7 +46,7 @@ async fn lock_owners(tx: &TenantTx<'_>) -> Result<Vec<Membership>> {
 
 fn may_manage(ctx: &TenantCtx, target: &Membership, new_role: Option<Role>) -> Result<()> {
     ctx.require(Permission::ManageMembers)?;
-    let mine = role_rank(ctx.role());
+    let mine = role_rank(ctx.role()?);
     if role_rank(target.role) > mine || new_role.is_some_and(|r| role_rank(r) > mine) {
         return Err(Error::forbidden("you cannot manage a role above your own"));
     }

@@ -43,8 +43,8 @@ pub async fn visible(ctx: &TenantCtx, p: &Parley, ids: &[WorkspaceId]) -> Result
 
 /// An agency's client workspaces, oldest first; empty for any other kind.
 pub async fn clients(ctx: &TenantCtx, p: &Parley) -> Result<Vec<Workspace>> {
-    ctx.require(Permission::ReadWorkspace)?;
     let txn = p.tenant_tx(ctx).await?;
+    txn.require(Permission::ReadWorkspace)?;
     let list = workspace::Entity::find()
         .filter(workspace::Column::ParentId.eq(ctx.tenant_id()))
         .order_by_asc(workspace::Column::CreatedAt)
@@ -65,9 +65,9 @@ async fn agency(tx: &TenantTx<'_>) -> Result<Workspace> {
 /// Creates a client workspace under the acting agency. The person who creates it is
 /// granted the admin role in it, so they can switch to it at once.
 pub async fn create_client(ctx: &TenantCtx, p: &Parley, name: &str) -> Result<Workspace> {
-    ctx.require(Permission::ManageClients)?;
-    let name = validate::name("name", name, 100)?;
     let txn = p.tenant_tx(ctx).await?;
+    txn.require(Permission::ManageClients)?;
+    let name = validate::name("name", name, 100)?;
     let agency = agency(&txn).await?;
     let t = now();
     let client = workspace::ActiveModel {
@@ -109,11 +109,11 @@ pub async fn grant_client_access(
     user_id: UserId,
     role: Role,
 ) -> Result<Membership> {
-    ctx.require(Permission::ManageClients)?;
-    if role_rank(role) > role_rank(ctx.role()) {
+    let txn = p.tenant_tx(ctx).await?;
+    txn.require(Permission::ManageClients)?;
+    if role_rank(role) > role_rank(txn.role()) {
         return Err(Error::forbidden("you cannot grant a role above your own"));
     }
-    let txn = p.tenant_tx(ctx).await?;
     let agency = agency(&txn).await?;
     let client = workspace::Entity::find_by_id(client_id).one(&txn).await?.ok_or(Error::NotFound)?;
     if client.parent_id != Some(agency.id) {

@@ -58,9 +58,26 @@ async fn another_workspaces_ids_are_not_found_everywhere(app: TestApp) {
         let res = app.gql(&b.auth(), q, vars).await;
         assert_eq!(code(&res).as_deref(), Some("NOT_FOUND"), "{what}: {res}");
     }
+    // Naming A's workspaces: the membership is read by the first transaction (or, for
+    // `myRole`, on its own), so every read and write answers NOT_FOUND before touching
+    // anything.
+    let in_a = [
+        "{ workspace { id } }",
+        "{ myRole }",
+        "{ members { totalCount } }",
+        "{ invitations { totalCount } }",
+        "{ apiKeys { totalCount } }",
+        "{ auditLog { totalCount } }",
+        "{ jobs { totalCount } }",
+        "mutation { createApiKey(input: {name: \"b\", role: VIEWER}) { secret } }",
+        "mutation { inviteMember(input: {email: \"y@example.com\", role: VIEWER}) { id } }",
+        "mutation { createClientWorkspace(input: {name: \"B's\"}) { id } }",
+    ];
     for ws in [&a.workspace_id, client.as_str().unwrap()] {
-        let res = app.gql(&b.auth().in_ws(ws), "{ workspace { id } }", json!({})).await;
-        assert_eq!(code(&res).as_deref(), Some("NOT_FOUND"));
+        for q in in_a {
+            let res = app.gql(&b.auth().in_ws(ws), q, json!({})).await;
+            assert_eq!(code(&res).as_deref(), Some("NOT_FOUND"), "{q} in {ws}: {res}");
+        }
     }
     // B's lists hold only B's things.
     let lists = ok(app.gql(&b.auth(), "{ members { totalCount } invitations { totalCount } apiKeys { totalCount } workspace { clients { id } } auditLog { nodes { objectId } } jobs { nodes { id } } }", json!({})).await);

@@ -19,6 +19,7 @@ impl WorkspacesQuery {
 
     /// The role this request holds in the current workspace.
     async fn my_role(&self, ctx: &Context<'_>) -> async_graphql::Result<Role> {
-        Ok(tenant(ctx).await?.role().into())
+        let t = tenant(ctx).await?;
+        Ok(domain::identity::auth::role(t, parley(ctx)?).await.gql(ctx)?.into())
     }
 }
