@@ -99,6 +99,31 @@ async fn open(url: &str, max: u32, sqlite: bool) -> Result<DatabaseConnection> {
     Database::connect(opts).await.map_err(|e| Error::internal(format!("connecting to {}: {e}", redact_url(url))))
 }
 
+/// The role `user` holds in `tenant`, if any. PostgreSQL: one statement sets the
+/// tenant and user scope by `set_config(…, true)` on its left and reads the membership
+/// in a sub-select on its right, which runs after them (an uncorrelated sub-select runs
+/// when its value is first needed), so row-level security already sees the tenant;
+/// bound, not inlined, so it is prepared once per connection. SQLite has no row-level
+/// security: a plain read, scoped to the tenant by its filter.
+async fn role_in(conn: &impl ConnectionTrait, tenant: WorkspaceId, user: UserId) -> Result<Option<crate::Role>> {
+    use sea_orm::{ActiveEnum, ColumnTrait, QueryFilter};
+    if conn.get_database_backend() != DbBackend::Postgres {
+        use entities::membership;
+        let m = membership::Entity::scoped_to(tenant).filter(membership::Column::UserId.eq(user)).one(conn).await?;
+        return Ok(m.map(|m| m.role));
+    }
+    let sql = "SELECT set_config('app.tenant_id', $1, true) AS t, set_config('app.user_id', $2, true) AS u, \
+               set_config('app.scope', '', true) AS s, \
+               (SELECT role FROM memberships WHERE tenant_id = $3 AND user_id = $4) AS role";
+    let values: [sea_orm::Value; 4] =
+        [tenant.to_string().into(), user.to_string().into(), tenant.uuid().into(), user.uuid().into()];
+    let row = conn.query_one_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values)).await?;
+    match row.map(|r| r.try_get::<Option<String>>("", "role")).transpose()?.flatten() {
+        Some(raw) => Ok(Some(crate::Role::try_from_value(&raw).map_err(Error::internal)?)),
+        None => Ok(None),
+    }
+}
+
 impl Db {
     /// Migrates with the owner URL, then returns a runtime pool. On PostgreSQL the
     /// owner connection is closed before returning, so the running server holds no
@@ -160,37 +185,15 @@ impl Db {
     }
 
     /// Opens a transaction scoped to `tenant` and `user`, reading the role `user` holds
-    /// there in the statement that sets the scope (PostgreSQL: the sub-select on the
-    /// right runs after the `set_config` calls on its left, so row-level security
-    /// already sees the tenant; SQLite: one read inside the transaction). `NotFound`
-    /// when `user` is no member of `tenant`, nothing read.
+    /// there in the statement that sets the scope ([`role_in`]). `NotFound` when `user`
+    /// is no member of `tenant`, nothing read.
     pub(crate) async fn begin_as_member(
         &self,
         tenant: WorkspaceId,
         user: UserId,
     ) -> Result<(DatabaseTransaction, crate::Role)> {
-        use sea_orm::{ActiveEnum, ColumnTrait, QueryFilter};
         let txn = self.conn.begin().await?;
-        let role = if self.is_postgres() {
-            let sql = "SELECT set_config('app.tenant_id', $1, true) AS t, set_config('app.user_id', $2, true) AS u, \
-                       set_config('app.scope', '', true) AS s, \
-                       (SELECT role FROM memberships WHERE tenant_id = $3 AND user_id = $4) AS role";
-            let values: [sea_orm::Value; 4] =
-                [tenant.to_string().into(), user.to_string().into(), tenant.uuid().into(), user.uuid().into()];
-            let row = txn.query_one_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values)).await?;
-            match row.map(|r| r.try_get::<Option<String>>("", "role")).transpose()?.flatten() {
-                Some(raw) => Some(crate::Role::try_from_value(&raw).map_err(Error::internal)?),
-                None => None,
-            }
-        } else {
-            use entities::membership;
-            membership::Entity::scoped_to(tenant)
-                .filter(membership::Column::UserId.eq(user))
-                .one(&txn)
-                .await?
-                .map(|m| m.role)
-        };
-        match role {
+        match role_in(&txn, tenant, user).await? {
             Some(role) => Ok((txn, role)),
             None => {
                 txn.rollback().await?;
@@ -205,8 +208,7 @@ impl Db {
         &self.conn
     }
 
-    /// Opens a transaction scoped to `ctx`'s tenant.
-    /// A person's claimed context is refused here: only `Parley::tenant_tx` checks one.
+    /// Opens a transaction scoped to `ctx`'s tenant. A person's claimed context is refused here: only `Parley::tenant_tx` checks one.
     pub(crate) async fn tx(&self, ctx: &TenantCtx) -> Result<DatabaseTransaction> {
         if ctx.known_role().is_none() {
             return Err(Error::internal("a claimed context opens its transactions with tenant_tx"));
@@ -214,37 +216,11 @@ impl Db {
         self.begin(Scope::ctx(ctx)).await
     }
 
-    /// The role `user` holds in `tenant`, if any, read in one round trip and no
-    /// transaction: the membership check every tenant request starts with.
-    ///
-    /// PostgreSQL: one statement is its own transaction, so the scope its `set_config`
-    /// calls (on the left) set lasts exactly as long as the statement; the role's
-    /// sub-select on the right is evaluated after them (PostgreSQL runs an uncorrelated
-    /// sub-select when its value is first needed), so row-level security already sees
-    /// the tenant. SQLite has no row-level
-    /// security: a plain read, still scoped to the tenant by its filter.
+    /// The role `user` holds in `tenant`, if any, read in one statement and no
+    /// transaction (on PostgreSQL one statement is its own transaction, so the scope
+    /// its `set_config` calls set lasts exactly the statement).
     pub(crate) async fn member_role(&self, tenant: WorkspaceId, user: UserId) -> Result<Option<crate::Role>> {
-        use sea_orm::{ActiveEnum, ColumnTrait, QueryFilter};
-        if !self.is_postgres() {
-            use entities::membership;
-            let m = membership::Entity::scoped_to(tenant)
-                .filter(membership::Column::UserId.eq(user))
-                .one(&self.conn)
-                .await?;
-            return Ok(m.map(|m| m.role));
-        }
-        // Bound, not inlined: one statement text for every request, so it is prepared
-        // once per connection and each check is a single round trip.
-        let sql = "SELECT set_config('app.tenant_id', $1, true) AS t, set_config('app.user_id', $2, true) AS u, \
-                   set_config('app.scope', '', true) AS s, \
-                   (SELECT role FROM memberships WHERE tenant_id = $3 AND user_id = $4) AS role";
-        let values: [sea_orm::Value; 4] =
-            [tenant.to_string().into(), user.to_string().into(), tenant.uuid().into(), user.uuid().into()];
-        let row = self.conn.query_one_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values)).await?;
-        match row.map(|r| r.try_get::<Option<String>>("", "role")).transpose()?.flatten() {
-            Some(raw) => Ok(Some(crate::Role::try_from_value(&raw).map_err(Error::internal)?)),
-            None => Ok(None),
-        }
+        role_in(&self.conn, tenant, user).await
     }
 
     /// Whether the database answers and every migration is applied.
