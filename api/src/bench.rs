@@ -233,7 +233,7 @@ async fn bench_one(args: &BenchArgs, backend: &str) -> anyhow::Result<()> {
     for n in 0..10 {
         let t = sign_up(&http, &base, n + 1).await?;
         let principal = domain::identity::auth::authenticate(&p, &t).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        ctxs.push(domain::identity::auth::tenant_ctx(&p, &principal, None).await.map_err(|e| anyhow::anyhow!("{e}"))?);
+        ctxs.push(domain::identity::auth::tenant_ctx(&principal, None).map_err(|e| anyhow::anyhow!("{e}"))?);
     }
     // Sign-up emails first, so the throughput run counts only no-op jobs.
     let rt = workers::Runtime::new(p.clone(), server.mailer.clone(), workers::RuntimeConfig::default());

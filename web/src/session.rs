@@ -10,9 +10,6 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::components::FormErrors;
-use graphql_client::GraphQLQuery;
-
 use crate::gql::{self, ApiErrors};
 use crate::ops::Role;
 use crate::ops::workspaces::{FrameData, WorkspaceRef};
@@ -121,27 +118,6 @@ impl<T: Send + Sync + 'static> Loaded<T> {
     pub fn reload(&self) {
         self.version.update(|v| *v = v.wrapping_add(1));
     }
-}
-
-/// Runs a mutation from a row of a list (revoke, remove, change a role), then `after`
-/// either way; when the server says no, `refused` runs first (to put back a control the
-/// user already moved) and the refusal goes to `errors`' banner.
-pub fn act_then<Q: GraphQLQuery + 'static>(
-    variables: Q::Variables,
-    errors: FormErrors,
-    refused: impl FnOnce() + 'static,
-    after: impl FnOnce() + 'static,
-) where
-    Q::Variables: 'static,
-{
-    errors.clear();
-    spawn_local(async move {
-        if let Err(e) = gql::call::<Q>(variables).await {
-            refused();
-            errors.show(&e, &[]);
-        }
-        after();
-    });
 }
 
 /// Runs `fetch` after hydration, again whenever the workspace changes or on `reload()`.

@@ -119,12 +119,11 @@ fn chosen_workspace(raw: Option<&str>) -> domain::Result<Option<domain::Workspac
 pub(crate) async fn tenant<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a TenantCtx> {
     let principal = principal(ctx).await?;
     let a = auth(ctx);
-    let p = parley(ctx)?;
     let res = a
         .tenant
         .get_or_try_init(|| async {
             let ws = chosen_workspace(a.workspace.as_deref())?;
-            domain::identity::auth::tenant_ctx(p, principal, ws).await
+            domain::identity::auth::tenant_ctx(principal, ws)
         })
         .await;
     res.gql(ctx)

@@ -208,7 +208,8 @@ impl Db {
         &self.conn
     }
 
-    /// Opens a transaction scoped to `ctx`'s tenant. A person's claimed context is refused here: only `Parley::tenant_tx` checks one.
+    /// Opens a transaction scoped to `ctx`'s tenant. A person's claimed context is
+    /// refused here: only `Parley::tenant_tx` checks one.
     pub(crate) async fn tx(&self, ctx: &TenantCtx) -> Result<DatabaseTransaction> {
         if ctx.known_role().is_none() {
             return Err(Error::internal("a claimed context opens its transactions with tenant_tx"));

@@ -318,7 +318,7 @@ pub async fn authenticate(p: &Parley, bearer: &str) -> Result<Principal> {
 /// person's is read with their membership by the request's first tenant transaction
 /// (or [`role`]). A workspace the principal has no membership or grant in answers
 /// `NotFound`, exactly like one that does not exist.
-pub async fn tenant_ctx(_p: &Parley, principal: &Principal, workspace: Option<WorkspaceId>) -> Result<TenantCtx> {
+pub fn tenant_ctx(principal: &Principal, workspace: Option<WorkspaceId>) -> Result<TenantCtx> {
     match principal {
         Principal::ApiKey { tenant_id, key_id, name, role } => {
             if workspace.is_some_and(|w| w != *tenant_id) {

@@ -58,7 +58,7 @@ async fn enqueue_sleepers(app: &TestApp, n: usize, ms: u64) {
 async fn sleepers_for(app: &TestApp, acc: &Account, n: usize, ms: u64) {
     let p = &app.server.parley;
     let principal = domain::identity::auth::authenticate(p, &acc.token).await.unwrap();
-    let ctx = domain::identity::auth::tenant_ctx(p, &principal, None).await.unwrap();
+    let ctx = domain::identity::auth::tenant_ctx(&principal, None).unwrap();
     let list = (0..n).map(|_| NewJob::of(&jobs::Sleep { ms })).collect();
     jobs::enqueue_many(&ctx, p, list).await.unwrap();
 }

@@ -250,7 +250,7 @@ async fn a_worker_with_a_wrong_clock_cannot_take_a_live_lease(app: TestApp) {
     // A worker two hours behind still gets a full lease by the database's clock, so a
     // healthy worker's housekeeping leaves its job alone.
     let principal = domain::identity::auth::authenticate(p, &acc.token).await.unwrap();
-    let ctx = domain::identity::auth::tenant_ctx(p, &principal, None).await.unwrap();
+    let ctx = domain::identity::auth::tenant_ctx(&principal, None).unwrap();
     let overdue = chrono::Utc::now() - chrono::Duration::hours(3);
     jobs::enqueue(&ctx, p, NewJob::new("noop", json!({})).at(overdue)).await.unwrap();
     let behind = p.with_clock_skew(-chrono::Duration::hours(2));

@@ -11,7 +11,7 @@ use crate::support::*;
 async fn ctx_of(app: &TestApp, acc: &Account) -> domain::TenantCtx {
     let p = &app.server.parley;
     let principal = domain::identity::auth::authenticate(p, &acc.token).await.unwrap();
-    domain::identity::auth::tenant_ctx(p, &principal, None).await.unwrap()
+    domain::identity::auth::tenant_ctx(&principal, None).unwrap()
 }
 
 async fn idempotency_keys_enqueue_once(app: TestApp) {

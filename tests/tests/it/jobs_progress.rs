@@ -15,7 +15,7 @@ use crate::{on_both, on_both_with};
 async fn ctx_of(app: &TestApp, acc: &Account) -> domain::TenantCtx {
     let p = &app.server.parley;
     let principal = domain::identity::auth::authenticate(p, &acc.token).await.unwrap();
-    domain::identity::auth::tenant_ctx(p, &principal, None).await.unwrap()
+    domain::identity::auth::tenant_ctx(&principal, None).unwrap()
 }
 
 /// The workspace's counting job, as stored.

@@ -9,7 +9,7 @@ use crate::support::*;
 async fn tenant_of(app: &TestApp, who: &Account) -> domain::TenantCtx {
     let p = &app.server.parley;
     let principal = domain::identity::auth::authenticate(p, &who.token).await.unwrap();
-    domain::identity::auth::tenant_ctx(p, &principal, None).await.unwrap()
+    domain::identity::auth::tenant_ctx(&principal, None).unwrap()
 }
 
 async fn a_team_lists_each_member_with_their_person_and_workspace(app: TestApp) {

@@ -9,9 +9,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::{FormErrors, LoadError, LoadMore, Loading};
-use crate::gql::ApiErrors;
+use crate::gql::{self, ApiErrors};
 use crate::ops::PageInfo;
-use crate::session::{act_then, use_session};
+use crate::session::use_session;
 
 /// One page of a connection, as the list keeps it (see `ops::connection_chunk!`).
 #[derive(Debug, Clone, PartialEq)]
@@ -90,7 +90,14 @@ impl<T: Send + Sync + 'static> Paged<T> {
         Q::Variables: 'static,
     {
         let this = *self;
-        act_then::<Q>(variables, errors, refused, move || this.reload());
+        errors.clear();
+        spawn_local(async move {
+            if let Err(e) = gql::call::<Q>(variables).await {
+                refused();
+                errors.show(&e, &[]);
+            }
+            this.reload();
+        });
     }
 }
 

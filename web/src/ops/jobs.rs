@@ -14,7 +14,7 @@ super::connection_chunk!(jobs::JobsJobs => Job);
 
 /// A background job of the current workspace, as the jobs table keeps it (a listed job
 /// and a retried one are the same row, so one type for both answers).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Job {
     /// Its global ID.
     pub id: String,
@@ -39,7 +39,7 @@ pub struct Job {
 }
 
 /// How far a long job got: `done` of `total` items.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct JobProgress {
     /// Items finished.
     pub done: i64,
