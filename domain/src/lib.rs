@@ -7,11 +7,13 @@
 pub mod api_keys;
 pub mod audit;
 pub mod bench;
+pub mod contacts;
 mod core;
 pub mod crypto;
 pub mod identity;
 pub mod jobs;
 pub mod mail;
+pub mod money;
 pub mod settings;
 pub mod team;
 pub mod validate;
@@ -27,8 +29,11 @@ pub use self::core::ctx::{Actor, Permission, Role, TenantCtx, UserCtx, role_allo
 pub use self::core::error::{Error, Result};
 pub(crate) use self::core::tx::{Audited, Order, TenantTx};
 pub use db::{Db, DbConfig};
-pub use entities::enums::{InvitationStatus, JobState, WorkspaceKind};
-pub use entities::ids::{ApiKeyId, AuditEntryId, InvitationId, JobId, MembershipId, TypedId, UserId, WorkspaceId};
+pub use entities::enums::{AttributeKind, InvitationStatus, JobState, WorkspaceKind};
+pub use entities::ids::{
+    ApiKeyId, AuditEntryId, ContactEventId, ContactFieldId, ContactId, InvitationId, JobId, MembershipId, TypedId,
+    UserId, WorkspaceId,
+};
 pub use settings::{Secret, Settings};
 
 /// A user account (never carries the password hash out of the domain).
@@ -45,6 +50,12 @@ pub type ApiKey = entities::api_key::Model;
 pub type AuditEntry = entities::audit_entry::Model;
 /// A background job.
 pub type Job = entities::job::Model;
+/// A customer or prospect of a workspace.
+pub type Contact = entities::contact::Model;
+/// One event in a contact's history.
+pub type ContactEvent = entities::contact_event::Model;
+/// A custom field of a workspace's contacts.
+pub type ContactField = entities::attribute_definition::Model;
 
 /// Handle on everything the rules need: the database and the settings.
 #[derive(Clone, Debug)]

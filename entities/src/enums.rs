@@ -64,3 +64,31 @@ pub enum JobState {
     #[sea_orm(string_value = "dead")]
     Dead,
 }
+
+/// The type of a custom contact attribute, which decides what values it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum AttributeKind {
+    /// Text.
+    #[sea_orm(string_value = "string")]
+    String,
+    /// A number (integer or decimal).
+    #[sea_orm(string_value = "number")]
+    Number,
+    /// Yes or no.
+    #[sea_orm(string_value = "boolean")]
+    Boolean,
+    /// A calendar date (`YYYY-MM-DD`).
+    #[sea_orm(string_value = "date")]
+    Date,
+    /// An amount of money: integer minor units and an ISO currency.
+    #[sea_orm(string_value = "money")]
+    Money,
+    /// One of a fixed list of options.
+    #[sea_orm(string_value = "enum")]
+    Enum,
+    /// A set of short texts.
+    #[sea_orm(string_value = "list")]
+    List,
+}

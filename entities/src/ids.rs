@@ -93,4 +93,10 @@ typed_ids! {
     AuditEntryId => "AuditEntry";
     /// A background job.
     JobId => "Job";
+    /// A customer or prospect of a workspace.
+    ContactId => "Contact";
+    /// A custom attribute defined for a workspace's contacts.
+    ContactFieldId => "ContactField";
+    /// One event in a contact's history.
+    ContactEventId => "ContactEvent";
 }

@@ -5,7 +5,10 @@
 //! owned by a tenant and keyed `(tenant_id, id)`.
 
 pub mod api_key;
+pub mod attribute_definition;
 pub mod audit_entry;
+pub mod contact;
+pub mod contact_event;
 pub mod email_verification;
 pub mod enums;
 pub mod ids;

@@ -10,6 +10,7 @@ mod m20261129_000003_two_factor;
 mod m20261202_000004_identity_hardening;
 mod m20261202_000005_grant_hardening;
 mod m20261202_000006_job_progress;
+mod m20261206_000007_contacts;
 mod pg;
 pub mod schema;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000004_identity_hardening::Migration),
             Box::new(m20261202_000005_grant_hardening::Migration),
             Box::new(m20261202_000006_job_progress::Migration),
+            Box::new(m20261206_000007_contacts::Migration),
         ]
     }
 }
@@ -34,7 +36,16 @@ impl MigratorTrait for Migrator {
 /// security on PostgreSQL). New ones are made with [`schema::create_tenant_table`],
 /// which refuses a table missing here; the RLS story checks the database against this
 /// list, and the domain checks its tenant-scoped entities against it.
-pub const TENANT_TABLES: &[&str] = &["memberships", "invitations", "api_keys", "audit_log", "jobs"];
+pub const TENANT_TABLES: &[&str] = &[
+    "memberships",
+    "invitations",
+    "api_keys",
+    "audit_log",
+    "jobs",
+    "contacts",
+    "contact_events",
+    "attribute_definitions",
+];
 
 /// Name of the PostgreSQL login role the running server uses; it can neither bypass
 /// row-level security nor alter tables.

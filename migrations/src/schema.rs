@@ -95,3 +95,7 @@ pub async fn create_tenant_table(
     manager.create_table(tenant(name, cols)).await?;
     on_postgres(manager, &format!("{}{}", grant_rw(name), tenant_wall(name, extra))).await
 }
+
+pub fn json(name: &'static str) -> ColumnDef {
+    ColumnDef::new(id(name)).json_binary().not_null().to_owned()
+}

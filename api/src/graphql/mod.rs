@@ -8,6 +8,7 @@
 mod api_keys;
 mod audit;
 mod connection;
+mod contacts;
 mod context;
 mod identity;
 mod ids;
@@ -33,6 +34,7 @@ pub struct QueryRoot(
     api_keys::ApiKeysQuery,
     audit::AuditQuery,
     jobs::JobsQuery,
+    contacts::ContactsQuery,
     node::NodeQuery,
 );
 
@@ -44,6 +46,7 @@ pub struct MutationRoot(
     team::TeamMutation,
     api_keys::ApiKeysMutation,
     jobs::JobsMutation,
+    contacts::ContactsMutation,
 );
 
 /// Parley's schema type.

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::api_keys::ApiKey;
 use super::audit::AuditEntry;
+use super::contacts::{Contact, ContactEvent, ContactField};
 use super::context::{OrGql, parley, tenant};
 use super::identity::User;
 use super::ids::{global_id, parse, parse_any};
@@ -34,6 +35,59 @@ pub(crate) trait NodeObject: Registered {
         global_id(Self::TYPE_NAME, self.node_id().uuid())
     }
 }
+
+/// Declares the GraphQL object for a domain model with an `id`: the wrapper type, its
+/// global ID and one field per listed model field (converted with `Into`), plus any
+/// hand-written resolvers after `extra`. The type must be in the registry below.
+/// (A resolver with a `complexity` expression cannot go in `extra`: macro hygiene hides
+/// the `child_complexity` that `#[Object]` binds from it. Such types are written out.)
+///
+/// ```ignore
+/// node_object! {
+///     /// A tag of the workspace.
+///     Tag(domain::Tag) {
+///         name: String,
+///         /// Shown as the chip's colour.
+///         colour: String,
+///     }
+///     extra {
+///         async fn uses(&self) -> u64 { … }
+///     }
+/// }
+/// ```
+macro_rules! node_object {
+    (
+        $(#[$doc:meta])*
+        $name:ident($model:ty) {
+            $($(#[$fdoc:meta])* $field:ident: $ty:ty,)*
+        }
+        $(extra { $($extra:tt)* })?
+    ) => {
+        $(#[$doc])*
+        pub struct $name(pub $model);
+
+        impl $crate::graphql::node::NodeObject for $name {
+            fn node_id(&self) -> Self::Id {
+                self.0.id
+            }
+        }
+
+        #[async_graphql::Object]
+        impl $name {
+            pub(crate) async fn id(&self) -> async_graphql::ID {
+                $crate::graphql::node::NodeObject::global_id(self)
+            }
+            $(
+                $(#[$fdoc])*
+                async fn $field(&self) -> $ty {
+                    self.0.$field.clone().into()
+                }
+            )*
+            $($($extra)*)?
+        }
+    };
+}
+pub(crate) use node_object;
 
 /// The ID inside a global ID of `T`, naming `field` when it is malformed.
 pub(crate) fn id_of<T: Registered>(field: &str, id: &ID) -> domain::Result<T::Id> {
@@ -102,6 +156,9 @@ node_registry! {
     ApiKey(domain::ApiKeyId) => domain::api_keys::get, ApiKey;
     AuditEntry(domain::AuditEntryId) => domain::audit::get, AuditEntry;
     Job(domain::JobId) => domain::jobs::get, Job;
+    Contact(domain::ContactId) => domain::contacts::get, Contact;
+    ContactEvent(domain::ContactEventId) => domain::contacts::timeline::get, ContactEvent;
+    ContactField(domain::ContactFieldId) => domain::contacts::fields::get, ContactField;
 }
 
 /// `node(id:)`, the read every node type shares.

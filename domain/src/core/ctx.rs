@@ -63,6 +63,14 @@ pub enum Permission {
     ReadAudit,
     /// Inspect and retry background jobs.
     ManageJobs,
+    /// Read contacts, their history and the workspace's contact fields.
+    ReadContacts,
+    /// Add, change, tag and merge contacts and record their consent.
+    EditContacts,
+    /// Define the workspace's custom contact fields.
+    ManageContactFields,
+    /// Erase a contact and everything held about them (privacy requests).
+    EraseContacts,
 }
 
 /// Whether `role` holds `permission`.
@@ -74,6 +82,10 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
             matches!(role, Role::Owner | Role::Admin)
         }
         ReadAudit => matches!(role, Role::Owner | Role::Admin | Role::Analyst),
+        ReadContacts => true,
+        EditContacts => matches!(role, Role::Owner | Role::Admin | Role::Marketer | Role::Sales),
+        ManageContactFields => matches!(role, Role::Owner | Role::Admin | Role::Marketer),
+        EraseContacts => matches!(role, Role::Owner | Role::Admin),
     }
 }
 

@@ -353,7 +353,10 @@ tenant_owned!(
     invitation => entities::ids::InvitationId,
     api_key => entities::ids::ApiKeyId,
     audit_entry => entities::ids::AuditEntryId,
-    job => entities::ids::JobId
+    job => entities::ids::JobId,
+    contact => entities::ids::ContactId,
+    contact_event => entities::ids::ContactEventId,
+    attribute_definition => entities::ids::ContactFieldId
 );
 
 #[cfg(test)]

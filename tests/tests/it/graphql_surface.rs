@@ -122,6 +122,22 @@ async fn every_node_type_is_found_by_its_id(app: TestApp) {
             json!({}),
         )
         .await);
+    let contact = ok(app
+        .gql(
+            &a.auth(),
+            "mutation { createContactField(input: {key: \"k\", label: \"K\", kind: STRING}) { id } \
+             createContact(input: {email: \"c@example.com\"}) { id } }",
+            json!({}),
+        )
+        .await);
+    let consent = ok(app
+        .gql(
+            &a.auth(),
+            "mutation($id: ID!) { setConsent(input: {contactId: $id, channel: EMAIL, status: OPTED_IN, source: \"t\"}) \
+             { events { nodes { id } } } }",
+            json!({ "id": contact["createContact"]["id"] }),
+        )
+        .await);
     let samples = [
         ("User", json!(a.user_id)),
         ("Workspace", json!(a.workspace_id)),
@@ -130,6 +146,9 @@ async fn every_node_type_is_found_by_its_id(app: TestApp) {
         ("ApiKey", key),
         ("AuditEntry", lists["auditLog"]["nodes"][0]["id"].clone()),
         ("Job", lists["jobs"]["nodes"][0]["id"].clone()),
+        ("Contact", contact["createContact"]["id"].clone()),
+        ("ContactEvent", consent["setConsent"]["events"]["nodes"][0]["id"].clone()),
+        ("ContactField", contact["createContactField"]["id"].clone()),
     ];
     let node = ok(app.gql(&a.auth(), "{ __type(name: \"Node\") { possibleTypes { name } } }", json!({})).await);
     let types: Vec<String> = node["__type"]["possibleTypes"]

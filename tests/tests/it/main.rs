@@ -11,6 +11,7 @@ mod accounts;
 mod agencies;
 mod api_keys;
 mod audit;
+mod contacts;
 mod faults;
 mod grants;
 mod graphql_surface;

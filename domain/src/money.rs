@@ -1,0 +1,85 @@
+//! Money: integer minor units and an ISO 4217 currency, never floats.
+
+use crate::{Error, Result};
+
+/// Active ISO 4217 codes. A short list kept here rather than a crate: the codes change
+/// rarely and all we need of them is "is it one" and how many decimals it has.
+const CODES: &str = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN \
+BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD \
+GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR \
+LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP \
+PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP \
+TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL";
+/// Currencies without minor units.
+const NO_DECIMALS: &str = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF";
+/// Currencies with three decimals.
+const THREE_DECIMALS: &str = "BHD IQD JOD KWD LYD OMR TND";
+
+/// An ISO 4217 currency code, upper case.
+pub fn currency(field: &str, raw: &str) -> Result<String> {
+    let c = raw.trim().to_ascii_uppercase();
+    if c.len() == 3 && CODES.split(' ').any(|k| k == c) {
+        Ok(c)
+    } else {
+        Err(Error::invalid(field, "is not an ISO 4217 currency code (like EUR or USD)"))
+    }
+}
+
+/// How many decimals `currency`'s minor unit has (2 for EUR, 0 for JPY, 3 for KWD).
+pub fn decimals(currency: &str) -> usize {
+    if NO_DECIMALS.split(' ').any(|k| k == currency) {
+        0
+    } else if THREE_DECIMALS.split(' ').any(|k| k == currency) {
+        3
+    } else {
+        2
+    }
+}
+
+/// `"12.5"` in EUR → 1250: an amount written in major units as minor units, parsed
+/// digit by digit so no amount ever passes through a float. `None` when it is not a
+/// plain decimal or has more decimals than the currency.
+pub fn parse_major(currency: &str, s: &str) -> Option<i64> {
+    let places = decimals(currency);
+    let (neg, s) = match s.trim().strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s.trim()),
+    };
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    if whole.is_empty() || frac.len() > places || !whole.chars().chain(frac.chars()).all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let scale = 10i64.checked_pow(u32::try_from(places).ok()?)?;
+    let minor: i64 = if places == 0 { 0 } else { format!("{frac:0<places$}").parse().ok()? };
+    let units = whole.parse::<i64>().ok()?.checked_mul(scale)?.checked_add(minor)?;
+    Some(if neg { -units } else { units })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn currencies_and_amounts() {
+        assert_eq!(currency("c", " eur ").unwrap(), "EUR");
+        assert!(currency("c", "EURO").is_err() && currency("c", "XYZ").is_err());
+        assert_eq!(parse_major("EUR", "12.5"), Some(1250));
+        assert_eq!(parse_major("JPY", "1200"), Some(1200));
+        assert_eq!(parse_major("JPY", "12.5"), None);
+        assert_eq!(parse_major("KWD", "1.005"), Some(1005));
+        assert_eq!(parse_major("EUR", "-0.05"), Some(-5));
+        for bad in ["", ".5", "1.234", "1e3", "1,5", "--1", "99999999999999999999"] {
+            assert_eq!(parse_major("EUR", bad), None, "{bad}");
+        }
+    }
+
+    proptest! {
+        /// Minor units printed with two decimals read back as themselves.
+        #[test]
+        fn amounts_round_trip(n in -1_000_000_000_000i64..1_000_000_000_000) {
+            let text = format!("{}{}.{:02}", if n < 0 { "-" } else { "" }, n.abs() / 100, n.abs() % 100);
+            prop_assert_eq!(parse_major("EUR", &text), Some(n));
+        }
+    }
+}
