@@ -7,6 +7,9 @@ use leptos_router::path;
 
 use crate::pages::api_keys::ApiKeysPage;
 use crate::pages::audit::AuditPage;
+use crate::pages::contacts::ContactsPage;
+use crate::pages::contacts::detail::ContactPage;
+use crate::pages::contacts::fields::ContactFieldsPage;
 use crate::pages::frame::AppFrame;
 use crate::pages::identity::account::AccountPage;
 use crate::pages::identity::auth::{AcceptInvitationPage, LogInPage, SignUpPage, VerifyEmailPage};
@@ -60,6 +63,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/accept-invitation") view=AcceptInvitationPage />
                 <ParentRoute path=path!("/app") view=AppFrame>
                     <Route path=path!("") view=DashboardPage />
+                    <Route path=path!("contacts") view=ContactsPage />
+                    <Route path=path!("contacts/:id") view=ContactPage />
+                    <Route path=path!("contact-fields") view=ContactFieldsPage />
                     <Route path=path!("team") view=TeamPage />
                     <Route path=path!("api-keys") view=ApiKeysPage />
                     <Route path=path!("audit") view=AuditPage />

@@ -163,6 +163,9 @@ pub fn Field(
     /// Placeholder text.
     #[prop(optional)]
     placeholder: Option<&'static str>,
+    /// May be left empty.
+    #[prop(optional)]
+    optional: bool,
 ) -> impl IntoView {
     let message = move || errors.field(name);
     let testid = testid.map(str::to_owned).unwrap_or_else(|| format!("field-{name}"));
@@ -175,7 +178,7 @@ pub fn Field(
                 name=name
                 autocomplete=autocomplete
                 placeholder=placeholder
-                required=true
+                required=!optional
                 data-testid=testid
                 aria-invalid=move || if message().is_some() { "true" } else { "false" }
                 prop:value=move || value.get()

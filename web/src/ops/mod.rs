@@ -13,6 +13,7 @@
 
 pub mod api_keys;
 pub mod audit;
+pub mod contacts;
 pub mod identity;
 pub mod jobs;
 pub mod team;
@@ -40,7 +41,7 @@ macro_rules! operations {
                 query_path = $file,
                 response_derives = "Clone, Debug, PartialEq",
                 variables_derives = "Clone, Debug",
-                extern_enums("Role", "WorkspaceKind", "InvitationStatus", "JobState")
+                extern_enums("Role", "WorkspaceKind", "InvitationStatus", "JobState", "FieldKind", "Channel", "ConsentStatus")
             )]
             pub struct $name;
         )+

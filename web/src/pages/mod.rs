@@ -2,6 +2,7 @@
 
 pub mod api_keys;
 pub mod audit;
+pub mod contacts;
 pub mod frame;
 pub mod identity;
 pub mod jobs;

@@ -168,6 +168,10 @@ node_object! {
         async fn options(&self) -> Vec<String> {
             domain::contacts::fields::options_of(&self.0)
         }
+        /// How many decimals the currency of a `MONEY` field has (2 for EUR, 0 for JPY).
+        async fn currency_decimals(&self) -> Option<i32> {
+            self.0.currency.as_deref().map(|c| domain::money::decimals(c) as i32)
+        }
     }
 }
 

@@ -86,6 +86,9 @@ pub fn AppFrame() -> impl IntoView {
                     <A href="/app" exact=true attr:data-testid="nav-dashboard">
                         "Dashboard"
                     </A>
+                    <A href="/app/contacts" attr:data-testid="nav-contacts">
+                        "Contacts"
+                    </A>
                     <A href="/app/team" attr:data-testid="nav-team">
                         "Team"
                     </A>
