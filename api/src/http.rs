@@ -112,6 +112,7 @@ pub fn api_router(state: AppState) -> Router {
         .route("/graphql", get(graphiql).post(graphql))
         .route("/graphql/schema.graphql", get(sdl))
         .with_state(state.clone())
+        .merge(crate::tracking::router(state.clone()))
         .merge(crate::graphiql::router(state.site_root.clone()))
         .merge(ops_router(state))
 }

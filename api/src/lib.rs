@@ -9,6 +9,7 @@ pub mod graphiql;
 pub mod graphql;
 pub mod http;
 pub mod metrics;
+pub mod tracking;
 
 use std::sync::Arc;
 

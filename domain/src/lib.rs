@@ -16,6 +16,7 @@ pub mod mail;
 pub mod money;
 pub mod settings;
 pub mod team;
+pub mod tracking;
 pub mod validate;
 pub mod workspaces;
 
@@ -31,8 +32,8 @@ pub(crate) use self::core::tx::{Audited, Order, TenantTx};
 pub use db::{Db, DbConfig};
 pub use entities::enums::{AttributeKind, InvitationStatus, JobState, WorkspaceKind};
 pub use entities::ids::{
-    ApiKeyId, AuditEntryId, ContactEventId, ContactFieldId, ContactId, InvitationId, JobId, MembershipId, TypedId,
-    UserId, WorkspaceId,
+    ApiKeyId, AuditEntryId, ContactEventId, ContactFieldId, ContactId, InvitationId, JobId, MembershipId,
+    TrackingKeyId, TypedId, UserId, WorkspaceId,
 };
 pub use settings::{Secret, Settings};
 

@@ -99,4 +99,6 @@ typed_ids! {
     ContactFieldId => "ContactField";
     /// One event in a contact's history.
     ContactEventId => "ContactEvent";
+    /// A workspace's publishable tracking key.
+    TrackingKeyId => "TrackingKey";
 }

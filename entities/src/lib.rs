@@ -20,6 +20,7 @@ pub mod membership;
 pub mod password_reset;
 pub mod recovery_code;
 pub mod refresh_token;
+pub mod tracking_key;
 pub mod user;
 pub mod user_totp;
 pub mod workspace;

@@ -11,6 +11,7 @@ mod m20261202_000004_identity_hardening;
 mod m20261202_000005_grant_hardening;
 mod m20261202_000006_job_progress;
 mod m20261206_000007_contacts;
+mod m20261206_000008_tracking;
 mod pg;
 pub mod schema;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_grant_hardening::Migration),
             Box::new(m20261202_000006_job_progress::Migration),
             Box::new(m20261206_000007_contacts::Migration),
+            Box::new(m20261206_000008_tracking::Migration),
         ]
     }
 }
@@ -45,6 +47,7 @@ pub const TENANT_TABLES: &[&str] = &[
     "contacts",
     "contact_events",
     "attribute_definitions",
+    "tracking_keys",
 ];
 
 /// Name of the PostgreSQL login role the running server uses; it can neither bypass

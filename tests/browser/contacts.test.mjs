@@ -71,12 +71,12 @@ test('a marketer defines fields, adds, edits, finds, merges and erases contacts'
 
   // Consent, then the history shows the change.
   await page.selectOption('[data-testid="consent-channel"]', 'SMS');
-  await page.selectOption('[data-testid="consent-choice"]', 'OPTED_OUT');
+  await page.selectOption('[data-testid="consent-choice"]', 'DENIED');
   await page.fill('[data-testid="consent-source"]', 'phone call');
   await page.click('[data-testid="consent-submit"]');
   const sms = page.locator('[data-testid="consent-row"][data-channel="SMS"] [data-testid="consent-status"]');
-  await page.waitForFunction(() => document.querySelector('[data-testid="consent-row"][data-channel="SMS"] [data-testid="consent-status"]')?.textContent === 'Opted out');
-  assert.equal(await sms.textContent(), 'Opted out');
+  await page.waitForFunction(() => document.querySelector('[data-testid="consent-row"][data-channel="SMS"] [data-testid="consent-status"]')?.textContent === 'Denied');
+  assert.equal(await sms.textContent(), 'Denied');
   await page.locator('[data-testid="event-kind"]', { hasText: 'Consent changed' }).waitFor();
   await shot(page, '40-contact');
 

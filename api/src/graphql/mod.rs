@@ -16,6 +16,7 @@ mod jobs;
 mod loaders;
 mod node;
 mod team;
+mod tracking;
 mod workspaces;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
@@ -35,6 +36,7 @@ pub struct QueryRoot(
     audit::AuditQuery,
     jobs::JobsQuery,
     contacts::ContactsQuery,
+    tracking::TrackingQuery,
     node::NodeQuery,
 );
 
@@ -47,6 +49,7 @@ pub struct MutationRoot(
     api_keys::ApiKeysMutation,
     jobs::JobsMutation,
     contacts::ContactsMutation,
+    tracking::TrackingMutation,
 );
 
 /// Parley's schema type.

@@ -14,6 +14,7 @@ use super::identity::User;
 use super::ids::{global_id, parse, parse_any};
 use super::jobs::Job;
 use super::team::{Invitation, Membership};
+use super::tracking::TrackingKey;
 use super::workspaces::Workspace;
 
 /// A type listed in the registry below; only the registry implements it.
@@ -159,6 +160,7 @@ node_registry! {
     Contact(domain::ContactId) => domain::contacts::get, Contact;
     ContactEvent(domain::ContactEventId) => domain::contacts::timeline::get, ContactEvent;
     ContactField(domain::ContactFieldId) => domain::contacts::fields::get, ContactField;
+    TrackingKey(domain::TrackingKeyId) => domain::tracking::get, TrackingKey;
 }
 
 /// `node(id:)`, the read every node type shares.

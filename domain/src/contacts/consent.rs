@@ -43,9 +43,9 @@ impl Channel {
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ConsentStatus {
     /// May be contacted.
-    OptedIn,
+    Granted,
     /// Asked not to be; nothing is sent.
-    OptedOut,
+    Denied,
     /// Asked to be, not yet confirmed (double opt-in); nothing is sent yet.
     Pending,
 }

@@ -200,24 +200,69 @@ pub(crate) async fn all(tx: &TenantTx<'_>) -> Result<Vec<ContactField>> {
 }
 
 /// Checks `changes` (key → value; `null` removes the value) against the workspace's
-/// fields and applies them to `attributes`. Errors name `attributes.<key>`.
-pub(crate) fn apply(
-    defs: &[ContactField],
+/// fields and applies them to `attributes`. A key no field has yet is defined on first
+/// use, its type read from the value (text, number, true/false, a list, an amount with
+/// its currency), when the actor may define fields. Errors name `attributes.<key>`.
+pub(crate) async fn apply(
+    tx: &TenantTx<'_>,
+    defs: &mut Vec<ContactField>,
     attributes: &mut Map<String, Value>,
     changes: &Map<String, Value>,
 ) -> Result<()> {
     for (k, v) in changes {
         let field = format!("attributes.{k}");
-        let Some(d) = defs.iter().find(|d| &d.key == k) else {
-            return Err(Error::invalid(&field, "is not a contact field of this workspace"));
-        };
         if v.is_null() {
             attributes.remove(k);
-        } else {
-            attributes.insert(k.clone(), value(d, v).map_err(|m| Error::invalid(&field, m))?);
+            continue;
         }
+        let d = match defs.iter().find(|d| &d.key == k) {
+            Some(d) => d.clone(),
+            None => {
+                let d = define_on_first_use(tx, k, v).await?;
+                defs.push(d.clone());
+                d
+            }
+        };
+        attributes.insert(k.clone(), value(&d, v).map_err(|m| Error::invalid(&field, m))?);
     }
     Ok(())
+}
+
+/// Defines the field `k` for a value it is first given.
+async fn define_on_first_use(tx: &TenantTx<'_>, k: &str, v: &Value) -> Result<ContactField> {
+    let field = format!("attributes.{k}");
+    if tx.require(Permission::ManageContactFields).is_err() {
+        return Err(Error::invalid(&field, "is not a contact field of this workspace (your role cannot add one)"));
+    }
+    let key = key(k).map_err(|e| match e {
+        Error::Invalid { message, .. } => Error::invalid(&field, message),
+        e => e,
+    })?;
+    let (kind, currency) = match v {
+        Value::Bool(_) => (AttributeKind::Boolean, None),
+        Value::Number(_) => (AttributeKind::Number, None),
+        Value::Array(_) => (AttributeKind::List, None),
+        Value::Object(o) => match o.get("currency").and_then(Value::as_str) {
+            Some(c) => (AttributeKind::Money, Some(crate::money::currency(&field, c)?)),
+            None => return Err(Error::invalid(&field, "an object value must be an amount with its currency")),
+        },
+        _ => (AttributeKind::String, None),
+    };
+    let mut label = key.replace('_', " ");
+    if let Some(first) = label.get(..1) {
+        label = format!("{}{}", first.to_uppercase(), label.get(1..).unwrap_or_default());
+    }
+    let row = def::ActiveModel {
+        id: Set(new_id()),
+        key: Set(key),
+        label: Set(label),
+        kind: Set(kind),
+        options: Set(json!([])),
+        currency: Set(currency),
+        created_at: Set(now()),
+        ..Default::default()
+    };
+    tx.create("contact_field.created", row).await
 }
 
 /// The stored form of `v` for field `d`, or why it does not fit. Text is accepted for

@@ -48,6 +48,17 @@ pub struct ContactChanges {
     pub time_zone: Edit<String>,
     pub attributes: Map<String, Value>,
     pub tags: Option<Vec<String>>,
+    /// Consent to record (a status the channel already has changes nothing).
+    pub consents: Vec<ConsentChange>,
+}
+
+/// Consent on one channel to record with a contact.
+#[derive(Debug, Clone)]
+pub struct ConsentChange {
+    pub channel: Channel,
+    pub status: ConsentStatus,
+    /// Where it came from; `api` when not said.
+    pub source: Option<String>,
 }
 
 /// One way to find a contact: by one of its identities.
@@ -111,7 +122,7 @@ fn checked(edit: &Edit<String>, parse: impl Fn(&str) -> Result<String>) -> Resul
 }
 
 /// The changes checked field by field (errors name the field as clients send it).
-fn check(ch: &ContactChanges) -> Result<ContactChanges> {
+pub(crate) fn check(ch: &ContactChanges) -> Result<ContactChanges> {
     Ok(ContactChanges {
         email: checked(&ch.email, |r| identity::email("email", r))?,
         phone: checked(&ch.phone, |r| identity::phone("phone", r))?,
@@ -121,6 +132,15 @@ fn check(ch: &ContactChanges) -> Result<ContactChanges> {
         time_zone: checked(&ch.time_zone, |r| identity::time_zone("timeZone", r))?,
         attributes: ch.attributes.clone(),
         tags: ch.tags.as_deref().map(|t| identity::tags("tags", t)).transpose()?,
+        consents: ch
+            .consents
+            .iter()
+            .map(|c| {
+                let source =
+                    c.source.as_deref().map(|s| crate::validate::name("consents.source", s, 200)).transpose()?;
+                Ok(ConsentChange { source, ..c.clone() })
+            })
+            .collect::<Result<_>>()?,
     })
 }
 
@@ -147,8 +167,9 @@ fn put(am: &mut contact::ActiveModel, col: contact::Column, edit: &Edit<String>)
     }
 }
 
-/// Applies checked `ch` to `am`, whose values are the contact as it is (or a new one).
-async fn apply(tx: &TenantTx<'_>, am: &mut contact::ActiveModel, ch: &ContactChanges) -> Result<()> {
+/// Applies checked `ch` to `am`, whose values are the contact as it is (or a new one);
+/// answers the consents that changed, for the history.
+async fn apply(tx: &TenantTx<'_>, am: &mut contact::ActiveModel, ch: &ContactChanges) -> Result<Vec<Consent>> {
     use contact::Column as C;
     for (col, edit) in [
         (C::Email, &ch.email),
@@ -161,15 +182,44 @@ async fn apply(tx: &TenantTx<'_>, am: &mut contact::ActiveModel, ch: &ContactCha
         put(am, col, edit);
     }
     if !ch.attributes.is_empty() {
-        let defs = fields::all(tx).await?;
+        let mut defs = fields::all(tx).await?;
         let mut attributes = am.attributes.as_ref().as_object().cloned().unwrap_or_default();
-        fields::apply(&defs, &mut attributes, &ch.attributes)?;
+        fields::apply(tx, &mut defs, &mut attributes, &ch.attributes).await?;
         if &Value::Object(attributes.clone()) != am.attributes.as_ref() {
             am.attributes = Set(Value::Object(attributes));
         }
     }
     if let Some(tags) = ch.tags.as_ref().filter(|t| &json!(t) != am.tags.as_ref()) {
         am.tags = Set(json!(tags));
+    }
+    let mut consents: Vec<Consent> = serde_json::from_value::<Map<String, Value>>(am.consents.as_ref().clone())
+        .unwrap_or_default()
+        .into_values()
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .collect();
+    let mut changed = Vec::new();
+    for c in &ch.consents {
+        if consents.iter().any(|k| k.channel == c.channel && k.status == c.status) {
+            continue;
+        }
+        consents.retain(|k| k.channel != c.channel);
+        let source = c.source.clone().unwrap_or_else(|| "api".to_owned());
+        let recorded = Consent { channel: c.channel, status: c.status, source, recorded_at: now() };
+        consents.push(recorded.clone());
+        changed.push(recorded);
+    }
+    if !changed.is_empty() {
+        consents.sort_by_key(|c| Channel::ALL.iter().position(|k| *k == c.channel));
+        am.consents = Set(consent::stored(&consents));
+    }
+    Ok(changed)
+}
+
+/// Appends a `consent_changed` event to `contact`'s history for each change.
+async fn record_consents(tx: &TenantTx<'_>, contact: ContactId, changed: Vec<Consent>) -> Result<()> {
+    for c in changed {
+        let props = json!({ "channel": c.channel, "status": c.status, "source": c.source });
+        timeline::append(tx, contact, "consent_changed", props, c.recorded_at).await?;
     }
     Ok(())
 }
@@ -217,28 +267,34 @@ fn blank() -> contact::ActiveModel {
     }
 }
 
-async fn create_in(tx: &TenantTx<'_>, ch: &ContactChanges) -> Result<Contact> {
+pub(crate) async fn create_in(tx: &TenantTx<'_>, ch: &ContactChanges) -> Result<Contact> {
     let mut am = blank();
-    apply(tx, &mut am, ch).await?;
+    let changed = apply(tx, &mut am, ch).await?;
     check_identities(tx, &am, None).await?;
-    tx.create("contact.created", am).await
+    let c = tx.create("contact.created", am).await?;
+    record_consents(tx, c.id, changed).await?;
+    Ok(c)
 }
 
 async fn update_in(tx: &TenantTx<'_>, id: ContactId, ch: &ContactChanges) -> Result<Contact> {
     let found = live(tx, id).await?;
     let mut am: contact::ActiveModel = found.clone().into();
-    apply(tx, &mut am, ch).await?;
+    let changed = apply(tx, &mut am, ch).await?;
     check_identities(tx, &am, Some(found.id)).await?;
-    tx.update::<contact::Entity>("contact.updated", found.id, |row| {
-        *row = am;
-        row.tenant_id = sea_orm::ActiveValue::Unchanged(found.tenant_id);
-        row.id = sea_orm::ActiveValue::Unchanged(found.id);
-        if sea_orm::ActiveModelTrait::is_changed(row) {
-            row.updated_at = Set(now());
-        }
-        Ok(())
-    })
-    .await
+    let contact_id = found.id;
+    let c = tx
+        .update::<contact::Entity>("contact.updated", found.id, |row| {
+            *row = am;
+            row.tenant_id = sea_orm::ActiveValue::Unchanged(found.tenant_id);
+            row.id = sea_orm::ActiveValue::Unchanged(found.id);
+            if sea_orm::ActiveModelTrait::is_changed(row) {
+                row.updated_at = Set(now());
+            }
+            Ok(())
+        })
+        .await?;
+    record_consents(tx, contact_id, changed).await?;
+    Ok(c)
 }
 
 /// Adds a contact; it needs at least one identity, none of them another contact's.

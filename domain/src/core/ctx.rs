@@ -7,7 +7,7 @@
 use uuid::Uuid;
 
 pub use entities::enums::Role;
-use entities::ids::{ApiKeyId, UserId, WorkspaceId};
+use entities::ids::{ApiKeyId, TrackingKeyId, UserId, WorkspaceId};
 
 /// Who performs an action.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -19,6 +19,8 @@ pub enum Actor {
     ApiKey { id: ApiKeyId, name: String },
     /// Parley itself (recurring maintenance).
     System,
+    /// The tracking snippet or event endpoint, with a workspace's publishable key.
+    TrackingKey { id: TrackingKeyId },
 }
 
 impl Actor {
@@ -28,6 +30,7 @@ impl Actor {
             Actor::User { .. } => "user",
             Actor::ApiKey { .. } => "api_key",
             Actor::System => "system",
+            Actor::TrackingKey { .. } => "tracking_key",
         }
     }
     /// The actor's ID, if it has one.
@@ -36,6 +39,7 @@ impl Actor {
             Actor::User { id, .. } => Some((*id).into()),
             Actor::ApiKey { id, .. } => Some((*id).into()),
             Actor::System => None,
+            Actor::TrackingKey { id } => Some((*id).into()),
         }
     }
     /// How the audit trail names the actor.
@@ -44,6 +48,7 @@ impl Actor {
             Actor::User { email, .. } => email.clone(),
             Actor::ApiKey { name, .. } => format!("API key \"{name}\""),
             Actor::System => "Parley".to_owned(),
+            Actor::TrackingKey { .. } => "Tracking".to_owned(),
         }
     }
 }
@@ -71,6 +76,8 @@ pub enum Permission {
     ManageContactFields,
     /// Erase a contact and everything held about them (privacy requests).
     EraseContacts,
+    /// Issue and rotate the workspace's publishable tracking key.
+    ManageTracking,
 }
 
 /// Whether `role` holds `permission`.
@@ -86,6 +93,7 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
         EditContacts => matches!(role, Role::Owner | Role::Admin | Role::Marketer | Role::Sales),
         ManageContactFields => matches!(role, Role::Owner | Role::Admin | Role::Marketer),
         EraseContacts => matches!(role, Role::Owner | Role::Admin),
+        ManageTracking => matches!(role, Role::Owner | Role::Admin | Role::Marketer),
     }
 }
 

@@ -356,7 +356,8 @@ tenant_owned!(
     job => entities::ids::JobId,
     contact => entities::ids::ContactId,
     contact_event => entities::ids::ContactEventId,
-    attribute_definition => entities::ids::ContactFieldId
+    attribute_definition => entities::ids::ContactFieldId,
+    tracking_key => entities::ids::TrackingKeyId
 );
 
 #[cfg(test)]

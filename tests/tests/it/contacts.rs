@@ -85,13 +85,13 @@ async fn a_contact_keeps_its_identities_fields_consent_and_history(app: TestApp)
     // Consent is recorded with its source and lands in the history.
     let consent = "mutation($i: SetConsentInput!) { setConsent(input: $i) { consents { channel status source } } }";
     let set = |status: &str| json!({ "i": { "contactId": id, "channel": "EMAIL", "status": status, "source": "signup form" } });
-    ok(app.gql(&me, consent, set("OPTED_IN")).await);
-    let s = ok(app.gql(&me, consent, set("OPTED_OUT")).await);
+    ok(app.gql(&me, consent, set("GRANTED")).await);
+    let s = ok(app.gql(&me, consent, set("DENIED")).await);
     assert_eq!(
         s["setConsent"]["consents"],
-        json!([{ "channel": "EMAIL", "status": "OPTED_OUT", "source": "signup form" }])
+        json!([{ "channel": "EMAIL", "status": "DENIED", "source": "signup form" }])
     );
-    ok(app.gql(&me, consent, set("OPTED_OUT")).await);
+    ok(app.gql(&me, consent, set("DENIED")).await);
     let h = ok(app
         .gql(
             &me,
@@ -102,8 +102,8 @@ async fn a_contact_keeps_its_identities_fields_consent_and_history(app: TestApp)
     let events = &h["contact"]["events"];
     assert_eq!(events["totalCount"], 2, "the same status twice is one change: {h}");
     assert_eq!(events["nodes"][0]["kind"], "consent_changed");
-    assert_eq!(events["nodes"][0]["properties"]["status"], "OPTED_OUT");
-    assert_eq!(events["nodes"][1]["properties"]["status"], "OPTED_IN");
+    assert_eq!(events["nodes"][0]["properties"]["status"], "DENIED");
+    assert_eq!(events["nodes"][1]["properties"]["status"], "GRANTED");
     let event_id = events["nodes"][0]["id"].clone();
     let n = ok(app.gql(&me, "query($id: ID!) { node(id: $id) { __typename id } }", json!({ "id": event_id })).await);
     assert_eq!(n["node"]["__typename"], "ContactEvent");
@@ -116,6 +116,42 @@ async fn a_contact_keeps_its_identities_fields_consent_and_history(app: TestApp)
         assert!(actions.contains(&a), "{a} in {actions:?}");
     }
     assert!(!trail.to_string().contains("ann.lee") && !trail.to_string().contains("1632"), "no personal data: {trail}");
+
+    // The shapes integrations use: consents given with the contact, fields defined by
+    // their first value, found by email.
+    let q = "mutation($i: ContactInput!) { createContact(input: $i) { id consents { channel status source } } }";
+    let input = json!({ "email": "Bo@Example.com", "attributes": { "visit": 1, "plan": "pro", "beta": true },
+                        "consents": [{ "channel": "EMAIL", "status": "GRANTED" }, { "channel": "SMS", "status": "DENIED", "source": "form" }] });
+    let bo = ok(app.gql(&me, q, json!({ "i": input })).await)["createContact"].clone();
+    assert_eq!(
+        bo["consents"],
+        json!([{ "channel": "EMAIL", "status": "GRANTED", "source": "api" }, { "channel": "SMS", "status": "DENIED", "source": "form" }])
+    );
+    let found = ok(app
+        .gql(
+            &me,
+            "{ contactByEmail(email: \"bo@example.COM\") { id attributes tags events { totalCount } } }",
+            json!({}),
+        )
+        .await);
+    assert_eq!(found["contactByEmail"]["id"], bo["id"]);
+    assert_eq!(found["contactByEmail"]["attributes"], json!({ "visit": 1, "plan": "pro", "beta": true }));
+    assert_eq!(found["contactByEmail"]["events"]["totalCount"], 2, "each consent is in the history");
+    let kinds = ok(app.gql(&me, "{ contactFields(first: 100) { nodes { key kind label } } }", json!({})).await);
+    let kinds = &kinds["contactFields"]["nodes"];
+    for (key, kind) in [("visit", "NUMBER"), ("plan", "STRING"), ("beta", "BOOLEAN")] {
+        assert!(
+            kinds.as_array().unwrap().iter().any(|f| f["key"] == key && f["kind"] == kind),
+            "{key} {kind}: {kinds}"
+        );
+    }
+    // A role that may not define fields cannot do it by writing a value.
+    let sales = key_with_role(&app, &owner, "SALES").await;
+    let res = app
+        .gql(&sales, &create_q(), json!({ "i": { "email": "s@example.com", "attributes": { "region": "north" } } }))
+        .await;
+    assert_eq!(field(&res).as_deref(), Some("attributes.region"));
+    ok(app.gql(&sales, &create_q(), json!({ "i": { "email": "s@example.com", "attributes": { "visit": 2 } } })).await);
 
     // Removing a field removes every contact's value for it.
     let fields = ok(app.gql(&me, "{ contactFields { nodes { id key } } }", json!({})).await);
@@ -140,7 +176,12 @@ async fn bad_input_names_the_field_and_writes_nothing(app: TestApp) {
         (json!({ "email": "TAKEN@example.com" }), "email"),
         (json!({ "email": "new@example.com", "externalId": " crm-1 " }), "externalId"),
         (json!({ "email": "new@example.com", "timeZone": "Mars/Olympus" }), "timeZone"),
-        (json!({ "email": "new@example.com", "attributes": { "shoe_size": 42 } }), "attributes.shoe_size"),
+        (json!({ "email": "new@example.com", "attributes": { "Shoe Size": 42 } }), "attributes.Shoe Size"),
+        (json!({ "email": "new@example.com", "attributes": { "budget": { "amount": 5 } } }), "attributes.budget"),
+        (
+            json!({ "email": "new@example.com", "consents": [{ "channel": "SMS", "status": "GRANTED", "source": "" }] }),
+            "consents.source",
+        ),
         (json!({ "email": "new@example.com", "attributes": { "tier": "Bronze" } }), "attributes.tier"),
         (json!({ "email": "new@example.com", "tags": ["x".repeat(51)] }), "tags"),
         (json!({ "email": "new@example.com", "firstName": "a\u{7}b" }), "firstName"),
@@ -198,9 +239,9 @@ async fn upserts_change_nothing_twice_and_merges_keep_everything(app: TestApp) {
     let consent = "mutation($i: SetConsentInput!) { setConsent(input: $i) { id } }";
     let set =
         |c: &str, ch: &str, s: &str| json!({ "i": { "contactId": c, "channel": ch, "status": s, "source": "test" } });
-    ok(app.gql(&me, consent, set(&target, "EMAIL", "OPTED_IN")).await);
-    ok(app.gql(&me, consent, set(&other, "SMS", "OPTED_IN")).await);
-    ok(app.gql(&me, consent, set(&other, "EMAIL", "OPTED_OUT")).await); // later: wins
+    ok(app.gql(&me, consent, set(&target, "EMAIL", "GRANTED")).await);
+    ok(app.gql(&me, consent, set(&other, "SMS", "GRANTED")).await);
+    ok(app.gql(&me, consent, set(&other, "EMAIL", "DENIED")).await); // later: wins
 
     let merge = format!(
         "mutation($t: ID!, $s: ID!) {{ mergeContacts(input: {{ targetId: $t, sourceId: $s }}) {{ {CONTACT} events {{ totalCount nodes {{ kind }} }} }} }}"
@@ -216,7 +257,7 @@ async fn upserts_change_nothing_twice_and_merges_keep_everything(app: TestApp) {
         .iter()
         .map(|c| (c["channel"].as_str().unwrap().to_owned(), c["status"].as_str().unwrap().to_owned()))
         .collect();
-    assert_eq!(consents, [("EMAIL".to_owned(), "OPTED_OUT".to_owned()), ("SMS".to_owned(), "OPTED_IN".to_owned())]);
+    assert_eq!(consents, [("EMAIL".to_owned(), "DENIED".to_owned()), ("SMS".to_owned(), "GRANTED".to_owned())]);
     assert_eq!(m["events"]["totalCount"], 4, "both histories and the merge itself: {m}");
     assert_eq!(m["events"]["nodes"][0]["kind"], "contact_merged");
     // The merged contact's ID still finds the person; lists show one contact.
@@ -311,7 +352,7 @@ async fn another_workspaces_contacts_are_invisible(app: TestApp) {
         ),
         (
             "consent",
-            "mutation($id: ID!) { setConsent(input: { contactId: $id, channel: EMAIL, status: OPTED_IN, source: \"x\" }) { id } }",
+            "mutation($id: ID!) { setConsent(input: { contactId: $id, channel: EMAIL, status: GRANTED, source: \"x\" }) { id } }",
             json!({ "id": c }),
         ),
         (
@@ -330,20 +371,28 @@ async fn another_workspaces_contacts_are_invisible(app: TestApp) {
         let res = app.gql(&other, q, vars).await;
         assert_eq!(code(&res).as_deref(), Some("NOT_FOUND"), "{what}: {res}");
     }
-    // A's field is not B's: B cannot write it.
-    let res = app
+    // A's field is not B's: B's first value for the key defines a field of B's own.
+    ok(app
         .gql(
             &other,
-            "mutation($id: ID!) { updateContact(id: $id, input: { attributes: { tier: \"x\" } }) { id } }",
+            "mutation($id: ID!) { updateContact(id: $id, input: { attributes: { tier: 3 } }) { id } }",
             json!({ "id": mine }),
         )
-        .await;
-    assert_eq!(field(&res).as_deref(), Some("attributes.tier"));
-    let lists =
-        ok(app.gql(&other, "{ contacts { totalCount nodes { id } } contactFields { totalCount } }", json!({})).await);
+        .await);
+    let lists = ok(app
+        .gql(
+            &other,
+            "{ contacts { totalCount nodes { id } } contactFields { totalCount nodes { id kind } } }",
+            json!({}),
+        )
+        .await);
     assert_eq!(lists["contacts"]["totalCount"], 1);
     assert_eq!(lists["contacts"]["nodes"][0]["id"], mine);
-    assert_eq!(lists["contactFields"]["totalCount"], 0);
+    assert_eq!(lists["contactFields"]["totalCount"], 1);
+    assert_ne!(lists["contactFields"]["nodes"][0]["id"], field_id);
+    assert_eq!(lists["contactFields"]["nodes"][0]["kind"], "NUMBER");
+    let theirs = ok(app.gql(&a.auth(), "{ contactFields { nodes { kind } } }", json!({})).await);
+    assert_eq!(theirs["contactFields"]["nodes"], json!([{ "kind": "STRING" }]));
     // And nothing of A's changed.
     let still = ok(app
         .gql(

@@ -133,11 +133,12 @@ async fn every_node_type_is_found_by_its_id(app: TestApp) {
     let consent = ok(app
         .gql(
             &a.auth(),
-            "mutation($id: ID!) { setConsent(input: {contactId: $id, channel: EMAIL, status: OPTED_IN, source: \"t\"}) \
+            "mutation($id: ID!) { setConsent(input: {contactId: $id, channel: EMAIL, status: GRANTED, source: \"t\"}) \
              { events { nodes { id } } } }",
             json!({ "id": contact["createContact"]["id"] }),
         )
         .await);
+    let tracking = ok(app.gql(&a.auth(), "mutation { rotateTrackingKey { id } }", json!({})).await);
     let samples = [
         ("User", json!(a.user_id)),
         ("Workspace", json!(a.workspace_id)),
@@ -149,6 +150,7 @@ async fn every_node_type_is_found_by_its_id(app: TestApp) {
         ("Contact", contact["createContact"]["id"].clone()),
         ("ContactEvent", consent["setConsent"]["events"]["nodes"][0]["id"].clone()),
         ("ContactField", contact["createContactField"]["id"].clone()),
+        ("TrackingKey", tracking["rotateTrackingKey"]["id"].clone()),
     ];
     let node = ok(app.gql(&a.auth(), "{ __type(name: \"Node\") { possibleTypes { name } } }", json!({})).await);
     let types: Vec<String> = node["__type"]["possibleTypes"]

@@ -25,4 +25,5 @@ mod ops;
 mod rls;
 mod tenancy;
 mod tokens;
+mod tracking;
 mod two_factor;

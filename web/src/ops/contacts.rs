@@ -99,7 +99,7 @@ macro_rules! labelled_enum {
 
 labelled_enum! {
     /// The type of a contact field.
-    FieldKind {
+    AttributeType {
         String => "STRING", "Text";
         Number => "NUMBER", "Number";
         Boolean => "BOOLEAN", "Yes / no";
@@ -124,8 +124,8 @@ labelled_enum! {
 labelled_enum! {
     /// Where a contact's consent on a channel stands.
     ConsentStatus {
-        OptedIn => "OPTED_IN", "Opted in";
-        OptedOut => "OPTED_OUT", "Opted out";
+        Granted => "GRANTED", "Granted";
+        Denied => "DENIED", "Denied";
         Pending => "PENDING", "Pending";
     }
 }

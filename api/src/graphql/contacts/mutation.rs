@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Json, MaybeUndefined, Object};
 use domain::contacts::{ContactChanges, Edit};
 
-use super::{Channel, ConsentStatus, Contact, ContactField, EraseContactPayload, FieldKind, UpsertContactPayload};
+use super::{AttributeType, Channel, ConsentStatus, Contact, ContactField, EraseContactPayload, UpsertContactPayload};
 use crate::graphql::context::{OrGql, parley, tenant};
 use crate::graphql::node::{Registered, id_of};
 
@@ -20,6 +20,17 @@ pub struct ContactInput {
     pub attributes: Option<Json<serde_json::Map<String, serde_json::Value>>>,
     /// The contact's whole set of tags.
     pub tags: Option<Vec<String>>,
+    /// Consent to record, channel by channel.
+    pub consents: Option<Vec<ConsentInput>>,
+}
+
+/// Consent on one channel, given with a contact.
+#[derive(InputObject)]
+pub struct ConsentInput {
+    pub channel: Channel,
+    pub status: ConsentStatus,
+    /// Where it came from (`signup form`, `import`…); `api` when left out.
+    pub source: Option<String>,
 }
 
 fn edit(v: MaybeUndefined<String>) -> Edit<String> {
@@ -41,6 +52,16 @@ impl From<ContactInput> for ContactChanges {
             time_zone: edit(i.time_zone),
             attributes: i.attributes.map(|a| a.0).unwrap_or_default(),
             tags: i.tags,
+            consents: i
+                .consents
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| domain::contacts::ConsentChange {
+                    channel: c.channel.into(),
+                    status: c.status.into(),
+                    source: c.source,
+                })
+                .collect(),
         }
     }
 }
@@ -70,7 +91,7 @@ pub struct CreateContactFieldInput {
     /// Lower-case letters, digits and `_`, starting with a letter (`loyalty_tier`).
     pub key: String,
     pub label: String,
-    pub kind: FieldKind,
+    pub kind: AttributeType,
     /// The allowed values of an `ENUM` field.
     #[graphql(default)]
     pub options: Vec<String>,

@@ -34,6 +34,13 @@ impl ContactsQuery {
         Ok(Contact(domain::contacts::get(t, parley(ctx)?, id).await.gql(ctx)?))
     }
 
+    /// The contact with this email address (in any case), `NOT_FOUND` when none has it.
+    async fn contact_by_email(&self, ctx: &Context<'_>, email: String) -> async_graphql::Result<Contact> {
+        let t = tenant(ctx).await?;
+        let identity = domain::contacts::Identity::Email(email);
+        Ok(Contact(domain::contacts::find_by_identity(t, parley(ctx)?, identity).await.gql(ctx)?))
+    }
+
     /// The contact with this identity (give exactly one).
     async fn contact_by_identity(
         &self,

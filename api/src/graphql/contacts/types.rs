@@ -9,7 +9,7 @@ use crate::graphql::node::{NodeObject, node_object};
 /// The type of a contact field, which decides the values it holds.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "domain::AttributeKind")]
-pub enum FieldKind {
+pub enum AttributeType {
     /// Text.
     String,
     /// A number.
@@ -42,9 +42,9 @@ pub enum Channel {
 #[graphql(remote = "domain::contacts::ConsentStatus")]
 pub enum ConsentStatus {
     /// May be contacted.
-    OptedIn,
+    Granted,
     /// Asked not to be; nothing is sent.
-    OptedOut,
+    Denied,
     /// Asked to be, not yet confirmed; nothing is sent yet.
     Pending,
 }
@@ -158,7 +158,7 @@ node_object! {
         /// The key its values go under in `Contact.attributes`.
         key: String,
         label: String,
-        kind: FieldKind,
+        kind: AttributeType,
         /// The currency of a `MONEY` field.
         currency: Option<String>,
         created_at: DateTime<Utc>,

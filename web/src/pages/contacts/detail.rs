@@ -15,8 +15,8 @@ use crate::components::{
 };
 use crate::gql::call;
 use crate::ops::contacts::{
-    Channel, ConsentStatus, Contact, ContactByEmail, ContactDetail, ContactEvent, ContactEvents, EraseContact,
-    FieldDef, FieldKind, MergeContacts, SetConsent, UpdateContact, UpdateContactFields, contact, contact_by_email,
+    AttributeType, Channel, ConsentStatus, Contact, ContactByEmail, ContactDetail, ContactEvent, ContactEvents,
+    EraseContact, FieldDef, MergeContacts, SetConsent, UpdateContact, UpdateContactFields, contact, contact_by_email,
     contact_events, erase_contact, merge_contacts, set_consent, update_contact, update_contact_fields,
 };
 use crate::ops::short_time;
@@ -99,6 +99,7 @@ fn ProfileForm(contact: ContactDetail, data: Loaded<contact::ResponseData>) -> i
             time_zone: given(&zone),
             attributes: None,
             tags: Some(tag_list),
+            consents: None,
         };
         let fields = &["email", "phone", "externalId", "firstName", "lastName", "timeZone", "tags"];
         form.send::<UpdateContact, _>(
@@ -135,7 +136,7 @@ fn ProfileForm(contact: ContactDetail, data: Loaded<contact::ResponseData>) -> i
 fn shown(f: &FieldDef, v: Option<&Value>) -> String {
     let Some(v) = v else { return String::new() };
     match (f.kind, v) {
-        (FieldKind::Money, Value::Object(m)) => {
+        (AttributeType::Money, Value::Object(m)) => {
             let amount = m.get("amount").and_then(Value::as_i64).unwrap_or(0);
             let places = u32::try_from(f.currency_decimals.unwrap_or(2)).unwrap_or(2);
             let scale = 10i64.pow(places);
@@ -238,14 +239,14 @@ fn AttributeInput(field: FieldDef, value: RwSignal<String>, errors: FormErrors) 
         move || errors.field(&name)
     });
     let hint = match field.kind {
-        FieldKind::Date => "YYYY-MM-DD".to_owned(),
-        FieldKind::Money => format!("Amount in {}", field.currency.clone().unwrap_or_default()),
-        FieldKind::List => "Separated by commas".to_owned(),
+        AttributeType::Date => "YYYY-MM-DD".to_owned(),
+        AttributeType::Money => format!("Amount in {}", field.currency.clone().unwrap_or_default()),
+        AttributeType::List => "Separated by commas".to_owned(),
         _ => String::new(),
     };
     let choices: Option<Vec<(String, String)>> = match field.kind {
-        FieldKind::Boolean => Some(vec![("true".into(), "Yes".into()), ("false".into(), "No".into())]),
-        FieldKind::Enum => Some(field.options.iter().map(|o| (o.clone(), o.clone())).collect()),
+        AttributeType::Boolean => Some(vec![("true".into(), "Yes".into()), ("false".into(), "No".into())]),
+        AttributeType::Enum => Some(field.options.iter().map(|o| (o.clone(), o.clone())).collect()),
         _ => None,
     };
     let control = match choices {
@@ -260,7 +261,7 @@ fn AttributeInput(field: FieldDef, value: RwSignal<String>, errors: FormErrors) 
         }.into_any(),
         None => view! {
             <input
-                type=if field.kind == FieldKind::Number { "number" } else { "text" }
+                type=if field.kind == AttributeType::Number { "number" } else { "text" }
                 step="any"
                 name=name.clone()
                 data-testid=testid
@@ -283,7 +284,7 @@ fn AttributeInput(field: FieldDef, value: RwSignal<String>, errors: FormErrors) 
 #[component]
 fn ConsentPanel(contact: ContactDetail, data: Loaded<contact::ResponseData>) -> impl IntoView {
     let channel = RwSignal::new(Channel::Email.as_str().to_owned());
-    let status = RwSignal::new(ConsentStatus::OptedIn.as_str().to_owned());
+    let status = RwSignal::new(ConsentStatus::Granted.as_str().to_owned());
     let source = RwSignal::new("web app".to_owned());
     let form = Form::new();
     let id = contact.id.clone();

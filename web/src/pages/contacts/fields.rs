@@ -8,8 +8,8 @@ use leptos_router::components::A;
 use crate::components::{Caller, Chunk, ErrorBanner, Field, Form, FormErrors, Paged, PagedTable, Submit, paged};
 use crate::gql::call;
 use crate::ops::contacts::{
-    ContactFields, CreateContactField, DeleteContactField, FieldKind, FieldRow, contact_fields, create_contact_field,
-    delete_contact_field,
+    AttributeType, ContactFields, CreateContactField, DeleteContactField, FieldRow, contact_fields,
+    create_contact_field, delete_contact_field,
 };
 
 /// The contact fields page.
@@ -46,8 +46,8 @@ pub fn ContactFieldsPage() -> impl IntoView {
 
 fn field_row(f: FieldRow, list: Paged<FieldRow>, errors: FormErrors) -> impl IntoView {
     let values = match f.kind {
-        FieldKind::Enum => f.options.join(", "),
-        FieldKind::Money => f.currency.clone().unwrap_or_default(),
+        AttributeType::Enum => f.options.join(", "),
+        AttributeType::Money => f.currency.clone().unwrap_or_default(),
         _ => String::new(),
     };
     let id = f.id.clone();
@@ -76,23 +76,23 @@ fn field_row(f: FieldRow, list: Paged<FieldRow>, errors: FormErrors) -> impl Int
 #[component]
 fn NewFieldForm(list: Paged<FieldRow>) -> impl IntoView {
     let (key, label) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
-    let kind = RwSignal::new(FieldKind::String.as_str().to_owned());
+    let kind = RwSignal::new(AttributeType::String.as_str().to_owned());
     let (options, currency) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     let form = Form::new();
-    let is = move |k: FieldKind| kind.get() == k.as_str();
+    let is = move |k: AttributeType| kind.get() == k.as_str();
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         if !form.start() {
             return;
         }
-        let kind = FieldKind::parse(&kind.get_untracked()).unwrap_or(FieldKind::Unknown);
+        let kind = AttributeType::parse(&kind.get_untracked()).unwrap_or(AttributeType::Unknown);
         let chosen: Vec<String> = match kind {
-            FieldKind::Enum => {
+            AttributeType::Enum => {
                 options.get_untracked().split(',').map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect()
             }
             _ => Vec::new(),
         };
-        let currency = (kind == FieldKind::Money).then(|| currency.get_untracked().trim().to_owned());
+        let currency = (kind == AttributeType::Money).then(|| currency.get_untracked().trim().to_owned());
         let input = create_contact_field::CreateContactFieldInput {
             key: key.get_untracked().trim().to_owned(),
             label: label.get_untracked().trim().to_owned(),
@@ -122,13 +122,13 @@ fn NewFieldForm(list: Paged<FieldRow>) -> impl IntoView {
                 <label class="field">
                     <span class="field-label">"Type"</span>
                     <select data-testid="contact-field-kind" prop:value=move || kind.get() on:change=move |ev| kind.set(event_target_value(&ev))>
-                        {FieldKind::ALL.iter().map(|k| view! { <option value=k.as_str() selected=move || is(*k)>{k.label()}</option> }).collect_view()}
+                        {AttributeType::ALL.iter().map(|k| view! { <option value=k.as_str() selected=move || is(*k)>{k.label()}</option> }).collect_view()}
                     </select>
                 </label>
-                <Show when=move || is(FieldKind::Enum)>
+                <Show when=move || is(AttributeType::Enum)>
                     <Field label="Options" name="options" value=options errors=form.errors testid="contact-field-options" hint="Separated by commas" />
                 </Show>
-                <Show when=move || is(FieldKind::Money)>
+                <Show when=move || is(AttributeType::Money)>
                     <Field label="Currency" name="currency" value=currency errors=form.errors testid="contact-field-currency" placeholder="EUR" />
                 </Show>
                 <Submit label="Add field" busy_label="Adding…" busy=form.busy testid="contact-field-submit" />

@@ -118,6 +118,7 @@ fn AddContactForm() -> impl IntoView {
             time_zone: None,
             attributes: None,
             tags: None,
+            consents: None,
         };
         let navigate = navigate.clone();
         form.send::<CreateContact, _>(
