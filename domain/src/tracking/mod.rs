@@ -249,6 +249,14 @@ pub async fn ingest(p: &Parley, key: &str, events: &[Value]) -> Result<Report> {
             received_at: Set(clock),
         });
     }
+    // A visitor who identified later in this batch owns their earlier events in it too.
+    for row in &mut rows {
+        if let (Set(None), Set(Some(anon))) = (&row.contact_id, &row.anonymous_id)
+            && let Some(Some(id)) = visitors.get(anon)
+        {
+            row.contact_id = Set(Some(*id));
+        }
+    }
     report.accepted = rows.len();
     if !rows.is_empty() {
         contact_event::Entity::insert_many(rows).exec_without_returning(&tx).await?;

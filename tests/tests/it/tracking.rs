@@ -52,10 +52,12 @@ async fn a_visitors_history_joins_the_contact_who_identifies(app: TestApp) {
     ]});
     let (status, report) = send(&app, views).await;
     assert_eq!((status, report["accepted"].clone(), report["rejected"].clone()), (200, json!(2), json!([])));
+    // In one batch, an event before the visitor identifies is theirs too.
     let identify = json!({ "key": key, "events": [
+        { "type": "viewed_size_guide", "anonymousId": "v-1" },
         { "type": "identify", "anonymousId": "v-1", "email": "New.Buyer@Example.com" },
     ]});
-    assert_eq!(send(&app, identify).await.1["accepted"], 1);
+    assert_eq!(send(&app, identify).await.1["accepted"], 2);
     // Later anonymous events of the same visitor go to the contact too.
     let later = json!({ "key": key, "events": [
         { "type": "add_to_cart", "anonymousId": "v-1", "properties": { "sku": "A1", "price": 1200 } },
@@ -64,7 +66,7 @@ async fn a_visitors_history_joins_the_contact_who_identifies(app: TestApp) {
     assert_eq!(send(&app, later).await.1["accepted"], 2);
     let h = history(&app, &me, "new.buyer@example.com").await;
     let kinds: Vec<&str> = h.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(kinds, ["add_to_cart", "identify", "page_view", "page_view"], "{h:?}");
+    assert_eq!(kinds, ["add_to_cart", "identify", "viewed_size_guide", "page_view", "page_view"], "{h:?}");
     assert!(h.iter().any(|(_, p)| p["path"] == "/pricing"));
     // The contact was added by tracking, and the trail says so.
     let trail = ok(app.gql(&me, "{ auditLog(first: 5) { nodes { action actor } } }", json!({})).await);

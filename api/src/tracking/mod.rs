@@ -1,4 +1,4 @@
-//! `POST /t/events`: the tracking endpoint the snippet and integrations send batches of
+//! `GET /t/snippet.js` and `POST /t/events`: the tracking snippet and the endpoint the snippet and integrations send batches of
 //! events to, authenticated by the workspace's publishable key. It answers any origin
 //! (the snippet runs on customers' sites) and takes any content type, so a browser can
 //! send it with `navigator.sendBeacon` without a preflight request.
@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -18,9 +18,26 @@ use crate::http::AppState;
 /// Largest request: a full batch of events at their largest properties, and some.
 pub const MAX_EVENTS_BODY: usize = 1024 * 1024;
 
+/// The snippet, served as it is written (a few kilobytes; no build step).
+const SNIPPET: &str = include_str!("snippet.js");
+
 /// The tracking routes.
 pub fn router(state: AppState) -> Router {
-    Router::new().route("/t/events", post(events).options(preflight)).with_state(state)
+    Router::new()
+        .route("/t/events", post(events).options(preflight))
+        .route("/t/snippet.js", get(snippet))
+        .with_state(state)
+}
+
+async fn snippet() -> Response {
+    let mut res = SNIPPET.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/javascript; charset=utf-8"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    // Loaded by customers' pages from another origin.
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert("cross-origin-resource-policy", HeaderValue::from_static("cross-origin"));
+    res
 }
 
 #[derive(Deserialize)]
