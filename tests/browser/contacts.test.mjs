@@ -26,6 +26,15 @@ test('a marketer defines fields, adds, edits, finds, merges and erases contacts'
   const id = stamp();
   await signUp(page, { name: 'Mia Marketer', email: `mia-${id}@example.com`, workspace: `Shop ${id}` });
 
+  // The tracking page issues the publishable key and shows the snippet to paste.
+  await page.click('[data-testid="nav-tracking"]');
+  await page.locator('[data-testid="tracking-none"]').waitFor();
+  await page.click('[data-testid="tracking-rotate"]');
+  const key = (await page.locator('[data-testid="tracking-key"]').textContent()).trim();
+  assert.match(key, /^prly_pk_/);
+  const snippet = await page.locator('[data-testid="tracking-snippet"]').textContent();
+  assert.ok(snippet.includes(`${BASE}/t/snippet.js`) && snippet.includes(key), snippet);
+
   await page.click('[data-testid="nav-contacts"]');
   await page.waitForURL(`${BASE}/app/contacts`);
   await page.locator('[data-testid="contacts-empty"]').waitFor();
@@ -100,8 +109,13 @@ test('a marketer defines fields, adds, edits, finds, merges and erases contacts'
   await page.click('[data-testid="nav-contacts"]');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="contact-row"]').length === 1);
 
-  // Erased on request: gone from the list.
+  // A privacy request: the export holds the merged history; then erased, gone from the list.
   await page.click('[data-testid="contact-link"]');
+  await page.click('[data-testid="export-contact"]');
+  const exported = JSON.parse(await page.locator('[data-testid="export-json"]').textContent());
+  assert.equal(exported.email, `ann.${id}@example.com`);
+  assert.equal(exported.mergedContactIds.length, 1);
+  assert.ok(exported.events.some((e) => e.type === 'consent_changed'));
   await page.click('[data-testid="erase-contact"]');
   await page.click('[data-testid="erase-confirm"]');
   await page.waitForURL(`${BASE}/app/contacts`);

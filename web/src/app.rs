@@ -16,6 +16,7 @@ use crate::pages::identity::auth::{AcceptInvitationPage, LogInPage, SignUpPage, 
 use crate::pages::identity::password::{ForgotPasswordPage, ResetPasswordPage};
 use crate::pages::jobs::JobsPage;
 use crate::pages::team::TeamPage;
+use crate::pages::tracking::TrackingPage;
 use crate::pages::workspaces::dashboard::DashboardPage;
 use crate::session::Session;
 
@@ -66,6 +67,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("contacts") view=ContactsPage />
                     <Route path=path!("contacts/:id") view=ContactPage />
                     <Route path=path!("contact-fields") view=ContactFieldsPage />
+                    <Route path=path!("tracking") view=TrackingPage />
                     <Route path=path!("team") view=TeamPage />
                     <Route path=path!("api-keys") view=ApiKeysPage />
                     <Route path=path!("audit") view=AuditPage />

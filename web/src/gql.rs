@@ -142,6 +142,11 @@ pub fn stored_workspace() -> Option<String> {
     browser::stored_workspace()
 }
 
+/// This page's origin (`https://parley.example`); empty while rendering on the server.
+pub fn origin() -> String {
+    browser::origin()
+}
+
 /// Remembers (or forgets, with `None`) the current workspace in localStorage and the
 /// `parley_ws` cookie.
 pub fn store_workspace(id: Option<&str>) {
@@ -237,6 +242,10 @@ mod browser {
         }
     }
 
+    pub fn origin() -> String {
+        web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
+    }
+
     fn storage() -> Option<web_sys::Storage> {
         web_sys::window()?.local_storage().ok()?
     }
@@ -280,6 +289,10 @@ mod browser {
     }
 
     pub fn go_to_login() {}
+
+    pub fn origin() -> String {
+        String::new()
+    }
 
     pub fn stored_workspace() -> Option<String> {
         None

@@ -461,3 +461,52 @@ pub async fn erase(ctx: &TenantCtx, p: &Parley, id: ContactId) -> Result<Contact
     tx.commit().await?;
     Ok(id)
 }
+
+/// Everything the workspace holds about one contact, as JSON (a privacy request's
+/// answer, TEN-8): identities, names, fields, tags, consent, the IDs of contacts merged
+/// into them, and their whole history, oldest first. The export itself is recorded in
+/// the audit trail (who asked, when; not what it held).
+pub async fn export(ctx: &TenantCtx, p: &Parley, id: ContactId) -> Result<Value> {
+    use sea_orm::QueryOrder;
+    let tx = p.tenant_tx(ctx).await?;
+    tx.require(Permission::ReadContacts)?;
+    let c = live(&tx, id).await?;
+    let merged: Vec<ContactId> = contact::Entity::scoped(ctx)
+        .filter(contact::Column::MergedInto.eq(c.id))
+        .select_only()
+        .column(contact::Column::Id)
+        .into_tuple()
+        .all(&tx)
+        .await?;
+    let events = contact_event::Entity::scoped(ctx)
+        .filter(contact_event::Column::ContactId.eq(c.id))
+        .order_by_asc(contact_event::Column::Id)
+        .all(&tx)
+        .await?;
+    let events: Vec<Value> = events
+        .into_iter()
+        .map(|e| {
+            json!({ "id": e.id, "type": e.kind, "properties": e.properties, "occurredAt": e.occurred_at,
+                    "receivedAt": e.received_at, "anonymousId": e.anonymous_id })
+        })
+        .collect();
+    let doc = json!({
+        "id": c.id,
+        "email": c.email,
+        "phone": c.phone,
+        "externalId": c.external_id,
+        "firstName": c.first_name,
+        "lastName": c.last_name,
+        "timeZone": c.time_zone,
+        "attributes": c.attributes,
+        "tags": c.tags,
+        "consents": consents_of(&c),
+        "mergedContactIds": merged,
+        "createdAt": c.created_at,
+        "updatedAt": c.updated_at,
+        "events": events,
+    });
+    tx.record(crate::audit::Change::new("contact.exported", c.id)).await?;
+    tx.commit().await?;
+    Ok(doc)
+}

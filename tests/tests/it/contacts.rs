@@ -295,6 +295,17 @@ async fn erasing_a_contact_keeps_nothing_of_them(app: TestApp) {
     let events = ok(app.gql(&me, merge, json!({ "t": a, "s": b })).await);
     let event = events["mergeContacts"]["events"]["nodes"][0]["id"].clone();
 
+    // A privacy request's export holds everything, the merged duplicate's history too.
+    let doc =
+        ok(app.gql(&me, "mutation($id: ID!) { exportContact(id: $id) }", json!({ "id": a })).await)["exportContact"]
+            .clone();
+    assert_eq!(doc["email"], "erase.me@example.com");
+    assert_eq!(doc["phone"], "+4915112345678");
+    assert_eq!(doc["mergedContactIds"].as_array().map(Vec::len), Some(1));
+    assert_eq!(doc["events"][0]["type"], "contact_merged");
+    let trail = ok(app.gql(&me, "{ auditLog(first: 1) { nodes { action } } }", json!({})).await);
+    assert_eq!(trail["auditLog"]["nodes"][0]["action"], "contact.exported");
+
     let marketer = key_with_role(&app, &owner, "MARKETER").await;
     let erase = "mutation($id: ID!) { eraseContact(id: $id) { erasedContactId } }";
     assert_eq!(code(&app.gql(&marketer, erase, json!({ "id": a })).await).as_deref(), Some("FORBIDDEN"));

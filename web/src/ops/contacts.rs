@@ -25,6 +25,8 @@ super::operations!("src/ops/contacts.graphql":
     ContactByEmail,
     /// `MergeContacts` in `contacts.graphql`.
     MergeContacts,
+    /// `ExportContact` in `contacts.graphql`.
+    ExportContact,
     /// `EraseContact` in `contacts.graphql`.
     EraseContact,
     /// `ContactFields` in `contacts.graphql`.

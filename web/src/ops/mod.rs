@@ -17,6 +17,7 @@ pub mod contacts;
 pub mod identity;
 pub mod jobs;
 pub mod team;
+pub mod tracking;
 pub mod workspaces;
 
 use serde::{Deserialize, Serialize};

@@ -7,4 +7,5 @@ pub mod frame;
 pub mod identity;
 pub mod jobs;
 pub mod team;
+pub mod tracking;
 pub mod workspaces;

@@ -156,6 +156,14 @@ impl ContactsMutation {
         Ok(Contact(domain::contacts::merge(t, parley(ctx)?, target, source).await.gql(ctx)?))
     }
 
+    /// Everything held about a contact, as one JSON document (a privacy request's
+    /// answer); the export is recorded in the audit trail.
+    async fn export_contact(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Json<serde_json::Value>> {
+        let id = id_of::<Contact>("id", &id).gql(ctx)?;
+        let t = tenant(ctx).await?;
+        Ok(Json(domain::contacts::export(t, parley(ctx)?, id).await.gql(ctx)?))
+    }
+
     /// Erases a contact and their whole history (a privacy request); cannot be undone.
     async fn erase_contact(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<EraseContactPayload> {
         let id = id_of::<Contact>("id", &id).gql(ctx)?;

@@ -16,8 +16,9 @@ use crate::components::{
 use crate::gql::call;
 use crate::ops::contacts::{
     AttributeType, Channel, ConsentStatus, Contact, ContactByEmail, ContactDetail, ContactEvent, ContactEvents,
-    EraseContact, FieldDef, MergeContacts, SetConsent, UpdateContact, UpdateContactFields, contact, contact_by_email,
-    contact_events, erase_contact, merge_contacts, set_consent, update_contact, update_contact_fields,
+    EraseContact, ExportContact, FieldDef, MergeContacts, SetConsent, UpdateContact, UpdateContactFields, contact,
+    contact_by_email, contact_events, erase_contact, export_contact, merge_contacts, set_consent, update_contact,
+    update_contact_fields,
 };
 use crate::ops::short_time;
 use crate::session::{Loaded, load};
@@ -397,11 +398,22 @@ fn MergeForm(id: String, data: Loaded<contact::ResponseData>) -> impl IntoView {
     }
 }
 
-/// Erases the contact after a second click.
+/// Exports everything held about the contact, or erases them after a second click.
 #[component]
 fn EraseButton(id: String) -> impl IntoView {
     let asked = RwSignal::new(false);
     let errors = FormErrors::new();
+    let exported = RwSignal::new(None::<String>);
+    let export_id = id.clone();
+    let export = move |_| {
+        let id = export_id.clone();
+        spawn_local(async move {
+            match call::<ExportContact>(export_contact::Variables { id }).await {
+                Ok(d) => exported.set(Some(serde_json::to_string_pretty(&d.export_contact).unwrap_or_default())),
+                Err(e) => errors.show(&e, &[]),
+            }
+        });
+    };
     let navigate = use_navigate();
     let erase = move |_| {
         let (id, navigate) = (id.clone(), navigate.clone());
@@ -414,9 +426,11 @@ fn EraseButton(id: String) -> impl IntoView {
     };
     view! {
         <section class="panel panel-danger">
-            <h2>"Erase"</h2>
-            <p class="muted">"Deletes this contact and their whole history, for a privacy request. It cannot be undone."</p>
+            <h2>"Privacy"</h2>
+            <p class="muted">"For a privacy request: export everything held about this contact, or erase them and their whole history (this cannot be undone)."</p>
             <ErrorBanner errors=errors />
+            <button type="button" class="btn btn-ghost" data-testid="export-contact" on:click=export>"Export data"</button>
+            {move || exported.get().map(|json| view! { <pre class="snippet" data-testid="export-json">{json}</pre> })}
             {move || if asked.get() {
                 let erase = erase.clone();
                 view! {
