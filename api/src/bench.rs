@@ -10,6 +10,7 @@
 //!   check, one tenant-scoped transaction, one primary-key read), in the same run, and
 //!   the reference with the membership check added (what that check costs alone) and
 //!   behind the HTTP layers every route has;
+//! - event ingestion through `POST /t/events` in batches of 100, and peak memory;
 //! - job runtime throughput for no-op jobs spread over ten workspaces;
 //! - the delay from a job being enqueued to a worker starting it.
 
@@ -39,6 +40,9 @@ pub struct BenchArgs {
     /// PostgreSQL URL of an owner login; a scratch database is created beside it.
     #[arg(long, env = "TEST_DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
     pub postgres_url: String,
+    /// Run one part only: `tracking`.
+    #[arg(long)]
+    pub only: Option<String>,
 }
 
 struct Load {
@@ -148,6 +152,11 @@ async fn bench_one(args: &BenchArgs, backend: &str) -> anyhow::Result<()> {
         args.clients, args.seconds
     );
     let token = sign_up(&http, &base, 0).await?;
+    tracking(args, &http, &base, &token).await?;
+    if args.only.as_deref() == Some("tracking") {
+        server.stop().await?;
+        return Ok(());
+    }
     let me_url = format!("{base}/graphql");
     let me = {
         let token = token.clone();
@@ -292,6 +301,57 @@ async fn bench_one(args: &BenchArgs, backend: &str) -> anyhow::Result<()> {
         let _ = h.await;
     }
     server.stop().await?;
+    Ok(())
+}
+
+/// The process's peak resident memory so far (`VmHWM`), in MiB.
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_owned))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Event ingestion through `POST /t/events`: batches of 100 events from ten visitors
+/// each (one identified), sent by the concurrent clients.
+async fn tracking(args: &BenchArgs, http: &reqwest::Client, base: &str, token: &str) -> anyhow::Result<()> {
+    let res: serde_json::Value = http
+        .post(format!("{base}/graphql"))
+        .bearer_auth(token)
+        .json(&json!({ "query": "mutation { rotateTrackingKey { key } }" }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let key = res["data"]["rotateTrackingKey"]["key"].as_str().with_context(|| format!("no key: {res}"))?.to_owned();
+    let events: Vec<serde_json::Value> = (0..100)
+        .map(|i| {
+            let mut e = json!({ "type": "page_view", "anonymousId": format!("visitor-{}", i % 10),
+                                "properties": { "path": format!("/products/{i}"), "title": "A product", "referrer": "" } });
+            if i == 99 {
+                e["type"] = json!("identify");
+                e["email"] = json!("bench.visitor@example.com");
+            }
+            e
+        })
+        .collect();
+    let body = json!({ "key": key, "events": events }).to_string();
+    let url = format!("{base}/t/events");
+    let send = move |c: &reqwest::Client| c.post(&url).header("content-type", "text/plain").body(body.clone());
+    let _ = load(args.clients, 1, send.clone()).await; // warm-up
+    // Peak resident memory from here on (Linux: writing 5 to clear_refs resets VmHWM).
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let t = load(args.clients, args.seconds, send).await;
+    println!(
+        "tracking: {:>9.0} events/s in batches of 100 ({:.0} req/s)  p50 {}  p99 {}  errors {}  peak RSS {:.0} MiB (server and load generator)",
+        t.rps * 100.0,
+        t.rps,
+        ms(t.p50),
+        ms(t.p99),
+        t.errors,
+        peak_rss_mib()
+    );
     Ok(())
 }
 

@@ -101,4 +101,6 @@ typed_ids! {
     ContactEventId => "ContactEvent";
     /// A workspace's publishable tracking key.
     TrackingKeyId => "TrackingKey";
+    /// A tracked visitor who identified as a contact.
+    VisitorId => "Visitor";
 }

@@ -23,4 +23,5 @@ pub mod refresh_token;
 pub mod tracking_key;
 pub mod user;
 pub mod user_totp;
+pub mod visitor;
 pub mod workspace;

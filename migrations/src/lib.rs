@@ -48,6 +48,7 @@ pub const TENANT_TABLES: &[&str] = &[
     "contact_events",
     "attribute_definitions",
     "tracking_keys",
+    "visitors",
 ];
 
 /// Name of the PostgreSQL login role the running server uses; it can neither bypass

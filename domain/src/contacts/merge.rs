@@ -41,6 +41,12 @@ pub async fn merge(ctx: &TenantCtx, p: &Parley, target: ContactId, source: Conta
         .filter(contact::Column::MergedInto.eq(s.id))
         .exec(&tx)
         .await?;
+    entities::visitor::Entity::update_many()
+        .col_expr(entities::visitor::Column::ContactId, Expr::value(t.id))
+        .filter(entities::visitor::Column::TenantId.eq(tx.tenant_id()))
+        .filter(entities::visitor::Column::ContactId.eq(s.id))
+        .exec(&tx)
+        .await?;
     contact_event::Entity::update_many()
         .col_expr(contact_event::Column::ContactId, Expr::value(t.id))
         .filter(contact_event::Column::TenantId.eq(tx.tenant_id()))

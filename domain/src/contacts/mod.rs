@@ -456,6 +456,11 @@ pub async fn erase(ctx: &TenantCtx, p: &Parley, id: ContactId) -> Result<Contact
         .filter(contact::Column::MergedInto.eq(c.id))
         .exec(&tx)
         .await?;
+    entities::visitor::Entity::delete_many()
+        .filter(entities::visitor::Column::TenantId.eq(ctx.tenant_id()))
+        .filter(entities::visitor::Column::ContactId.eq(c.id))
+        .exec(&tx)
+        .await?;
     let id = c.id;
     tx.delete::<contact::Entity>("contact.erased", c).await?;
     tx.commit().await?;

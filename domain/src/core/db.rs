@@ -357,7 +357,8 @@ tenant_owned!(
     contact => entities::ids::ContactId,
     contact_event => entities::ids::ContactEventId,
     attribute_definition => entities::ids::ContactFieldId,
-    tracking_key => entities::ids::TrackingKeyId
+    tracking_key => entities::ids::TrackingKeyId,
+    visitor => entities::ids::VisitorId
 );
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use crate::{
     Actor, ContactId, Error, Parley, Permission, Result, Role, TenantCtx, TenantTx, TrackingKeyId, TypedId,
     WorkspaceId, new_id, now,
 };
-use entities::{contact, contact_event, tracking_key};
+use entities::{contact, contact_event, tracking_key, visitor};
 
 /// A workspace's publishable key.
 pub type TrackingKey = tracking_key::Model;
@@ -189,6 +189,25 @@ fn tenant_of(key: &str) -> Result<WorkspaceId> {
 /// earlier anonymous events to the contact, and later anonymous events of that visitor
 /// go to the contact too.
 pub async fn ingest(p: &Parley, key: &str, events: &[Value]) -> Result<Report> {
+    // Two batches naming the same new contact at once: the second to commit finds the
+    // identity taken and its transaction rolled back whole; read again, it finds the
+    // contact the first one added.
+    let mut attempt = 0;
+    loop {
+        match ingest_once(p, key, events).await {
+            Err(Error::Conflict(_)) if attempt < 2 && concurrent(events) => attempt += 1,
+            other => return other,
+        }
+    }
+}
+
+/// Whether a batch names a contact, so a refusal may come from a concurrent batch
+/// adding the same one.
+fn concurrent(events: &[Value]) -> bool {
+    events.iter().any(|e| ["email", "phone", "externalId"].iter().any(|k| e.get(k).is_some()))
+}
+
+async fn ingest_once(p: &Parley, key: &str, events: &[Value]) -> Result<Report> {
     let tenant = tenant_of(key)?;
     if events.len() > MAX_BATCH {
         return Err(Error::invalid("events", format!("send at most {MAX_BATCH} events per request")));
@@ -217,7 +236,9 @@ pub async fn ingest(p: &Parley, key: &str, events: &[Value]) -> Result<Report> {
     let ctx = TenantCtx::new(tenant, Actor::TrackingKey { id: found.id }, Role::Sales);
     let tx = p.tenant_tx(&ctx).await?;
     let mut contacts: HashMap<(String, String), ContactId> = HashMap::new();
-    let mut visitors: HashMap<String, Option<ContactId>> = HashMap::new();
+    // Who each visitor of the batch identified as earlier: one query for all of them.
+    let anonymous: Vec<String> = good.iter().filter_map(|c| c.anonymous_id.clone()).collect();
+    let mut visitors: HashMap<String, Option<ContactId>> = stitched(&tx, anonymous).await?;
     let mut rows = Vec::with_capacity(good.len());
     for c in good {
         let mut contact_id = None;
@@ -229,14 +250,7 @@ pub async fn ingest(p: &Parley, key: &str, events: &[Value]) -> Result<Report> {
             }
             contact_id = Some(id);
         } else if let Some(anon) = &c.anonymous_id {
-            contact_id = match visitors.get(anon) {
-                Some(known) => *known,
-                None => {
-                    let known = stitched(&tx, anon).await?;
-                    visitors.insert(anon.clone(), known);
-                    known
-                }
-            };
+            contact_id = visitors.get(anon).copied().flatten();
         }
         rows.push(contact_event::ActiveModel {
             tenant_id: Set(tenant),
@@ -300,8 +314,24 @@ async fn contact_for(
     Ok(id)
 }
 
-/// Gives the visitor's anonymous events to the contact.
+/// Records that the visitor is the contact and gives them the visitor's anonymous events.
 async fn stitch(tx: &TenantTx<'_>, anonymous_id: &str, contact: ContactId) -> Result<()> {
+    use sea_orm::sea_query::OnConflict;
+    let row = visitor::ActiveModel {
+        tenant_id: Set(tx.tenant_id()),
+        id: Set(new_id()),
+        anonymous_id: Set(anonymous_id.to_owned()),
+        contact_id: Set(contact),
+        identified_at: Set(now()),
+    };
+    visitor::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([visitor::Column::TenantId, visitor::Column::AnonymousId])
+                .update_columns([visitor::Column::ContactId, visitor::Column::IdentifiedAt])
+                .to_owned(),
+        )
+        .exec_without_returning(tx)
+        .await?;
     contact_event::Entity::update_many()
         .col_expr(contact_event::Column::ContactId, Expr::value(contact))
         .filter(contact_event::Column::TenantId.eq(tx.tenant_id()))
@@ -312,18 +342,27 @@ async fn stitch(tx: &TenantTx<'_>, anonymous_id: &str, contact: ContactId) -> Re
     Ok(())
 }
 
-/// The contact a visitor identified as earlier, if any.
-async fn stitched(tx: &TenantTx<'_>, anonymous_id: &str) -> Result<Option<ContactId>> {
-    let found: Option<Option<ContactId>> = contact_event::Entity::find()
-        .filter(contact_event::Column::TenantId.eq(tx.tenant_id()))
-        .filter(contact_event::Column::AnonymousId.eq(anonymous_id))
-        .filter(contact_event::Column::ContactId.is_not_null())
+/// The contact each of these visitors identified as earlier (`None`: still anonymous),
+/// in one read of the visitors table.
+async fn stitched(tx: &TenantTx<'_>, mut anonymous: Vec<String>) -> Result<HashMap<String, Option<ContactId>>> {
+    anonymous.sort_unstable();
+    anonymous.dedup();
+    let mut known: HashMap<String, Option<ContactId>> = anonymous.iter().map(|a| (a.clone(), None)).collect();
+    if anonymous.is_empty() {
+        return Ok(known);
+    }
+    let found: Vec<(String, ContactId)> = visitor::Entity::scoped(tx.ctx())
+        .filter(visitor::Column::AnonymousId.is_in(anonymous))
         .select_only()
-        .column(contact_event::Column::ContactId)
+        .column(visitor::Column::AnonymousId)
+        .column(visitor::Column::ContactId)
         .into_tuple()
-        .one(tx)
+        .all(tx)
         .await?;
-    Ok(found.flatten())
+    for (anon, contact) in found {
+        known.insert(anon, Some(contact));
+    }
+    Ok(known)
 }
 
 #[cfg(test)]
