@@ -430,6 +430,17 @@ fn matches_search(s: &str) -> Condition {
     any
 }
 
+/// The contacts merged into `id` (pointers left by merges).
+async fn merged_into(tx: &TenantTx<'_>, id: ContactId) -> Result<Vec<ContactId>> {
+    Ok(contact::Entity::scoped(tx.ctx())
+        .filter(contact::Column::MergedInto.eq(id))
+        .select_only()
+        .column(contact::Column::Id)
+        .into_tuple()
+        .all(tx)
+        .await?)
+}
+
 /// Erases a contact and their history on request (TEN-8): the contact, every event
 /// about them and any pointers left by earlier merges. The trail keeps one line that
 /// says a contact was erased, with nothing personal in it.
@@ -437,14 +448,8 @@ pub async fn erase(ctx: &TenantCtx, p: &Parley, id: ContactId) -> Result<Contact
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::EraseContacts)?;
     let c = live(&tx, id).await?;
-    let merged: Vec<ContactId> = contact::Entity::scoped(ctx)
-        .filter(contact::Column::MergedInto.eq(c.id))
-        .select_only()
-        .column(contact::Column::Id)
-        .into_tuple()
-        .all(&tx)
-        .await?;
-    let mut gone = merged.clone();
+    let merged = merged_into(&tx, c.id).await?;
+    let mut gone = merged;
     gone.push(c.id);
     contact_event::Entity::delete_many()
         .filter(contact_event::Column::TenantId.eq(ctx.tenant_id()))
@@ -476,13 +481,7 @@ pub async fn export(ctx: &TenantCtx, p: &Parley, id: ContactId) -> Result<Value>
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::ReadContacts)?;
     let c = live(&tx, id).await?;
-    let merged: Vec<ContactId> = contact::Entity::scoped(ctx)
-        .filter(contact::Column::MergedInto.eq(c.id))
-        .select_only()
-        .column(contact::Column::Id)
-        .into_tuple()
-        .all(&tx)
-        .await?;
+    let merged = merged_into(&tx, c.id).await?;
     let events = contact_event::Entity::scoped(ctx)
         .filter(contact_event::Column::ContactId.eq(c.id))
         .order_by_asc(contact_event::Column::Id)
