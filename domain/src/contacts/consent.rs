@@ -7,8 +7,8 @@ use sea_orm::ActiveValue::Set;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::{live, timeline};
-use crate::{Contact, ContactId, Parley, Permission, Result, TenantCtx, now, validate};
+use super::{ConsentChange, live, timeline};
+use crate::{Contact, ContactId, Parley, Permission, Result, TenantCtx, TenantTx, now, validate};
 use entities::contact;
 
 /// A channel a contact can be reached on.
@@ -63,11 +63,42 @@ pub struct Consent {
 
 /// The contact's consent, channel by channel (channels never recorded are absent).
 pub fn consents_of(c: &Contact) -> Vec<Consent> {
-    let map: Map<String, Value> = c.consents.as_object().cloned().unwrap_or_default();
+    parse(&c.consents)
+}
+
+/// The consents a contact's `consents` column holds, channel by channel.
+pub(crate) fn parse(stored: &Value) -> Vec<Consent> {
+    let map: Map<String, Value> = stored.as_object().cloned().unwrap_or_default();
     Channel::ALL
         .into_iter()
         .filter_map(|ch| serde_json::from_value::<Consent>(map.get(ch.as_str())?.clone()).ok())
         .collect()
+}
+
+/// Applies `changes` to `consents` at time `at`: a channel takes the new status unless it
+/// holds it already. Answers the consents recorded (none: nothing changed).
+pub(crate) fn record(consents: &mut Vec<Consent>, changes: &[ConsentChange], at: DateTime<Utc>) -> Vec<Consent> {
+    let mut changed = Vec::new();
+    for c in changes {
+        if consents.iter().any(|k| k.channel == c.channel && k.status == c.status) {
+            continue;
+        }
+        consents.retain(|k| k.channel != c.channel);
+        let source = c.source.clone().unwrap_or_else(|| "api".to_owned());
+        let recorded = Consent { channel: c.channel, status: c.status, source, recorded_at: at };
+        consents.push(recorded.clone());
+        changed.push(recorded);
+    }
+    changed
+}
+
+/// Appends a `consent_changed` event to `contact`'s history for each recorded consent.
+pub(crate) async fn append_events(tx: &TenantTx<'_>, contact: ContactId, changed: Vec<Consent>) -> Result<()> {
+    for c in changed {
+        let props = json!({ "channel": c.channel, "status": c.status, "source": c.source });
+        timeline::append(tx, contact, "consent_changed", props, c.recorded_at).await?;
+    }
+    Ok(())
 }
 
 /// The consents as stored.
@@ -89,13 +120,13 @@ pub async fn set_consent(
     tx.require(Permission::EditContacts)?;
     let c = live(&tx, id).await?;
     let mut consents = consents_of(&c);
-    if consents.iter().any(|k| k.channel == channel && k.status == status) {
+    let at = now();
+    let change = ConsentChange { channel, status, source: Some(source) };
+    let changed = record(&mut consents, &[change], at);
+    if changed.is_empty() {
         tx.commit().await?;
         return Ok(c);
     }
-    consents.retain(|k| k.channel != channel);
-    let at = now();
-    consents.push(Consent { channel, status, source: source.clone(), recorded_at: at });
     let c = tx
         .update::<contact::Entity>("contact.consent_changed", c.id, |row| {
             row.consents = Set(stored(&consents));
@@ -103,8 +134,7 @@ pub async fn set_consent(
             Ok(())
         })
         .await?;
-    let props = json!({ "channel": channel, "status": status, "source": source });
-    timeline::append(&tx, c.id, "consent_changed", props, at).await?;
+    append_events(&tx, c.id, changed).await?;
     tx.commit().await?;
     Ok(c)
 }

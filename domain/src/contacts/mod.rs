@@ -192,36 +192,12 @@ async fn apply(tx: &TenantTx<'_>, am: &mut contact::ActiveModel, ch: &ContactCha
     if let Some(tags) = ch.tags.as_ref().filter(|t| &json!(t) != am.tags.as_ref()) {
         am.tags = Set(json!(tags));
     }
-    let mut consents: Vec<Consent> = serde_json::from_value::<Map<String, Value>>(am.consents.as_ref().clone())
-        .unwrap_or_default()
-        .into_values()
-        .filter_map(|v| serde_json::from_value(v).ok())
-        .collect();
-    let mut changed = Vec::new();
-    for c in &ch.consents {
-        if consents.iter().any(|k| k.channel == c.channel && k.status == c.status) {
-            continue;
-        }
-        consents.retain(|k| k.channel != c.channel);
-        let source = c.source.clone().unwrap_or_else(|| "api".to_owned());
-        let recorded = Consent { channel: c.channel, status: c.status, source, recorded_at: now() };
-        consents.push(recorded.clone());
-        changed.push(recorded);
-    }
+    let mut consents = consent::parse(am.consents.as_ref());
+    let changed = consent::record(&mut consents, &ch.consents, now());
     if !changed.is_empty() {
-        consents.sort_by_key(|c| Channel::ALL.iter().position(|k| *k == c.channel));
         am.consents = Set(consent::stored(&consents));
     }
     Ok(changed)
-}
-
-/// Appends a `consent_changed` event to `contact`'s history for each change.
-async fn record_consents(tx: &TenantTx<'_>, contact: ContactId, changed: Vec<Consent>) -> Result<()> {
-    for c in changed {
-        let props = json!({ "channel": c.channel, "status": c.status, "source": c.source });
-        timeline::append(tx, contact, "consent_changed", props, c.recorded_at).await?;
-    }
-    Ok(())
 }
 
 /// `Invalid` naming the identity when the contact would have none, or would share one
@@ -272,7 +248,7 @@ pub(crate) async fn create_in(tx: &TenantTx<'_>, ch: &ContactChanges) -> Result<
     let changed = apply(tx, &mut am, ch).await?;
     check_identities(tx, &am, None).await?;
     let c = tx.create("contact.created", am).await?;
-    record_consents(tx, c.id, changed).await?;
+    consent::append_events(tx, c.id, changed).await?;
     Ok(c)
 }
 
@@ -293,7 +269,7 @@ async fn update_in(tx: &TenantTx<'_>, id: ContactId, ch: &ContactChanges) -> Res
             Ok(())
         })
         .await?;
-    record_consents(tx, contact_id, changed).await?;
+    consent::append_events(tx, contact_id, changed).await?;
     Ok(c)
 }
 
