@@ -113,6 +113,7 @@ pub fn api_router(state: AppState) -> Router {
         .route("/graphql/schema.graphql", get(sdl))
         .with_state(state.clone())
         .merge(crate::tracking::router(state.clone()))
+        .merge(crate::files::router(state.clone()))
         .merge(crate::graphiql::router(state.site_root.clone()))
         .merge(ops_router(state))
 }
@@ -217,7 +218,7 @@ async fn sdl() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], crate::graphql::sdl())
 }
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -266,18 +267,31 @@ async fn graphql(State(state): State<AppState>, req: Request) -> Response {
     let ip = state.edge.client_ip(socket, &parts.headers).map(|ip| ip.to_string());
     let request_id =
         parts.extensions.get::<RequestId>().and_then(|r| r.header_value().to_str().ok()).unwrap_or("-").to_owned();
-    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-        Ok(b) => b,
-        Err(_) => {
-            return bad_request(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
-            );
+    let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let batch = match content_type.as_deref() {
+        Some(ct) if ct.to_ascii_lowercase().starts_with("multipart/form-data") => {
+            match multipart(ct, body, state.parley.settings().import_max_bytes).await {
+                Ok(b) => b,
+                Err(res) => return res,
+            }
         }
-    };
-    let batch: async_graphql::BatchRequest = match serde_json::from_slice(&bytes) {
-        Ok(b) => b,
-        Err(e) => return bad_request(StatusCode::BAD_REQUEST, format!("the body is not a GraphQL request: {e}")),
+        _ => {
+            let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+                Ok(b) => b,
+                Err(_) => {
+                    return bad_request(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+                    );
+                }
+            };
+            match serde_json::from_slice(&bytes) {
+                Ok(b) => b,
+                Err(e) => {
+                    return bad_request(StatusCode::BAD_REQUEST, format!("the body is not a GraphQL request: {e}"));
+                }
+            }
+        }
     };
     if let async_graphql::BatchRequest::Batch(rs) = &batch
         && rs.len() > state.edge.max_batch
@@ -319,6 +333,23 @@ async fn graphql(State(state): State<AppState>, req: Request) -> Response {
         Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     };
     (StatusCode::OK, headers, Body::from(body)).into_response()
+}
+
+/// A GraphQL multipart request (an upload): the file parts are spooled to temporary
+/// files as they arrive, never held in memory, and bounded by `max_file` bytes each.
+async fn multipart(content_type: &str, body: Body, max_file: u64) -> Result<async_graphql::BatchRequest, Response> {
+    use futures::TryStreamExt;
+    let reader = body.into_data_stream().map_err(std::io::Error::other).into_async_read();
+    let opts = async_graphql::http::MultipartOptions::default()
+        .max_file_size(usize::try_from(max_file).unwrap_or(usize::MAX))
+        .max_num_files(1);
+    async_graphql::http::receive_batch_body(Some(content_type), reader, opts).await.map_err(|e| match e {
+        async_graphql::ParseRequestError::PayloadTooLarge => bad_request(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the file is larger than the {} MiB an upload may hold", max_file >> 20),
+        ),
+        e => bad_request(StatusCode::BAD_REQUEST, format!("the upload could not be read: {e}")),
+    })
 }
 
 /// Each request of a batch gets its own lazily authenticated copy.

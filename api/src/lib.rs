@@ -5,6 +5,7 @@
 
 pub mod bench;
 pub mod config;
+pub mod files;
 pub mod graphiql;
 pub mod graphql;
 pub mod http;

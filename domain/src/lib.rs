@@ -10,7 +10,10 @@ pub mod bench;
 pub mod contacts;
 mod core;
 pub mod crypto;
+pub mod exports;
+pub mod files;
 pub mod identity;
+pub mod imports;
 pub mod jobs;
 pub mod mail;
 pub mod money;
@@ -30,10 +33,10 @@ pub use self::core::ctx::{Actor, Permission, Role, TenantCtx, UserCtx, role_allo
 pub use self::core::error::{Error, Result};
 pub(crate) use self::core::tx::{Audited, Order, TenantTx};
 pub use db::{Db, DbConfig};
-pub use entities::enums::{AttributeKind, InvitationStatus, JobState, WorkspaceKind};
+pub use entities::enums::{AttributeKind, InvitationStatus, JobState, TransferStatus, WorkspaceKind};
 pub use entities::ids::{
-    ApiKeyId, AuditEntryId, ContactEventId, ContactFieldId, ContactId, InvitationId, JobId, MembershipId,
-    TrackingKeyId, TypedId, UserId, WorkspaceId,
+    ApiKeyId, AuditEntryId, ContactEventId, ContactExportId, ContactFieldId, ContactId, ContactImportId,
+    ImportRejectionId, InvitationId, JobId, MembershipId, StoredFileId, TrackingKeyId, TypedId, UserId, WorkspaceId,
 };
 pub use settings::{Secret, Settings};
 

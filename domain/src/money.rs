@@ -55,6 +55,16 @@ pub fn parse_major(currency: &str, s: &str) -> Option<i64> {
     Some(if neg { -units } else { units })
 }
 
+/// 1250 in EUR → `"12.50"`: minor units written in major units (the inverse of
+/// [`parse_major`]).
+pub fn format_major(currency: &str, minor: i64) -> String {
+    let places = decimals(currency);
+    let sign = if minor < 0 { "-" } else { "" };
+    let digits = format!("{:0>width$}", minor.unsigned_abs(), width = places + 1);
+    let (whole, frac) = digits.split_at(digits.len() - places);
+    if places == 0 { format!("{sign}{whole}") } else { format!("{sign}{whole}.{frac}") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,6 +78,10 @@ mod tests {
         assert_eq!(parse_major("JPY", "1200"), Some(1200));
         assert_eq!(parse_major("JPY", "12.5"), None);
         assert_eq!(parse_major("KWD", "1.005"), Some(1005));
+        assert_eq!(format_major("EUR", 1250), "12.50");
+        assert_eq!(format_major("EUR", -5), "-0.05");
+        assert_eq!(format_major("JPY", 1200), "1200");
+        assert_eq!(format_major("KWD", 1005), "1.005");
         assert_eq!(parse_major("EUR", "-0.05"), Some(-5));
         for bad in ["", ".5", "1.234", "1e3", "1,5", "--1", "99999999999999999999"] {
             assert_eq!(parse_major("EUR", bad), None, "{bad}");

@@ -67,6 +67,8 @@ pub struct Settings {
     /// Invitations one workspace may send per hour (an office inviting a handful a
     /// minute passes; a script spamming addresses from a workspace does not).
     pub invitations_per_hour: u32,
+    /// Largest file an import may upload.
+    pub import_max_bytes: u64,
 }
 
 impl Settings {
@@ -93,6 +95,7 @@ impl Settings {
             job_lease: Duration::from_secs(60),
             job_max_attempts: 12,
             invitations_per_hour: 50,
+            import_max_bytes: 1 << 30,
         }
     }
 }

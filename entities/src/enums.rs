@@ -92,3 +92,22 @@ pub enum AttributeKind {
     #[sea_orm(string_value = "list")]
     List,
 }
+
+/// Where an import or an export stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum TransferStatus {
+    /// Waiting for a worker.
+    #[sea_orm(string_value = "queued")]
+    Queued,
+    /// A worker is on it.
+    #[sea_orm(string_value = "running")]
+    Running,
+    /// Finished; every row is accounted for.
+    #[sea_orm(string_value = "completed")]
+    Completed,
+    /// Stopped for good (what was committed stays).
+    #[sea_orm(string_value = "failed")]
+    Failed,
+}

@@ -103,4 +103,14 @@ typed_ids! {
     TrackingKeyId => "TrackingKey";
     /// A tracked visitor who identified as a contact.
     VisitorId => "Visitor";
+    /// A file kept for a workspace (an upload or an export).
+    StoredFileId => "StoredFile";
+    /// One chunk of a stored file.
+    FileChunkId => "FileChunk";
+    /// An import of contacts from a file.
+    ContactImportId => "ContactImport";
+    /// A row an import rejected.
+    ImportRejectionId => "ImportRejection";
+    /// An export of contacts to a file.
+    ContactExportId => "ContactExport";
 }

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use domain::identity::accounts;
 use domain::jobs::{
-    self, ClaimedJob, Count, InvitationEmail, JobKind, Maintenance, Noop, PasswordReset, Progress, Recurring,
-    SecurityNotice, Sleep, VerifyEmail,
+    self, ClaimedJob, Count, ExportContacts, ImportContacts, InvitationEmail, JobKind, Maintenance, Noop,
+    PasswordReset, Progress, Recurring, SecurityNotice, Sleep, VerifyEmail,
 };
 use domain::team::invitations;
 use domain::{Parley, TenantCtx};
@@ -143,6 +143,8 @@ registry! {
     PasswordReset => password_reset,
     InvitationEmail => invitation_email,
     SecurityNotice => security_notice,
+    ImportContacts => import_contacts,
+    ExportContacts => export_contacts,
     Maintenance => maintenance,
     Noop => noop,
     Sleep => sleep,
@@ -177,6 +179,25 @@ async fn security_notice(cx: &JobCtx<'_>, job: SecurityNotice) -> Result<(), Han
     let email = domain::identity::security::prepare_notice(cx.parley, &job).await?;
     cx.mailer.send(&email).await?;
     Ok(())
+}
+
+/// Imports the file batch by batch; each batch's contacts, rejections, counters and
+/// position commit together (the domain records the job's progress in that
+/// transaction), so a repeat after a crash starts after the last committed batch.
+async fn import_contacts(cx: &JobCtx<'_>, job: ImportContacts) -> Result<(), HandlerError> {
+    match domain::imports::run(cx.parley, cx.worker(), cx.job, job.import_id).await? {
+        true => Ok(()),
+        false => Err(HandlerError::LeaseLost),
+    }
+}
+
+/// Writes the export batch by batch, each batch a chunk of the file committed with
+/// the position after it.
+async fn export_contacts(cx: &JobCtx<'_>, job: ExportContacts) -> Result<(), HandlerError> {
+    match domain::exports::run(cx.parley, cx.worker(), cx.job, job.export_id).await? {
+        true => Ok(()),
+        false => Err(HandlerError::LeaseLost),
+    }
 }
 
 async fn maintenance(cx: &JobCtx<'_>, _job: Maintenance) -> Result<(), HandlerError> {

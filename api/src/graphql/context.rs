@@ -101,7 +101,7 @@ pub(crate) async fn principal<'a>(ctx: &'a Context<'_>) -> async_graphql::Result
 }
 
 /// The workspace the request names: a workspace global ID or a plain UUID.
-fn chosen_workspace(raw: Option<&str>) -> domain::Result<Option<domain::WorkspaceId>> {
+pub(crate) fn chosen_workspace(raw: Option<&str>) -> domain::Result<Option<domain::WorkspaceId>> {
     let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(None);
     };
@@ -134,4 +134,12 @@ pub(crate) async fn tenant<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'
 pub(crate) async fn user(ctx: &Context<'_>) -> async_graphql::Result<domain::UserCtx> {
     let principal = principal(ctx).await?;
     domain::identity::auth::user_ctx(principal).gql(ctx)
+}
+
+/// The tenant context of a plain HTTP request (a file download) with these
+/// credentials and chosen workspace: the same rules as a GraphQL request.
+pub(crate) async fn tenant_of(p: &Parley, bearer: Option<&str>, workspace: Option<&str>) -> domain::Result<TenantCtx> {
+    let bearer = bearer.ok_or_else(|| domain::Error::Unauthenticated("log in or send an API key".into()))?;
+    let principal = domain::identity::auth::authenticate(p, bearer).await?;
+    domain::identity::auth::tenant_ctx(&principal, chosen_workspace(workspace)?)
 }

@@ -12,6 +12,7 @@ mod contacts;
 mod context;
 mod identity;
 mod ids;
+mod imports;
 mod jobs;
 mod loaders;
 mod node;
@@ -21,7 +22,13 @@ mod workspaces;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
+pub(crate) use context::tenant_of;
 pub use context::{RequestAuth, WEB_CLIENT_HEADER};
+
+/// The UUID inside a global ID of type `type_name` (`field` names it in errors).
+pub(crate) fn id_in(type_name: &str, field: &str, raw: &str) -> domain::Result<uuid::Uuid> {
+    ids::parse(type_name, field, &async_graphql::ID(raw.to_owned()))
+}
 pub use node::NODE_TYPES;
 
 // Root of all reads. The order of the areas is the order of the published fields.
@@ -36,6 +43,7 @@ pub struct QueryRoot(
     audit::AuditQuery,
     jobs::JobsQuery,
     contacts::ContactsQuery,
+    imports::ImportsQuery,
     tracking::TrackingQuery,
     node::NodeQuery,
 );
@@ -49,6 +57,7 @@ pub struct MutationRoot(
     api_keys::ApiKeysMutation,
     jobs::JobsMutation,
     contacts::ContactsMutation,
+    imports::ImportsMutation,
     tracking::TrackingMutation,
 );
 

@@ -12,6 +12,7 @@ use super::contacts::{Contact, ContactEvent, ContactField};
 use super::context::{OrGql, parley, tenant};
 use super::identity::User;
 use super::ids::{global_id, parse, parse_any};
+use super::imports::{ContactExport, ContactImport, ImportRejection};
 use super::jobs::Job;
 use super::team::{Invitation, Membership};
 use super::tracking::TrackingKey;
@@ -161,6 +162,9 @@ node_registry! {
     ContactEvent(domain::ContactEventId) => domain::contacts::timeline::get, ContactEvent;
     ContactField(domain::ContactFieldId) => domain::contacts::fields::get, ContactField;
     TrackingKey(domain::TrackingKeyId) => domain::tracking::get, TrackingKey;
+    ContactImport(domain::ContactImportId) => domain::imports::get, |(i, e)| ContactImport(i, e);
+    ImportRejection(domain::ImportRejectionId) => domain::imports::rejection, ImportRejection;
+    ContactExport(domain::ContactExportId) => domain::exports::get, ContactExport;
 }
 
 /// `node(id:)`, the read every node type shares.

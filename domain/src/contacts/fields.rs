@@ -75,6 +75,40 @@ fn key(raw: &str) -> Result<String> {
     Ok(k.to_owned())
 }
 
+/// Checks a field key given as `field` (an import's column mapping, say).
+pub(crate) fn check_key(raw: &str, field: &str) -> Result<String> {
+    key(raw).map_err(|e| match e {
+        Error::Invalid { message, .. } => Error::invalid(field, message),
+        e => e,
+    })
+}
+
+/// Defines field `key` (checked) of type `kind` (not `ENUM`: no options) in the
+/// transaction, labelled after its key.
+pub(crate) async fn define(
+    tx: &TenantTx<'_>,
+    key: &str,
+    kind: AttributeKind,
+    currency: Option<String>,
+) -> Result<ContactField> {
+    tx.require(Permission::ManageContactFields)?;
+    let mut label = key.replace('_', " ");
+    if let Some(first) = label.get(..1) {
+        label = format!("{}{}", first.to_uppercase(), label.get(1..).unwrap_or_default());
+    }
+    let row = def::ActiveModel {
+        id: Set(new_id()),
+        key: Set(key.to_owned()),
+        label: Set(label),
+        kind: Set(kind),
+        options: Set(json!([])),
+        currency: Set(currency),
+        created_at: Set(now()),
+        ..Default::default()
+    };
+    tx.create("contact_field.created", row).await
+}
+
 fn options(kind: AttributeKind, raw: &[String]) -> Result<Vec<String>> {
     if kind != AttributeKind::Enum {
         return match raw.is_empty() {
@@ -248,21 +282,7 @@ async fn define_on_first_use(tx: &TenantTx<'_>, k: &str, v: &Value) -> Result<Co
         },
         _ => (AttributeKind::String, None),
     };
-    let mut label = key.replace('_', " ");
-    if let Some(first) = label.get(..1) {
-        label = format!("{}{}", first.to_uppercase(), label.get(1..).unwrap_or_default());
-    }
-    let row = def::ActiveModel {
-        id: Set(new_id()),
-        key: Set(key),
-        label: Set(label),
-        kind: Set(kind),
-        options: Set(json!([])),
-        currency: Set(currency),
-        created_at: Set(now()),
-        ..Default::default()
-    };
-    tx.create("contact_field.created", row).await
+    define(tx, &key, kind, currency).await
 }
 
 /// The stored form of `v` for field `d`, or why it does not fit. Text is accepted for

@@ -154,7 +154,7 @@ fn text(v: Option<sea_orm::Value>) -> Option<String> {
 
 /// Sets `col` from `edit` unless it already holds that value (so an edit that changes
 /// nothing writes nothing).
-fn put(am: &mut contact::ActiveModel, col: contact::Column, edit: &Edit<String>) {
+pub(crate) fn put(am: &mut contact::ActiveModel, col: contact::Column, edit: &Edit<String>) {
     use sea_orm::ActiveModelTrait;
     let new = match edit {
         Edit::Keep => return,
@@ -223,7 +223,7 @@ async fn check_identities(tx: &TenantTx<'_>, am: &contact::ActiveModel, me: Opti
 }
 
 /// A new contact row (all fields empty) for the transaction's tenant.
-fn blank() -> contact::ActiveModel {
+pub(crate) fn blank() -> contact::ActiveModel {
     let t = now();
     contact::ActiveModel {
         id: Set(new_id()),

@@ -78,6 +78,8 @@ pub enum Permission {
     EraseContacts,
     /// Issue and rotate the workspace's publishable tracking key.
     ManageTracking,
+    /// Export every contact to a file.
+    ExportContacts,
 }
 
 /// Whether `role` holds `permission`.
@@ -94,6 +96,7 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
         ManageContactFields => matches!(role, Role::Owner | Role::Admin | Role::Marketer),
         EraseContacts => matches!(role, Role::Owner | Role::Admin),
         ManageTracking => matches!(role, Role::Owner | Role::Admin | Role::Marketer),
+        ExportContacts => matches!(role, Role::Owner | Role::Admin | Role::Marketer | Role::Analyst),
     }
 }
 

@@ -358,7 +358,12 @@ tenant_owned!(
     contact_event => entities::ids::ContactEventId,
     attribute_definition => entities::ids::ContactFieldId,
     tracking_key => entities::ids::TrackingKeyId,
-    visitor => entities::ids::VisitorId
+    visitor => entities::ids::VisitorId,
+    stored_file => entities::ids::StoredFileId,
+    file_chunk => entities::ids::FileChunkId,
+    contact_import => entities::ids::ContactImportId,
+    import_rejection => entities::ids::ImportRejectionId,
+    contact_export => entities::ids::ContactExportId
 );
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::identity::security::Notice;
-use crate::{InvitationId, UserId};
+use crate::{ContactExportId, ContactImportId, InvitationId, UserId};
 
 /// A job payload and the kind name it is stored under.
 pub trait JobKind: Serialize + serde::de::DeserializeOwned {
@@ -54,6 +54,26 @@ pub struct SecurityNotice {
 }
 impl JobKind for SecurityNotice {
     const KIND: &'static str = "email.security_notice";
+}
+
+/// Imports an uploaded file of contacts, batch by batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportContacts {
+    /// The import, in the job's own workspace.
+    pub import_id: ContactImportId,
+}
+impl JobKind for ImportContacts {
+    const KIND: &'static str = "contacts.import";
+}
+
+/// Writes a workspace's contacts (or a segment's) to a CSV file, batch by batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportContacts {
+    /// The export, in the job's own workspace.
+    pub export_id: ContactExportId,
+}
+impl JobKind for ExportContacts {
+    const KIND: &'static str = "contacts.export";
 }
 
 /// The recurring purge of old finished jobs.
@@ -107,6 +127,8 @@ pub const KINDS: &[&str] = &[
     PasswordReset::KIND,
     InvitationEmail::KIND,
     SecurityNotice::KIND,
+    ImportContacts::KIND,
+    ExportContacts::KIND,
     Maintenance::KIND,
     Noop::KIND,
     Sleep::KIND,

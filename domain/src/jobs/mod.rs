@@ -115,6 +115,20 @@ pub(crate) async fn enqueue_in<C: ConnectionTrait>(conn: &C, p: &Parley, ctx: &T
     insert_job(conn, p, ctx.tenant_id(), ctx.actor(), job).await
 }
 
+/// Enqueues inside the caller's transaction and answers the new job's ID (for work
+/// that shows its job, such as an import).
+pub(crate) async fn enqueue_in_returning<C: ConnectionTrait>(
+    conn: &C,
+    p: &Parley,
+    ctx: &TenantCtx,
+    job: NewJob,
+) -> Result<JobId> {
+    let row = row(p, ctx.tenant_id(), ctx.actor(), job, p.clock())?;
+    let id = row.id.clone().take().ok_or_else(|| Error::internal("a job row without its ID"))?;
+    job::Entity::insert(row).exec_without_returning(conn).await?;
+    Ok(id)
+}
+
 /// Enqueues many jobs for the context's tenant in one transaction (large fan-outs).
 pub async fn enqueue_many(ctx: &TenantCtx, p: &Parley, jobs: Vec<NewJob>) -> Result<u64> {
     let txn = p.tenant_tx(ctx).await?;

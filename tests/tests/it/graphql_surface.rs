@@ -139,6 +139,18 @@ async fn every_node_type_is_found_by_its_id(app: TestApp) {
         )
         .await);
     let tracking = ok(app.gql(&a.auth(), "mutation { rotateTrackingKey { id } }", json!({})).await);
+    let start =
+        "mutation($file: Upload!, $o: ContactImportOptions!) { startContactImport(file: $file, options: $o) { id } }";
+    let opts = json!({ "o": { "identityColumn": "email", "identityKind": "EMAIL", "columns": [] } });
+    let (ct, body) = multipart(start, opts, "n.csv", b"email\nnot an address\n");
+    let started: Value = app.post_multipart(&a.auth(), &ct, body).await.json().await.unwrap();
+    let import_id = ok(started)["startContactImport"]["id"].clone();
+    app.drive_jobs().await;
+    let rejections = "query($id: ID!) { contactImport(id: $id) { rejections(first: 1) { nodes { id } } } }";
+    let rejection = ok(app.gql(&a.auth(), rejections, json!({ "id": import_id })).await)["contactImport"]["rejections"]
+        ["nodes"][0]["id"]
+        .clone();
+    let export = ok(app.gql(&a.auth(), "mutation { startContactExport { id } }", json!({})).await);
     let samples = [
         ("User", json!(a.user_id)),
         ("Workspace", json!(a.workspace_id)),
@@ -151,6 +163,9 @@ async fn every_node_type_is_found_by_its_id(app: TestApp) {
         ("ContactEvent", consent["setConsent"]["events"]["nodes"][0]["id"].clone()),
         ("ContactField", contact["createContactField"]["id"].clone()),
         ("TrackingKey", tracking["rotateTrackingKey"]["id"].clone()),
+        ("ContactImport", import_id),
+        ("ImportRejection", rejection),
+        ("ContactExport", export["startContactExport"]["id"].clone()),
     ];
     let node = ok(app.gql(&a.auth(), "{ __type(name: \"Node\") { possibleTypes { name } } }", json!({})).await);
     let types: Vec<String> = node["__type"]["possibleTypes"]

@@ -17,6 +17,7 @@ mod grants;
 mod graphql_surface;
 mod hardening;
 mod identity;
+mod imports;
 mod invitations;
 mod jobs;
 mod jobs_progress;

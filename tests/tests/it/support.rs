@@ -258,6 +258,39 @@ impl TestApp {
     }
 }
 
+/// A GraphQL multipart request (the spec async-graphql implements) with one file.
+pub fn multipart(query: &str, variables: Value, name: &str, file: &[u8]) -> (String, Vec<u8>) {
+    let boundary = format!("parley{}", uuid::Uuid::now_v7().simple());
+    let mut vars = variables;
+    vars["file"] = Value::Null;
+    let ops = json!({ "query": query, "variables": vars });
+    let mut body = Vec::new();
+    let mut part = |headers: &str, content: &[u8]| {
+        body.extend_from_slice(format!("--{boundary}\r\n{headers}\r\n\r\n").as_bytes());
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    };
+    part("Content-Disposition: form-data; name=\"operations\"", ops.to_string().as_bytes());
+    part("Content-Disposition: form-data; name=\"map\"", br#"{"0": ["variables.file"]}"#);
+    part(&format!("Content-Disposition: form-data; name=\"0\"; filename=\"{name}\"\r\nContent-Type: text/csv"), file);
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl TestApp {
+    /// Posts a GraphQL multipart request (see [`multipart`]).
+    pub async fn post_multipart(&self, who: &As, content_type: &str, body: Vec<u8>) -> reqwest::Response {
+        let mut req = self.http.post(format!("{}/graphql", self.base)).header("content-type", content_type).body(body);
+        if let Some(b) = &who.bearer {
+            req = req.bearer_auth(b);
+        }
+        if let Some(w) = &who.workspace {
+            req = req.header("X-Parley-Workspace", w);
+        }
+        req.send().await.unwrap()
+    }
+}
+
 /// Runs a story on SQLite and on PostgreSQL with extra settings, as two tests.
 #[macro_export]
 macro_rules! on_both_with {

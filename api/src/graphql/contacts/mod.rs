@@ -4,6 +4,6 @@ mod mutation;
 mod query;
 mod types;
 
-pub use mutation::ContactsMutation;
+pub use mutation::{ConsentInput, ContactsMutation};
 pub use query::ContactsQuery;
 pub use types::*;
