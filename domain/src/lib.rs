@@ -14,6 +14,7 @@ pub mod identity;
 pub mod jobs;
 pub mod mail;
 pub mod money;
+pub mod segments;
 pub mod settings;
 pub mod team;
 pub mod tracking;
@@ -30,9 +31,9 @@ pub use self::core::ctx::{Actor, Permission, Role, TenantCtx, UserCtx, role_allo
 pub use self::core::error::{Error, Result};
 pub(crate) use self::core::tx::{Audited, Order, TenantTx};
 pub use db::{Db, DbConfig};
-pub use entities::enums::{AttributeKind, InvitationStatus, JobState, WorkspaceKind};
+pub use entities::enums::{AttributeKind, InvitationStatus, JobState, SegmentKind, WorkspaceKind};
 pub use entities::ids::{
-    ApiKeyId, AuditEntryId, ContactEventId, ContactFieldId, ContactId, InvitationId, JobId, MembershipId,
+    ApiKeyId, AuditEntryId, ContactEventId, ContactFieldId, ContactId, InvitationId, JobId, MembershipId, SegmentId,
     TrackingKeyId, TypedId, UserId, WorkspaceId,
 };
 pub use settings::{Secret, Settings};
@@ -57,6 +58,8 @@ pub type Contact = entities::contact::Model;
 pub type ContactEvent = entities::contact_event::Model;
 /// A custom field of a workspace's contacts.
 pub type ContactField = entities::attribute_definition::Model;
+/// A saved segment of a workspace's contacts (a rule, or a static list).
+pub type Segment = entities::segment::Model;
 
 /// Handle on everything the rules need: the database and the settings.
 #[derive(Clone, Debug)]

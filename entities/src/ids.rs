@@ -103,4 +103,8 @@ typed_ids! {
     TrackingKeyId => "TrackingKey";
     /// A tracked visitor who identified as a contact.
     VisitorId => "Visitor";
+    /// A saved segment: a rule over contacts, or a static list of them.
+    SegmentId => "Segment";
+    /// One contact's place on a static list.
+    SegmentMemberId => "SegmentMember";
 }

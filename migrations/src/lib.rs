@@ -12,6 +12,7 @@ mod m20261202_000005_grant_hardening;
 mod m20261202_000006_job_progress;
 mod m20261206_000007_contacts;
 mod m20261206_000008_tracking;
+mod m20261206_000010_segments;
 mod pg;
 pub mod schema;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_job_progress::Migration),
             Box::new(m20261206_000007_contacts::Migration),
             Box::new(m20261206_000008_tracking::Migration),
+            Box::new(m20261206_000010_segments::Migration),
         ]
     }
 }
@@ -49,6 +51,8 @@ pub const TENANT_TABLES: &[&str] = &[
     "attribute_definitions",
     "tracking_keys",
     "visitors",
+    "segments",
+    "segment_members",
 ];
 
 /// Name of the PostgreSQL login role the running server uses; it can neither bypass

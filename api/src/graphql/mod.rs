@@ -15,6 +15,7 @@ mod ids;
 mod jobs;
 mod loaders;
 mod node;
+mod segments;
 mod team;
 mod tracking;
 mod workspaces;
@@ -37,6 +38,7 @@ pub struct QueryRoot(
     jobs::JobsQuery,
     contacts::ContactsQuery,
     tracking::TrackingQuery,
+    segments::SegmentsQuery,
     node::NodeQuery,
 );
 
@@ -50,6 +52,7 @@ pub struct MutationRoot(
     jobs::JobsMutation,
     contacts::ContactsMutation,
     tracking::TrackingMutation,
+    segments::SegmentsMutation,
 );
 
 /// Parley's schema type.

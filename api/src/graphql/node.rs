@@ -13,6 +13,7 @@ use super::context::{OrGql, parley, tenant};
 use super::identity::User;
 use super::ids::{global_id, parse, parse_any};
 use super::jobs::Job;
+use super::segments::Segment;
 use super::team::{Invitation, Membership};
 use super::tracking::TrackingKey;
 use super::workspaces::Workspace;
@@ -161,6 +162,7 @@ node_registry! {
     ContactEvent(domain::ContactEventId) => domain::contacts::timeline::get, ContactEvent;
     ContactField(domain::ContactFieldId) => domain::contacts::fields::get, ContactField;
     TrackingKey(domain::TrackingKeyId) => domain::tracking::get, TrackingKey;
+    Segment(domain::SegmentId) => domain::segments::get, Segment;
 }
 
 /// `node(id:)`, the read every node type shares.

@@ -358,7 +358,9 @@ tenant_owned!(
     contact_event => entities::ids::ContactEventId,
     attribute_definition => entities::ids::ContactFieldId,
     tracking_key => entities::ids::TrackingKeyId,
-    visitor => entities::ids::VisitorId
+    visitor => entities::ids::VisitorId,
+    segment => entities::ids::SegmentId,
+    segment_member => entities::ids::SegmentMemberId
 );
 
 #[cfg(test)]

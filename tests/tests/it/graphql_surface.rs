@@ -139,6 +139,9 @@ async fn every_node_type_is_found_by_its_id(app: TestApp) {
         )
         .await);
     let tracking = ok(app.gql(&a.auth(), "mutation { rotateTrackingKey { id } }", json!({})).await);
+    let segment = ok(app
+        .gql(&a.auth(), "mutation { createSegment(input: {name: \"s\", kind: STATIC}) { id } }", json!({}))
+        .await);
     let samples = [
         ("User", json!(a.user_id)),
         ("Workspace", json!(a.workspace_id)),
@@ -151,6 +154,7 @@ async fn every_node_type_is_found_by_its_id(app: TestApp) {
         ("ContactEvent", consent["setConsent"]["events"]["nodes"][0]["id"].clone()),
         ("ContactField", contact["createContactField"]["id"].clone()),
         ("TrackingKey", tracking["rotateTrackingKey"]["id"].clone()),
+        ("Segment", segment["createSegment"]["id"].clone()),
     ];
     let node = ok(app.gql(&a.auth(), "{ __type(name: \"Node\") { possibleTypes { name } } }", json!({})).await);
     let types: Vec<String> = node["__type"]["possibleTypes"]
