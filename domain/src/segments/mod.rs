@@ -12,6 +12,7 @@ pub mod rule;
 mod sql;
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
@@ -103,7 +104,6 @@ async fn resolve(
     defs: &[ContactField],
 ) -> Result<HashMap<SegmentId, Resolved>> {
     let mut out: HashMap<SegmentId, Resolved> = HashMap::new();
-    let mut names: HashMap<SegmentId, String> = HashMap::new();
     // Each use: the segment, where the checked rule names the way to it, and the
     // segments on that way.
     let mut todo: Vec<(SegmentId, String, Vec<SegmentId>)> =
@@ -123,7 +123,7 @@ async fn resolve(
         if uses > 100 {
             return Err(Error::invalid(&path, "uses too many segments"));
         }
-        if !out.contains_key(&id) {
+        if let Entry::Vacant(slot) = out.entry(id) {
             let Some(s) = segment::Entity::scoped(tx.ctx()).filter(segment::Column::Id.eq(id)).one(tx).await? else {
                 return Err(Error::invalid(&path, "is not a segment of this workspace"));
             };
@@ -133,8 +133,7 @@ async fn resolve(
                 })?),
                 _ => Resolved::Static,
             };
-            names.insert(id, s.name);
-            out.insert(id, resolved);
+            slot.insert(resolved);
         }
         if let Some(Resolved::Dynamic(r)) = out.get(&id) {
             inlined += r.size();
@@ -160,7 +159,7 @@ async fn condition_of(tx: &TenantTx<'_>, s: &Segment) -> Result<Expr> {
     let me = (s.kind == SegmentKind::Dynamic).then_some(s.id);
     let checked = check(tx, &rule, me).await?;
     let c = checked.compiler(tx);
-    Ok(c.matching(&checked.rule)?)
+    c.matching(&checked.rule)
 }
 
 /// The IDs of the contacts in segment `id` now, as one statement (`SELECT contacts.id

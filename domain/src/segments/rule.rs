@@ -717,24 +717,42 @@ mod tests {
     fn err_field(rule: Value) -> String {
         match parse(&rule, &defs()) {
             Err(Error::Invalid { field, .. }) => field,
-            other => panic!("{rule}: {other:?}"),
+            other => format!("{rule} was not refused with a path: {other:?}"),
         }
+    }
+
+    fn custom(key: &str, kind: AttributeKind, test: Test) -> Rule {
+        Rule::Attribute(AttributeRule { field: Field::Custom { key: key.into(), kind }, test })
     }
 
     #[test]
     fn values_are_read_with_the_fields_type() {
-        let r = parse(&json!({"attribute": "visit", "op": "eq", "value": "1"}), &defs()).unwrap();
-        let Rule::Attribute(a) = r else { panic!() };
-        assert_eq!(a.test, Test::Cmp(Cmp::Eq, Scalar::Int(1)));
-        let r = parse(&json!({"attribute": "spend", "op": "gte", "value": "12.50"}), &defs()).unwrap();
-        let Rule::Attribute(a) = r else { panic!() };
-        assert_eq!(a.test, Test::Cmp(Cmp::Gte, Scalar::Int(1250)));
-        let r = parse(&json!({"attribute": "email", "op": "in", "value": ["A@Example.com"]}), &defs()).unwrap();
-        let Rule::Attribute(a) = r else { panic!() };
-        assert_eq!(a.test, Test::In(vec![Scalar::Text("a@example.com".into())]));
-        let r = parse(&json!({"event": "purchase", "within": "P1W", "count": {"op": "eq", "value": 0}}), &defs());
-        let Ok(Rule::Event(e)) = r else { panic!() };
-        assert_eq!((e.within, e.count), (Some(Period { months: 0, days: 7, seconds: 0 }), (Cmp::Eq, 0)));
+        use AttributeKind as K;
+        let parsed = |v: Value| parse(&v, &defs()).unwrap();
+        assert_eq!(
+            parsed(json!({"attribute": "visit", "op": "eq", "value": "1"})),
+            custom("visit", K::Number, Test::Cmp(Cmp::Eq, Scalar::Int(1)))
+        );
+        assert_eq!(
+            parsed(json!({"attribute": "spend", "op": "gte", "value": "12.50"})),
+            custom("spend", K::Money, Test::Cmp(Cmp::Gte, Scalar::Int(1250)))
+        );
+        assert_eq!(
+            parsed(json!({"attribute": "email", "op": "in", "value": ["A@Example.com"]})),
+            Rule::Attribute(AttributeRule {
+                field: Field::Own(OwnText::Email),
+                test: Test::In(vec![Scalar::Text("a@example.com".into())])
+            })
+        );
+        assert_eq!(
+            parsed(json!({"event": "purchase", "within": "P1W", "count": {"op": "eq", "value": 0}})),
+            Rule::Event(EventRule {
+                kind: "purchase".into(),
+                within: Some(Period { months: 0, days: 7, seconds: 0 }),
+                count: (Cmp::Eq, 0),
+                conditions: vec![],
+            })
+        );
     }
 
     #[test]

@@ -253,7 +253,7 @@ impl Compiler<'_> {
 
     fn attribute(&self, a: &AttributeRule) -> Expr {
         let b = self.backend;
-        let own = |c: contact::Column| (contacts_col(c.clone()), contacts_col(c).is_not_null());
+        let own = |c: contact::Column| (contacts_col(c), contacts_col(c).is_not_null());
         let (acc, present) = match &a.field {
             Field::Own(o) => own(match o {
                 OwnText::Email => contact::Column::Email,
