@@ -386,6 +386,17 @@ async fn wrong_rules_are_refused_naming_the_wrong_part(app: TestApp) {
     assert_eq!(res.status(), 400);
     let res: Value = res.json().await.unwrap();
     assert_eq!(code(&res).as_deref(), Some("BAD_USER_INPUT"));
+    // …and so is one written inline in the query, before the parser descends into it.
+    let inline = format!(
+        "query {{ previewSegment(rule: {}{{consent: \"EMAIL\"}}{}) {{ count }} }}",
+        "{not: ".repeat(1_000),
+        "}".repeat(1_000)
+    );
+    let body = json!({ "query": inline });
+    let res = app.http.post(format!("{}/graphql", app.base)).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), 400);
+    let res: Value = res.json().await.unwrap();
+    assert_eq!(code(&res).as_deref(), Some("BAD_USER_INPUT"), "{res}");
     let saved = ok(app.gql(&me, "{ segments { totalCount } }", json!({})).await);
     assert_eq!(saved["segments"]["totalCount"], 0, "nothing saved");
     let r = create_segment(&app, &me, json!({ "name": "x" })).await;
