@@ -303,6 +303,20 @@ async fn graphql(State(state): State<AppState>, req: Request) -> Response {
             format!("a batch may hold at most {} operations; this one has {}", state.edge.max_batch, rs.len()),
         );
     }
+    let deepest = match &batch {
+        async_graphql::BatchRequest::Single(r) => crate::graphql::nesting(&r.query),
+        async_graphql::BatchRequest::Batch(rs) => {
+            rs.iter().map(|r| crate::graphql::nesting(&r.query)).max().unwrap_or(0)
+        }
+    };
+    if deepest > crate::graphql::MAX_NESTING {
+        // Refused before the parser descends into it (see `MAX_NESTING`).
+        let max = crate::graphql::MAX_NESTING;
+        return bad_request(
+            StatusCode::BAD_REQUEST,
+            format!("the query nests {deepest} levels deep; at most {max} (send deep values as variables)"),
+        );
+    }
     let auth = request_auth(&parts.headers, ip, request_id);
     let batch = match batch {
         async_graphql::BatchRequest::Single(r) => async_graphql::BatchRequest::Single(r.data(take_auth(&auth))),

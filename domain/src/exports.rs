@@ -1,4 +1,4 @@
-//! Contact exports (INS-2): every contact of the workspace written to a CSV file by a
+//! Contact exports (INS-2): every contact of the workspace (or of a segment) written to a CSV file by a
 //! background job, a batch per transaction, each batch a chunk of the file, and the
 //! file downloadable with the same credentials once the export completes.
 
@@ -11,8 +11,8 @@ use crate::db::TenantOwned;
 use crate::jobs::{self, ClaimedJob, ExportContacts, NewJob, Progress};
 use crate::page::{Page, PageArgs};
 use crate::{
-    Audited, Contact, ContactExportId, ContactId, Error, Order, Parley, Permission, Result, TenantCtx, TransferStatus,
-    TypedId, new_id, now,
+    Audited, Contact, ContactExportId, ContactId, Error, Order, Parley, Permission, Result, SegmentId, TenantCtx,
+    TransferStatus, TypedId, new_id, now,
 };
 use entities::{contact, contact_export};
 
@@ -28,14 +28,18 @@ impl Audited for ContactExport {
 /// Contacts per batch (and per chunk of the file).
 const BATCH: u64 = 2_000;
 
-/// Starts an export of every contact of the workspace.
-pub async fn start(ctx: &TenantCtx, p: &Parley) -> Result<ContactExport> {
+/// Starts an export of every contact of the workspace, or of one segment's.
+pub async fn start(ctx: &TenantCtx, p: &Parley, segment: Option<SegmentId>) -> Result<ContactExport> {
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::ExportContacts)?;
+    if let Some(s) = segment {
+        // Checked now (another workspace's is not found), and read again per batch.
+        crate::segments::condition_in(&tx, s).await?;
+    }
     let id: ContactExportId = new_id();
     let row = contact_export::ActiveModel {
         id: Set(id),
-        segment_id: Set(None),
+        segment_id: Set(segment),
         file_id: Set(None),
         job_id: Set(None),
         status: Set(TransferStatus::Queued),
@@ -162,8 +166,11 @@ pub async fn run(p: &Parley, worker: &str, job: &ClaimedJob, id: ContactExportId
             None => {
                 let name = format!("contacts-{}.csv", exp.created_at.format("%Y%m%d-%H%M%S"));
                 let f = crate::files::create_in(&tx, &name, "export").await?;
-                let total =
-                    contact::Entity::scoped(ctx).filter(contact::Column::MergedInto.is_null()).count(&tx).await?;
+                let mut all = contact::Entity::scoped(ctx).filter(contact::Column::MergedInto.is_null());
+                if let Some(s) = exp.segment_id {
+                    all = all.filter(crate::segments::condition_in(&tx, s).await?);
+                }
+                let total = all.count(&tx).await?;
                 contact_export::Entity::update_many()
                     .col_expr(contact_export::Column::FileId, Expr::value(Some(f.id)))
                     .col_expr(contact_export::Column::RowsTotal, Expr::value(i64::try_from(total).unwrap_or(i64::MAX)))
@@ -176,6 +183,9 @@ pub async fn run(p: &Parley, worker: &str, job: &ClaimedJob, id: ContactExportId
             }
         };
         let mut q = contact::Entity::scoped(ctx).filter(contact::Column::MergedInto.is_null());
+        if let Some(s) = exp.segment_id {
+            q = q.filter(crate::segments::condition_in(&tx, s).await?);
+        }
         if let Some(after) = at.after {
             q = q.filter(contact::Column::Id.gt(after));
         }

@@ -17,6 +17,7 @@ pub mod imports;
 pub mod jobs;
 pub mod mail;
 pub mod money;
+pub mod segments;
 pub mod settings;
 pub mod team;
 pub mod tracking;
@@ -33,10 +34,11 @@ pub use self::core::ctx::{Actor, Permission, Role, TenantCtx, UserCtx, role_allo
 pub use self::core::error::{Error, Result};
 pub(crate) use self::core::tx::{Audited, Order, TenantTx};
 pub use db::{Db, DbConfig};
-pub use entities::enums::{AttributeKind, InvitationStatus, JobState, TransferStatus, WorkspaceKind};
+pub use entities::enums::{AttributeKind, InvitationStatus, JobState, SegmentKind, TransferStatus, WorkspaceKind};
 pub use entities::ids::{
     ApiKeyId, AuditEntryId, ContactEventId, ContactExportId, ContactFieldId, ContactId, ContactImportId,
-    ImportRejectionId, InvitationId, JobId, MembershipId, StoredFileId, TrackingKeyId, TypedId, UserId, WorkspaceId,
+    ImportRejectionId, InvitationId, JobId, MembershipId, SegmentId, StoredFileId, TrackingKeyId, TypedId, UserId,
+    WorkspaceId,
 };
 pub use settings::{Secret, Settings};
 
@@ -60,6 +62,8 @@ pub type Contact = entities::contact::Model;
 pub type ContactEvent = entities::contact_event::Model;
 /// A custom field of a workspace's contacts.
 pub type ContactField = entities::attribute_definition::Model;
+/// A saved segment of a workspace's contacts (a rule, or a static list).
+pub type Segment = entities::segment::Model;
 
 /// Handle on everything the rules need: the database and the settings.
 #[derive(Clone, Debug)]

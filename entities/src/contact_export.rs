@@ -3,7 +3,7 @@
 use sea_orm::entity::prelude::*;
 
 use crate::enums::TransferStatus;
-use crate::ids::{ContactExportId, JobId, StoredFileId, WorkspaceId};
+use crate::ids::{ContactExportId, JobId, SegmentId, StoredFileId, WorkspaceId};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "contact_exports")]
@@ -13,7 +13,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: ContactExportId,
     /// The segment exported (all contacts when empty).
-    pub segment_id: Option<Uuid>,
+    pub segment_id: Option<SegmentId>,
     /// The file written, once the export has started.
     pub file_id: Option<StoredFileId>,
     pub job_id: Option<JobId>,

@@ -111,3 +111,16 @@ pub enum TransferStatus {
     #[sea_orm(string_value = "failed")]
     Failed,
 }
+
+/// What a segment is: a rule evaluated whenever it is read, or a list kept by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum SegmentKind {
+    /// The contacts its rule matches at the time it is read.
+    #[sea_orm(string_value = "dynamic")]
+    Dynamic,
+    /// The contacts added to it, until they are removed.
+    #[sea_orm(string_value = "static")]
+    Static,
+}

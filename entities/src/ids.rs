@@ -113,4 +113,8 @@ typed_ids! {
     ImportRejectionId => "ImportRejection";
     /// An export of contacts to a file.
     ContactExportId => "ContactExport";
+    /// A saved segment: a rule over contacts, or a static list of them.
+    SegmentId => "Segment";
+    /// One contact's place on a static list.
+    SegmentMemberId => "SegmentMember";
 }

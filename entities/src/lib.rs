@@ -24,6 +24,8 @@ pub mod membership;
 pub mod password_reset;
 pub mod recovery_code;
 pub mod refresh_token;
+pub mod segment;
+pub mod segment_member;
 pub mod stored_file;
 pub mod tracking_key;
 pub mod user;

@@ -13,6 +13,7 @@ mod m20261202_000006_job_progress;
 mod m20261206_000007_contacts;
 mod m20261206_000008_tracking;
 mod m20261206_000009_imports;
+mod m20261206_000010_segments;
 mod pg;
 pub mod schema;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000007_contacts::Migration),
             Box::new(m20261206_000008_tracking::Migration),
             Box::new(m20261206_000009_imports::Migration),
+            Box::new(m20261206_000010_segments::Migration),
         ]
     }
 }
@@ -56,6 +58,8 @@ pub const TENANT_TABLES: &[&str] = &[
     "contact_imports",
     "import_rejections",
     "contact_exports",
+    "segments",
+    "segment_members",
 ];
 
 /// Name of the PostgreSQL login role the running server uses; it can neither bypass

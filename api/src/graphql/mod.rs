@@ -16,6 +16,7 @@ mod imports;
 mod jobs;
 mod loaders;
 mod node;
+mod segments;
 mod team;
 mod tracking;
 mod workspaces;
@@ -45,6 +46,7 @@ pub struct QueryRoot(
     contacts::ContactsQuery,
     imports::ImportsQuery,
     tracking::TrackingQuery,
+    segments::SegmentsQuery,
     node::NodeQuery,
 );
 
@@ -59,6 +61,7 @@ pub struct MutationRoot(
     contacts::ContactsMutation,
     imports::ImportsMutation,
     tracking::TrackingMutation,
+    segments::SegmentsMutation,
 );
 
 /// Parley's schema type.
@@ -68,6 +71,63 @@ pub type ParleySchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 pub const MAX_DEPTH: usize = 20;
 /// Most complex query accepted.
 pub const MAX_COMPLEXITY: usize = 5_000;
+
+/// Deepest nesting of brackets (`{`, `[`, `(`) a query's text may have. The GraphQL
+/// parser descends recursively into nested values, so a literal nested a few hundred
+/// deep (a segment rule written inline, say) would exhaust a worker thread's stack and
+/// take the whole process down before any limit of the schema applies; documents are
+/// measured first. Introspection nests about 15 deep, a segment rule at its own limit
+/// about 45.
+pub const MAX_NESTING: usize = 64;
+
+/// How deeply brackets nest in a GraphQL document, outside strings and comments.
+pub fn nesting(doc: &str) -> usize {
+    let mut chars = doc.chars().peekable();
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    while let Some(c) = chars.next() {
+        match c {
+            '#' => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '"' => {
+                let block = match chars.next_if_eq(&'"') {
+                    // `""`, an empty string.
+                    Some(_) if chars.next_if_eq(&'"').is_none() => continue,
+                    Some(_) => true,
+                    None => false,
+                };
+                let mut quotes = 0;
+                while let Some(c) = chars.next() {
+                    match (block, c) {
+                        (_, '\\') => {
+                            chars.next();
+                            quotes = 0;
+                        }
+                        (false, '"') => break,
+                        (true, '"') => {
+                            quotes += 1;
+                            if quotes == 3 {
+                                break;
+                            }
+                        }
+                        _ => quotes = 0,
+                    }
+                }
+            }
+            '{' | '[' | '(' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            '}' | ']' | ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
 
 /// Builds the schema around the domain handle.
 pub fn schema(parley: domain::Parley) -> ParleySchema {
@@ -81,4 +141,19 @@ pub fn schema(parley: domain::Parley) -> ParleySchema {
 /// The SDL as published in `api/schema.graphql`.
 pub fn sdl() -> String {
     Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription).finish().sdl()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nesting;
+
+    #[test]
+    fn nesting_counts_brackets_outside_strings_and_comments() {
+        assert_eq!(nesting("{ a { b(x: [1, {y: 2}]) } }"), 5);
+        assert_eq!(nesting("{ a(s: \"{{{{[[[\", t: \"\\\"{{\") }"), 2);
+        assert_eq!(nesting("{ a(s: \"\"\"{{ \" {{ \"\"\") # {{{{\n }"), 2);
+        assert_eq!(nesting(&format!("{{ a(r: {}1{}) }}", "[".repeat(1000), "]".repeat(1000))), 1002);
+        assert_eq!(nesting("}}} {"), 1);
+        assert_eq!(nesting("{ a(s: \"\", t: [1]) }"), 3);
+    }
 }

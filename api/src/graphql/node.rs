@@ -14,6 +14,7 @@ use super::identity::User;
 use super::ids::{global_id, parse, parse_any};
 use super::imports::{ContactExport, ContactImport, ImportRejection};
 use super::jobs::Job;
+use super::segments::Segment;
 use super::team::{Invitation, Membership};
 use super::tracking::TrackingKey;
 use super::workspaces::Workspace;
@@ -165,6 +166,7 @@ node_registry! {
     ContactImport(domain::ContactImportId) => domain::imports::get, |(i, e)| ContactImport(i, e);
     ImportRejection(domain::ImportRejectionId) => domain::imports::rejection, ImportRejection;
     ContactExport(domain::ContactExportId) => domain::exports::get, ContactExport;
+    Segment(domain::SegmentId) => domain::segments::get, Segment;
 }
 
 /// `node(id:)`, the read every node type shares.

@@ -47,6 +47,7 @@ pub async fn merge(ctx: &TenantCtx, p: &Parley, target: ContactId, source: Conta
         .filter(entities::visitor::Column::ContactId.eq(s.id))
         .exec(&tx)
         .await?;
+    crate::segments::carry_members(&tx, s.id, t.id).await?;
     contact_event::Entity::update_many()
         .col_expr(contact_event::Column::ContactId, Expr::value(t.id))
         .filter(contact_event::Column::TenantId.eq(tx.tenant_id()))

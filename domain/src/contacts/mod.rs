@@ -427,6 +427,7 @@ pub async fn erase(ctx: &TenantCtx, p: &Parley, id: ContactId) -> Result<Contact
     let merged = merged_into(&tx, c.id).await?;
     let mut gone = merged;
     gone.push(c.id);
+    crate::segments::forget_contacts(&tx, &gone).await?;
     contact_event::Entity::delete_many()
         .filter(contact_event::Column::TenantId.eq(ctx.tenant_id()))
         .filter(contact_event::Column::ContactId.is_in(gone))

@@ -80,6 +80,8 @@ pub enum Permission {
     ManageTracking,
     /// Export every contact to a file.
     ExportContacts,
+    /// Save, change and delete segments and the members of static lists.
+    ManageSegments,
 }
 
 /// Whether `role` holds `permission`.
@@ -92,7 +94,7 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
         }
         ReadAudit => matches!(role, Role::Owner | Role::Admin | Role::Analyst),
         ReadContacts => true,
-        EditContacts => matches!(role, Role::Owner | Role::Admin | Role::Marketer | Role::Sales),
+        EditContacts | ManageSegments => matches!(role, Role::Owner | Role::Admin | Role::Marketer | Role::Sales),
         ManageContactFields => matches!(role, Role::Owner | Role::Admin | Role::Marketer),
         EraseContacts => matches!(role, Role::Owner | Role::Admin),
         ManageTracking => matches!(role, Role::Owner | Role::Admin | Role::Marketer),

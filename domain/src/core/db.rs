@@ -363,7 +363,9 @@ tenant_owned!(
     file_chunk => entities::ids::FileChunkId,
     contact_import => entities::ids::ContactImportId,
     import_rejection => entities::ids::ImportRejectionId,
-    contact_export => entities::ids::ContactExportId
+    contact_export => entities::ids::ContactExportId,
+    segment => entities::ids::SegmentId,
+    segment_member => entities::ids::SegmentMemberId
 );
 
 #[cfg(test)]

@@ -151,6 +151,9 @@ async fn every_node_type_is_found_by_its_id(app: TestApp) {
         ["nodes"][0]["id"]
         .clone();
     let export = ok(app.gql(&a.auth(), "mutation { startContactExport { id } }", json!({})).await);
+    let segment = ok(app
+        .gql(&a.auth(), "mutation { createSegment(input: {name: \"s\", kind: STATIC}) { id } }", json!({}))
+        .await);
     let samples = [
         ("User", json!(a.user_id)),
         ("Workspace", json!(a.workspace_id)),
@@ -166,6 +169,7 @@ async fn every_node_type_is_found_by_its_id(app: TestApp) {
         ("ContactImport", import_id),
         ("ImportRejection", rejection),
         ("ContactExport", export["startContactExport"]["id"].clone()),
+        ("Segment", segment["createSegment"]["id"].clone()),
     ];
     let node = ok(app.gql(&a.auth(), "{ __type(name: \"Node\") { possibleTypes { name } } }", json!({})).await);
     let types: Vec<String> = node["__type"]["possibleTypes"]

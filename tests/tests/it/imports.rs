@@ -342,8 +342,26 @@ async fn exports_write_every_contact_to_a_file_of_the_workspace(app: TestApp) {
     let x7 = rows.iter().find(|r| r[1] == "x7@example.com").unwrap();
     assert_eq!((x7[visits].as_str(), x7[sms].as_str()), ("7", "DENIED"));
 
-    // Another workspace sees neither the export, the import nor the file.
+    // One segment's contacts: the rule decides, the same way as for its count.
+    let seg = "mutation { createSegment(input: {name: \"Few visits\", rule: {attribute: \"visits\", op: \"lt\", value: 10}}) { id } }";
+    let seg_id = ok(app.gql(&me, seg, json!({})).await)["createSegment"]["id"].clone();
+    let start_seg = "mutation($s: ID!) { startContactExport(segmentId: $s) { id segmentId } }";
+    let started = ok(app.gql(&me, start_seg, json!({ "s": seg_id })).await)["startContactExport"].clone();
+    assert_eq!(started["segmentId"], seg_id);
+    app.drive_jobs().await;
+    let seg_exp = ok(app.gql(&me, q, json!({ "id": started["id"] })).await)["contactExport"].clone();
+    assert_eq!((&seg_exp["rowsWritten"], &seg_exp["rowsTotal"]), (&json!(10), &json!(10)));
+    let (_, text) = get(&app, &me, seg_exp["downloadUrl"].as_str().unwrap()).await;
+    let mut emails: Vec<String> = csv_rows(&text)[1..].iter().map(|r| r[1].clone()).collect();
+    emails.sort();
+    let mut want: Vec<String> = (0..10).map(|i| format!("x{i}@example.com")).collect();
+    want.sort();
+    assert_eq!(emails, want);
+
+    // Another workspace sees neither the export, the import, the segment nor the file.
     let other = app.sign_up("BUSINESS").await;
+    let r = app.gql(&other.auth(), start_seg, json!({ "s": seg_id })).await;
+    assert_eq!(code(&r).as_deref(), Some("NOT_FOUND"), "{r}");
     let r = app.gql(&other.auth(), q, json!({ "id": id })).await;
     assert_eq!(code(&r).as_deref(), Some("NOT_FOUND"));
     let iq = format!("query($id: ID!) {{ contactImport(id: $id) {{ {IMPORT} }} }}");

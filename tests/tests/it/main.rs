@@ -24,6 +24,7 @@ mod jobs_progress;
 mod members;
 mod ops;
 mod rls;
+mod segments;
 mod tenancy;
 mod tokens;
 mod tracking;

@@ -1,9 +1,11 @@
 //! Starting imports and exports.
 
-use async_graphql::{Context, Object, Upload};
+use async_graphql::{Context, ID, Object, Upload};
 
 use super::{ContactExport, ContactImport, ContactImportOptions};
 use crate::graphql::context::{OrGql, parley, tenant};
+use crate::graphql::node::id_of;
+use crate::graphql::segments::Segment;
 
 /// Import and export writes.
 #[derive(Default)]
@@ -31,10 +33,15 @@ impl ImportsMutation {
         Ok(ContactImport(imp, None))
     }
 
-    /// Starts writing every contact of the workspace to a CSV file (follow it with
-    /// `contactExport`; `downloadUrl` is set once it completes).
-    async fn start_contact_export(&self, ctx: &Context<'_>) -> async_graphql::Result<ContactExport> {
+    /// Starts writing every contact of the workspace (or of `segmentId`) to a CSV file
+    /// (follow it with `contactExport`; `downloadUrl` is set once it completes).
+    async fn start_contact_export(
+        &self,
+        ctx: &Context<'_>,
+        segment_id: Option<ID>,
+    ) -> async_graphql::Result<ContactExport> {
+        let segment = segment_id.map(|s| id_of::<Segment>("segmentId", &s)).transpose().gql(ctx)?;
         let t = tenant(ctx).await?;
-        Ok(ContactExport(domain::exports::start(t, parley(ctx)?).await.gql(ctx)?))
+        Ok(ContactExport(domain::exports::start(t, parley(ctx)?, segment).await.gql(ctx)?))
     }
 }

@@ -189,6 +189,10 @@ node_object! {
         finished_at: Option<DateTime<Utc>>,
     }
     extra {
+        /// The segment exported; null: every contact.
+        async fn segment_id(&self) -> Option<ID> {
+            self.0.segment_id.map(|s| crate::graphql::ids::global_id("Segment", s.into()))
+        }
         /// Where the file is downloaded once the export has completed.
         async fn download_url(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
             if self.0.status != domain::TransferStatus::Completed {
