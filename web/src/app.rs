@@ -14,7 +14,9 @@ use crate::pages::frame::AppFrame;
 use crate::pages::identity::account::AccountPage;
 use crate::pages::identity::auth::{AcceptInvitationPage, LogInPage, SignUpPage, VerifyEmailPage};
 use crate::pages::identity::password::{ForgotPasswordPage, ResetPasswordPage};
+use crate::pages::imports::ImportsPage;
 use crate::pages::jobs::JobsPage;
+use crate::pages::segments::{SegmentPage, SegmentsPage};
 use crate::pages::team::TeamPage;
 use crate::pages::tracking::TrackingPage;
 use crate::pages::workspaces::dashboard::DashboardPage;
@@ -67,6 +69,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("contacts") view=ContactsPage />
                     <Route path=path!("contacts/:id") view=ContactPage />
                     <Route path=path!("contact-fields") view=ContactFieldsPage />
+                    <Route path=path!("imports") view=ImportsPage />
+                    <Route path=path!("segments") view=SegmentsPage />
+                    <Route path=path!("segments/:id") view=SegmentPage />
                     <Route path=path!("tracking") view=TrackingPage />
                     <Route path=path!("team") view=TeamPage />
                     <Route path=path!("api-keys") view=ApiKeysPage />

@@ -137,6 +137,25 @@ async fn send<T: DeserializeOwned>(body: &str) -> Result<T, ApiErrors> {
     decode(&text)
 }
 
+/// A file the user chose in the browser (nothing while rendering on the server).
+#[cfg(feature = "hydrate")]
+pub type ChosenFile = web_sys::File;
+/// A file the user chose in the browser (nothing while rendering on the server).
+#[cfg(not(feature = "hydrate"))]
+#[derive(Clone, Debug)]
+pub struct ChosenFile;
+
+/// Runs operation `Q` with `file` beside it (a GraphQL multipart request).
+pub async fn upload<Q: GraphQLQuery>(variables: Q::Variables, file: &ChosenFile) -> Result<Q::ResponseData, ApiErrors> {
+    let text = browser::post_multipart(body::<Q>(variables)?, file).await?;
+    decode(&text)
+}
+
+/// The start of `file` (up to `n` bytes) as text, for a preview.
+pub async fn file_head(file: &ChosenFile, n: i32) -> Result<String, ApiErrors> {
+    browser::head(file, n).await
+}
+
 /// The workspace id remembered in this browser, if any.
 pub fn stored_workspace() -> Option<String> {
     browser::stored_workspace()
@@ -176,10 +195,18 @@ mod browser {
     }
 
     pub async fn post_graphql(body: String) -> Result<String, ApiErrors> {
+        post(&JsValue::from_str(&body), Some("application/json")).await
+    }
+
+    /// Posts `body` to `/graphql` with the web client's header and cookies; the content
+    /// type is the browser's own when `None` (a form with its boundary).
+    async fn post(body: &JsValue, content_type: Option<&str>) -> Result<String, ApiErrors> {
         let window = web_sys::window().ok_or_else(|| ApiErrors::message("no window"))?;
         let headers = Headers::new().map_err(|e| js_error("headers", e))?;
         let set = |name: &str, value: &str| headers.set(name, value).map_err(|e| js_error("headers", e));
-        set("Content-Type", "application/json")?;
+        if let Some(ct) = content_type {
+            set("Content-Type", ct)?;
+        }
         set("Accept", "application/json")?;
         set("X-Parley-CSRF", "1")?;
         if let Some(ws) = stored_workspace() {
@@ -189,7 +216,7 @@ mod browser {
         init.set_method("POST");
         init.set_credentials(RequestCredentials::SameOrigin);
         init.set_headers(&headers);
-        init.set_body(&JsValue::from_str(&body));
+        init.set_body(body);
         let request = Request::new_with_str_and_init("/graphql", &init).map_err(|e| js_error("request", e))?;
         let response = JsFuture::from(window.fetch_with_request(&request))
             .await
@@ -207,6 +234,22 @@ mod browser {
             )));
         }
         Ok(text)
+    }
+
+    /// Posts an operation with one file, as a GraphQL multipart request.
+    pub async fn post_multipart(body: String, file: &web_sys::File) -> Result<String, ApiErrors> {
+        let form = web_sys::FormData::new().map_err(|e| js_error("form", e))?;
+        form.append_with_str("operations", &body).map_err(|e| js_error("form", e))?;
+        form.append_with_str("map", r#"{"0": ["variables.file"]}"#).map_err(|e| js_error("form", e))?;
+        form.append_with_blob_and_filename("0", file, &file.name()).map_err(|e| js_error("form", e))?;
+        post(&form.into(), None).await
+    }
+
+    /// The first `n` bytes of `file` as text (invalid UTF-8 shown as replacement marks).
+    pub async fn head(file: &web_sys::File, n: i32) -> Result<String, ApiErrors> {
+        let part = file.slice_with_i32_and_i32(0, n).map_err(|e| js_error("file", e))?;
+        let text = JsFuture::from(part.text()).await.map_err(|e| js_error("Could not read the file", e))?;
+        Ok(text.as_string().unwrap_or_default())
     }
 
     pub async fn refresh_session() -> bool {
@@ -282,6 +325,14 @@ mod browser {
 
     pub async fn post_graphql(_body: String) -> Result<String, ApiErrors> {
         Err(ApiErrors::message("data loads in the browser"))
+    }
+
+    pub async fn post_multipart(_body: String, _file: &super::ChosenFile) -> Result<String, ApiErrors> {
+        Err(ApiErrors::message("files are sent from the browser"))
+    }
+
+    pub async fn head(_file: &super::ChosenFile, _n: i32) -> Result<String, ApiErrors> {
+        Err(ApiErrors::message("files are read in the browser"))
     }
 
     pub async fn refresh_session() -> bool {

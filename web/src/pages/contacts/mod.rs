@@ -50,6 +50,8 @@ pub fn ContactsPage() -> impl IntoView {
                 {move || list.total.get().map(|t| format!(" {t} in all."))}
                 " "
                 <A href="/app/contact-fields" attr:data-testid="contact-fields-link">"Contact fields"</A>
+                " · "
+                <A href="/app/imports" attr:data-testid="imports-link">"Import and export"</A>
             </p>
         </header>
         <AddContactForm />
