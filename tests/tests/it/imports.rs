@@ -374,6 +374,18 @@ async fn exports_write_every_contact_to_a_file_of_the_workspace(app: TestApp) {
     let theirs =
         ok(app.gql(&other.auth(), "{ contacts { totalCount } contactImports { totalCount } }", json!({})).await);
     assert_eq!(theirs, json!({ "contacts": { "totalCount": 0 }, "contactImports": { "totalCount": 0 } }));
+    // The other's import of the same addresses makes their own contacts; ours stay as they were.
+    let theirs_file = b"email,spend\nx7@example.com,99\n";
+    let opts = json!({ "identityColumn": "email", "identityKind": "EMAIL",
+                       "columns": [{ "column": "spend", "attribute": "visits", "type": "NUMBER" }] });
+    let theirs = run_import(&app, &other.auth(), "theirs.csv", theirs_file, opts).await;
+    assert_eq!(counts(&theirs), [1, 1, 0, 0, 0], "{theirs}");
+    let q7 = "{ contactByEmail(email: \"x7@example.com\") { attributes } }";
+    assert_eq!(ok(app.gql(&me, q7, json!({})).await)["contactByEmail"]["attributes"], json!({ "visits": 7 }));
+    assert_eq!(
+        ok(app.gql(&other.auth(), q7, json!({})).await)["contactByEmail"]["attributes"],
+        json!({ "visits": 99 })
+    );
     let analyst = "mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }";
     let k = ok(app.gql(&me, analyst, json!({ "i": { "name": "v", "role": "VIEWER" } })).await);
     let viewer = As::token(k["createApiKey"]["secret"].as_str().unwrap());
