@@ -5,6 +5,7 @@
 //! go through [`connection::list`] and every type with a global ID through the registry
 //! in [`node`].
 
+mod analytics;
 mod api_keys;
 mod audit;
 mod connection;
@@ -47,6 +48,7 @@ pub struct QueryRoot(
     imports::ImportsQuery,
     tracking::TrackingQuery,
     segments::SegmentsQuery,
+    analytics::AnalyticsQuery,
     node::NodeQuery,
 );
 

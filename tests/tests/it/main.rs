@@ -9,6 +9,7 @@ mod support;
 
 mod accounts;
 mod agencies;
+mod analytics;
 mod api_keys;
 mod audit;
 mod contacts;
