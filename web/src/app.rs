@@ -5,6 +5,7 @@ use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{A, ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
+use crate::pages::analytics::AnalyticsPage;
 use crate::pages::api_keys::ApiKeysPage;
 use crate::pages::audit::AuditPage;
 use crate::pages::contacts::ContactsPage;
@@ -73,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("segments") view=SegmentsPage />
                     <Route path=path!("segments/:id") view=SegmentPage />
                     <Route path=path!("tracking") view=TrackingPage />
+                    <Route path=path!("analytics") view=AnalyticsPage />
                     <Route path=path!("team") view=TeamPage />
                     <Route path=path!("api-keys") view=ApiKeysPage />
                     <Route path=path!("audit") view=AuditPage />

@@ -11,6 +11,7 @@
 //! whole schema module for both the server and the wasm build; on two cores that is
 //! the cheaper compile, and its runtime crate needs only serde.
 
+pub mod analytics;
 pub mod api_keys;
 pub mod audit;
 pub mod contacts;

@@ -1,5 +1,6 @@
 //! A folder per area, matching the operations in `crate::ops`.
 
+pub mod analytics;
 pub mod api_keys;
 pub mod audit;
 pub mod contacts;

@@ -92,6 +92,9 @@ pub fn AppFrame() -> impl IntoView {
                     <A href="/app/segments" attr:data-testid="nav-segments">
                         "Segments"
                     </A>
+                    <A href="/app/analytics" attr:data-testid="nav-analytics">
+                        "Analytics"
+                    </A>
                     <A href="/app/tracking" attr:data-testid="nav-tracking">
                         "Tracking"
                     </A>
