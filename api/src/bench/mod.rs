@@ -12,7 +12,16 @@
 //!   behind the HTTP layers every route has;
 //! - event ingestion through `POST /t/events` in batches of 100, and peak memory;
 //! - job runtime throughput for no-op jobs spread over ten workspaces;
-//! - the delay from a job being enqueued to a worker starting it.
+//! - the delay from a job being enqueued to a worker starting it;
+//! - a CSV import of contacts through the API beside PostgreSQL's own `COPY` of the
+//!   same file (`import.rs`);
+//! - segment counts over a large audience beside hand-written SQL (`segments.rs`).
+//!
+//! The last two take minutes at their default sizes: they run only when asked for with
+//! `--only import` or `--only segments`.
+
+mod import;
+mod segments;
 
 use std::time::{Duration, Instant};
 
@@ -40,9 +49,52 @@ pub struct BenchArgs {
     /// PostgreSQL URL of an owner login; a scratch database is created beside it.
     #[arg(long, env = "TEST_DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
     pub postgres_url: String,
-    /// Run one part only: `tracking`.
+    /// Run one part only: `tracking`, `import` or `segments`.
     #[arg(long)]
     pub only: Option<String>,
+    /// Rows of the import file.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub rows: u64,
+    /// Contacts of the segment audience.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub contacts: u64,
+    /// Events of the segment audience (spread evenly over its contacts).
+    #[arg(long, default_value_t = 10_000_000)]
+    pub events: u64,
+}
+
+/// The server a part of the bench runs against.
+pub(crate) struct Target<'a> {
+    /// `sqlite` or `postgres`.
+    pub backend: &'a str,
+    /// `http://host:port`.
+    pub base: &'a str,
+    pub addr: std::net::SocketAddr,
+    /// The database URL the server was started with (the owner's, on PostgreSQL).
+    pub url: &'a str,
+    pub parley: &'a domain::Parley,
+}
+
+/// Answers a GraphQL request's `data`, or the errors as an error.
+pub(crate) async fn gql(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    query: &str,
+    variables: serde_json::Value,
+) -> anyhow::Result<serde_json::Value> {
+    let res: serde_json::Value = http
+        .post(format!("{base}/graphql"))
+        .bearer_auth(token)
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    if res.get("errors").is_some_and(|e| !e.is_null()) {
+        anyhow::bail!("GraphQL errors: {res}");
+    }
+    Ok(res["data"].clone())
 }
 
 struct Load {
@@ -98,13 +150,13 @@ async fn load(
     Load { rps: all.len() as f64 / seconds as f64, p50: pct(&all, 0.5), p99: pct(&all, 0.99), errors }
 }
 
-fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
 /// Signs up a fresh account and logs in (sign-up itself opens no session); answers the
 /// access token.
-async fn sign_up(http: &reqwest::Client, base: &str, n: usize) -> anyhow::Result<String> {
+pub(crate) async fn sign_up(http: &reqwest::Client, base: &str, n: usize) -> anyhow::Result<String> {
     let email = format!("bench{n}-{}@example.com", uuid::Uuid::now_v7().simple());
     let password = "Bench-password-1";
     let gql = |query: &'static str, variables: serde_json::Value| {
@@ -143,9 +195,34 @@ async fn bench_one(args: &BenchArgs, backend: &str) -> anyhow::Result<()> {
         ("PARLEY_SIGNUPS_PER_IP", "100000".to_owned()),
     ];
     let cfg = crate::Config::from_env_fn(|k| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()))?;
-    let server = crate::start(&cfg, crate::Roles { migrate: true, api: true, worker: false }, listener).await?;
+    // The import's job runs on the server's own worker, as in `parley serve`.
+    let worker = args.only.as_deref() == Some("import");
+    let server = crate::start(&cfg, crate::Roles { migrate: true, api: true, worker }, listener).await?;
     let base = format!("http://{addr}");
     let http = reqwest::Client::new();
+    let target = Target { backend, base: &base, addr, url: &url, parley: &server.parley };
+    match args.only.as_deref() {
+        Some("import") => {
+            println!("\n## {backend}: contact import ({} rows, 2 cores shared with the load generator)", args.rows);
+            let token = sign_up(&http, &base, 0).await?;
+            let res = import::run(args, &target, &http, &token).await;
+            server.stop().await?;
+            return res;
+        }
+        Some("segments") => {
+            println!(
+                "\n## {backend}: segment counts ({} contacts, {} events, median of {} runs)",
+                args.contacts,
+                args.events,
+                segments::RUNS
+            );
+            let token = sign_up(&http, &base, 0).await?;
+            let res = segments::run(args, &target, &http, &token).await;
+            server.stop().await?;
+            return res;
+        }
+        _ => {}
+    }
 
     println!(
         "\n## {backend} ({} concurrent clients, {} s each, 2 cores shared with the load generator)",
@@ -305,7 +382,7 @@ async fn bench_one(args: &BenchArgs, backend: &str) -> anyhow::Result<()> {
 }
 
 /// The process's peak resident memory so far (`VmHWM`), in MiB.
-fn peak_rss_mib() -> f64 {
+pub(crate) fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_owned))
@@ -382,6 +459,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         "postgres" => vec!["postgres"],
         _ => vec!["sqlite", "postgres"],
     };
+    if let Some(only) = args.only.as_deref()
+        && !["tracking", "import", "segments"].contains(&only)
+    {
+        anyhow::bail!("--only takes `tracking`, `import` or `segments`, not `{only}`");
+    }
     for b in backends {
         bench_one(&args, b).await?;
     }
