@@ -60,19 +60,10 @@ pub(crate) async fn store<R: AsyncRead + Unpin>(
     mut rest: R,
     max: u64,
 ) -> Result<(StoredFile, Option<u8>)> {
-    let id: StoredFileId = new_id();
-    let row = stored_file::ActiveModel {
-        id: Set(id),
-        name: Set(name.to_owned()),
-        purpose: Set(purpose.to_owned()),
-        size_bytes: Set(0),
-        chunks: Set(0),
-        created_at: Set(now()),
-        ..Default::default()
-    };
     let tx = p.tenant_tx(ctx).await?;
-    let file = tx.create("file.stored", row).await?;
+    let file = create_in(&tx, name, purpose).await?;
     tx.commit().await?;
+    let id = file.id;
     let written = write_chunks(ctx, p, id, first, &mut rest, max).await;
     match written {
         Ok((size, chunks, last)) => {
