@@ -18,6 +18,7 @@ pub mod imports;
 pub mod jobs;
 pub mod mail;
 pub mod money;
+pub mod scores;
 pub mod segments;
 pub mod settings;
 pub mod team;
@@ -35,11 +36,13 @@ pub use self::core::ctx::{Actor, Permission, Role, TenantCtx, UserCtx, role_allo
 pub use self::core::error::{Error, Result};
 pub(crate) use self::core::tx::{Audited, Order, TenantTx};
 pub use db::{Db, DbConfig};
-pub use entities::enums::{AttributeKind, InvitationStatus, JobState, SegmentKind, TransferStatus, WorkspaceKind};
+pub use entities::enums::{
+    AttributeKind, InvitationStatus, JobState, ModelStatus, SegmentKind, TransferStatus, WorkspaceKind,
+};
 pub use entities::ids::{
     ApiKeyId, AuditEntryId, ContactEventId, ContactExportId, ContactFieldId, ContactId, ContactImportId,
-    ImportRejectionId, InvitationId, JobId, MembershipId, SegmentId, StoredFileId, TrackingKeyId, TypedId, UserId,
-    WorkspaceId,
+    ImportRejectionId, InvitationId, JobId, MembershipId, ProductAffinityId, PropensityModelId, ScoreRunId, SegmentId,
+    StoredFileId, TrackingKeyId, TypedId, UserId, WorkspaceId,
 };
 pub use settings::{Secret, Settings};
 

@@ -124,3 +124,22 @@ pub enum SegmentKind {
     #[sea_orm(string_value = "static")]
     Static,
 }
+
+/// Where a propensity model stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ModelStatus {
+    /// Defined, never trained.
+    #[sea_orm(string_value = "draft")]
+    Draft,
+    /// A job is training it (the scores of the last training stay meanwhile).
+    #[sea_orm(string_value = "training")]
+    Training,
+    /// Trained; its scores are on the contacts.
+    #[sea_orm(string_value = "ready")]
+    Ready,
+    /// The last training could not finish (its error says why).
+    #[sea_orm(string_value = "failed")]
+    Failed,
+}

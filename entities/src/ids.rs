@@ -117,4 +117,10 @@ typed_ids! {
     SegmentId => "Segment";
     /// One contact's place on a static list.
     SegmentMemberId => "SegmentMember";
+    /// A run of the job that scores contacts (RFM, lifetime value) and products (affinity).
+    ScoreRunId => "ScoreRun";
+    /// A response-propensity model of a workspace.
+    PropensityModelId => "PropensityModel";
+    /// Two products bought by the same customers.
+    ProductAffinityId => "ProductAffinity";
 }

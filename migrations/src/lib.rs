@@ -14,6 +14,7 @@ mod m20261206_000007_contacts;
 mod m20261206_000008_tracking;
 mod m20261206_000009_imports;
 mod m20261206_000010_segments;
+mod m20261206_000011_scores;
 mod pg;
 pub mod schema;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000008_tracking::Migration),
             Box::new(m20261206_000009_imports::Migration),
             Box::new(m20261206_000010_segments::Migration),
+            Box::new(m20261206_000011_scores::Migration),
         ]
     }
 }
@@ -60,6 +62,9 @@ pub const TENANT_TABLES: &[&str] = &[
     "contact_exports",
     "segments",
     "segment_members",
+    "score_runs",
+    "propensity_models",
+    "product_affinities",
 ];
 
 /// Name of the PostgreSQL login role the running server uses; it can neither bypass

@@ -7,7 +7,7 @@ use std::time::Duration;
 use domain::identity::accounts;
 use domain::jobs::{
     self, ClaimedJob, Count, ExportContacts, ImportContacts, InvitationEmail, JobKind, Maintenance, Noop,
-    PasswordReset, Progress, Recurring, SecurityNotice, Sleep, VerifyEmail,
+    PasswordReset, Progress, Recurring, RefreshScores, SecurityNotice, Sleep, TrainModel, VerifyEmail,
 };
 use domain::team::invitations;
 use domain::{Parley, TenantCtx};
@@ -145,6 +145,8 @@ registry! {
     SecurityNotice => security_notice,
     ImportContacts => import_contacts,
     ExportContacts => export_contacts,
+    RefreshScores => refresh_scores,
+    TrainModel => train_model,
     Maintenance => maintenance,
     Noop => noop,
     Sleep => sleep,
@@ -186,6 +188,23 @@ async fn security_notice(cx: &JobCtx<'_>, job: SecurityNotice) -> Result<(), Han
 /// transaction), so a repeat after a crash starts after the last committed batch.
 async fn import_contacts(cx: &JobCtx<'_>, job: ImportContacts) -> Result<(), HandlerError> {
     match domain::imports::run(cx.parley, cx.worker(), cx.job, job.import_id).await? {
+        true => Ok(()),
+        false => Err(HandlerError::LeaseLost),
+    }
+}
+
+/// Scores every customer and pairs the products bought together; each batch of
+/// customers commits with the job's progress.
+async fn refresh_scores(cx: &JobCtx<'_>, job: RefreshScores) -> Result<(), HandlerError> {
+    match domain::scores::run(cx.parley, cx.worker(), cx.job, job.run_id).await? {
+        true => Ok(()),
+        false => Err(HandlerError::LeaseLost),
+    }
+}
+
+/// Trains a propensity model, then scores every contact batch by batch.
+async fn train_model(cx: &JobCtx<'_>, job: TrainModel) -> Result<(), HandlerError> {
+    match domain::scores::propensity::run(cx.parley, cx.worker(), cx.job, job.model_id).await? {
         true => Ok(()),
         false => Err(HandlerError::LeaseLost),
     }

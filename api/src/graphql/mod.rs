@@ -17,6 +17,7 @@ mod imports;
 mod jobs;
 mod loaders;
 mod node;
+mod scores;
 mod segments;
 mod team;
 mod tracking;
@@ -49,6 +50,7 @@ pub struct QueryRoot(
     tracking::TrackingQuery,
     segments::SegmentsQuery,
     analytics::AnalyticsQuery,
+    scores::ScoresQuery,
     node::NodeQuery,
 );
 
@@ -64,6 +66,7 @@ pub struct MutationRoot(
     imports::ImportsMutation,
     tracking::TrackingMutation,
     segments::SegmentsMutation,
+    scores::ScoresMutation,
 );
 
 /// Parley's schema type.

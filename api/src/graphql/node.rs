@@ -14,6 +14,7 @@ use super::identity::User;
 use super::ids::{global_id, parse, parse_any};
 use super::imports::{ContactExport, ContactImport, ImportRejection};
 use super::jobs::Job;
+use super::scores::{PropensityModel, ScoreRun};
 use super::segments::Segment;
 use super::team::{Invitation, Membership};
 use super::tracking::TrackingKey;
@@ -167,6 +168,8 @@ node_registry! {
     ImportRejection(domain::ImportRejectionId) => domain::imports::rejection, ImportRejection;
     ContactExport(domain::ContactExportId) => domain::exports::get, ContactExport;
     Segment(domain::SegmentId) => domain::segments::get, Segment;
+    ScoreRun(domain::ScoreRunId) => domain::scores::get, ScoreRun;
+    PropensityModel(domain::PropensityModelId) => domain::scores::propensity::get, PropensityModel;
 }
 
 /// `node(id:)`, the read every node type shares.

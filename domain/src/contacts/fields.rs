@@ -91,6 +91,17 @@ pub(crate) async fn define(
     kind: AttributeKind,
     currency: Option<String>,
 ) -> Result<ContactField> {
+    define_with(tx, key, kind, currency, Vec::new()).await
+}
+
+/// Defines field `key` (checked) of type `kind`, with `options` for an `ENUM`.
+pub(crate) async fn define_with(
+    tx: &TenantTx<'_>,
+    key: &str,
+    kind: AttributeKind,
+    currency: Option<String>,
+    enum_options: Vec<String>,
+) -> Result<ContactField> {
     tx.require(Permission::ManageContactFields)?;
     let mut label = key.replace('_', " ");
     if let Some(first) = label.get(..1) {
@@ -101,7 +112,7 @@ pub(crate) async fn define(
         key: Set(key.to_owned()),
         label: Set(label),
         kind: Set(kind),
-        options: Set(json!([])),
+        options: Set(json!(options(kind, &enum_options)?)),
         currency: Set(currency),
         created_at: Set(now()),
         ..Default::default()
@@ -202,7 +213,7 @@ pub async fn delete(ctx: &TenantCtx, p: &Parley, id: ContactFieldId) -> Result<C
 
 /// Drops `key` from every contact of the transaction's tenant. Keys are checked to be
 /// `[a-z][a-z0-9_]*`, so the JSON path needs no quoting.
-async fn remove_values(tx: &TenantTx<'_>, key: &str) -> Result<()> {
+pub(crate) async fn remove_values(tx: &TenantTx<'_>, key: &str) -> Result<()> {
     let backend = tx.get_database_backend();
     let sql = match backend {
         DbBackend::Postgres => {

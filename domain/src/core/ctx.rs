@@ -82,6 +82,8 @@ pub enum Permission {
     ExportContacts,
     /// Save, change and delete segments and the members of static lists.
     ManageSegments,
+    /// Run the scoring of customers and define, train and delete propensity models.
+    ManageScores,
 }
 
 /// Whether `role` holds `permission`.
@@ -98,7 +100,7 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
         ManageContactFields => matches!(role, Role::Owner | Role::Admin | Role::Marketer),
         EraseContacts => matches!(role, Role::Owner | Role::Admin),
         ManageTracking => matches!(role, Role::Owner | Role::Admin | Role::Marketer),
-        ExportContacts => matches!(role, Role::Owner | Role::Admin | Role::Marketer | Role::Analyst),
+        ExportContacts | ManageScores => matches!(role, Role::Owner | Role::Admin | Role::Marketer | Role::Analyst),
     }
 }
 

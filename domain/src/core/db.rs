@@ -365,7 +365,10 @@ tenant_owned!(
     import_rejection => entities::ids::ImportRejectionId,
     contact_export => entities::ids::ContactExportId,
     segment => entities::ids::SegmentId,
-    segment_member => entities::ids::SegmentMemberId
+    segment_member => entities::ids::SegmentMemberId,
+    score_run => entities::ids::ScoreRunId,
+    propensity_model => entities::ids::PropensityModelId,
+    product_affinity => entities::ids::ProductAffinityId
 );
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::identity::security::Notice;
-use crate::{ContactExportId, ContactImportId, InvitationId, UserId};
+use crate::{ContactExportId, ContactImportId, InvitationId, PropensityModelId, ScoreRunId, UserId};
 
 /// A job payload and the kind name it is stored under.
 pub trait JobKind: Serialize + serde::de::DeserializeOwned {
@@ -76,6 +76,27 @@ impl JobKind for ExportContacts {
     const KIND: &'static str = "contacts.export";
 }
 
+/// Scores every customer from their purchases (RFM, lifetime value) and pairs the
+/// products bought together.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshScores {
+    /// The run, in the job's own workspace.
+    pub run_id: ScoreRunId,
+}
+impl JobKind for RefreshScores {
+    const KIND: &'static str = "scores.refresh";
+}
+
+/// Trains a propensity model, then writes its scores to every contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrainModel {
+    /// The model, in the job's own workspace.
+    pub model_id: PropensityModelId,
+}
+impl JobKind for TrainModel {
+    const KIND: &'static str = "scores.train";
+}
+
 /// The recurring purge of old finished jobs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Maintenance {
@@ -129,6 +150,8 @@ pub const KINDS: &[&str] = &[
     SecurityNotice::KIND,
     ImportContacts::KIND,
     ExportContacts::KIND,
+    RefreshScores::KIND,
+    TrainModel::KIND,
     Maintenance::KIND,
     Noop::KIND,
     Sleep::KIND,

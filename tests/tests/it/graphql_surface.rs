@@ -154,6 +154,14 @@ async fn every_node_type_is_found_by_its_id(app: TestApp) {
     let segment = ok(app
         .gql(&a.auth(), "mutation { createSegment(input: {name: \"s\", kind: STATIC}) { id } }", json!({}))
         .await);
+    let scores = ok(app
+        .gql(
+            &a.auth(),
+            "mutation { refreshScores { id } \
+             createPropensityModel(input: {name: \"m\", targetEvent: \"purchase\", horizonDays: 7, attribute: \"p\"}) { id } }",
+            json!({}),
+        )
+        .await);
     let samples = [
         ("User", json!(a.user_id)),
         ("Workspace", json!(a.workspace_id)),
@@ -170,6 +178,8 @@ async fn every_node_type_is_found_by_its_id(app: TestApp) {
         ("ImportRejection", rejection),
         ("ContactExport", export["startContactExport"]["id"].clone()),
         ("Segment", segment["createSegment"]["id"].clone()),
+        ("ScoreRun", scores["refreshScores"]["id"].clone()),
+        ("PropensityModel", scores["createPropensityModel"]["id"].clone()),
     ];
     let node = ok(app.gql(&a.auth(), "{ __type(name: \"Node\") { possibleTypes { name } } }", json!({})).await);
     let types: Vec<String> = node["__type"]["possibleTypes"]

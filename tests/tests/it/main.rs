@@ -25,6 +25,7 @@ mod jobs_progress;
 mod members;
 mod ops;
 mod rls;
+mod scores;
 mod segments;
 mod tenancy;
 mod tokens;
