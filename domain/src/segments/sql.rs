@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::DbBackend;
-use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query, SelectStatement, SubQueryStatement};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Func, Query, SelectStatement};
 
 use super::rule::{AttributeRule, Cmp, EventRule, Field, OwnText, PropertyTest, Rule, Scalar, Test};
 use crate::{Error, Result, SegmentId, WorkspaceId};
@@ -79,12 +79,9 @@ impl JsonPath<'_> {
                 let j = self.pg_json();
                 Expr::cust(match how {
                     As::Text => format!("(CASE WHEN jsonb_typeof({j}) = 'string' THEN ({j} #>> '{{}}') END)"),
-                    As::Number => {
-                        format!("(CASE WHEN jsonb_typeof({j}) = 'number' THEN CAST({j} #>> '{{}}' AS numeric) END)")
-                    }
-                    As::Bool => {
-                        format!("(CASE WHEN jsonb_typeof({j}) = 'boolean' THEN CAST({j} #>> '{{}}' AS boolean) END)")
-                    }
+                    // A jsonb number or boolean casts straight to its SQL type.
+                    As::Number => format!("(CASE WHEN jsonb_typeof({j}) = 'number' THEN ({j})::numeric END)"),
+                    As::Bool => format!("(CASE WHEN jsonb_typeof({j}) = 'boolean' THEN ({j})::boolean END)"),
                 })
             }
             _ => {
@@ -162,9 +159,11 @@ fn value_of(s: &Scalar) -> sea_orm::Value {
     }
 }
 
-/// `acc` tested by `test`; false (never `NULL`) when `acc` is `NULL`.
+/// `acc` tested by `test`; false (never `NULL`) when `acc` is `NULL`. The test is
+/// wrapped in `COALESCE(…, FALSE)` rather than guarded by `acc IS NOT NULL`, so the
+/// value is read once a row.
 fn apply(backend: DbBackend, acc: Expr, test: &Test, present: Expr) -> Expr {
-    let guarded = |e: Expr| acc.clone().is_not_null().and(e);
+    let guarded = |e: Expr| Expr::from(Func::coalesce([e, Expr::cust("FALSE")]));
     match test {
         Test::Exists(true) => present,
         Test::Exists(false) => present.not(),
@@ -333,14 +332,39 @@ impl Compiler<'_> {
             (Cmp::Gte, 1) | (Cmp::Gt, 0) | (Cmp::Ne, 0) => Expr::exists(q.expr(Expr::cust("1")).to_owned()),
             (Cmp::Eq, 0) | (Cmp::Lte, 0) | (Cmp::Lt, 1) => Expr::exists(q.expr(Expr::cust("1")).to_owned()).not(),
             _ => {
-                let counted = Expr::from(SubQueryStatement::SelectStatement(q.expr(Expr::cust("COUNT(*)")).to_owned()));
-                match cmp {
-                    Cmp::Eq => counted.eq(n),
-                    Cmp::Ne => counted.ne(n),
-                    Cmp::Lt => counted.lt(n),
-                    Cmp::Lte => counted.lte(n),
-                    Cmp::Gt => counted.gt(n),
-                    Cmp::Gte => counted.gte(n),
+                // Counted once for all contacts (grouped), not once a contact: the
+                // contacts whose count passes, or, when a count of zero passes (contacts
+                // without such events), all but those whose count fails.
+                let mut g = Query::select();
+                g.from_as(contact_event::Entity, ev.clone())
+                    .column((ev.clone(), contact_event::Column::ContactId))
+                    .and_where(Expr::col((ev.clone(), contact_event::Column::TenantId)).eq(self.tenant))
+                    .and_where(Expr::col((ev.clone(), contact_event::Column::ContactId)).is_not_null())
+                    .and_where(Expr::col((ev.clone(), contact_event::Column::Kind)).eq(e.kind.clone()));
+                if let Some(within) = e.within {
+                    g.and_where(
+                        Expr::col((ev.clone(), contact_event::Column::OccurredAt)).gte(within.before(self.now)),
+                    );
+                }
+                for c in &e.conditions {
+                    g.and_where(self.property(c));
+                }
+                g.group_by_col((ev.clone(), contact_event::Column::ContactId));
+                let counted = Expr::cust("COUNT(*)");
+                let (passes, zero_passes) = match cmp {
+                    Cmp::Eq => (counted.eq(n), n == 0),
+                    Cmp::Ne => (counted.ne(n), n != 0),
+                    Cmp::Lt => (counted.lt(n), 0 < n),
+                    Cmp::Lte => (counted.lte(n), 0 <= n),
+                    Cmp::Gt => (counted.gt(n), 0 > n),
+                    Cmp::Gte => (counted.gte(n), 0 >= n),
+                };
+                if zero_passes {
+                    g.and_having(passes.not());
+                    contacts_col(contact::Column::Id).not_in_subquery(g.to_owned())
+                } else {
+                    g.and_having(passes);
+                    contacts_col(contact::Column::Id).in_subquery(g.to_owned())
                 }
             }
         }

@@ -179,6 +179,16 @@ async fn consent_and_event_rules_read_the_history(app: TestApp) {
         (ev(json!({ "count": { "op": "eq", "value": 0 } })), vec![CY]),
         (ev(json!({ "within": "P7D", "count": { "op": "lt", "value": 1 } })), vec![BO, CY]),
         (ev(json!({ "within": "P14D", "count": { "op": "lte", "value": 1 } })), vec![BO, CY]),
+        (ev(json!({ "count": { "op": "ne", "value": 2 } })), vec![BO, CY]),
+        (ev(json!({ "count": { "op": "lt", "value": 3 } })), vec![ANN, BO, CY]),
+        (ev(json!({ "count": { "op": "gt", "value": 1 } })), vec![ANN]),
+        (
+            ev(
+                json!({ "count": { "op": "lte", "value": 1 }, "where": [{ "property": "price", "op": "lt", "value": 2000 }] }),
+            ),
+            vec![BO, CY],
+        ),
+        (json!({ "not": ev(json!({ "count": { "op": "gte", "value": 2 }, "within": "P30D" })) }), vec![BO, CY]),
         // Property conditions: numbers as numbers, text without case for contains.
         (
             ev(json!({ "where": [{ "property": "sku", "op": "eq", "value": "A1" },
