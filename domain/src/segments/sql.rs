@@ -97,6 +97,46 @@ impl JsonPath<'_> {
         }
     }
 
+    /// On PostgreSQL, `test` of the value read as `how` as one predicate that reads the
+    /// document once, when there is such a form: a number compared through a JSON path
+    /// predicate (`@@`, strict: a missing or non-number value is no match), a text
+    /// equal or not equal to a JSON string. `None`: use the general form.
+    fn pg_match(&self, how: As, test: &Test) -> Option<Expr> {
+        let num = |s: &Scalar| match s {
+            Scalar::Int(i) => Some(i.to_string()),
+            Scalar::Float(f) if f.is_finite() => Some(format!("{f:?}")),
+            _ => None,
+        };
+        // Keys are checked `[a-z][a-z0-9_]*`, quoted so none reads as a keyword.
+        let at = self.keys.iter().map(|k| format!(".\"{k}\"")).collect::<String>();
+        let predicate = |text: String| {
+            Expr::cust_with_values(format!("COALESCE({} @@ CAST($1 AS jsonpath), FALSE)", self.column), [text])
+        };
+        match (how, test) {
+            (As::Number, Test::Cmp(cmp, v)) => {
+                let op = match cmp {
+                    Cmp::Eq => "==",
+                    Cmp::Ne => "!=",
+                    Cmp::Lt => "<",
+                    Cmp::Lte => "<=",
+                    Cmp::Gt => ">",
+                    Cmp::Gte => ">=",
+                };
+                Some(predicate(format!("strict ${at} {op} {}", num(v)?)))
+            }
+            (As::Number, Test::In(vs)) if !vs.is_empty() => {
+                let alts: Option<Vec<String>> = vs.iter().map(|v| num(v).map(|n| format!("${at} == {n}"))).collect();
+                Some(predicate(format!("strict {}", alts?.join(" || "))))
+            }
+            (As::Text, Test::Cmp(cmp @ (Cmp::Eq | Cmp::Ne), Scalar::Text(t))) => {
+                let op = if *cmp == Cmp::Eq { "=" } else { "<>" };
+                let sql = format!("COALESCE({} {op} to_jsonb(CAST($1 AS text)), FALSE)", self.pg_json());
+                Some(Expr::cust_with_values(sql, [t.clone()]))
+            }
+            _ => None,
+        }
+    }
+
     /// Whether the path holds a value.
     fn present(&self, backend: DbBackend) -> Expr {
         match backend {
@@ -204,13 +244,11 @@ impl Compiler<'_> {
             Rule::Event(e) => self.event(e),
             Rule::Consent(ch) => {
                 let path = JsonPath { column: "\"contacts\".\"consents\"", keys: vec![ch.as_str(), "status"] };
-                let acc = path.read(self.backend, As::Text);
-                apply(
-                    self.backend,
-                    acc,
-                    &Test::Cmp(Cmp::Eq, Scalar::Text("GRANTED".into())),
-                    path.present(self.backend),
-                )
+                let granted = Test::Cmp(Cmp::Eq, Scalar::Text("GRANTED".into()));
+                match (self.backend, path.pg_match(As::Text, &granted)) {
+                    (DbBackend::Postgres, Some(m)) => m,
+                    _ => apply(self.backend, path.read(self.backend, As::Text), &granted, path.present(self.backend)),
+                }
             }
             Rule::InSegment(s) => match self.segments.get(&s.id) {
                 Some(Resolved::Dynamic(r)) => self.condition(r)?,
@@ -271,16 +309,19 @@ impl Compiler<'_> {
                 use crate::AttributeKind as K;
                 let column = "\"contacts\".\"attributes\"";
                 let path = JsonPath { column, keys: vec![key.as_str()] };
-                match kind {
+                let (value, how) = match kind {
                     K::List => return self.list(&path, &a.test),
-                    K::Money => {
-                        let amount = JsonPath { column, keys: vec![key.as_str(), "amount"] };
-                        (amount.read(b, As::Number), path.present(b))
-                    }
-                    K::Number => (path.read(b, As::Number), path.present(b)),
-                    K::Boolean => (path.read(b, As::Bool), path.present(b)),
-                    K::String | K::Enum | K::Date => (path.read(b, As::Text), path.present(b)),
+                    K::Money => (JsonPath { column, keys: vec![key.as_str(), "amount"] }, As::Number),
+                    K::Number => (JsonPath { column, keys: vec![key.as_str()] }, As::Number),
+                    K::Boolean => (JsonPath { column, keys: vec![key.as_str()] }, As::Bool),
+                    K::String | K::Enum | K::Date => (JsonPath { column, keys: vec![key.as_str()] }, As::Text),
+                };
+                if b == DbBackend::Postgres
+                    && let Some(m) = value.pg_match(how, &a.test)
+                {
+                    return m;
                 }
+                (value.read(b, how), path.present(b))
             }
         };
         apply(b, acc, &a.test, present)
