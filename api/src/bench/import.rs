@@ -229,6 +229,11 @@ async fn copy_rows_per_s(args: &BenchArgs, t: &Target<'_>, file: &Path) -> anyho
     psql(&url, &format!("\\copy copy_bench FROM '{}' WITH (FORMAT csv, HEADER)", file.display())).await?;
     let took = started.elapsed();
     psql(&url, "DROP TABLE copy_bench").await?;
+    if t.backend != "postgres" {
+        domain::db::drop_scratch_database(&args.postgres_url, &url, "parley_bench_copy")
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
     Ok(args.rows as f64 / took.as_secs_f64().max(1e-9))
 }
 

@@ -177,6 +177,8 @@ pub(crate) async fn sign_up(http: &reqwest::Client, base: &str, n: usize) -> any
     res["data"]["logIn"]["accessToken"].as_str().map(str::to_owned).with_context(|| format!("log-in failed: {res}"))
 }
 
+/// Runs one backend's part in a scratch database and data folder, removed afterwards
+/// whatever the outcome.
 async fn bench_one(args: &BenchArgs, backend: &str) -> anyhow::Result<()> {
     let data = std::env::temp_dir().join(format!("parley-bench-{}", uuid::Uuid::now_v7().simple()));
     let url = if backend == "postgres" {
@@ -184,6 +186,18 @@ async fn bench_one(args: &BenchArgs, backend: &str) -> anyhow::Result<()> {
     } else {
         format!("sqlite://{}?mode=rwc", data.join("parley.db").display())
     };
+    let res = bench_in(args, backend, &data, &url).await;
+    if backend == "postgres"
+        && let Err(e) = domain::db::drop_scratch_database(&args.postgres_url, &url, "parley_bench").await
+    {
+        eprintln!("could not drop the scratch database: {e}");
+    }
+    let _ = std::fs::remove_dir_all(&data);
+    res
+}
+
+async fn bench_in(args: &BenchArgs, backend: &str, data: &std::path::Path, url: &str) -> anyhow::Result<()> {
+    let url = url.to_owned();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let env = [

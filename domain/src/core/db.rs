@@ -258,6 +258,23 @@ pub async fn scratch_database(admin_url: &str, prefix: &str) -> Result<String> {
     Ok(url.to_string())
 }
 
+/// Drops a database [`scratch_database`] made (named in `url`), from `admin_url`'s server;
+/// anything not named like a scratch database (`prefix_…`) is refused.
+pub async fn drop_scratch_database(admin_url: &str, url: &str, prefix: &str) -> Result<()> {
+    let parsed = url::Url::parse(url).map_err(|e| Error::invalid("url", e.to_string()))?;
+    let name = parsed.path().trim_start_matches('/');
+    let ok = name
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix('_'))
+        .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+    if !ok {
+        return Err(Error::invalid("url", format!("{name} is not a scratch database")));
+    }
+    let admin = open(admin_url, 1, false).await?;
+    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await?;
+    admin.close().await.map_err(Error::internal)
+}
+
 /// Re-points numbered placeholders (`$1`) at SQLite's form (`?1`).
 pub(crate) fn sql_for(backend: DbBackend, sql: &str) -> String {
     if backend == DbBackend::Postgres {
