@@ -16,6 +16,7 @@ use crate::pages::identity::account::AccountPage;
 use crate::pages::identity::auth::{AcceptInvitationPage, LogInPage, SignUpPage, VerifyEmailPage};
 use crate::pages::identity::password::{ForgotPasswordPage, ResetPasswordPage};
 use crate::pages::imports::ImportsPage;
+use crate::pages::insights::InsightsPage;
 use crate::pages::jobs::JobsPage;
 use crate::pages::segments::{SegmentPage, SegmentsPage};
 use crate::pages::team::TeamPage;
@@ -75,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("segments/:id") view=SegmentPage />
                     <Route path=path!("tracking") view=TrackingPage />
                     <Route path=path!("analytics") view=AnalyticsPage />
+                    <Route path=path!("insights") view=InsightsPage />
                     <Route path=path!("team") view=TeamPage />
                     <Route path=path!("api-keys") view=ApiKeysPage />
                     <Route path=path!("audit") view=AuditPage />

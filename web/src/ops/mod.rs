@@ -18,6 +18,7 @@ pub mod contacts;
 pub mod identity;
 pub mod imports;
 pub mod jobs;
+pub mod scores;
 pub mod segments;
 pub mod team;
 pub mod tracking;

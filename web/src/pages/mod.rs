@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod frame;
 pub mod identity;
 pub mod imports;
+pub mod insights;
 pub mod jobs;
 pub mod segments;
 pub mod team;

@@ -95,6 +95,9 @@ pub fn AppFrame() -> impl IntoView {
                     <A href="/app/analytics" attr:data-testid="nav-analytics">
                         "Analytics"
                     </A>
+                    <A href="/app/insights" attr:data-testid="nav-insights">
+                        "Insights"
+                    </A>
                     <A href="/app/tracking" attr:data-testid="nav-tracking">
                         "Tracking"
                     </A>
