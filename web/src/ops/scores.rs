@@ -117,6 +117,8 @@ pub struct Cell {
     pub frequency: i64,
     /// Customers in the cell.
     pub customers: i64,
+    /// The RFM group the cell belongs to.
+    pub group: String,
 }
 
 /// A score run with what it found (figures are zero until it completes).
@@ -265,7 +267,7 @@ macro_rules! run_from {
                     grid: r
                         .grid
                         .into_iter()
-                        .map(|c| Cell { recency: c.recency, frequency: c.frequency, customers: c.customers })
+                        .map(|c| Cell { recency: c.recency, frequency: c.frequency, customers: c.customers, group: c.group })
                         .collect(),
                     created_at: r.created_at,
                     finished_at: r.finished_at,
@@ -344,14 +346,14 @@ mod tests {
             "contactsScored":2,"contactsTotal":5,"products":5,"currency":null,"revenue":0.0,"averageOrderValue":0.0,
             "averageLifetimeValue":0.0,"churnRate":0.0,"lifetimeYears":0.0,"purchasesOtherCurrency":0,
             "groups":[{"name":"Champions","customers":2,"revenue":19000.0}],
-            "grid":[{"recency":5,"frequency":5,"customers":1}],"createdAt":"2026-12-06T10:00:00Z","finishedAt":null}}}"#;
+            "grid":[{"recency":5,"frequency":5,"customers":1,"group":"Champions"}],"createdAt":"2026-12-06T10:00:00Z","finishedAt":null}}}"#;
         let answer: Result<score_run::ResponseData, _> = decode(body);
         let Ok(answer) = answer else { unreachable!("{answer:?}") };
         let run = Run::from(answer.score_run);
         assert_eq!((run.state, run.contacts_scored, run.contacts_total), (RunState::Running, 2, 5));
         assert!(run.state.is_busy());
         assert_eq!(run.customers(), 2);
-        assert_eq!(run.grid, [Cell { recency: 5, frequency: 5, customers: 1 }]);
+        assert_eq!(run.grid, [Cell { recency: 5, frequency: 5, customers: 1, group: "Champions".into() }]);
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub struct RfmCell {
     /// 1 (fewest orders) to 5 (most).
     pub frequency: i32,
     pub customers: i64,
+    /// The RFM group of the cell.
+    pub group: String,
 }
 
 /// A run of the scoring job: every customer's RFM scores (`rfm_recency`,
@@ -112,7 +114,9 @@ impl ScoreRun {
         let mut out = Vec::new();
         for (r, row) in g.iter().enumerate() {
             for (f, n) in row.iter().enumerate() {
-                out.push(RfmCell { recency: r as i32 + 1, frequency: f as i32 + 1, customers: *n });
+                let (recency, frequency) = (r as u8 + 1, f as u8 + 1);
+                let group = domain::scores::rfm::segment(recency, frequency).to_owned();
+                out.push(RfmCell { recency: recency.into(), frequency: frequency.into(), customers: *n, group });
             }
         }
         out

@@ -7,7 +7,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::figures::{group_blurb, group_of, heat, money, percent, share};
+use super::figures::{group_blurb, heat, money, percent, share};
 use crate::components::{ErrorBanner, FormErrors, LoadError, Loading};
 use crate::gql::call;
 use crate::ops::scores::{
@@ -261,13 +261,18 @@ fn figures(run: Run) -> impl IntoView {
     }
 }
 
+/// One cell as drawn: its frequency score, customers and group.
+type GridCell = (i64, i64, String);
+
 /// The 5 × 5 grid of customers by recency (rows, most recent on top) and frequency
 /// (columns, most orders on the right), shaded by how many are in each cell.
 fn grid(cells: Vec<Cell>) -> impl IntoView {
-    let count = |r: i64, f: i64| cells.iter().find(|c| c.recency == r && c.frequency == f).map_or(0, |c| c.customers);
+    let cell = |r: i64, f: i64| {
+        let c = cells.iter().find(|c| c.recency == r && c.frequency == f);
+        (f, c.map_or(0, |c| c.customers), c.map(|c| c.group.clone()).unwrap_or_default())
+    };
     let max = cells.iter().map(|c| c.customers).max().unwrap_or(0);
-    let rows: Vec<(i64, Vec<(i64, i64)>)> =
-        (1..=5).rev().map(|r| (r, (1..=5).map(|f| (f, count(r, f))).collect())).collect();
+    let rows: Vec<(i64, Vec<GridCell>)> = (1..=5).rev().map(|r| (r, (1..=5).map(|f| cell(r, f)).collect())).collect();
     view! {
         <table class="rfm-grid" data-testid="rfm-grid">
             <thead>
@@ -280,8 +285,7 @@ fn grid(cells: Vec<Cell>) -> impl IntoView {
                 {rows.into_iter().map(|(r, row)| view! {
                     <tr>
                         <th>{r}</th>
-                        {row.into_iter().map(|(f, n)| {
-                            let group = group_of(r, f);
+                        {row.into_iter().map(|(f, n, group)| {
                             let title = format!("{group}: {n} {}", if n == 1 { "customer" } else { "customers" });
                             view! {
                                 <td
