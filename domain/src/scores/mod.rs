@@ -16,7 +16,7 @@ mod purchases;
 pub mod rfm;
 mod write;
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -325,7 +325,7 @@ async fn run_inner(p: &Parley, worker: &str, job: &ClaimedJob, id: ScoreRunId) -
     for chunk in rows.chunks(500) {
         product_affinity::Entity::insert_many(chunk.to_vec()).exec_without_returning(&tx).await?;
     }
-    let products: HashMap<u32, ()> = pairs.iter().map(|p| (p.product, ())).collect();
+    let paired: HashSet<u32> = pairs.iter().map(|p| p.product).collect();
     score_run::Entity::update_many()
         .col_expr(score_run::Column::Status, Expr::value(TransferStatus::Completed))
         .col_expr(score_run::Column::PurchasesRead, Expr::value(bought.events))
@@ -341,7 +341,7 @@ async fn run_inner(p: &Parley, worker: &str, job: &ClaimedJob, id: ScoreRunId) -
         .filter(score_run::Column::Id.eq(id))
         .exec(&tx)
         .await?;
-    let after = json!({ "contactsScored": total, "purchasesRead": bought.events, "productsPaired": products.len() });
+    let after = json!({ "contactsScored": total, "purchasesRead": bought.events, "productsPaired": paired.len() });
     tx.record(crate::audit::Change::new("score_run.completed", id).after(after)).await?;
     if !jobs::report_in(&tx, p, worker, job, Progress { done, total: Some(total) }, None).await? {
         return Ok(false);

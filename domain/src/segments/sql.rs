@@ -354,43 +354,35 @@ impl Compiler<'_> {
     /// counted and compared. A count that admits zero matches contacts with no events.
     fn event(&self, e: &EventRule) -> Expr {
         let ev = Alias::new(EVENTS);
-        let mut q = Query::select();
-        q.from_as(contact_event::Entity, ev.clone())
+        let contact_id = Expr::col((ev.clone(), contact_event::Column::ContactId));
+        // The tenant's events of the rule's type, in its window, meeting its conditions.
+        let mut events = Query::select();
+        events
+            .from_as(contact_event::Entity, ev.clone())
             .and_where(Expr::col((ev.clone(), contact_event::Column::TenantId)).eq(self.tenant))
-            .and_where(
-                Expr::col((ev.clone(), contact_event::Column::ContactId))
-                    .equals((contact::Entity, contact::Column::Id)),
-            )
             .and_where(Expr::col((ev.clone(), contact_event::Column::Kind)).eq(e.kind.clone()));
         if let Some(within) = e.within {
-            q.and_where(Expr::col((ev.clone(), contact_event::Column::OccurredAt)).gte(within.before(self.now)));
+            events.and_where(Expr::col((ev.clone(), contact_event::Column::OccurredAt)).gte(within.before(self.now)));
         }
         for c in &e.conditions {
-            q.and_where(self.property(c));
+            events.and_where(self.property(c));
         }
         let (cmp, n) = e.count;
+        let exists = || {
+            let mine = contact_id.clone().equals((contact::Entity, contact::Column::Id));
+            Expr::exists(events.clone().and_where(mine).expr(Expr::cust("1")).to_owned())
+        };
         match (cmp, n) {
-            (Cmp::Gte, 1) | (Cmp::Gt, 0) | (Cmp::Ne, 0) => Expr::exists(q.expr(Expr::cust("1")).to_owned()),
-            (Cmp::Eq, 0) | (Cmp::Lte, 0) | (Cmp::Lt, 1) => Expr::exists(q.expr(Expr::cust("1")).to_owned()).not(),
+            (Cmp::Gte, 1) | (Cmp::Gt, 0) | (Cmp::Ne, 0) => exists(),
+            (Cmp::Eq, 0) | (Cmp::Lte, 0) | (Cmp::Lt, 1) => exists().not(),
             _ => {
                 // Counted once for all contacts (grouped), not once a contact: the
                 // contacts whose count passes, or, when a count of zero passes (contacts
                 // without such events), all but those whose count fails.
-                let mut g = Query::select();
-                g.from_as(contact_event::Entity, ev.clone())
-                    .column((ev.clone(), contact_event::Column::ContactId))
-                    .and_where(Expr::col((ev.clone(), contact_event::Column::TenantId)).eq(self.tenant))
-                    .and_where(Expr::col((ev.clone(), contact_event::Column::ContactId)).is_not_null())
-                    .and_where(Expr::col((ev.clone(), contact_event::Column::Kind)).eq(e.kind.clone()));
-                if let Some(within) = e.within {
-                    g.and_where(
-                        Expr::col((ev.clone(), contact_event::Column::OccurredAt)).gte(within.before(self.now)),
-                    );
-                }
-                for c in &e.conditions {
-                    g.and_where(self.property(c));
-                }
-                g.group_by_col((ev.clone(), contact_event::Column::ContactId));
+                let mut g = events.clone();
+                g.column((ev.clone(), contact_event::Column::ContactId))
+                    .and_where(contact_id.is_not_null())
+                    .group_by_col((ev.clone(), contact_event::Column::ContactId));
                 let counted = Expr::cust("COUNT(*)");
                 let (passes, zero_passes) = match cmp {
                     Cmp::Eq => (counted.eq(n), n == 0),
@@ -402,10 +394,10 @@ impl Compiler<'_> {
                 };
                 if zero_passes {
                     g.and_having(passes.not());
-                    contacts_col(contact::Column::Id).not_in_subquery(g.to_owned())
+                    contacts_col(contact::Column::Id).not_in_subquery(g)
                 } else {
                     g.and_having(passes);
-                    contacts_col(contact::Column::Id).in_subquery(g.to_owned())
+                    contacts_col(contact::Column::Id).in_subquery(g)
                 }
             }
         }
