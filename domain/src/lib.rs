@@ -26,6 +26,7 @@ pub mod tracking;
 pub mod validate;
 pub mod workspaces;
 
+pub(crate) use self::core::bulk;
 pub(crate) use self::core::ctx;
 pub use self::core::{db, page, sealed};
 pub(crate) use identity::{proof, throttle};

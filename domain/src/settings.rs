@@ -69,6 +69,9 @@ pub struct Settings {
     pub invitations_per_hour: u32,
     /// Largest file an import may upload.
     pub import_max_bytes: u64,
+    /// Rows an import reads, writes and commits at a time (with its position in the
+    /// file): what a worker killed mid-way does again at most.
+    pub import_batch_rows: usize,
 }
 
 impl Settings {
@@ -96,6 +99,7 @@ impl Settings {
             job_max_attempts: 12,
             invitations_per_hour: 50,
             import_max_bytes: 1 << 30,
+            import_batch_rows: 1_000,
         }
     }
 }

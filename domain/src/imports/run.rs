@@ -1,7 +1,8 @@
 //! The import job: reads the stored file from where the last committed batch ended,
-//! a thousand rows at a time, and commits each batch's contacts, history, rejections,
-//! counters and the position after it in one transaction. A worker that dies repeats
-//! at most the batch in flight; the next attempt finds the rest where it was.
+//! a batch of rows at a time (`Settings::import_batch_rows`, 1,000 by default), and
+//! commits each batch's contacts, history, rejections, counters and the position after
+//! it in one transaction. A worker that dies repeats at most the batch in flight; the
+//! next attempt finds the rest where it was.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -23,12 +24,6 @@ use crate::{
     Contact, ContactField, ContactId, Error, Parley, Result, TenantCtx, TenantTx, TransferStatus, new_id, now,
 };
 use entities::{contact, contact_event, contact_import, import_rejection};
-
-/// Rows per batch (and per transaction).
-const BATCH: usize = 1_000;
-/// Rows per multi-row insert: a whole batch in one statement (14 columns of a contact
-/// a row, well under both databases' parameter limits).
-const INSERT: usize = BATCH;
 
 /// Where the next batch starts: byte offset and line number in the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,7 +87,9 @@ pub async fn run(p: &Parley, worker: &str, job: &ClaimedJob, id: crate::ContactI
     }
     let mut rdr = Reader::new(ctx, p, &imp, &plan, base);
     loop {
-        let batch = read_batch(&mut rdr, &plan, &fields, &mut seen).await?;
+        let reading = std::time::Instant::now();
+        let batch = read_batch(&mut rdr, &plan, &fields, &mut seen, p.settings().import_batch_rows).await?;
+        tracing::debug!(import = %imp.id, read_ms = reading.elapsed().as_secs_f64() * 1e3, "import batch read");
         let ended = batch.ended;
         if !write_batch(ctx, p, worker, job, &imp, &plan, batch).await? {
             return Ok(false);
@@ -199,10 +196,11 @@ async fn read_batch(
     plan: &Plan,
     fields: &HashMap<String, ContactField>,
     seen: &mut Seen,
+    rows: usize,
 ) -> Result<Batch> {
     let mut b = Batch::default();
     let mut rec = csv_async::ByteRecord::new();
-    while (b.read as usize) < BATCH {
+    while (b.read as usize) < rows {
         let Some(line) = rdr.next(&mut rec).await? else {
             b.ended = true;
             break;
@@ -294,15 +292,14 @@ async fn holding(tx: &TenantTx<'_>, kind: IdentityKind, values: Vec<String>, liv
         IdentityKind::Phone => "phone",
         IdentityKind::ExternalId => "external_id",
     };
-    let rows: Vec<String> = (0..values.len()).map(|i| format!("(${})", i + 2)).collect();
+    // One parameter, a JSON array of the values: a `VALUES` list of a thousand
+    // parameters costs the server more to parse and plan than the lookups themselves.
     let merged = if live { " AND c.merged_into IS NULL" } else { "" };
     let sql = format!(
-        "SELECT c.* FROM (VALUES {}) AS v(identity), LATERAL (SELECT * FROM contacts c \
-         WHERE c.tenant_id = $1 AND c.{column} = v.identity{merged} LIMIT 1) AS c",
-        rows.join(", ")
+        "SELECT c.* FROM json_array_elements_text($2::json) AS v(identity), LATERAL (SELECT * FROM contacts c \
+         WHERE c.tenant_id = $1 AND c.{column} = v.identity{merged} LIMIT 1) AS c"
     );
-    let mut params = vec![sea_orm::Value::from(tx.tenant_id())];
-    params.extend(values.into_iter().map(sea_orm::Value::from));
+    let params = vec![sea_orm::Value::from(tx.tenant_id()), Value::from(values).to_string().into()];
     let stmt = sea_orm::Statement::from_sql_and_values(backend, sql, params);
     Ok(contact::Entity::find().from_raw_sql(stmt).all(tx).await?)
 }
@@ -376,6 +373,20 @@ fn consent_event(tenant: crate::WorkspaceId, contact: ContactId, c: &consent::Co
     }
 }
 
+/// The columns a row can change on a contact that exists.
+const WRITTEN: [contact::Column; 10] = [
+    contact::Column::Email,
+    contact::Column::Phone,
+    contact::Column::ExternalId,
+    contact::Column::FirstName,
+    contact::Column::LastName,
+    contact::Column::TimeZone,
+    contact::Column::Attributes,
+    contact::Column::Tags,
+    contact::Column::Consents,
+    contact::Column::UpdatedAt,
+];
+
 /// Counts of what a batch did.
 #[derive(Default)]
 struct Counts {
@@ -393,6 +404,7 @@ async fn write_batch(
     plan: &Plan,
     mut b: Batch,
 ) -> Result<bool> {
+    let started = std::time::Instant::now();
     let tx = p.tenant_tx(ctx).await?;
     let tenant = ctx.tenant_id();
     let at = now();
@@ -427,8 +439,10 @@ async fn write_batch(
         }
     }
 
+    let looked_up = started.elapsed();
     let mut counts = Counts::default();
     let mut inserts: Vec<contact::ActiveModel> = Vec::new();
+    let mut updates: Vec<contact::ActiveModel> = Vec::new();
     let mut events: Vec<contact_event::ActiveModel> = Vec::new();
     let mut claimed: HashMap<(IdentityKind, String), ContactId> = HashMap::new();
     for row in std::mem::take(&mut b.rows) {
@@ -453,7 +467,7 @@ async fn write_batch(
                 let changed = apply_row(&mut am, &row, &consents, at);
                 if am.is_changed() {
                     am.updated_at = Set(at);
-                    am.update(&tx).await?;
+                    updates.push(am);
                     counts.updated += 1;
                     events.extend(changed.iter().map(|k| consent_event(tenant, me, k)));
                 } else {
@@ -473,14 +487,10 @@ async fn write_batch(
             }
         }
     }
-    let mut inserts = inserts.into_iter().peekable();
-    while inserts.peek().is_some() {
-        contact::Entity::insert_many(inserts.by_ref().take(INSERT)).exec_without_returning(&tx).await?;
-    }
-    let mut events = events.into_iter().peekable();
-    while events.peek().is_some() {
-        contact_event::Entity::insert_many(events.by_ref().take(INSERT)).exec_without_returning(&tx).await?;
-    }
+    let prepared = started.elapsed();
+    crate::bulk::insert(&tx, inserts).await?;
+    crate::bulk::update(&tx, updates, &WRITTEN).await?;
+    crate::bulk::insert(&tx, events).await?;
     let rejections: Vec<import_rejection::ActiveModel> = b
         .rejections
         .iter()
@@ -493,9 +503,7 @@ async fn write_batch(
             reason: Set(r.reason.clone()),
         })
         .collect();
-    for chunk in rejections.chunks(INSERT) {
-        import_rejection::Entity::insert_many(chunk.to_vec()).exec_without_returning(&tx).await?;
-    }
+    crate::bulk::insert(&tx, rejections).await?;
 
     let next = b.next.unwrap_or(Cursor { offset: plan.data_offset, line: plan.data_line });
     let offset = i64::try_from(next.offset).unwrap_or(i64::MAX);
@@ -528,6 +536,15 @@ async fn write_batch(
         return Ok(false);
     }
     tx.commit().await?;
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    tracing::debug!(
+        import = %imp.id,
+        rows = b.read,
+        lookup_ms = ms(looked_up),
+        prepare_ms = ms(prepared - looked_up),
+        write_ms = ms(started.elapsed() - prepared),
+        "import batch written"
+    );
     Ok(true)
 }
 

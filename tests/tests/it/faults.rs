@@ -25,6 +25,11 @@ pub fn parley_bin() -> Option<std::path::PathBuf> {
 
 /// Starts a `parley worker` process on the app's database (lease 1.5 s).
 pub fn worker(bin: &std::path::Path, app: &TestApp) -> Child {
+    worker_with(bin, app, &[])
+}
+
+/// Starts a `parley worker` process with extra environment settings.
+pub fn worker_with(bin: &std::path::Path, app: &TestApp, extra: &[(&str, &str)]) -> Child {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let data = std::env::temp_dir().join(format!("parley-worker-{}", uuid::Uuid::now_v7().simple()));
     Command::new(bin)
@@ -38,6 +43,7 @@ pub fn worker(bin: &std::path::Path, app: &TestApp) -> Child {
         .env("PARLEY_HTTP_ADDR", format!("127.0.0.1:{port}"))
         .env("PARLEY_JOB_LEASE_MS", "1500")
         .env("RUST_LOG", "warn")
+        .envs(extra.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -405,3 +405,81 @@ on_both_with!(an_import_upserts_rows_reports_rejections_and_changes_nothing_twic
 on_both_with!(bad_options_and_files_are_refused_naming_what_is_wrong, super::LIMIT);
 on_both_with!(large_files_span_chunks_and_batches_and_identities_conflicts_are_rejected, super::LIMIT);
 on_both_with!(exports_write_every_contact_to_a_file_of_the_workspace, super::LIMIT);
+
+/// A worker process killed with SIGKILL part-way through an import: what was committed
+/// stays (and is consistent: every contact counted is there), the next worker goes on
+/// from the last committed batch, the batch in flight is done once, and a duplicate of
+/// an identity from before the kill is still caught. In the end the figures are those
+/// of one clean run.
+async fn a_worker_killed_mid_import_loses_and_repeats_nothing(backend: Backend) {
+    use crate::faults::{parley_bin, wait_for, worker_with};
+    let Some(bin) = parley_bin() else { return };
+    let Some(app) = TestApp::spawn(backend).await else { return };
+    let owner = app.sign_up("BUSINESS").await;
+    let me = owner.auth();
+    app.drive_jobs().await; // the sign-up's email, before the drill
+    let n = 2_400_i64;
+    let mut file = b"email,visits\n".to_vec();
+    for i in 0..n {
+        let (email, visits) = match i {
+            // A repeat, far after the kill, of an identity committed before it.
+            2_200 => ("row10@example.com".to_owned(), "1".to_owned()),
+            1_200 => (format!("row{i}@example.com"), "lots".to_owned()),
+            _ => (format!("row{i}@example.com"), (i % 7).to_string()),
+        };
+        file.extend_from_slice(format!("{email},{visits}\n").as_bytes());
+    }
+    let opts = json!({
+        "identityColumn": "email", "identityKind": "EMAIL",
+        "columns": [{ "column": "visits", "attribute": "visits", "type": "NUMBER" }],
+        "consents": [{ "channel": "EMAIL", "status": "GRANTED" }],
+    });
+    let id =
+        ok(start(&app, &me, "big.csv", &file, opts).await)["startContactImport"]["id"].as_str().unwrap().to_owned();
+    let batch = [("PARLEY_IMPORT_BATCH_ROWS", "40")];
+    let mut w1 = worker_with(&bin, &app, &batch);
+    wait_for("a few batches committed", 60, async || import(&app, &me, &id).await["rowsRead"].as_i64() >= Some(200))
+        .await;
+    w1.kill().unwrap(); // SIGKILL: the batch in flight is never committed
+    w1.wait().unwrap();
+    let cut = import(&app, &me, &id).await;
+    assert_eq!(cut["status"], "RUNNING", "killed part-way: {cut}");
+    let read = cut["rowsRead"].as_i64().unwrap();
+    assert!(read < n && read % 40 == 0, "whole batches only: {cut}");
+    let held = ok(app.gql(&me, "{ contacts { totalCount } }", json!({})).await)["contacts"]["totalCount"].clone();
+    assert_eq!(held, cut["rowsImported"], "what is counted is there, and nothing more: {cut}");
+
+    let mut w2 = worker_with(&bin, &app, &batch);
+    wait_for("the import to finish", 120, async || import(&app, &me, &id).await["status"] == "COMPLETED").await;
+    w2.kill().unwrap();
+    w2.wait().unwrap();
+    let done = import(&app, &me, &id).await;
+    assert_eq!(counts(&done), [n, n - 2, 0, 0, 2], "{done}");
+    let (_, report) = get(&app, &me, done["errorReportUrl"].as_str().unwrap()).await;
+    let rows = csv_rows(&report);
+    assert_eq!(rows.len(), 3, "two rejections, each once: {report}");
+    assert_eq!(rows[1][..2], ["1202", "visits"], "{report}");
+    assert_eq!(rows[2][..2], ["2202", "email"], "{report}");
+    assert!(rows[2][2].contains("line 12"), "names the first line: {:?}", rows[2]);
+    let all = ok(app.gql(&me, "{ contacts { totalCount } }", json!({})).await);
+    assert_eq!(all["contacts"]["totalCount"], n - 2);
+    // Each contact's consent was recorded once, the redone batch's included.
+    let count = "query($r: JSON!) { previewSegment(rule: $r) { count } }";
+    let once = json!({ "event": "consent_changed", "count": { "op": "eq", "value": 1 } });
+    let twice = json!({ "event": "consent_changed", "count": { "op": "gt", "value": 1 } });
+    assert_eq!(ok(app.gql(&me, count, json!({ "r": once })).await)["previewSegment"]["count"], n - 2);
+    assert_eq!(ok(app.gql(&me, count, json!({ "r": twice })).await)["previewSegment"]["count"], 0);
+    let q = "query($e: String!) { contactByEmail(email: $e) { attributes } }";
+    let last = ok(app.gql(&me, q, json!({ "e": "row2399@example.com" })).await);
+    assert_eq!(last["contactByEmail"]["attributes"]["visits"], json!(2399 % 7));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_killed_mid_import_loses_and_repeats_nothing_sqlite() {
+    a_worker_killed_mid_import_loses_and_repeats_nothing(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_killed_mid_import_loses_and_repeats_nothing_postgres() {
+    a_worker_killed_mid_import_loses_and_repeats_nothing(Backend::Postgres).await;
+}
