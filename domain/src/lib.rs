@@ -38,12 +38,12 @@ pub use self::core::error::{Error, Result};
 pub(crate) use self::core::tx::{Audited, Order, TenantTx};
 pub use db::{Db, DbConfig};
 pub use entities::enums::{
-    AttributeKind, InvitationStatus, JobState, ModelStatus, SegmentKind, TransferStatus, WorkspaceKind,
+    AttributeKind, InvitationStatus, JobState, ModelStatus, ScoreEvery, SegmentKind, TransferStatus, WorkspaceKind,
 };
 pub use entities::ids::{
     ApiKeyId, AuditEntryId, ContactEventId, ContactExportId, ContactFieldId, ContactId, ContactImportId,
-    ImportRejectionId, InvitationId, JobId, MembershipId, ProductAffinityId, PropensityModelId, ScoreRunId, SegmentId,
-    StoredFileId, TrackingKeyId, TypedId, UserId, WorkspaceId,
+    ImportRejectionId, InvitationId, JobId, MembershipId, ProductAffinityId, PropensityModelId, ScoreRunId,
+    ScoreScheduleId, SegmentId, StoredFileId, TrackingKeyId, TypedId, UserId, WorkspaceId,
 };
 pub use settings::{Secret, Settings};
 

@@ -125,6 +125,19 @@ pub enum SegmentKind {
     Static,
 }
 
+/// How often a workspace's scores are refreshed on their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ScoreEvery {
+    /// Every 24 hours.
+    #[sea_orm(string_value = "daily")]
+    Daily,
+    /// Every 7 days.
+    #[sea_orm(string_value = "weekly")]
+    Weekly,
+}
+
 /// Where a propensity model stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

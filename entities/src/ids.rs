@@ -123,4 +123,6 @@ typed_ids! {
     PropensityModelId => "PropensityModel";
     /// Two products bought by the same customers.
     ProductAffinityId => "ProductAffinity";
+    /// A workspace's schedule of score runs.
+    ScoreScheduleId => "ScoreSchedule";
 }

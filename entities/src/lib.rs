@@ -27,6 +27,7 @@ pub mod propensity_model;
 pub mod recovery_code;
 pub mod refresh_token;
 pub mod score_run;
+pub mod score_schedule;
 pub mod segment;
 pub mod segment_member;
 pub mod stored_file;

@@ -15,6 +15,7 @@ mod m20261206_000008_tracking;
 mod m20261206_000009_imports;
 mod m20261206_000010_segments;
 mod m20261206_000011_scores;
+mod m20261206_000012_score_schedules;
 mod pg;
 pub mod schema;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000009_imports::Migration),
             Box::new(m20261206_000010_segments::Migration),
             Box::new(m20261206_000011_scores::Migration),
+            Box::new(m20261206_000012_score_schedules::Migration),
         ]
     }
 }
@@ -65,6 +67,7 @@ pub const TENANT_TABLES: &[&str] = &[
     "score_runs",
     "propensity_models",
     "product_affinities",
+    "score_schedules",
 ];
 
 /// Name of the PostgreSQL login role the running server uses; it can neither bypass

@@ -7,7 +7,7 @@ use std::time::Duration;
 use domain::identity::accounts;
 use domain::jobs::{
     self, ClaimedJob, Count, ExportContacts, ImportContacts, InvitationEmail, JobKind, Maintenance, Noop,
-    PasswordReset, Progress, Recurring, RefreshScores, SecurityNotice, Sleep, TrainModel, VerifyEmail,
+    PasswordReset, Progress, Recurring, RefreshScores, ScheduledScores, SecurityNotice, Sleep, TrainModel, VerifyEmail,
 };
 use domain::team::invitations;
 use domain::{Parley, TenantCtx};
@@ -146,6 +146,7 @@ registry! {
     ImportContacts => import_contacts,
     ExportContacts => export_contacts,
     RefreshScores => refresh_scores,
+    ScheduledScores => scheduled_scores,
     TrainModel => train_model,
     Maintenance => maintenance,
     Noop => noop,
@@ -200,6 +201,12 @@ async fn refresh_scores(cx: &JobCtx<'_>, job: RefreshScores) -> Result<(), Handl
         true => Ok(()),
         false => Err(HandlerError::LeaseLost),
     }
+}
+
+/// Starts the score run a workspace's schedule has due, and queues the next.
+async fn scheduled_scores(cx: &JobCtx<'_>, job: ScheduledScores) -> Result<(), HandlerError> {
+    domain::scores::schedule::run_due(cx.tenant(), cx.parley, &job).await?;
+    Ok(())
 }
 
 /// Trains a propensity model, then scores every contact batch by batch.

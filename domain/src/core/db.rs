@@ -385,7 +385,8 @@ tenant_owned!(
     segment_member => entities::ids::SegmentMemberId,
     score_run => entities::ids::ScoreRunId,
     propensity_model => entities::ids::PropensityModelId,
-    product_affinity => entities::ids::ProductAffinityId
+    product_affinity => entities::ids::ProductAffinityId,
+    score_schedule => entities::ids::ScoreScheduleId
 );
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::identity::security::Notice;
-use crate::{ContactExportId, ContactImportId, InvitationId, PropensityModelId, ScoreRunId, UserId};
+use crate::{ContactExportId, ContactImportId, InvitationId, PropensityModelId, ScoreRunId, ScoreScheduleId, UserId};
 
 /// A job payload and the kind name it is stored under.
 pub trait JobKind: Serialize + serde::de::DeserializeOwned {
@@ -87,6 +87,19 @@ impl JobKind for RefreshScores {
     const KIND: &'static str = "scores.refresh";
 }
 
+/// Starts the score run a workspace's schedule has due at `due` (Unix seconds), and
+/// queues the next one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduledScores {
+    /// The schedule, in the job's own workspace.
+    pub schedule_id: ScoreScheduleId,
+    /// The time it was due: a job for a time the schedule no longer holds is stale.
+    pub due: i64,
+}
+impl JobKind for ScheduledScores {
+    const KIND: &'static str = "scores.scheduled";
+}
+
 /// Trains a propensity model, then writes its scores to every contact.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrainModel {
@@ -151,6 +164,7 @@ pub const KINDS: &[&str] = &[
     ImportContacts::KIND,
     ExportContacts::KIND,
     RefreshScores::KIND,
+    ScheduledScores::KIND,
     TrainModel::KIND,
     Maintenance::KIND,
     Noop::KIND,

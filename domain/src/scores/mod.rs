@@ -14,6 +14,7 @@ pub mod affinity;
 pub mod propensity;
 mod purchases;
 pub mod rfm;
+pub mod schedule;
 mod write;
 
 use std::collections::HashSet;
@@ -27,8 +28,8 @@ use crate::db::TenantOwned;
 use crate::jobs::{self, ClaimedJob, NewJob, Progress, RefreshScores};
 use crate::page::{Page, PageArgs};
 use crate::{
-    AttributeKind, Audited, ContactId, Error, Order, Parley, Permission, Result, ScoreRunId, TenantCtx, TransferStatus,
-    new_id, now, validate,
+    AttributeKind, Audited, ContactId, Error, Order, Parley, Permission, Result, ScoreRunId, TenantCtx, TenantTx,
+    TransferStatus, new_id, now, validate,
 };
 use entities::{attribute_definition as def, product_affinity, score_run};
 
@@ -91,9 +92,17 @@ fn fields(currency: &str) -> Vec<write::Field> {
 pub async fn refresh(ctx: &TenantCtx, p: &Parley) -> Result<ScoreRun> {
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::ManageScores)?;
+    let run = start(&tx, p).await?;
+    tx.commit().await?;
+    Ok(run)
+}
+
+/// Starts a score run in `tx`; `Conflict` while one is waiting or running.
+async fn start(tx: &TenantTx<'_>, p: &Parley) -> Result<ScoreRun> {
+    let ctx = tx.ctx();
     let busy = score_run::Entity::scoped(ctx)
         .filter(score_run::Column::Status.is_in([TransferStatus::Queued, TransferStatus::Running]))
-        .one(&tx)
+        .one(tx)
         .await?;
     if busy.is_some() {
         return Err(Error::Conflict("a score run is already in progress".into()));
@@ -115,15 +124,14 @@ pub async fn refresh(ctx: &TenantCtx, p: &Parley) -> Result<ScoreRun> {
     };
     let mut run = tx.create("score_run.started", row).await?;
     let job = NewJob::of(&RefreshScores { run_id: id }).key(format!("scores:{id}"));
-    let job_id = jobs::enqueue_in_returning(&tx, p, ctx, job).await?;
+    let job_id = jobs::enqueue_in_returning(tx, p, ctx, job).await?;
     score_run::Entity::update_many()
         .col_expr(score_run::Column::JobId, Expr::value(Some(job_id)))
         .filter(score_run::Column::TenantId.eq(ctx.tenant_id()))
         .filter(score_run::Column::Id.eq(id))
-        .exec(&tx)
+        .exec(tx)
         .await?;
     run.job_id = Some(job_id);
-    tx.commit().await?;
     Ok(run)
 }
 

@@ -367,7 +367,96 @@ async fn another_workspaces_scores_are_invisible(app: TestApp) {
     assert_eq!(mine["scoreRun"]["contactsScored"], 30);
 }
 
+/// Runs every job due at `hours` from now (a worker whose clock is that far ahead).
+async fn drive_at(app: &TestApp, hours: i64) {
+    let p = app.server.parley.with_clock_skew(chrono::Duration::hours(hours));
+    let w = workers::Runtime::new(p, app.server.mailer.clone(), workers::RuntimeConfig::default());
+    while w.try_execute_batch().await.unwrap().claimed > 0 {}
+}
+
+/// The workspace's score runs: how many, and the newest's status.
+async fn runs(app: &TestApp, me: &As) -> (i64, Value) {
+    let r = ok(app.gql(me, "{ scoreRuns(first: 1) { totalCount nodes { status } } }", json!({})).await);
+    (r["scoreRuns"]["totalCount"].as_i64().unwrap(), r["scoreRuns"]["nodes"][0]["status"].clone())
+}
+
+/// Hours from now to the schedule's next run.
+async fn next_run_in_hours(app: &TestApp, me: &As) -> Option<f64> {
+    let s = ok(app.gql(me, "{ scoreSchedule { every nextRunAt } }", json!({})).await);
+    let at = s["scoreSchedule"]["nextRunAt"].as_str()?;
+    let at = chrono::DateTime::parse_from_rfc3339(at).unwrap();
+    Some((at.to_utc() - chrono::Utc::now()).num_seconds() as f64 / 3600.0)
+}
+
+async fn scores_refresh_on_a_schedule(app: TestApp) {
+    let owner = app.sign_up("BUSINESS").await;
+    let me = owner.auth();
+    let key = tracking_key(&app, &me).await;
+    let events: Vec<Value> = (1..=3)
+        .map(|i| {
+            json!({ "type": "purchase", "email": email(i), "occurredAt": ago(i as f64),
+                         "properties": { "amount": 1000 * i, "currency": "EUR" } })
+        })
+        .collect();
+    send_events(&app, &key, &events).await;
+    assert_eq!(ok(app.gql(&me, "{ scoreSchedule { every } }", json!({})).await)["scoreSchedule"], Value::Null);
+    let set = "mutation($e: ScoreEvery) { setScoreSchedule(every: $e) { every nextRunAt } }";
+    let bad = app.gql(&me, set, json!({ "e": "HOURLY" })).await;
+    assert!(bad["errors"][0]["message"].as_str().unwrap().contains("HOURLY"), "{bad}");
+
+    let daily = ok(app.gql(&me, set, json!({ "e": "DAILY" })).await);
+    assert_eq!(daily["setScoreSchedule"]["every"], "DAILY");
+    let first = next_run_in_hours(&app, &me).await.unwrap();
+    assert!((23.9..=24.0).contains(&first), "the first run is a day away: {first}");
+    // The same schedule again keeps its time.
+    ok(app.gql(&me, set, json!({ "e": "DAILY" })).await);
+    assert_eq!(next_run_in_hours(&app, &me).await.unwrap().round(), first.round());
+    app.drive_jobs().await;
+    assert_eq!(runs(&app, &me).await.0, 0, "nothing is due yet");
+
+    // A day later the run starts on its own, finishes, and the next waits a day more.
+    drive_at(&app, 25).await;
+    assert_eq!(runs(&app, &me).await, (1, json!("COMPLETED")));
+    assert_eq!(attributes(&app, &me, &email(3)).await["orders_count"], 1);
+    let next = next_run_in_hours(&app, &me).await.unwrap();
+    assert!((47.9..=48.0).contains(&next), "{next}");
+    drive_at(&app, 25).await;
+    assert_eq!(runs(&app, &me).await.0, 1, "once per period");
+
+    // Days with no worker: one catch-up run, and the schedule moves past them.
+    drive_at(&app, 120).await;
+    assert_eq!(runs(&app, &me).await, (2, json!("COMPLETED")));
+    let next = next_run_in_hours(&app, &me).await.unwrap();
+    assert!((143.9..=144.0).contains(&next), "{next}");
+
+    // Weekly from now: the daily job waiting for its time does nothing.
+    ok(app.gql(&me, set, json!({ "e": "WEEKLY" })).await);
+    let weekly = next_run_in_hours(&app, &me).await.unwrap();
+    assert!((167.9..=168.0).contains(&weekly), "{weekly}");
+    drive_at(&app, 150).await;
+    assert_eq!(runs(&app, &me).await.0, 2, "the replaced daily run did not start");
+    drive_at(&app, 170).await;
+    assert_eq!(runs(&app, &me).await.0, 3);
+
+    // Off: nothing more.
+    let off = ok(app.gql(&me, set, json!({ "e": null })).await);
+    assert_eq!(off["setScoreSchedule"], Value::Null);
+    assert_eq!(next_run_in_hours(&app, &me).await, None);
+    drive_at(&app, 24 * 30).await;
+    assert_eq!(runs(&app, &me).await.0, 3);
+
+    // Another workspace has its own (none), and its schedule is not A's.
+    let other = app.sign_up("BUSINESS").await;
+    assert_eq!(next_run_in_hours(&app, &other.auth()).await, None);
+    ok(app.gql(&other.auth(), set, json!({ "e": "DAILY" })).await);
+    assert_eq!(next_run_in_hours(&app, &me).await, None);
+    drive_at(&app, 24 * 30).await;
+    assert_eq!(runs(&app, &me).await.0, 3, "B's schedule runs nothing of A's");
+    assert_eq!(runs(&app, &other.auth()).await.0, 1);
+}
+
 on_both!(
+    scores_refresh_on_a_schedule,
     rfm_and_lifetime_value_are_written_to_customers,
     a_propensity_model_learns_who_responds,
     bad_models_are_refused_naming_the_field,

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object};
 
-use super::{NewPropensityModel, PropensityModel, ScoreRun};
+use super::{NewPropensityModel, PropensityModel, ScoreEvery, ScoreRun, ScoreSchedule};
 use crate::graphql::context::{OrGql, parley, tenant};
 use crate::graphql::node::id_of;
 
@@ -17,6 +17,18 @@ impl ScoresMutation {
     async fn refresh_scores(&self, ctx: &Context<'_>) -> async_graphql::Result<ScoreRun> {
         let t = tenant(ctx).await?;
         Ok(ScoreRun(domain::scores::refresh(t, parley(ctx)?).await.gql(ctx)?))
+    }
+
+    /// Refreshes the scores on their own every day or week (null: by hand only). The
+    /// first run is one period from now; setting the same schedule again keeps its time.
+    async fn set_score_schedule(
+        &self,
+        ctx: &Context<'_>,
+        every: Option<ScoreEvery>,
+    ) -> async_graphql::Result<Option<ScoreSchedule>> {
+        let t = tenant(ctx).await?;
+        let set = domain::scores::schedule::set(t, parley(ctx)?, every.map(Into::into)).await.gql(ctx)?;
+        Ok(set.map(ScoreSchedule::from))
     }
 
     /// Defines a propensity model (train it with `trainPropensityModel`).

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object};
 
-use super::{ProductAffinity, PropensityModel, ScoreRun};
+use super::{ProductAffinity, PropensityModel, ScoreRun, ScoreSchedule};
 use crate::graphql::connection::{Conn, list, page_cost};
 use crate::graphql::context::{OrGql, parley, tenant};
 use crate::graphql::node::id_of;
@@ -17,6 +17,12 @@ impl ScoresQuery {
     async fn latest_score_run(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ScoreRun>> {
         let t = tenant(ctx).await?;
         Ok(domain::scores::latest(t, parley(ctx)?).await.gql(ctx)?.map(ScoreRun))
+    }
+
+    /// The workspace's schedule of score runs; null when they run by hand only.
+    async fn score_schedule(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ScoreSchedule>> {
+        let t = tenant(ctx).await?;
+        Ok(domain::scores::schedule::get(t, parley(ctx)?).await.gql(ctx)?.map(ScoreSchedule::from))
     }
 
     /// One score run, with its live counters.

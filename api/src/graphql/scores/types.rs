@@ -263,3 +263,29 @@ pub struct NewPropensityModel {
     /// The contact field to write scores to: a NUMBER field, defined when missing.
     pub attribute: String,
 }
+
+/// How often the scores refresh on their own.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::ScoreEvery")]
+pub enum ScoreEvery {
+    /// Every 24 hours.
+    Daily,
+    /// Every 7 days.
+    Weekly,
+}
+
+/// The workspace's schedule of score runs (refreshes on their own; models are trained
+/// by hand).
+#[derive(SimpleObject)]
+pub struct ScoreSchedule {
+    pub every: ScoreEvery,
+    /// When the next run starts (a run already in progress then is left to finish, and
+    /// the schedule moves on).
+    pub next_run_at: DateTime<Utc>,
+}
+
+impl From<domain::scores::schedule::ScoreSchedule> for ScoreSchedule {
+    fn from(s: domain::scores::schedule::ScoreSchedule) -> Self {
+        ScoreSchedule { every: s.every.into(), next_run_at: s.next_run_at }
+    }
+}
