@@ -4,7 +4,8 @@
 // the same customers are paired, and a propensity model is defined (a bad field key is
 // refused next to its box) and trained, ending honestly in "not enough history" with
 // five customers, while eighty more contacts make a next-day model that is measured on
-// contacts held out and explained. Another workspace sees none of it.
+// contacts held out and explained. The scores are set to refresh every week on their
+// own. Another workspace sees none of it.
 //
 //   PARLEY_BASE_URL=http://127.0.0.1:8080 node --test tests/browser/
 
@@ -65,6 +66,21 @@ test('a marketer scores customers, reads what they buy together and trains a mod
   assert.match(await text(page.locator('[data-testid="scores-when"]')), /11 purchases of 5 products/);
   await page.locator('[data-testid="scores-refresh"]:not([disabled])').waitFor();
   assert.equal(await page.locator('[data-testid="score-run-progress"]').count(), 0, 'no run in progress any more');
+
+  // From now on every week, on their own: the next run is a week away, and the choice stays.
+  assert.equal(await page.locator('[data-testid="scores-schedule"]').inputValue(), '');
+  assert.equal(await page.locator('[data-testid="scores-next-run"]').count(), 0);
+  await page.selectOption('[data-testid="scores-schedule"]:not([disabled])', 'WEEKLY');
+  await page.locator('[data-testid="scores-next-run"]').waitFor();
+  assert.match(await text(page.locator('[data-testid="scores-next-run"]')), /^Next run /);
+  const saved = (await graphql('{ scoreSchedule { every nextRunAt } }', { bearer, workspace })).data.scoreSchedule;
+  assert.equal(saved.every, 'WEEKLY');
+  const days = (Date.parse(saved.nextRunAt) - Date.now()) / 86_400_000;
+  assert.ok(days > 6.9 && days <= 7, `a week away: ${days}`);
+  await page.reload();
+  await page.locator('[data-testid="kpi-customers"]').waitFor();
+  await page.locator('[data-testid="scores-next-run"]').waitFor();
+  assert.equal(await page.locator('[data-testid="scores-schedule"]').inputValue(), 'WEEKLY');
 
   const group = (name) => page.locator(`[data-testid="rfm-group"][data-group="${name}"]`);
   assert.equal(await page.locator('[data-testid="rfm-group"]').count(), 8);
@@ -211,5 +227,7 @@ test("another workspace's insights show none of the first one's", {
   await page.locator('[data-testid="pairs-empty"]').waitFor();
   await page.locator('[data-testid="models-empty"]').waitFor();
   assert.equal(await page.locator('[data-testid="kpi-customers"]').count(), 0);
+  assert.equal(await page.locator('[data-testid="scores-schedule"]').inputValue(), '');
+  assert.equal(await page.locator('[data-testid="scores-next-run"]').count(), 0);
   assert.deepEqual(unexpected(problems), []);
 }));

@@ -142,7 +142,7 @@ where
             let mut q = A::Entity::update_many();
             for c in cols {
                 let v = held(&am, *c).ok_or_else(|| Error::internal("bulk update without a value"))?;
-                q = q.col_expr(*c, Expr::val(v).into());
+                q = q.col_expr(*c, Expr::val(v));
             }
             for k in &keys {
                 let v = held(&am, *k).ok_or_else(|| Error::internal("bulk update without its key"))?;

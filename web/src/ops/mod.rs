@@ -46,7 +46,7 @@ macro_rules! operations {
                 query_path = $file,
                 response_derives = "Clone, Debug, PartialEq",
                 variables_derives = "Clone, Debug",
-                extern_enums("Role", "WorkspaceKind", "InvitationStatus", "JobState", "AttributeType", "Channel", "ConsentStatus")
+                extern_enums("Role", "WorkspaceKind", "InvitationStatus", "JobState", "AttributeType", "Channel", "ConsentStatus", "ScoreEvery")
             )]
             pub struct $name;
         )+

@@ -11,6 +11,8 @@ super::operations!("src/ops/scores.graphql":
     ScoreRun,
     /// `RefreshScores` in `scores.graphql`.
     RefreshScores,
+    /// `SetScoreSchedule` in `scores.graphql`.
+    SetScoreSchedule,
     /// `AlsoBought` in `scores.graphql`.
     AlsoBought,
     /// `PropensityModels` in `scores.graphql`.
@@ -55,6 +57,57 @@ impl RunState {
             RunState::Failed => "Failed",
             RunState::Unknown => "Unknown",
         }
+    }
+}
+
+/// How often the scores refresh on their own (the schema's `ScoreEvery`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ScoreEvery {
+    /// Every 24 hours.
+    Daily,
+    /// Every 7 days.
+    Weekly,
+}
+
+impl ScoreEvery {
+    /// The value of its option in a select.
+    pub fn value(every: Option<ScoreEvery>) -> &'static str {
+        match every {
+            Some(ScoreEvery::Daily) => "DAILY",
+            Some(ScoreEvery::Weekly) => "WEEKLY",
+            None => "",
+        }
+    }
+
+    /// The schedule an option's value names (none: by hand).
+    pub fn parse(value: &str) -> Option<ScoreEvery> {
+        match value {
+            "DAILY" => Some(ScoreEvery::Daily),
+            "WEEKLY" => Some(ScoreEvery::Weekly),
+            _ => None,
+        }
+    }
+}
+
+/// The workspace's schedule of score runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Schedule {
+    /// How often.
+    pub every: ScoreEvery,
+    /// When the next run starts.
+    pub next_run_at: String,
+}
+
+impl From<score_overview::ScoreOverviewScoreSchedule> for Schedule {
+    fn from(s: score_overview::ScoreOverviewScoreSchedule) -> Self {
+        Schedule { every: s.every, next_run_at: s.next_run_at }
+    }
+}
+
+impl From<set_score_schedule::SetScoreScheduleSetScoreSchedule> for Schedule {
+    fn from(s: set_score_schedule::SetScoreScheduleSetScoreSchedule) -> Self {
+        Schedule { every: s.every, next_run_at: s.next_run_at }
     }
 }
 

@@ -11,8 +11,8 @@ use super::figures::{group_blurb, heat, money, percent, share};
 use crate::components::{ErrorBanner, FormErrors, LoadError, Loading};
 use crate::gql::call;
 use crate::ops::scores::{
-    Affinity, AlsoBought, Cell, RefreshScores, Run, RunState, ScoreOverview, ScoreRun, also_bought, refresh_scores,
-    score_overview, score_run,
+    Affinity, AlsoBought, Cell, RefreshScores, Run, RunState, Schedule, ScoreEvery, ScoreOverview, ScoreRun,
+    SetScoreSchedule, also_bought, refresh_scores, score_overview, score_run, set_score_schedule,
 };
 use crate::ops::short_time;
 use crate::session::{Loaded, load, use_session};
@@ -26,6 +26,8 @@ pub struct Overview {
     pub newest: Option<Run>,
     /// The pairs most customers bought together.
     pub pairs: Vec<Affinity>,
+    /// When the scores refresh on their own (none: by hand only).
+    pub schedule: Option<Schedule>,
 }
 
 /// Loads the overview after hydration, again on `reload()`.
@@ -35,6 +37,7 @@ pub fn load_overview() -> Loaded<Overview> {
             latest: d.latest_score_run.map(Run::from),
             newest: d.score_runs.nodes.into_iter().next().map(Run::from),
             pairs: d.product_pairs.into_iter().map(Affinity::from).collect(),
+            schedule: d.score_schedule.map(Schedule::from),
         })
     })
 }
@@ -135,6 +138,7 @@ pub fn CustomerScores(overview: Loaded<Overview>) -> impl IntoView {
                 </button>
             </div>
             <ErrorBanner errors=errors />
+            <ScheduleControl overview=overview />
             {move || current.get().map(run_state)}
             {move || match overview.data.get() {
                 None => view! { <Loading /> }.into_any(),
@@ -148,6 +152,65 @@ pub fn CustomerScores(overview: Loaded<Overview>) -> impl IntoView {
                 Some(Ok(Overview { latest: Some(run), .. })) => figures(run).into_any(),
             }}
         </section>
+    }
+}
+
+/// How often the scores refresh on their own, and when next.
+#[component]
+fn ScheduleControl(overview: Loaded<Overview>) -> impl IntoView {
+    let session = use_session();
+    let errors = FormErrors::new();
+    let saving = RwSignal::new(false);
+    let schedule: RwSignal<Option<Schedule>> = RwSignal::new(None);
+    Effect::new(move |_| {
+        if let Some(Ok(o)) = overview.data.get() {
+            schedule.set(o.schedule);
+        }
+    });
+    let change = move |ev: leptos::ev::Event| {
+        let every = ScoreEvery::parse(&event_target_value(&ev));
+        saving.set(true);
+        errors.clear();
+        spawn_local(async move {
+            let answer = call::<SetScoreSchedule>(set_score_schedule::Variables { every }).await;
+            saving.set(false);
+            match answer {
+                Ok(d) => schedule.set(d.set_score_schedule.map(Schedule::from)),
+                Err(e) => {
+                    errors.show(&e, &[]);
+                    // The select shows what holds, not what was refused.
+                    schedule.update(|_| ());
+                }
+            }
+        });
+    };
+    view! {
+        <div class="score-schedule">
+            <label for="scores-schedule">"Refresh on their own"</label>
+            <select
+                id="scores-schedule"
+                data-testid="scores-schedule"
+                prop:value=move || schedule.with(|s| ScoreEvery::value(s.as_ref().map(|s| s.every)))
+                on:change=change
+                disabled=move || saving.get() || !session.hydrated.get()
+            >
+                <option value="">"No, by hand"</option>
+                <option value="DAILY">"Every day"</option>
+                <option value="WEEKLY">"Every week"</option>
+            </select>
+            {move || {
+                schedule
+                    .get()
+                    .map(|s| {
+                        view! {
+                            <span class="muted" data-testid="scores-next-run">
+                                {format!("Next run {}", short_time(&s.next_run_at))}
+                            </span>
+                        }
+                    })
+            }}
+            <ErrorBanner errors=errors />
+        </div>
     }
 }
 
