@@ -86,6 +86,24 @@ fn held<A: ActiveModelTrait>(am: &A, col: <A::Entity as EntityTrait>::Column) ->
     }
 }
 
+/// `rows` as the JSON array `json_to_recordset` reads: an object per row holding the
+/// values of `cols`, each of which every row must give.
+fn records<A: ActiveModelTrait>(rows: Vec<A>, cols: &[<A::Entity as EntityTrait>::Column]) -> Result<String> {
+    let records = rows
+        .into_iter()
+        .map(|am| {
+            let mut o = Map::with_capacity(cols.len());
+            for c in cols {
+                let v =
+                    held(&am, *c).ok_or_else(|| Error::internal(format!("a bulk write without {}", c.to_string())))?;
+                o.insert(c.to_string(), json_of(v)?);
+            }
+            Ok(Json::Object(o))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Json::Array(records).to_string())
+}
+
 /// Inserts `rows` (every column given in every row).
 pub(crate) async fn insert<A, C>(db: &C, rows: Vec<A>) -> Result<()>
 where
@@ -103,18 +121,7 @@ where
         return Ok(());
     }
     let cols: Vec<_> = <A::Entity as EntityTrait>::Column::iter().collect();
-    let records = rows
-        .into_iter()
-        .map(|am| {
-            let mut o = Map::with_capacity(cols.len());
-            for c in &cols {
-                let v =
-                    held(&am, *c).ok_or_else(|| Error::internal(format!("bulk insert without {}", c.to_string())))?;
-                o.insert(c.to_string(), json_of(v)?);
-            }
-            Ok(Json::Object(o))
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let records = records(rows, &cols)?;
     let names: Vec<String> = cols.iter().map(|c| format!("\"{}\"", c.to_string())).collect();
     let sql = format!(
         "INSERT INTO \"{table}\" ({names}) SELECT {names} FROM json_to_recordset($1::json) AS r({set})",
@@ -122,8 +129,7 @@ where
         names = names.join(", "),
         set = recordset(&cols)?,
     );
-    let rows = Json::Array(records).to_string();
-    db.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, [rows.into()])).await?;
+    db.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, [records.into()])).await?;
     Ok(())
 }
 
@@ -153,18 +159,7 @@ where
         return Ok(());
     }
     let all: Vec<_> = keys.iter().chain(cols).copied().collect();
-    let records = rows
-        .into_iter()
-        .map(|am| {
-            let mut o = Map::with_capacity(all.len());
-            for c in &all {
-                let v =
-                    held(&am, *c).ok_or_else(|| Error::internal(format!("bulk update without {}", c.to_string())))?;
-                o.insert(c.to_string(), json_of(v)?);
-            }
-            Ok(Json::Object(o))
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let records = records(rows, &all)?;
     let set: Vec<String> = cols.iter().map(|c| format!("\"{0}\" = r.\"{0}\"", c.to_string())).collect();
     let matched: Vec<String> = keys.iter().map(|k| format!("t.\"{0}\" = r.\"{0}\"", k.to_string())).collect();
     let sql = format!(
@@ -174,8 +169,7 @@ where
         def = recordset(&all)?,
         matched = matched.join(" AND "),
     );
-    let rows = Json::Array(records).to_string();
-    db.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, [rows.into()])).await?;
+    db.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, [records.into()])).await?;
     Ok(())
 }
 
