@@ -6,8 +6,10 @@
 
 pub mod analytics;
 pub mod api_keys;
+pub mod approvals;
 pub mod audit;
 pub mod bench;
+pub mod budgets;
 pub mod contacts;
 mod core;
 pub mod crypto;
@@ -18,9 +20,11 @@ pub mod imports;
 pub mod jobs;
 pub mod mail;
 pub mod money;
+pub mod plans;
 pub mod scores;
 pub mod segments;
 pub mod settings;
+pub mod spend;
 pub mod team;
 pub mod tracking;
 pub mod validate;
@@ -44,6 +48,14 @@ pub use entities::ids::{
     ApiKeyId, AuditEntryId, ContactEventId, ContactExportId, ContactFieldId, ContactId, ContactImportId,
     ImportRejectionId, InvitationId, JobId, MembershipId, ProductAffinityId, PropensityModelId, ScoreRunId,
     ScoreScheduleId, SegmentId, StoredFileId, TrackingKeyId, TypedId, UserId, WorkspaceId,
+};
+pub use entities::ids::{
+    ApprovalDecisionId, ApprovalDelegationId, ApprovalId, ApprovalRuleId, BudgetLineId, CostCenterId, InvoiceId,
+    PlanId, ProgramId, ProjectId, PurchaseOrderId, PurchaseOrderLineId, VendorId,
+};
+pub use entities::ops::enums::{
+    ApprovalMode, ApprovalObject, ApprovalState, BudgetNodeKind, Decision, Overspend, PeriodKind, PurchaseOrderStatus,
+    WorkStatus,
 };
 pub use settings::{Secret, Settings};
 

@@ -65,6 +65,87 @@ pub fn format_major(currency: &str, minor: i64) -> String {
     if places == 0 { format!("{sign}{whole}") } else { format!("{sign}{whole}.{frac}") }
 }
 
+/// An amount of money: minor units of one currency.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Money {
+    /// Minor units (cents for EUR).
+    pub minor: i64,
+    /// ISO 4217 code.
+    pub currency: String,
+}
+
+impl Money {
+    /// `amount` (major units as a decimal string) in `currency`, as a client sent it in
+    /// the input field `field` (errors name `field.amount` or `field.currencyCode`).
+    pub fn parse(field: &str, amount: &str, currency_code: &str) -> Result<Money> {
+        let currency = currency(&format!("{field}.currencyCode"), currency_code)?;
+        let places = decimals(&currency);
+        let minor = parse_major(&currency, amount).ok_or_else(|| {
+            let form = if places == 0 {
+                "a whole number".to_owned()
+            } else {
+                format!("a decimal with at most {places} decimals")
+            };
+            Error::invalid(
+                &format!("{field}.amount"),
+                format!(
+                    "is not an amount of {currency} ({form}, like \"1250{}\")",
+                    if places == 0 { "" } else { ".50" }
+                ),
+            )
+        })?;
+        Ok(Money { minor, currency })
+    }
+
+    /// Like [`Money::parse`], refusing zero and negative amounts.
+    pub fn positive(field: &str, amount: &str, currency_code: &str) -> Result<Money> {
+        let m = Money::parse(field, amount, currency_code)?;
+        if m.minor <= 0 {
+            return Err(Error::invalid(&format!("{field}.amount"), "must be more than zero"));
+        }
+        Ok(m)
+    }
+
+    /// The amount in major units (`"25000.50"`).
+    pub fn major(&self) -> String {
+        format_major(&self.currency, self.minor)
+    }
+
+    /// `minor` units of `currency`.
+    pub fn of(minor: i64, currency: &str) -> Money {
+        Money { minor, currency: currency.to_owned() }
+    }
+
+    /// Refuses an amount in another currency than `currency`, naming `field`.
+    pub fn require_currency(&self, field: &str, currency: &str, whose: &str) -> Result<()> {
+        if self.currency == currency {
+            Ok(())
+        } else {
+            Err(Error::invalid(
+                &format!("{field}.currencyCode"),
+                format!(
+                    "is {}, but {whose} is kept in {currency}; amounts in different currencies are never summed",
+                    self.currency
+                ),
+            ))
+        }
+    }
+}
+
+impl std::fmt::Display for Money {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.major(), self.currency)
+    }
+}
+
+/// Sums minor units, refusing a total that does not fit.
+pub fn checked_sum(field: &str, amounts: impl IntoIterator<Item = i64>) -> Result<i64> {
+    amounts
+        .into_iter()
+        .try_fold(0i64, i64::checked_add)
+        .ok_or_else(|| Error::invalid(field, "adds up to more than can be held"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,6 +167,25 @@ mod tests {
         for bad in ["", ".5", "1.234", "1e3", "1,5", "--1", "99999999999999999999"] {
             assert_eq!(parse_major("EUR", bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn money_in_names_its_fields() {
+        assert_eq!(Money::parse("amount", "25000.50", "eur").unwrap(), Money::of(2_500_050, "EUR"));
+        assert_eq!(Money::of(2_500_050, "EUR").to_string(), "25000.50 EUR");
+        let field_of = |r: Result<Money>| match r {
+            Err(Error::Invalid { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field_of(Money::parse("amount", "1.5", "JPY")), "amount.amount");
+        assert_eq!(field_of(Money::parse("lines[2].amount", "1", "EURO")), "lines[2].amount.currencyCode");
+        assert_eq!(field_of(Money::positive("amount", "0", "EUR")), "amount.amount");
+        assert_eq!(
+            field_of(Money::of(1, "USD").require_currency("amount", "EUR", "the plan").map(|()| Money::of(0, "EUR"))),
+            "amount.currencyCode"
+        );
+        assert!(checked_sum("lines", [i64::MAX, 1]).is_err());
+        assert_eq!(checked_sum("lines", [1, 2, 3]).unwrap(), 6);
     }
 
     proptest! {

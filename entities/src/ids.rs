@@ -125,4 +125,32 @@ typed_ids! {
     ProductAffinityId => "ProductAffinity";
     /// A workspace's schedule of score runs.
     ScoreScheduleId => "ScoreSchedule";
+    /// A yearly marketing plan.
+    PlanId => "Plan";
+    /// A program of a plan.
+    ProgramId => "Program";
+    /// A project of a program.
+    ProjectId => "Project";
+    /// A cost center.
+    CostCenterId => "CostCenter";
+    /// A vendor.
+    VendorId => "Vendor";
+    /// A budget line.
+    BudgetLineId => "BudgetLine";
+    /// A purchase order.
+    PurchaseOrderId => "PurchaseOrder";
+    /// One line of a purchase order.
+    PurchaseOrderLineId => "PurchaseOrderLine";
+    /// A vendor's invoice.
+    InvoiceId => "Invoice";
+    /// The part of an invoice charged to one purchase order line.
+    InvoiceChargeId => "InvoiceCharge";
+    /// A rule saying which objects need whose approval.
+    ApprovalRuleId => "ApprovalRule";
+    /// A request for approval.
+    ApprovalId => "Approval";
+    /// One decision on an approval.
+    ApprovalDecisionId => "ApprovalDecision";
+    /// A delegation of approvals.
+    ApprovalDelegationId => "ApprovalDelegation";
 }

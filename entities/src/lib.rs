@@ -21,6 +21,7 @@ pub mod job;
 pub mod login_address;
 pub mod login_throttle;
 pub mod membership;
+pub mod ops;
 pub mod password_reset;
 pub mod product_affinity;
 pub mod propensity_model;
@@ -36,3 +37,8 @@ pub mod user;
 pub mod user_totp;
 pub mod visitor;
 pub mod workspace;
+
+pub use ops::{
+    approval, approval_decision, approval_delegation, approval_rule, budget_line, cost_center, invoice, invoice_charge,
+    plan, program, project, purchase_order, purchase_order_line, vendor,
+};

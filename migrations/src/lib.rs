@@ -16,6 +16,7 @@ mod m20261206_000009_imports;
 mod m20261206_000010_segments;
 mod m20261206_000011_scores;
 mod m20261206_000012_score_schedules;
+mod m20261206_000013_marketing_ops;
 mod pg;
 pub mod schema;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000010_segments::Migration),
             Box::new(m20261206_000011_scores::Migration),
             Box::new(m20261206_000012_score_schedules::Migration),
+            Box::new(m20261206_000013_marketing_ops::Migration),
         ]
     }
 }
@@ -68,6 +70,20 @@ pub const TENANT_TABLES: &[&str] = &[
     "propensity_models",
     "product_affinities",
     "score_schedules",
+    "plans",
+    "programs",
+    "projects",
+    "cost_centers",
+    "vendors",
+    "budget_lines",
+    "purchase_orders",
+    "purchase_order_lines",
+    "invoices",
+    "invoice_charges",
+    "approval_rules",
+    "approvals",
+    "approval_decisions",
+    "approval_delegations",
 ];
 
 /// Name of the PostgreSQL login role the running server uses; it can neither bypass

@@ -99,3 +99,24 @@ pub async fn create_tenant_table(
 pub fn json(name: &'static str) -> ColumnDef {
     ColumnDef::new(id(name)).json_binary().not_null().to_owned()
 }
+
+pub fn int_null(name: &'static str) -> ColumnDef {
+    ColumnDef::new(id(name)).integer().null().to_owned()
+}
+
+/// A 64-bit integer (money in minor units).
+pub fn big(name: &'static str) -> ColumnDef {
+    ColumnDef::new(id(name)).big_integer().not_null().to_owned()
+}
+
+pub fn big_null(name: &'static str) -> ColumnDef {
+    ColumnDef::new(id(name)).big_integer().null().to_owned()
+}
+
+pub fn date(name: &'static str) -> ColumnDef {
+    ColumnDef::new(id(name)).date().not_null().to_owned()
+}
+
+pub fn date_null(name: &'static str) -> ColumnDef {
+    ColumnDef::new(id(name)).date().null().to_owned()
+}

@@ -7,7 +7,9 @@
 
 mod analytics;
 mod api_keys;
+mod approvals;
 mod audit;
+mod budgets;
 mod connection;
 mod contacts;
 mod context;
@@ -16,9 +18,12 @@ mod ids;
 mod imports;
 mod jobs;
 mod loaders;
+mod money;
 mod node;
+mod plans;
 mod scores;
 mod segments;
+mod spend;
 mod team;
 mod tracking;
 mod workspaces;
@@ -51,6 +56,10 @@ pub struct QueryRoot(
     segments::SegmentsQuery,
     analytics::AnalyticsQuery,
     scores::ScoresQuery,
+    plans::PlansQuery,
+    budgets::BudgetsQuery,
+    spend::SpendQuery,
+    approvals::ApprovalsQuery,
     node::NodeQuery,
 );
 
@@ -67,6 +76,10 @@ pub struct MutationRoot(
     tracking::TrackingMutation,
     segments::SegmentsMutation,
     scores::ScoresMutation,
+    plans::PlansMutation,
+    budgets::BudgetsMutation,
+    spend::SpendMutation,
+    approvals::ApprovalsMutation,
 );
 
 /// Parley's schema type.

@@ -7,15 +7,19 @@ use domain::{Parley, TenantCtx, TypedId};
 use uuid::Uuid;
 
 use super::api_keys::ApiKey;
+use super::approvals::{Approval, ApprovalDelegation, ApprovalRule};
 use super::audit::AuditEntry;
+use super::budgets::BudgetLine;
 use super::contacts::{Contact, ContactEvent, ContactField};
 use super::context::{OrGql, parley, tenant};
 use super::identity::User;
 use super::ids::{global_id, parse, parse_any};
 use super::imports::{ContactExport, ContactImport, ImportRejection};
 use super::jobs::Job;
+use super::plans::{CostCenter, Plan, Program, Project};
 use super::scores::{PropensityModel, ScoreRun};
 use super::segments::Segment;
+use super::spend::{Invoice, PurchaseOrder, Vendor};
 use super::team::{Invitation, Membership};
 use super::tracking::TrackingKey;
 use super::workspaces::Workspace;
@@ -170,6 +174,17 @@ node_registry! {
     Segment(domain::SegmentId) => domain::segments::get, Segment;
     ScoreRun(domain::ScoreRunId) => domain::scores::get, ScoreRun;
     PropensityModel(domain::PropensityModelId) => domain::scores::propensity::get, PropensityModel;
+    Plan(domain::PlanId) => domain::plans::get_plan, Plan;
+    Program(domain::ProgramId) => domain::plans::get_program, Program;
+    Project(domain::ProjectId) => domain::plans::get_project, Project;
+    CostCenter(domain::CostCenterId) => domain::plans::get_cost_center, CostCenter;
+    BudgetLine(domain::BudgetLineId) => domain::budgets::get_line, BudgetLine;
+    Vendor(domain::VendorId) => domain::spend::get_vendor, Vendor;
+    PurchaseOrder(domain::PurchaseOrderId) => domain::spend::orders::get, PurchaseOrder;
+    Invoice(domain::InvoiceId) => domain::spend::invoices::get, Invoice;
+    ApprovalRule(domain::ApprovalRuleId) => domain::approvals::get_rule, ApprovalRule;
+    Approval(domain::ApprovalId) => domain::approvals::requests::get, Approval;
+    ApprovalDelegation(domain::ApprovalDelegationId) => domain::approvals::get_delegation, ApprovalDelegation;
 }
 
 /// `node(id:)`, the read every node type shares.

@@ -84,6 +84,13 @@ pub enum Permission {
     ManageSegments,
     /// Run the scoring of customers and define, train and delete propensity models.
     ManageScores,
+    /// Write plans, programs, projects, cost centers, budget lines, purchase orders and
+    /// invoices (marketing operations).
+    PlanMarketing,
+    /// Define the rules that say which objects need whose approval.
+    ManageApprovalRules,
+    /// Decide approval requests (the rule of each request says whose role it needs).
+    DecideApprovals,
 }
 
 /// Whether `role` holds `permission`.
@@ -101,6 +108,9 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
         EraseContacts => matches!(role, Role::Owner | Role::Admin),
         ManageTracking => matches!(role, Role::Owner | Role::Admin | Role::Marketer),
         ExportContacts | ManageScores => matches!(role, Role::Owner | Role::Admin | Role::Marketer | Role::Analyst),
+        PlanMarketing => matches!(role, Role::Owner | Role::Admin | Role::Marketer),
+        ManageApprovalRules => matches!(role, Role::Owner | Role::Admin),
+        DecideApprovals => matches!(role, Role::Owner | Role::Admin | Role::Approver),
     }
 }
 

@@ -386,7 +386,21 @@ tenant_owned!(
     score_run => entities::ids::ScoreRunId,
     propensity_model => entities::ids::PropensityModelId,
     product_affinity => entities::ids::ProductAffinityId,
-    score_schedule => entities::ids::ScoreScheduleId
+    score_schedule => entities::ids::ScoreScheduleId,
+    plan => entities::ids::PlanId,
+    program => entities::ids::ProgramId,
+    project => entities::ids::ProjectId,
+    cost_center => entities::ids::CostCenterId,
+    vendor => entities::ids::VendorId,
+    budget_line => entities::ids::BudgetLineId,
+    purchase_order => entities::ids::PurchaseOrderId,
+    purchase_order_line => entities::ids::PurchaseOrderLineId,
+    invoice => entities::ids::InvoiceId,
+    invoice_charge => entities::ids::InvoiceChargeId,
+    approval_rule => entities::ids::ApprovalRuleId,
+    approval => entities::ids::ApprovalId,
+    approval_decision => entities::ids::ApprovalDecisionId,
+    approval_delegation => entities::ids::ApprovalDelegationId
 );
 
 #[cfg(test)]

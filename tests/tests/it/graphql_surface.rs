@@ -162,7 +162,8 @@ async fn every_node_type_is_found_by_its_id(app: TestApp) {
             json!({}),
         )
         .await);
-    let samples = [
+    let operations = crate::operations::samples(&app, &a).await;
+    let mut samples = vec![
         ("User", json!(a.user_id)),
         ("Workspace", json!(a.workspace_id)),
         ("Membership", lists["members"]["nodes"][0]["id"].clone()),
@@ -181,6 +182,7 @@ async fn every_node_type_is_found_by_its_id(app: TestApp) {
         ("ScoreRun", scores["refreshScores"]["id"].clone()),
         ("PropensityModel", scores["createPropensityModel"]["id"].clone()),
     ];
+    samples.extend(operations);
     let node = ok(app.gql(&a.auth(), "{ __type(name: \"Node\") { possibleTypes { name } } }", json!({})).await);
     let types: Vec<String> = node["__type"]["possibleTypes"]
         .as_array()

@@ -23,6 +23,7 @@ mod invitations;
 mod jobs;
 mod jobs_progress;
 mod members;
+mod operations;
 mod ops;
 mod rls;
 mod scores;

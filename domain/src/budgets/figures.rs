@@ -1,0 +1,156 @@
+//! The figures of budget lines and holders, each one SQL aggregate on both databases.
+//!
+//! For a line: `allocated` (carved into lines below), `committed` (approved or issued
+//! purchase order lines not yet invoiced), `actual` (invoices charged to it) and what
+//! is `available` for new spending. For a holder and a fiscal year: `budgeted` (its own
+//! lines, those allocated to it included), `allocated` (what it passed down), and
+//! `committed` and `actual` on it and everything below it.
+
+use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use uuid::Uuid;
+
+use crate::db::sql_for;
+use crate::plans::NodeRef;
+use crate::{Result, TenantTx};
+use entities::ids::BudgetLineId;
+
+/// SQL: the uninvoiced part of open purchase order lines (alias `l`, order `o`).
+const OPEN_PART: &str = "CASE WHEN o.status IN ('approved', 'issued') AND l.amount > l.invoiced \
+     THEN l.amount - l.invoiced ELSE 0 END";
+
+/// What has happened to one budget line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LineFigures {
+    /// Carved from it into lines below.
+    pub allocated: i64,
+    /// Approved, not yet invoiced purchase order amounts charged to it.
+    pub committed: i64,
+    /// Invoices charged to it.
+    pub actual: i64,
+}
+
+impl LineFigures {
+    /// What is left of `amount` for new allocations and spending.
+    pub fn available(&self, amount: i64) -> i64 {
+        amount.saturating_sub(self.allocated).saturating_sub(self.committed).saturating_sub(self.actual)
+    }
+}
+
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Locks `ids` (PostgreSQL: `FOR UPDATE`, in ID order so two requests never wait on
+/// each other; SQLite's one writer already serialises transactions) so that what is
+/// read next about them stays true until the transaction ends.
+pub(crate) async fn lock_lines(tx: &TenantTx<'_>, ids: &[BudgetLineId]) -> Result<()> {
+    if tx.get_database_backend() != DbBackend::Postgres || ids.is_empty() {
+        return Ok(());
+    }
+    let mut sorted: Vec<Uuid> = ids.iter().map(|i| (*i).into()).collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let sql = format!(
+        "SELECT id FROM budget_lines WHERE tenant_id = $1 AND id IN ({}) ORDER BY id FOR UPDATE",
+        placeholders(2, sorted.len())
+    );
+    let mut values = vec![Value::Uuid(Some(tx.tenant_id().into()))];
+    values.extend(sorted.into_iter().map(|u| Value::Uuid(Some(u))));
+    tx.query_all_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, values)).await?;
+    Ok(())
+}
+
+/// The figures of each of `ids` (lines of the tenant; others are left out).
+pub(crate) async fn of_lines(tx: &TenantTx<'_>, ids: &[BudgetLineId]) -> Result<Vec<(BudgetLineId, LineFigures)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let backend = tx.get_database_backend();
+    let sql = format!(
+        "SELECT b.id AS id,
+           (SELECT CAST(COALESCE(SUM(c.amount), 0) AS BIGINT) FROM budget_lines c
+             WHERE c.tenant_id = b.tenant_id AND c.parent_id = b.id) AS allocated,
+           (SELECT CAST(COALESCE(SUM({OPEN_PART}), 0) AS BIGINT) FROM purchase_order_lines l
+             JOIN purchase_orders o ON o.tenant_id = l.tenant_id AND o.id = l.purchase_order_id
+             WHERE l.tenant_id = b.tenant_id AND l.budget_line_id = b.id) AS committed,
+           (SELECT CAST(COALESCE(SUM(ic.amount), 0) AS BIGINT) FROM invoice_charges ic
+             WHERE ic.tenant_id = b.tenant_id AND ic.budget_line_id = b.id) AS actual
+         FROM budget_lines b WHERE b.tenant_id = $1 AND b.id IN ({})",
+        placeholders(2, ids.len())
+    );
+    let mut values = vec![Value::Uuid(Some(tx.tenant_id().into()))];
+    values.extend(ids.iter().map(|i| Value::Uuid(Some((*i).into()))));
+    let rows = tx.query_all_raw(Statement::from_sql_and_values(backend, sql_for(backend, &sql), values)).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let id: Uuid = r.try_get("", "id")?;
+        let f = LineFigures {
+            allocated: r.try_get("", "allocated")?,
+            committed: r.try_get("", "committed")?,
+            actual: r.try_get("", "actual")?,
+        };
+        out.push((BudgetLineId::from(id), f));
+    }
+    Ok(out)
+}
+
+/// The figures of one line.
+pub(crate) async fn of_line(tx: &TenantTx<'_>, id: BudgetLineId) -> Result<LineFigures> {
+    Ok(of_lines(tx, &[id]).await?.into_iter().next().map(|(_, f)| f).unwrap_or_default())
+}
+
+/// A holder's figures for a fiscal year, in minor units of its currency.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub budgeted: i64,
+    pub allocated: i64,
+    pub committed: i64,
+    pub actual: i64,
+}
+
+impl Totals {
+    /// `budgeted − committed − actual`.
+    pub fn remaining(&self) -> i64 {
+        self.budgeted.saturating_sub(self.committed).saturating_sub(self.actual)
+    }
+}
+
+/// The column of `budget_lines` that says a line sits at or below `node`.
+fn path_column(node: NodeRef) -> &'static str {
+    match node {
+        NodeRef::Plan(_) => "plan_id",
+        NodeRef::Program(_) => "program_id",
+        NodeRef::Project(_) => "project_id",
+        NodeRef::CostCenter(_) => "cost_center_id",
+    }
+}
+
+/// The roll-up of `node` for `year`: one statement.
+pub(crate) async fn of_node(tx: &TenantTx<'_>, node: NodeRef, year: i32) -> Result<Totals> {
+    let backend = tx.get_database_backend();
+    let path = path_column(node);
+    let sql = format!(
+        "SELECT
+           (SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM budget_lines
+             WHERE tenant_id = $1 AND node_id = $2 AND fiscal_year = $3) AS budgeted,
+           (SELECT CAST(COALESCE(SUM(c.amount), 0) AS BIGINT) FROM budget_lines c
+             JOIN budget_lines p ON p.tenant_id = c.tenant_id AND p.id = c.parent_id
+             WHERE c.tenant_id = $1 AND p.node_id = $2 AND p.fiscal_year = $3) AS allocated,
+           (SELECT CAST(COALESCE(SUM({OPEN_PART}), 0) AS BIGINT) FROM purchase_order_lines l
+             JOIN purchase_orders o ON o.tenant_id = l.tenant_id AND o.id = l.purchase_order_id
+             JOIN budget_lines b ON b.tenant_id = l.tenant_id AND b.id = l.budget_line_id
+             WHERE l.tenant_id = $1 AND b.{path} = $2 AND b.fiscal_year = $3) AS committed,
+           (SELECT CAST(COALESCE(SUM(ic.amount), 0) AS BIGINT) FROM invoice_charges ic
+             JOIN budget_lines b ON b.tenant_id = ic.tenant_id AND b.id = ic.budget_line_id
+             WHERE ic.tenant_id = $1 AND b.{path} = $2 AND b.fiscal_year = $3) AS actual"
+    );
+    let values = vec![Value::Uuid(Some(tx.tenant_id().into())), Value::Uuid(Some(node.uuid())), Value::Int(Some(year))];
+    let row = tx.query_one_raw(Statement::from_sql_and_values(backend, sql_for(backend, &sql), values)).await?;
+    let Some(r) = row else { return Ok(Totals::default()) };
+    Ok(Totals {
+        budgeted: r.try_get("", "budgeted")?,
+        allocated: r.try_get("", "allocated")?,
+        committed: r.try_get("", "committed")?,
+        actual: r.try_get("", "actual")?,
+    })
+}

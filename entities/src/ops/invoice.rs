@@ -1,0 +1,25 @@
+//! A vendor's invoice against a purchase order.
+
+use sea_orm::entity::prelude::*;
+
+use crate::ids::{InvoiceId, PurchaseOrderId, WorkspaceId};
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "invoices")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub tenant_id: WorkspaceId,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: InvoiceId,
+    pub purchase_order_id: PurchaseOrderId,
+    pub reference: String,
+    pub currency: String,
+    pub amount: i64,
+    pub created_by: Uuid,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,38 @@
+//! A purchase order placed with a vendor, its lines charged to budget lines.
+
+use sea_orm::entity::prelude::*;
+
+use super::enums::PurchaseOrderStatus;
+use crate::ids::{ApprovalId, PurchaseOrderId, UserId, VendorId, WorkspaceId};
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "purchase_orders")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub tenant_id: WorkspaceId,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: PurchaseOrderId,
+    pub vendor_id: VendorId,
+    pub status: PurchaseOrderStatus,
+    pub currency: String,
+    /// The lines' sum, minor units.
+    pub total: i64,
+    /// How far invoices may go past the order, in basis points of its total.
+    pub tolerance_bp: i32,
+    /// Who wrote it (a person or an API key).
+    pub created_by: Uuid,
+    /// The person behind it (an API key's maker), who may not approve it.
+    pub requester: Option<UserId>,
+    pub approval_id: Option<ApprovalId>,
+    pub submitted_at: Option<DateTimeUtc>,
+    pub approved_at: Option<DateTimeUtc>,
+    pub issued_at: Option<DateTimeUtc>,
+    pub closed_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
