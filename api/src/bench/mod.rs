@@ -15,11 +15,14 @@
 //! - the delay from a job being enqueued to a worker starting it;
 //! - a CSV import of contacts through the API beside PostgreSQL's own `COPY` of the
 //!   same file (`import.rs`);
-//! - segment counts over a large audience beside hand-written SQL (`segments.rs`).
+//! - segment counts over a large audience beside hand-written SQL (`segments.rs`);
+//! - a plan's budget roll-up over 100,000 purchase order lines beside hand-written SQL
+//!   (`budget.rs`).
 //!
-//! The last two take minutes at their default sizes: they run only when asked for with
-//! `--only import` or `--only segments`.
+//! The last three take minutes at their default sizes: they run only when asked for with
+//! `--only import`, `--only segments` or `--only budget`.
 
+mod budget;
 mod import;
 mod segments;
 
@@ -49,7 +52,7 @@ pub struct BenchArgs {
     /// PostgreSQL URL of an owner login; a scratch database is created beside it.
     #[arg(long, env = "TEST_DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
     pub postgres_url: String,
-    /// Run one part only: `tracking`, `import` or `segments`.
+    /// Run one part only: `tracking`, `import`, `segments` or `budget`.
     #[arg(long)]
     pub only: Option<String>,
     /// Rows of the import file.
@@ -61,6 +64,9 @@ pub struct BenchArgs {
     /// Events of the segment audience (spread evenly over its contacts).
     #[arg(long, default_value_t = 10_000_000)]
     pub events: u64,
+    /// Purchase order lines of the budget plan (two in three with an invoice).
+    #[arg(long, default_value_t = 100_000)]
+    pub order_lines: usize,
 }
 
 /// The server a part of the bench runs against.
@@ -220,6 +226,13 @@ async fn bench_in(args: &BenchArgs, backend: &str, data: &std::path::Path, url: 
             println!("\n## {backend}: contact import ({} rows, 2 cores shared with the load generator)", args.rows);
             let token = sign_up(&http, &base, 0).await?;
             let res = import::run(args, &target, &http, &token).await;
+            server.stop().await?;
+            return res;
+        }
+        Some("budget") => {
+            println!("\n## {backend}: budget roll-up (median of {} runs)", segments::RUNS);
+            let token = sign_up(&http, &base, 0).await?;
+            let res = budget::run(args, &target, &http, &token).await;
             server.stop().await?;
             return res;
         }
@@ -474,9 +487,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         _ => vec!["sqlite", "postgres"],
     };
     if let Some(only) = args.only.as_deref()
-        && !["tracking", "import", "segments"].contains(&only)
+        && !["tracking", "import", "segments", "budget"].contains(&only)
     {
-        anyhow::bail!("--only takes `tracking`, `import` or `segments`, not `{only}`");
+        anyhow::bail!("--only takes `tracking`, `import`, `segments` or `budget`, not `{only}`");
     }
     for b in backends {
         bench_one(&args, b).await?;

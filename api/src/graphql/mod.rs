@@ -13,6 +13,7 @@ mod budgets;
 mod connection;
 mod contacts;
 mod context;
+mod date;
 mod identity;
 mod ids;
 mod imports;
@@ -38,6 +39,11 @@ pub(crate) fn id_in(type_name: &str, field: &str, raw: &str) -> domain::Result<u
     ids::parse(type_name, field, &async_graphql::ID(raw.to_owned()))
 }
 pub use node::NODE_TYPES;
+
+/// The global ID of object `id` of `type_name`.
+pub(crate) fn global_id_of(type_name: &str, id: uuid::Uuid) -> String {
+    ids::global_id(type_name, id).0
+}
 
 // Root of all reads. The order of the areas is the order of the published fields.
 // (Plain comments here: a doc comment on a merged root becomes its published

@@ -7,6 +7,7 @@
 //! database, and hand-written SQL to count parts of it.
 
 pub mod audience;
+pub mod budget;
 
 use sea_orm::EntityTrait;
 

@@ -74,6 +74,45 @@ async fn costly_queries_are_refused_before_they_run(app: TestApp) {
     assert_eq!(code(&res).as_deref(), Some("BAD_USER_INPUT"), "{res}");
 }
 
+/// The server checks depth and complexity over a whole document, every operation in it,
+/// and the web client sends an operation's whole `.graphql` file: each file must pass.
+async fn every_web_operation_file_is_within_the_limits(app: TestApp) {
+    let acc = app.sign_up("BUSINESS").await;
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../web/src/ops");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("graphql") {
+            continue;
+        }
+        let doc = std::fs::read_to_string(&path).unwrap();
+        // An operation that needs no variables, so nothing but the limits can refuse it.
+        let name = doc.lines().find_map(|l| {
+            let rest = l.strip_prefix("query ").or_else(|| l.strip_prefix("mutation "))?;
+            let head = rest.split('{').next()?;
+            (!head.contains('!')).then(|| head.split(['(', ' ']).next().unwrap_or("").to_owned())
+        });
+        let Some(name) = name else { continue };
+        let body = json!({ "query": doc, "operationName": name });
+        let res: Value = app
+            .http
+            .post(format!("{}/graphql", app.base))
+            .bearer_auth(&acc.token)
+            .header("X-Parley-Workspace", &acc.workspace_id)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let text = res.to_string().to_lowercase();
+        assert!(!text.contains("too complex") && !text.contains("nested too deep"), "{}: {res}", path.display());
+        checked += 1;
+    }
+    assert!(checked >= 10, "the web's operation files were found ({checked})");
+}
+
 async fn the_published_schema_is_current(app: TestApp) {
     let served =
         app.http.get(format!("{}/graphql/schema.graphql", app.base)).send().await.unwrap().text().await.unwrap();
@@ -208,7 +247,8 @@ on_both!(
     malformed_and_oversized_requests_get_clear_errors,
     depth_is_limited_but_introspection_passes,
     costly_queries_are_refused_before_they_run,
-    every_node_type_is_found_by_its_id
+    every_node_type_is_found_by_its_id,
+    every_web_operation_file_is_within_the_limits
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,13 +13,16 @@
 
 pub mod analytics;
 pub mod api_keys;
+pub mod approvals;
 pub mod audit;
+pub mod budget;
 pub mod contacts;
 pub mod identity;
 pub mod imports;
 pub mod jobs;
 pub mod scores;
 pub mod segments;
+pub mod spend;
 pub mod team;
 pub mod tracking;
 pub mod workspaces;
@@ -28,6 +31,8 @@ use serde::{Deserialize, Serialize};
 
 /// The `DateTime` scalar: RFC 3339 text, shown as it comes (see [`short_time`]).
 pub type DateTime = String;
+/// The `Date` scalar: a calendar day, `YYYY-MM-DD`.
+pub type Date = String;
 /// The `JSON` scalar, for the few fields that carry free-form data.
 pub type Json = serde_json::Value;
 

@@ -9,6 +9,7 @@ pub mod identity;
 pub mod imports;
 pub mod insights;
 pub mod jobs;
+pub mod operations;
 pub mod segments;
 pub mod team;
 pub mod tracking;

@@ -1,10 +1,10 @@
 //! Creating and changing plans, programs, projects and cost centers.
 
 use async_graphql::{Context, ID, InputObject, Object};
-use chrono::NaiveDate;
 
 use super::{CostCenter, PeriodKind, Plan, Program, Project, WorkInput};
 use crate::graphql::context::{OrGql, parley, tenant};
+use crate::graphql::date::Date;
 use crate::graphql::identity::User;
 use crate::graphql::node::id_of;
 use domain::plans::{WorkChanges, WorkFields};
@@ -28,8 +28,8 @@ pub struct CreatePlanInput {
 pub struct CreateProgramInput {
     pub plan_id: ID,
     pub name: String,
-    pub starts_on: Option<NaiveDate>,
-    pub ends_on: Option<NaiveDate>,
+    pub starts_on: Option<Date>,
+    pub ends_on: Option<Date>,
     #[graphql(default)]
     pub work: WorkInput,
 }
@@ -39,8 +39,8 @@ pub struct CreateProgramInput {
 pub struct CreateProjectInput {
     pub program_id: ID,
     pub name: String,
-    pub starts_on: NaiveDate,
-    pub ends_on: Option<NaiveDate>,
+    pub starts_on: Date,
+    pub ends_on: Option<Date>,
     #[graphql(default)]
     pub work: WorkInput,
 }
@@ -50,9 +50,9 @@ pub struct CreateProjectInput {
 pub struct UpdateWorkInput {
     pub name: Option<String>,
     /// Programs and projects only.
-    pub starts_on: Option<NaiveDate>,
+    pub starts_on: Option<Date>,
     /// Programs and projects only.
-    pub ends_on: Option<NaiveDate>,
+    pub ends_on: Option<Date>,
     #[graphql(default)]
     pub work: WorkInput,
 }
@@ -76,7 +76,12 @@ fn fields(w: WorkInput) -> domain::Result<WorkFields> {
 }
 
 fn changes(c: UpdateWorkInput) -> domain::Result<WorkChanges> {
-    Ok(WorkChanges { name: c.name, starts_on: c.starts_on, ends_on: c.ends_on, work: fields(c.work)? })
+    Ok(WorkChanges {
+        name: c.name,
+        starts_on: c.starts_on.map(|d| d.0),
+        ends_on: c.ends_on.map(|d| d.0),
+        work: fields(c.work)?,
+    })
 }
 
 /// Plan writes.
@@ -104,8 +109,8 @@ impl PlansMutation {
         let new = domain::plans::NewProgram {
             plan_id: id_of::<Plan>("planId", &input.plan_id).gql(ctx)?,
             name: input.name,
-            starts_on: input.starts_on,
-            ends_on: input.ends_on,
+            starts_on: input.starts_on.map(|d| d.0),
+            ends_on: input.ends_on.map(|d| d.0),
             work: fields(input.work).gql(ctx)?,
         };
         let t = tenant(ctx).await?;
@@ -117,8 +122,8 @@ impl PlansMutation {
         let new = domain::plans::NewProject {
             program_id: id_of::<Program>("programId", &input.program_id).gql(ctx)?,
             name: input.name,
-            starts_on: input.starts_on,
-            ends_on: input.ends_on,
+            starts_on: input.starts_on.0,
+            ends_on: input.ends_on.map(|d| d.0),
             work: fields(input.work).gql(ctx)?,
         };
         let t = tenant(ctx).await?;

@@ -16,8 +16,8 @@ pub(super) fn filter(f: Option<WorkFilterInput>) -> domain::Result<WorkFilter> {
         status: f.status.map(Into::into),
         owner: f.owner_id.map(|o| id_of::<User>("filter.ownerId", &o)).transpose()?,
         tag: f.tag,
-        from: f.from,
-        until: f.until,
+        from: f.from.map(|d| d.0),
+        until: f.until.map(|d| d.0),
         ..Default::default()
     })
 }

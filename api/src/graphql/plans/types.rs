@@ -1,7 +1,9 @@
 //! Plans, programs, projects, cost centers and their statuses.
 
 use async_graphql::{Context, Enum, InputObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
+
+use crate::graphql::date::Date;
 
 use crate::graphql::budgets::BudgetSummary;
 use crate::graphql::context::{OrGql, parley, tenant};
@@ -79,8 +81,6 @@ node_object! {
     /// A program of a plan.
     Program(domain::plans::Program) {
         name: String,
-        starts_on: Option<NaiveDate>,
-        ends_on: Option<NaiveDate>,
         objectives: String,
         created_at: DateTime<Utc>,
         updated_at: DateTime<Utc>,
@@ -88,6 +88,12 @@ node_object! {
     extra {
         async fn plan_id(&self) -> async_graphql::ID {
             global_id("Plan", self.0.plan_id.into())
+        }
+        async fn starts_on(&self) -> Option<Date> {
+            self.0.starts_on.map(Date)
+        }
+        async fn ends_on(&self) -> Option<Date> {
+            self.0.ends_on.map(Date)
         }
         async fn status(&self) -> WorkStatus {
             self.0.status.into()
@@ -111,8 +117,7 @@ node_object! {
     /// A project of a program.
     Project(domain::plans::Project) {
         name: String,
-        starts_on: NaiveDate,
-        ends_on: Option<NaiveDate>,
+        starts_on: Date,
         objectives: String,
         created_at: DateTime<Utc>,
         updated_at: DateTime<Utc>,
@@ -123,6 +128,9 @@ node_object! {
         }
         async fn program_id(&self) -> async_graphql::ID {
             global_id("Program", self.0.program_id.into())
+        }
+        async fn ends_on(&self) -> Option<Date> {
+            self.0.ends_on.map(Date)
         }
         async fn status(&self) -> WorkStatus {
             self.0.status.into()
@@ -169,7 +177,7 @@ pub struct WorkFilterInput {
     pub owner_id: Option<async_graphql::ID>,
     pub tag: Option<String>,
     /// Not ended before this day.
-    pub from: Option<NaiveDate>,
+    pub from: Option<Date>,
     /// Started on or before this day.
-    pub until: Option<NaiveDate>,
+    pub until: Option<Date>,
 }

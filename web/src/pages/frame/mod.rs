@@ -98,6 +98,15 @@ pub fn AppFrame() -> impl IntoView {
                     <A href="/app/insights" attr:data-testid="nav-insights">
                         "Insights"
                     </A>
+                    <A href="/app/budget" attr:data-testid="nav-budget">
+                        "Budget"
+                    </A>
+                    <A href="/app/spend" attr:data-testid="nav-spend">
+                        "Spend"
+                    </A>
+                    <A href="/app/approvals" attr:data-testid="nav-approvals">
+                        "Approvals"
+                    </A>
                     <A href="/app/tracking" attr:data-testid="nav-tracking">
                         "Tracking"
                     </A>

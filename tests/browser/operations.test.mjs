@@ -1,0 +1,127 @@
+// A marketing manager builds a budget in a real browser (a plan, a program, a budget
+// line that refuses overspending, with a bad amount refused by its field), writes a
+// purchase order against it and submits it; an approver, in their own browser, approves
+// it from the inbox; the manager sees it approved and the budget's committed and
+// remaining figures move. A stranger's workspace shows none of it.
+//
+//   PARLEY_BASE_URL=http://127.0.0.1:8080 PARLEY_OUTBOX=/path/to/data/outbox node --test tests/browser/operations.test.mjs
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  BASE, NEEDS_OUTBOX, PASSWORD, graphql, inBrowser, logIn, openHydrated, shot, signUp, stamp, unexpected,
+  waitForEmailedToken,
+} from './support.mjs';
+
+/** The data of a GraphQL answer that must succeed. */
+async function ok(query, options) {
+  const answer = await graphql(query, options);
+  assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
+  return answer.data;
+}
+
+/** The value of the option of `select` whose text holds `text`. */
+async function optionValue(page, select, text) {
+  const option = page.locator(`[data-testid="${select}"] option`, { hasText: text }).first();
+  await option.waitFor({ state: 'attached' });
+  return option.getAttribute('value');
+}
+
+/** The text of one figure of the budget row named `name`. */
+const figure = (page, name, which) =>
+  page.locator(`[data-testid="budget-row"][data-name="${name}"] [data-testid="budget-${which}"]`);
+
+test('a budget, a purchase order approved by another member, and the figures that move', {
+  skip: NEEDS_OUTBOX,
+  timeout: 180_000,
+}, () => inBrowser('operations', async (page, _context, problems) => {
+  const id = stamp();
+  const email = `olga-${id}@example.com`;
+  const workspace = await signUp(page, { name: 'Olga Owner', email, workspace: `Ops ${id}` });
+
+  // Through the API: a rule (every purchase order needs an approver) and an approver.
+  const session = await ok('mutation($i: LogInInput!) { logIn(input: $i) { accessToken } }',
+    { variables: { i: { email, password: PASSWORD } } });
+  const owner = { bearer: session.logIn.accessToken, workspace };
+  await ok('mutation { createApprovalRule(input: {objectType: PURCHASE_ORDER, approverRole: APPROVER}) { id } }', owner);
+  const approverEmail = `abe-${id}@example.com`;
+  await ok('mutation($e: String!) { inviteMember(input: {email: $e, role: APPROVER}) { id } }',
+    { ...owner, variables: { e: approverEmail } });
+  const token = await waitForEmailedToken(approverEmail, '/accept-invitation');
+  await ok('mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { accessToken } }',
+    { variables: { i: { token, password: PASSWORD, name: 'Abe Approver' } } });
+
+  // A plan and a program.
+  await page.click('[data-testid="nav-budget"]');
+  await page.waitForURL(`${BASE}/app/budget`);
+  await page.locator('[data-testid="budget-no-plans"]').waitFor();
+  await page.fill('[data-testid="plan-name"]', 'Plan 2027');
+  await page.fill('[data-testid="plan-year"]', '2027');
+  await page.click('[data-testid="plan-submit"]');
+  await page.locator('[data-testid="budget-row"][data-kind="plan"]').waitFor();
+  await page.fill('[data-testid="program-name"]', 'Brand');
+  await page.click('[data-testid="program-submit"]');
+  await page.locator('[data-testid="budget-row"][data-name="Brand"]').waitFor();
+
+  // A budget line on the program: a bad amount is refused next to its field.
+  await page.selectOption('[data-testid="line-holder"]', await optionValue(page, 'line-holder', 'Brand'));
+  await page.fill('[data-testid="line-name"]', 'Media');
+  await page.fill('[data-testid="line-amount"]', '12,5');
+  await page.click('[data-testid="line-submit"]');
+  await page.locator('[data-testid="error-amount.amount"]').waitFor();
+  await page.fill('[data-testid="line-amount"]', '10000');
+  await page.click('[data-testid="line-submit"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="budget-row"][data-name="Brand"] [data-testid="budget-budgeted"]')?.textContent === '10,000.00 EUR');
+  assert.equal(await figure(page, 'Brand', 'remaining').textContent(), '10,000.00 EUR');
+  await shot(page, '60-budget');
+
+  // A purchase order against the line, submitted: it waits for the approver.
+  await page.click('[data-testid="nav-spend"]');
+  await page.waitForURL(`${BASE}/app/spend`);
+  await page.fill('[data-testid="order-vendor"]', 'Acme Media');
+  await page.selectOption('[data-testid="order-line"]', await optionValue(page, 'order-line', 'Media'));
+  await page.fill('[data-testid="order-amount"]', '2500');
+  await page.fill('[data-testid="order-description"]', 'Spring ads');
+  await page.click('[data-testid="order-submit-form"]');
+  const row = page.locator('[data-testid="order-row"]', { hasText: 'Acme Media' });
+  await row.locator('[data-testid="order-submit"]').click();
+  await page.locator('[data-testid="order-row"][data-status="submitted"]').waitFor();
+  assert.equal(await row.locator('[data-testid="order-total"]').textContent(), '2,500.00 EUR');
+
+  // The approver approves it from their inbox, in their own browser.
+  await inBrowser('operations-approver', async (other, _c, otherProblems) => {
+    await openHydrated(other, '/login');
+    await logIn(other, approverEmail);
+    await other.waitForURL(`${BASE}/app`);
+    await other.click('[data-testid="nav-approvals"]');
+    const request = other.locator('[data-testid="approval-row"]', { hasText: 'Acme Media' });
+    await request.waitFor();
+    assert.match(await request.textContent(), /2,500\.00 EUR/);
+    await request.locator('[data-testid="approval-comment"]').fill('Go ahead');
+    await request.locator('[data-testid="approval-approve"]').click();
+    await other.locator('[data-testid="approvals-empty"]').waitFor();
+    assert.deepEqual(unexpected(otherProblems), []);
+  });
+
+  // The manager sees the order approved and the budget committed.
+  await page.click('[data-testid="nav-budget"]');
+  await page.click('[data-testid="nav-spend"]');
+  await page.locator('[data-testid="order-row"][data-status="approved"]').waitFor();
+  await page.click('[data-testid="nav-budget"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="budget-row"][data-name="Brand"] [data-testid="budget-committed"]')?.textContent === '2,500.00 EUR');
+  assert.equal(await figure(page, 'Brand', 'remaining').textContent(), '7,500.00 EUR');
+  assert.equal(await figure(page, 'Plan 2027', 'committed').textContent(), '2,500.00 EUR');
+  await shot(page, '61-budget-committed');
+  assert.deepEqual(unexpected(problems), []);
+
+  // Another workspace sees none of it.
+  await inBrowser('operations-stranger', async (stranger) => {
+    await signUp(stranger, { name: 'Sam Stranger', email: `sam-${id}@example.com`, workspace: `Other ${id}` });
+    await stranger.click('[data-testid="nav-budget"]');
+    await stranger.locator('[data-testid="budget-no-plans"]').waitFor();
+    await stranger.click('[data-testid="nav-spend"]');
+    await stranger.locator('[data-testid="orders-empty"]').waitFor();
+    await stranger.click('[data-testid="nav-approvals"]');
+    await stranger.locator('[data-testid="approvals-empty"]').waitFor();
+  });
+}));

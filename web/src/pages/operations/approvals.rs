@@ -1,0 +1,180 @@
+//! `/app/approvals`: the requests waiting for a decision (approve, reject or ask for
+//! changes, with a comment), and for owners and admins the rules that raise them.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::money;
+use crate::components::{
+    Caller, Chunk, ErrorBanner, Field, Form, FormErrors, LoadError, Loading, Paged, PagedTable, RoleSelect, Submit,
+    paged,
+};
+use crate::gql::call;
+use crate::ops::approvals::{
+    Approval, ApprovalRules, Approvals, CreateApprovalRule, DecideApproval, DeleteApprovalRule, approval_rules,
+    approvals, create_approval_rule, decide_approval, delete_approval_rule,
+};
+use crate::ops::{Role, short_time};
+use crate::session::{load, use_session};
+
+/// The approvals page.
+#[component]
+pub fn ApprovalsPage() -> impl IntoView {
+    let inbox = paged(
+        |after| async move { call::<Approvals>(approvals::Variables { after }).await.map(|d| Chunk::from(d.approvals)) },
+        |a: &Approval| a.id.clone(),
+    );
+    let errors = FormErrors::new();
+    let session = use_session();
+    view! {
+        <Title text="Approvals · Parley" />
+        <header class="page-head">
+            <h1 data-testid="page-title">"Approvals"</h1>
+            <p class="muted">"Requests waiting for a decision. Nobody decides their own request; every decision is kept in the audit trail."</p>
+        </header>
+        <section class="panel">
+            <h2>"Waiting for a decision"</h2>
+            <ErrorBanner errors=errors />
+            <PagedTable
+                list=inbox
+                head=&["Request", "Amount", "Step", "Asked", "Decision"]
+                row=move |a| approval_row(a, inbox, errors)
+                empty="Nothing is waiting for a decision."
+                testid="approvals"
+            />
+        </section>
+        <Show when=move || session.is_admin()>
+            <RulesPanel />
+        </Show>
+    }
+}
+
+fn approval_row(a: Approval, inbox: Paged<Approval>, errors: FormErrors) -> impl IntoView {
+    let comment = RwSignal::new(String::new());
+    let id = a.id.clone();
+    let step = a.steps.get(usize::try_from(a.current_step - 1).unwrap_or(0)).map(|s| {
+        format!(
+            "{} of {} · {} {}",
+            a.current_step,
+            a.steps.len(),
+            if matches!(s.mode, approvals::ApprovalMode::ALL) { "every" } else { "one" },
+            s.role.label().to_lowercase()
+        )
+    });
+    let decide = move |decision: decide_approval::ApprovalDecisionKind| {
+        let input = decide_approval::DecideApprovalInput {
+            approval_id: id.clone(),
+            decision,
+            comment: comment.get_untracked(),
+        };
+        inbox.act::<DecideApproval>(decide_approval::Variables { input }, errors);
+    };
+    let (d1, d2, d3) = (decide.clone(), decide.clone(), decide);
+    view! {
+        <tr data-testid="approval-row">
+            <td data-testid="approval-summary">{a.summary.clone()}</td>
+            <td>{a.amount.as_ref().map(|m| money(&m.amount, &m.currency_code)).unwrap_or_default()}</td>
+            <td class="muted">{step.unwrap_or_default()}</td>
+            <td class="muted nowrap">{short_time(&a.created_at)}</td>
+            <td class="actions">
+                {if a.can_decide {
+                    view! {
+                        <input type="text" placeholder="Comment" data-testid="approval-comment" prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev)) />
+                        <button type="button" class="btn btn-primary btn-small" data-testid="approval-approve" on:click=move |_| d1(decide_approval::ApprovalDecisionKind::APPROVE)>"Approve"</button>
+                        <button type="button" class="btn btn-ghost btn-small" data-testid="approval-changes" on:click=move |_| d2(decide_approval::ApprovalDecisionKind::REQUEST_CHANGES)>"Ask for changes"</button>
+                        <button type="button" class="btn btn-ghost btn-small" data-testid="approval-reject" on:click=move |_| d3(decide_approval::ApprovalDecisionKind::REJECT)>"Reject"</button>
+                    }.into_any()
+                } else {
+                    view! { <span class="muted" data-testid="approval-waiting">"Waiting for others"</span> }.into_any()
+                }}
+            </td>
+        </tr>
+    }
+}
+
+/// Owners and admins: the rules, and a form for a new one (purchase orders).
+#[component]
+fn RulesPanel() -> impl IntoView {
+    let rules = load(|| call::<ApprovalRules>(approval_rules::Variables));
+    let min = RwSignal::new(String::new());
+    let currency = RwSignal::new("EUR".to_owned());
+    let role = RwSignal::new("APPROVER".to_owned());
+    let every = RwSignal::new(false);
+    let form = Form::new();
+    let delete_errors = FormErrors::new();
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if !form.start() {
+            return;
+        }
+        let min = min.get_untracked();
+        let input = create_approval_rule::CreateApprovalRuleInput {
+            object_type: create_approval_rule::ApprovalObjectType::PURCHASE_ORDER,
+            min_amount: (!min.trim().is_empty()).then(|| create_approval_rule::MoneyInput {
+                amount: min.clone(),
+                currency_code: currency.get_untracked(),
+            }),
+            approver_role: Role::parse(&role.get_untracked()).unwrap_or(Role::Unknown),
+            mode: if every.get_untracked() {
+                create_approval_rule::ApprovalMode::ALL
+            } else {
+                create_approval_rule::ApprovalMode::ANY
+            },
+            deadline_hours: None,
+        };
+        form.send::<CreateApprovalRule, _>(
+            Caller::SignedIn,
+            create_approval_rule::Variables { input },
+            &["minAmount.amount", "minAmount.currencyCode", "approverRole"],
+            move |_| rules.reload(),
+        );
+    };
+    let delete = move |id: String| {
+        delete_errors.clear();
+        leptos::task::spawn_local(async move {
+            match call::<DeleteApprovalRule>(delete_approval_rule::Variables { id }).await {
+                Ok(_) => rules.reload(),
+                Err(e) => delete_errors.show(&e, &[]),
+            }
+        });
+    };
+    view! {
+        <section class="panel">
+            <h2>"Rules for purchase orders"</h2>
+            <ErrorBanner errors=delete_errors />
+            {move || match rules.data.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <LoadError errors=e /> }.into_any(),
+                Some(Ok(d)) if d.approval_rules.nodes.is_empty() => view! { <p class="muted" data-testid="rules-none">"No rules: purchase orders are approved when they are submitted, if the budget allows."</p> }.into_any(),
+                Some(Ok(d)) => view! {
+                    <ol class="rules" data-testid="rules">
+                        {d.approval_rules.nodes.into_iter().map(|r| {
+                            let from = r.min_amount.map(|m| format!("from {}", money(&m.amount, &m.currency_code))).unwrap_or_else(|| "always".into());
+                            let who = if matches!(r.mode, approval_rules::ApprovalMode::ALL) { "every" } else { "one" };
+                            let id = r.id.clone();
+                            view! {
+                                <li data-testid="rule-row">
+                                    {format!("{from}: {who} {}", r.approver_role.label().to_lowercase())}
+                                    " "
+                                    <button type="button" class="btn btn-ghost btn-small" data-testid="rule-delete" on:click=move |_| delete(id.clone())>"Remove"</button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ol>
+                }.into_any(),
+            }}
+            <form class="form form-row" data-testid="rule-form" on:submit=on_submit>
+                <ErrorBanner errors=form.errors />
+                <Field label="From amount" name="minAmount.amount" value=min errors=form.errors testid="rule-min" optional=true placeholder="1000.00" />
+                <Field label="Currency" name="minAmount.currencyCode" value=currency errors=form.errors testid="rule-currency" />
+                <RoleSelect value=role errors=form.errors testid="rule-role" without_owner=true />
+                <label class="field field-check">
+                    <input type="checkbox" data-testid="rule-every" prop:checked=move || every.get() on:change=move |ev| every.set(event_target_checked(&ev)) />
+                    <span>"Every member with the role must approve"</span>
+                </label>
+                <Submit label="Add rule" busy_label="Adding…" busy=form.busy testid="rule-submit" />
+            </form>
+        </section>
+    }
+}
