@@ -252,7 +252,8 @@ pub async fn decide(
     if a.state != ApprovalState::Pending {
         return Err(Error::Conflict(format!("the request is already {:?}", a.state).to_lowercase()));
     }
-    if a.deadline_at.is_some_and(|d| d <= now()) {
+    // The deadline is read against this process's clock (`Parley::clock`).
+    if a.deadline_at.is_some_and(|d| d <= p.clock()) {
         let a = end(&tx, a, ApprovalState::Expired, "approval.expired").await?;
         settle(&tx, &a, Outcome::Returned).await?;
         tx.commit().await?;

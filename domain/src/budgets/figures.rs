@@ -129,6 +129,9 @@ fn path_column(node: NodeRef) -> &'static str {
 pub(crate) async fn of_node(tx: &TenantTx<'_>, node: NodeRef, year: i32) -> Result<Totals> {
     let backend = tx.get_database_backend();
     let path = path_column(node);
+    // The lines at or below the holder (a set, so the spending is read through the
+    // budget-line indexes of the order lines and charges rather than joined row by row).
+    let below = format!("SELECT id FROM budget_lines WHERE tenant_id = $1 AND {path} = $2 AND fiscal_year = $3");
     let sql = format!(
         "SELECT
            (SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM budget_lines
@@ -138,11 +141,9 @@ pub(crate) async fn of_node(tx: &TenantTx<'_>, node: NodeRef, year: i32) -> Resu
              WHERE c.tenant_id = $1 AND p.node_id = $2 AND p.fiscal_year = $3) AS allocated,
            (SELECT CAST(COALESCE(SUM({OPEN_PART}), 0) AS BIGINT) FROM purchase_order_lines l
              JOIN purchase_orders o ON o.tenant_id = l.tenant_id AND o.id = l.purchase_order_id
-             JOIN budget_lines b ON b.tenant_id = l.tenant_id AND b.id = l.budget_line_id
-             WHERE l.tenant_id = $1 AND b.{path} = $2 AND b.fiscal_year = $3) AS committed,
+             WHERE l.tenant_id = $1 AND l.budget_line_id IN ({below})) AS committed,
            (SELECT CAST(COALESCE(SUM(ic.amount), 0) AS BIGINT) FROM invoice_charges ic
-             JOIN budget_lines b ON b.tenant_id = ic.tenant_id AND b.id = ic.budget_line_id
-             WHERE ic.tenant_id = $1 AND b.{path} = $2 AND b.fiscal_year = $3) AS actual"
+             WHERE ic.tenant_id = $1 AND ic.budget_line_id IN ({below})) AS actual"
     );
     let values = vec![Value::Uuid(Some(tx.tenant_id().into())), Value::Uuid(Some(node.uuid())), Value::Int(Some(year))];
     let row = tx.query_one_raw(Statement::from_sql_and_values(backend, sql_for(backend, &sql), values)).await?;

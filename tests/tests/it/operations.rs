@@ -321,6 +321,14 @@ async fn member(app: &TestApp, owner: &Account, email: &str, role: &str) -> (As,
     (As::token(&t).in_ws(&owner.workspace_id), joined["acceptInvitation"]["user"]["id"].as_str().unwrap().to_owned())
 }
 
+/// The UUID inside a global ID.
+fn uuid_of(global: &str) -> uuid::Uuid {
+    use base64::Engine;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(global).unwrap();
+    let text = String::from_utf8(raw).unwrap();
+    uuid::Uuid::parse_str(text.split_once(':').unwrap().1).unwrap()
+}
+
 async fn decide(app: &TestApp, who: &As, approval: &str, decision: &str, comment: &str) -> Value {
     app.gql(who, DECIDE, json!({ "i": { "approvalId": approval, "decision": decision, "comment": comment } })).await
 }
@@ -477,10 +485,32 @@ async fn approval_rules_with_thresholds_steps_all_any_and_delegation(app: TestAp
     assert_eq!(still["approval"]["state"], "PENDING", "nothing of the refused decision is kept: {still}");
     assert_eq!(still["approval"]["decisions"], json!([]));
     assert_eq!(status(&app, &me, &po).await, "SUBMITTED");
+
+    // A request past its deadline expires when someone tries to decide it; the order
+    // goes back to its author. (The deciding process's clock is two hours ahead.)
+    let timed = json!({ "i": { "objectType": "PURCHASE_ORDER", "minAmount": eur("40000"), "approverRole": "APPROVER", "deadlineHours": 1 } });
+    run(&app, &me, rule, timed).await;
+    let po = order(&app, &marketer, &[(&budget, "45000")]).await;
+    let a =
+        ok(submit(&app, &marketer, &po).await)["submitPurchaseOrder"]["approval"]["id"].as_str().unwrap().to_owned();
+    let deadline = run(&app, &me, "query($id: ID!) { approval(id: $id) { deadlineAt } }", json!({ "id": a })).await;
+    assert!(deadline["approval"]["deadlineAt"].is_string(), "{deadline}");
+    let bearer = approver.bearer.clone().unwrap_or_default();
+    let principal = domain::identity::auth::authenticate(&app.server.parley, &bearer).await.unwrap();
+    let ctx = domain::identity::auth::tenant_ctx(&principal, Some(uuid_of(&owner.workspace_id).into())).unwrap();
+    let later = app.server.parley.with_clock_skew(chrono::Duration::hours(2));
+    let late =
+        domain::approvals::requests::decide(&ctx, &later, uuid_of(&a).into(), domain::Decision::Approve, "").await;
+    assert!(matches!(late, Err(domain::Error::Conflict(ref m)) if m.contains("expired")), "{late:?}");
+    let gone = run(&app, &me, "query($id: ID!) { approval(id: $id) { state } }", json!({ "id": a })).await;
+    assert_eq!(gone["approval"]["state"], "EXPIRED");
+    assert_eq!(status(&app, &me, &po).await, "DRAFT", "an expired request sends the order back");
+
     let trail = run(&app, &me, "{ auditLog(first: 100) { nodes { action } } }", json!({})).await;
     let actions: Vec<&str> =
         trail["auditLog"]["nodes"].as_array().unwrap().iter().filter_map(|n| n["action"].as_str()).collect();
     for a in [
+        "approval.expired",
         "approval_rule.created",
         "approval.requested",
         "approval.decided",
