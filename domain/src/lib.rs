@@ -28,6 +28,7 @@ pub mod spend;
 pub mod team;
 pub mod tracking;
 pub mod validate;
+pub mod workflows;
 pub mod workspaces;
 
 pub(crate) use self::core::bulk;
@@ -51,11 +52,12 @@ pub use entities::ids::{
 };
 pub use entities::ids::{
     ApprovalDecisionId, ApprovalDelegationId, ApprovalId, ApprovalRuleId, BudgetLineId, CostCenterId, InvoiceId,
-    PlanId, ProgramId, ProjectId, PurchaseOrderId, PurchaseOrderLineId, VendorId,
+    PlanId, ProgramId, ProjectId, PurchaseOrderId, PurchaseOrderLineId, TaskCommentId, VendorId, WorkflowId,
+    WorkflowTaskId, WorkflowTemplateId,
 };
 pub use entities::ops::enums::{
     ApprovalMode, ApprovalObject, ApprovalState, BudgetNodeKind, Decision, Overspend, PeriodKind, PurchaseOrderStatus,
-    WorkStatus,
+    TaskStatus, WorkStatus,
 };
 pub use settings::{Secret, Settings};
 

@@ -83,3 +83,29 @@ pub fn security_notice(to: &str, name: &str, what: &str, link: &str) -> Email {
         "If this was you, there is nothing to do. If it was not, reset your password at once and turn on two-factor log-in.",
     )
 }
+
+/// A workflow task is due soon.
+pub fn task_reminder(to: &str, name: &str, task: &str, project: &str, due: &str, link: &str) -> Email {
+    compose(
+        to,
+        format!("Due {due}: {task} ({project})"),
+        format!("Hello {name}, the task \"{task}\" of the project \"{project}\" is yours and due on {due}."),
+        "Open the project's workflow",
+        link,
+        "You get one reminder per task; if it runs late, its project's owner is told too.",
+    )
+}
+
+/// A workflow task is overdue: to its assignee and the project's owner.
+pub fn task_overdue(to: &str, name: &str, task: &str, project: &str, due: &str, assignee: &str, link: &str) -> Email {
+    compose(
+        to,
+        format!("Overdue: {task} ({project})"),
+        format!(
+            "Hello {name}, the task \"{task}\" of the project \"{project}\", assigned to {assignee}, was due on {due} and is not done."
+        ),
+        "Open the project's workflow",
+        link,
+        "Complete the task, or change its assignee, in the workflow.",
+    )
+}

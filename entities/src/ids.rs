@@ -153,4 +153,12 @@ typed_ids! {
     ApprovalDecisionId => "ApprovalDecision";
     /// A delegation of approvals.
     ApprovalDelegationId => "ApprovalDelegation";
+    /// A standard workflow of tasks.
+    WorkflowTemplateId => "WorkflowTemplate";
+    /// A workflow template laid out for one project.
+    WorkflowId => "Workflow";
+    /// One task of a workflow.
+    WorkflowTaskId => "WorkflowTask";
+    /// A comment on a workflow task.
+    TaskCommentId => "TaskComment";
 }

@@ -17,6 +17,7 @@ mod m20261206_000010_segments;
 mod m20261206_000011_scores;
 mod m20261206_000012_score_schedules;
 mod m20261206_000013_marketing_ops;
+mod m20261206_000014_workflows;
 mod pg;
 pub mod schema;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000011_scores::Migration),
             Box::new(m20261206_000012_score_schedules::Migration),
             Box::new(m20261206_000013_marketing_ops::Migration),
+            Box::new(m20261206_000014_workflows::Migration),
         ]
     }
 }
@@ -84,6 +86,10 @@ pub const TENANT_TABLES: &[&str] = &[
     "approvals",
     "approval_decisions",
     "approval_delegations",
+    "workflow_templates",
+    "workflows",
+    "workflow_tasks",
+    "task_comments",
 ];
 
 /// Name of the PostgreSQL login role the running server uses; it can neither bypass

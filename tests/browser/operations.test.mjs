@@ -125,3 +125,60 @@ test('a budget, a purchase order approved by another member, and the figures tha
     await stranger.locator('[data-testid="approvals-empty"]').waitFor();
   });
 }));
+
+test('a template built in the browser runs as a workflow on a board and a timeline', {
+  skip: NEEDS_OUTBOX,
+  timeout: 180_000,
+}, () => inBrowser('workflows', async (page, _context, problems) => {
+  const id = stamp();
+  const email = `wendy-${id}@example.com`;
+  const workspace = await signUp(page, { name: 'Wendy Owner', email, workspace: `Flow ${id}` });
+  const session = await ok('mutation($i: LogInInput!) { logIn(input: $i) { accessToken } }',
+    { variables: { i: { email, password: PASSWORD } } });
+  const owner = { bearer: session.logIn.accessToken, workspace };
+  const plan = await ok('mutation { createPlan(input: {name: "P", fiscalYear: 2027, currencyCode: "EUR"}) { id } }', owner);
+  const program = await ok('mutation($p: ID!) { createProgram(input: {planId: $p, name: "Brand"}) { id } }',
+    { ...owner, variables: { p: plan.createPlan.id } });
+  await ok('mutation($p: ID!) { createProject(input: {programId: $p, name: "Launch", startsOn: "2027-03-01"}) { id } }',
+    { ...owner, variables: { p: program.createProgram.id } });
+
+  await page.click('[data-testid="nav-workflows"]');
+  await page.waitForURL(`${BASE}/app/workflows`);
+  await page.locator('[data-testid="workflows-empty"]').waitFor();
+
+  // A template of two tasks, the second waiting for the first; a cycle first, refused.
+  await page.fill('[data-testid="template-name"]', 'Launch steps');
+  await page.click('[data-testid="template-add-task"]');
+  const rows = page.locator('[data-testid="template-task"]');
+  await rows.nth(0).locator('[data-testid="template-task-key"]').fill('brief');
+  await rows.nth(0).locator('[data-testid="template-task-name"]').fill('Write the brief');
+  await rows.nth(0).locator('[data-testid="template-task-days"]').fill('2');
+  await rows.nth(0).locator('[data-testid="template-task-depends"]').fill('review');
+  await rows.nth(1).locator('[data-testid="template-task-key"]').fill('review');
+  await rows.nth(1).locator('[data-testid="template-task-name"]').fill('Review it');
+  await rows.nth(1).locator('[data-testid="template-task-depends"]').fill('brief');
+  await rows.nth(1).locator('[data-testid="template-task-approval"]').check();
+  await page.click('[data-testid="template-submit"]');
+  await page.locator('[data-testid="template-form"] .error-banner, [data-testid="template-form"] [role="alert"]', { hasText: 'cycle' }).first().waitFor();
+  await rows.nth(0).locator('[data-testid="template-task-depends"]').fill('');
+  await page.click('[data-testid="template-submit"]');
+  await page.locator('[data-testid="workflow-template"] option', { hasText: 'Launch steps' }).waitFor({ state: 'attached' });
+
+  await page.selectOption('[data-testid="workflow-template"]', { label: 'Launch steps · 2 tasks' });
+  await page.click('[data-testid="workflow-start"]');
+  const board = page.locator('[data-testid="board"]');
+  await board.waitFor();
+  await board.locator('[data-testid="column-ready"] [data-testid="task-card"][data-name="Write the brief"]').waitFor();
+  await board.locator('[data-testid="column-waiting"] [data-testid="task-card"][data-name="Review it"]').waitFor();
+  await board.locator('[data-testid="task-card"][data-name="Write the brief"] [data-testid="task-complete"]').click();
+  await board.locator('[data-testid="column-done"] [data-testid="task-card"][data-name="Write the brief"]').waitFor();
+  await board.locator('[data-testid="column-ready"] [data-testid="task-card"][data-name="Review it"]').waitFor();
+  assert.match(await board.locator('[data-testid="task-card"][data-name="Review it"]').textContent(), /2027-03-03 → 2027-03-04/);
+  await shot(page, '62-workflow-board');
+
+  await page.click('[data-testid="view-timeline"]');
+  await page.locator('[data-testid="timeline-task"]').nth(1).waitFor();
+  assert.equal(await page.locator('[data-testid="timeline-task"]').count(), 2);
+  await shot(page, '63-workflow-timeline');
+  assert.deepEqual(unexpected(problems), []);
+}));

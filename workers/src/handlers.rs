@@ -8,6 +8,7 @@ use domain::identity::accounts;
 use domain::jobs::{
     self, ClaimedJob, Count, ExportContacts, ImportContacts, InvitationEmail, JobKind, Maintenance, Noop,
     PasswordReset, Progress, Recurring, RefreshScores, ScheduledScores, SecurityNotice, Sleep, TrainModel, VerifyEmail,
+    WorkflowReminders,
 };
 use domain::team::invitations;
 use domain::{Parley, TenantCtx};
@@ -148,6 +149,7 @@ registry! {
     RefreshScores => refresh_scores,
     ScheduledScores => scheduled_scores,
     TrainModel => train_model,
+    WorkflowReminders => workflow_reminders,
     Maintenance => maintenance,
     Noop => noop,
     Sleep => sleep,
@@ -175,6 +177,16 @@ async fn invitation_email(cx: &JobCtx<'_>, job: InvitationEmail) -> Result<(), H
         Ok(None) | Err(domain::Error::NotFound) => {}
         Err(e) => return Err(e.into()),
     }
+    Ok(())
+}
+
+/// Sends a workflow's reminders and escalations (the domain queues the next look).
+async fn workflow_reminders(cx: &JobCtx<'_>, job: WorkflowReminders) -> Result<(), HandlerError> {
+    let look = domain::workflows::reminders::look(cx.tenant(), cx.parley, &job).await?;
+    for email in &look.emails {
+        cx.mailer.send(email).await?;
+    }
+    domain::workflows::reminders::sent(cx.tenant(), cx.parley, &job, &look).await?;
     Ok(())
 }
 

@@ -2,7 +2,9 @@
 //! budget lines a project and `--order-lines` purchase order lines (two in three with an
 //! invoice) written straight into a signed-up workspace, then the plan's `budgetSummary`
 //! (over HTTP) beside the hand-written SQL for the same figures in the same run, median
-//! of [`super::segments::RUNS`] runs each.
+//! of [`super::segments::RUNS`] runs each; then approval decisions per second, each of
+//! 32 concurrent approvers (API keys with the approver role) deciding its share of
+//! pending purchase-order approvals requested by a marketer.
 
 use std::time::{Duration, Instant};
 
@@ -64,6 +66,107 @@ pub(crate) async fn run(args: &BenchArgs, t: &Target<'_>, http: &reqwest::Client
         ms(a),
         ms(h),
         a.as_secs_f64() / h.as_secs_f64().max(1e-9)
+    );
+    approvals(t, http, token, &ctx).await
+}
+
+/// Concurrent approvers deciding pending requests.
+const APPROVERS: usize = 32;
+/// Requests each approver decides.
+const EACH: usize = 20;
+
+async fn approvals(t: &Target<'_>, http: &reqwest::Client, token: &str, ctx: &domain::TenantCtx) -> anyhow::Result<()> {
+    let err = |e: domain::Error| anyhow::anyhow!("{e}");
+    gql(
+        http,
+        t.base,
+        token,
+        "mutation { createApprovalRule(input: {objectType: PURCHASE_ORDER, approverRole: APPROVER}) { id } }",
+        json!({}),
+    )
+    .await?;
+    // A marketer who asks: a second account made a member of this workspace.
+    let marketer = super::sign_up(http, t.base, 1).await?;
+    let domain::identity::auth::Principal::User { user_id, .. } =
+        domain::identity::auth::authenticate(t.parley, &marketer).await.map_err(err)?
+    else {
+        anyhow::bail!("the second account is not a person");
+    };
+    domain::bench::budget::add_member(ctx, t.parley, user_id, domain::Role::Marketer).await.map_err(err)?;
+    let workspace = crate::graphql::global_id_of("Workspace", ctx.tenant_id().into());
+    let as_marketer = |query: &'static str, variables: serde_json::Value| {
+        let req = http
+            .post(format!("{}/graphql", t.base))
+            .bearer_auth(&marketer)
+            .header("X-Parley-Workspace", &workspace)
+            .json(&json!({ "query": query, "variables": variables }));
+        async move {
+            let res: serde_json::Value = req.send().await?.json().await?;
+            if res.get("errors").is_some_and(|e| !e.is_null()) {
+                anyhow::bail!("GraphQL errors: {res}");
+            }
+            anyhow::Ok(res["data"].clone())
+        }
+    };
+    let lines = gql(http, t.base, token, "{ budgetLines(first: 5) { nodes { id nodeKind } } }", json!({})).await?;
+    let line = lines["budgetLines"]["nodes"]
+        .as_array()
+        .and_then(|l| l.iter().find(|n| n["nodeKind"] == "PROJECT"))
+        .and_then(|n| n["id"].as_str())
+        .ok_or_else(|| anyhow::anyhow!("no project line: {lines}"))?
+        .to_owned();
+    let mut pending = Vec::with_capacity(APPROVERS * EACH);
+    for _ in 0..APPROVERS * EACH {
+        let po = as_marketer(
+            "mutation($l: ID!) { createPurchaseOrder(input: {vendor: \"Bench Media\", lines: [{budgetLineId: $l, amount: {amount: \"10.00\", currencyCode: \"EUR\"}}]}) { id } }",
+            json!({ "l": line }),
+        )
+        .await?;
+        let submitted = as_marketer(
+            "mutation($id: ID!) { submitPurchaseOrder(id: $id) { approval { id } } }",
+            json!({ "id": po["createPurchaseOrder"]["id"] }),
+        )
+        .await?;
+        pending.push(submitted["submitPurchaseOrder"]["approval"]["id"].as_str().unwrap_or_default().to_owned());
+    }
+    let mut keys = Vec::with_capacity(APPROVERS);
+    for i in 0..APPROVERS {
+        let k = gql(
+            http,
+            t.base,
+            token,
+            "mutation($n: String!) { createApiKey(input: {name: $n, role: APPROVER}) { secret } }",
+            json!({ "n": format!("approver {i}") }),
+        )
+        .await?;
+        keys.push(k["createApiKey"]["secret"].as_str().unwrap_or_default().to_owned());
+    }
+    let started = Instant::now();
+    let runs = keys.into_iter().zip(pending.chunks(EACH).map(<[String]>::to_vec)).map(|(key, mine)| {
+        let http = http.clone();
+        let base = t.base.to_owned();
+        tokio::spawn(async move {
+            let mut failed = 0usize;
+            for id in mine {
+                let q = "mutation($id: ID!) { decideApproval(input: {approvalId: $id, decision: APPROVE}) { state } }";
+                match gql(&http, &base, &key, q, json!({ "id": id })).await {
+                    Ok(d) if d["decideApproval"]["state"] == "APPROVED" => {}
+                    _ => failed += 1,
+                }
+            }
+            failed
+        })
+    });
+    let mut failed = 0;
+    for r in futures::future::join_all(runs).await {
+        failed += r?;
+    }
+    let took = started.elapsed();
+    println!(
+        "approval decisions: {} by {APPROVERS} concurrent approvers in {:.2} s: {:.0} decisions/s, {failed} failed",
+        APPROVERS * EACH,
+        took.as_secs_f64(),
+        (APPROVERS * EACH) as f64 / took.as_secs_f64().max(1e-9)
     );
     Ok(())
 }

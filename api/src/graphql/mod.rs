@@ -27,6 +27,7 @@ mod segments;
 mod spend;
 mod team;
 mod tracking;
+mod workflows;
 mod workspaces;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
@@ -66,6 +67,7 @@ pub struct QueryRoot(
     budgets::BudgetsQuery,
     spend::SpendQuery,
     approvals::ApprovalsQuery,
+    workflows::WorkflowsQuery,
     node::NodeQuery,
 );
 
@@ -86,6 +88,7 @@ pub struct MutationRoot(
     budgets::BudgetsMutation,
     spend::SpendMutation,
     approvals::ApprovalsMutation,
+    workflows::WorkflowsMutation,
 );
 
 /// Parley's schema type.

@@ -22,6 +22,7 @@ use super::segments::Segment;
 use super::spend::{Invoice, PurchaseOrder, Vendor};
 use super::team::{Invitation, Membership};
 use super::tracking::TrackingKey;
+use super::workflows::{Workflow, WorkflowTask, WorkflowTemplate};
 use super::workspaces::Workspace;
 
 /// A type listed in the registry below; only the registry implements it.
@@ -185,6 +186,9 @@ node_registry! {
     ApprovalRule(domain::ApprovalRuleId) => domain::approvals::get_rule, ApprovalRule;
     Approval(domain::ApprovalId) => domain::approvals::requests::get, Approval;
     ApprovalDelegation(domain::ApprovalDelegationId) => domain::approvals::get_delegation, ApprovalDelegation;
+    WorkflowTemplate(domain::WorkflowTemplateId) => domain::workflows::get_template, WorkflowTemplate;
+    Workflow(domain::WorkflowId) => domain::workflows::run::get, Workflow;
+    WorkflowTask(domain::WorkflowTaskId) => domain::workflows::run::get_task, WorkflowTask;
 }
 
 /// `node(id:)`, the read every node type shares.

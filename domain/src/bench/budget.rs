@@ -247,3 +247,22 @@ pub async fn summary_by_hand(ctx: &TenantCtx, p: &Parley, plan: PlanId) -> Resul
         actual: r.try_get("", "actual")?,
     })
 }
+
+/// Makes `user` a member of `ctx`'s workspace with `role`, written straight into the
+/// database (the bench has no inbox to accept an invitation from).
+pub async fn add_member(ctx: &TenantCtx, p: &Parley, user: crate::UserId, role: crate::Role) -> Result<()> {
+    use sea_orm::ActiveModelTrait;
+    let tx = p.tenant_tx(ctx).await?;
+    entities::membership::ActiveModel {
+        tenant_id: Set(ctx.tenant_id()),
+        id: Set(new_id()),
+        user_id: Set(user),
+        role: Set(role),
+        via_agency_id: Set(None),
+        created_at: Set(now()),
+    }
+    .insert(&tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

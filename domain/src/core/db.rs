@@ -400,7 +400,11 @@ tenant_owned!(
     approval_rule => entities::ids::ApprovalRuleId,
     approval => entities::ids::ApprovalId,
     approval_decision => entities::ids::ApprovalDecisionId,
-    approval_delegation => entities::ids::ApprovalDelegationId
+    approval_delegation => entities::ids::ApprovalDelegationId,
+    workflow_template => entities::ids::WorkflowTemplateId,
+    workflow => entities::ids::WorkflowId,
+    workflow_task => entities::ids::WorkflowTaskId,
+    task_comment => entities::ids::TaskCommentId
 );
 
 #[cfg(test)]

@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::identity::security::Notice;
-use crate::{ContactExportId, ContactImportId, InvitationId, PropensityModelId, ScoreRunId, ScoreScheduleId, UserId};
+use crate::{
+    ContactExportId, ContactImportId, InvitationId, PropensityModelId, ScoreRunId, ScoreScheduleId, UserId, WorkflowId,
+};
 
 /// A job payload and the kind name it is stored under.
 pub trait JobKind: Serialize + serde::de::DeserializeOwned {
@@ -100,6 +102,19 @@ impl JobKind for ScheduledScores {
     const KIND: &'static str = "scores.scheduled";
 }
 
+/// The daily look at a workflow's tasks: reminders before a task is due, escalation
+/// once it is overdue; queues the next look while the workflow runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkflowReminders {
+    /// The workflow, in the job's own workspace.
+    pub workflow_id: WorkflowId,
+    /// When this look was due (Unix seconds).
+    pub due: i64,
+}
+impl JobKind for WorkflowReminders {
+    const KIND: &'static str = "workflows.reminders";
+}
+
 /// Trains a propensity model, then writes its scores to every contact.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrainModel {
@@ -166,6 +181,7 @@ pub const KINDS: &[&str] = &[
     RefreshScores::KIND,
     ScheduledScores::KIND,
     TrainModel::KIND,
+    WorkflowReminders::KIND,
     Maintenance::KIND,
     Noop::KIND,
     Sleep::KIND,

@@ -154,3 +154,22 @@ pub enum Decision {
     #[sea_orm(string_value = "changes")]
     RequestChanges,
 }
+
+/// Where a workflow task stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum TaskStatus {
+    /// Its predecessors are not all done.
+    #[sea_orm(string_value = "waiting")]
+    Waiting,
+    /// It may start.
+    #[sea_orm(string_value = "ready")]
+    Ready,
+    /// Started.
+    #[sea_orm(string_value = "in_progress")]
+    InProgress,
+    /// Finished.
+    #[sea_orm(string_value = "done")]
+    Done,
+}

@@ -15,4 +15,8 @@ pub mod program;
 pub mod project;
 pub mod purchase_order;
 pub mod purchase_order_line;
+pub mod task_comment;
 pub mod vendor;
+pub mod workflow;
+pub mod workflow_task;
+pub mod workflow_template;

@@ -578,7 +578,13 @@ pub async fn samples(app: &TestApp, owner: &Account) -> Vec<(&'static str, Value
         json!({ "i": { "toUserId": mate, "endsAt": until } }),
     )
     .await;
+    let template = run(app, &me, TEMPLATE, json!({ "i": launch_template() })).await;
+    let template = id(&template, "createWorkflowTemplate");
+    let wf = run(app, &me, START, json!({ "i": { "templateId": template, "projectId": proj } })).await;
     vec![
+        ("WorkflowTemplate", json!(template)),
+        ("Workflow", wf["startWorkflow"]["id"].clone()),
+        ("WorkflowTask", wf["startWorkflow"]["tasks"][0]["id"].clone()),
         ("Plan", json!(plan)),
         ("Program", json!(prog)),
         ("Project", json!(proj)),
@@ -591,6 +597,206 @@ pub async fn samples(app: &TestApp, owner: &Account) -> Vec<(&'static str, Value
         ("Approval", approval),
         ("ApprovalDelegation", d["delegateApprovals"]["id"].clone()),
     ]
+}
+
+pub const TEMPLATE: &str = "mutation($i: CreateWorkflowTemplateInput!) { createWorkflowTemplate(input: $i) { id } }";
+pub const START: &str = "mutation($i: StartWorkflowInput!) { startWorkflow(input: $i) { id status
+    tasks { id key name status startsOn dueOn approval role dependsOn } } }";
+
+/// A brief, then copy and design side by side, then an approval.
+pub fn launch_template() -> Value {
+    json!({ "name": "Launch", "tasks": [
+        { "key": "brief", "name": "Brief", "durationDays": 2 },
+        { "key": "copy", "name": "Copy", "durationDays": 5, "dependsOn": ["brief"] },
+        { "key": "design", "name": "Design", "durationDays": 3, "dependsOn": ["brief"] },
+        { "key": "review", "name": "Review", "durationDays": 1, "dependsOn": ["copy", "design"], "approval": true },
+    ] })
+}
+
+async fn a_workflow_runs_its_tasks_in_dependency_order(app: TestApp) {
+    let owner = app.sign_up("BUSINESS").await;
+    let me = owner.auth();
+    let (approver, _) = member(&app, &owner, "wf.approver@example.com", "APPROVER").await;
+    let (marketer, marketer_id) = member(&app, &owner, "wf.marketer@example.com", "MARKETER").await;
+    let (viewer, _) = member(&app, &owner, "wf.viewer@example.com", "VIEWER").await;
+    let plan = plan(&app, &me, 2027).await;
+    let prog = program(&app, &me, &plan, "Brand").await;
+    let proj = project(&app, &me, &prog, "Spring launch").await;
+    let template = id(&run(&app, &me, TEMPLATE, json!({ "i": launch_template() })).await, "createWorkflowTemplate");
+    let wf = run(&app, &marketer, START, json!({ "i": { "templateId": template, "projectId": proj } })).await;
+    let tasks = wf["startWorkflow"]["tasks"].as_array().unwrap().clone();
+    let by = |key: &str| tasks.iter().find(|t| t["key"] == key).unwrap().clone();
+    // Dated from the project's start (2027-03-01) along the longest chain.
+    let dates: Vec<(String, String, String)> = ["brief", "copy", "design", "review"]
+        .iter()
+        .map(|k| {
+            let t = by(k);
+            (k.to_string(), t["startsOn"].as_str().unwrap().to_owned(), t["dueOn"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    assert_eq!(
+        dates,
+        vec![
+            ("brief".into(), "2027-03-01".into(), "2027-03-03".into()),
+            ("copy".into(), "2027-03-03".into(), "2027-03-08".into()),
+            ("design".into(), "2027-03-03".into(), "2027-03-06".into()),
+            ("review".into(), "2027-03-08".into(), "2027-03-09".into()),
+        ]
+    );
+    assert_eq!(by("brief")["status"], "READY");
+    assert_eq!(by("review")["status"], "WAITING");
+    assert_eq!(by("review")["role"], "APPROVER");
+
+    let complete = "mutation($id: ID!) { completeTask(id: $id) { id status } }";
+    let start = "mutation($id: ID!) { startTask(id: $id) { id status } }";
+    let early = app.gql(&marketer, complete, json!({ "id": by("copy")["id"] })).await;
+    assert_eq!(code(&early).as_deref(), Some("CONFLICT"), "{early}");
+    assert!(early["errors"][0]["message"].as_str().unwrap().contains("Brief"), "names what it waits for: {early}");
+    assert_eq!(
+        code(&app.gql(&approver, start, json!({ "id": by("review")["id"] })).await).as_deref(),
+        Some("CONFLICT")
+    );
+
+    let assign = "mutation($id: ID!, $to: ID) { assignTask(id: $id, assigneeId: $to) { assigneeId } }";
+    let bad = app.gql(&me, assign, json!({ "id": by("brief")["id"], "to": owner.workspace_id })).await;
+    assert_eq!(code(&bad).as_deref(), Some("NOT_FOUND"), "a workspace ID is no user's: {bad}");
+    let stranger = app.sign_up("BUSINESS").await;
+    let outsider = app.gql(&me, assign, json!({ "id": by("brief")["id"], "to": stranger.user_id })).await;
+    assert_eq!(field(&outsider).as_deref(), Some("assigneeId"), "not a member: {outsider}");
+    let assigned = run(&app, &me, assign, json!({ "id": by("brief")["id"], "to": marketer_id })).await;
+    assert_eq!(assigned["assignTask"]["assigneeId"], marketer_id.as_str());
+    assert_eq!(
+        run(&app, &marketer, start, json!({ "id": by("brief")["id"] })).await["startTask"]["status"],
+        "IN_PROGRESS"
+    );
+    assert_eq!(
+        run(&app, &marketer, complete, json!({ "id": by("brief")["id"] })).await["completeTask"]["status"],
+        "DONE"
+    );
+    let again = app.gql(&marketer, complete, json!({ "id": by("brief")["id"] })).await;
+    assert_eq!(code(&again).as_deref(), Some("CONFLICT"));
+    run(&app, &marketer, complete, json!({ "id": by("copy")["id"] })).await;
+    let still = app.gql(&approver, complete, json!({ "id": by("review")["id"] })).await;
+    assert_eq!(code(&still).as_deref(), Some("CONFLICT"), "design is not done: {still}");
+    run(&app, &marketer, complete, json!({ "id": by("design")["id"] })).await;
+
+    // The approval step is the approver's.
+    let not_theirs = app.gql(&marketer, complete, json!({ "id": by("review")["id"] })).await;
+    assert_eq!(code(&not_theirs).as_deref(), Some("FORBIDDEN"), "{not_theirs}");
+    let note = "mutation($id: ID!, $b: String!) { commentOnTask(id: $id, body: $b) { author body } }";
+    let c = run(&app, &approver, note, json!({ "id": by("review")["id"], "b": "Looks good" })).await;
+    assert_eq!(c["commentOnTask"]["body"], "Looks good");
+    assert_eq!(
+        code(&app.gql(&viewer, note, json!({ "id": by("review")["id"], "b": "x" })).await).as_deref(),
+        Some("FORBIDDEN")
+    );
+    assert_eq!(
+        field(&app.gql(&approver, note, json!({ "id": by("review")["id"], "b": "  " })).await).as_deref(),
+        Some("body")
+    );
+    run(&app, &approver, complete, json!({ "id": by("review")["id"] })).await;
+    let done = run(
+        &app,
+        &me,
+        "query($id: ID!) { workflow(id: $id) { status tasks { status comments { body } } } }",
+        json!({ "id": wf["startWorkflow"]["id"] }),
+    )
+    .await;
+    assert_eq!(done["workflow"]["status"], "DONE");
+    assert!(done["workflow"]["tasks"].as_array().unwrap().iter().all(|t| t["status"] == "DONE"));
+    assert_eq!(done["workflow"]["tasks"][3]["comments"][0]["body"], "Looks good");
+
+    // Templates that cannot run are refused, naming the task.
+    let cycle = json!({ "name": "Loop", "tasks": [
+        { "key": "a", "name": "A", "durationDays": 1, "dependsOn": ["b"] },
+        { "key": "b", "name": "B", "durationDays": 1, "dependsOn": ["a"] } ] });
+    let r = app.gql(&me, TEMPLATE, json!({ "i": cycle })).await;
+    assert_eq!(
+        (code(&r).as_deref(), field(&r).as_deref()),
+        (Some("BAD_USER_INPUT"), Some("tasks[1].dependsOn")),
+        "{r}"
+    );
+    assert!(r["errors"][0]["message"].as_str().unwrap().contains("a → b → a"), "{r}");
+    let unknown =
+        json!({ "name": "X", "tasks": [{ "key": "a", "name": "A", "durationDays": 1, "dependsOn": ["zz"] }] });
+    assert_eq!(field(&app.gql(&me, TEMPLATE, json!({ "i": unknown })).await).as_deref(), Some("tasks[0].dependsOn"));
+    let long = json!({ "name": "X", "tasks": [{ "key": "a", "name": "A", "durationDays": -1 }] });
+    assert_eq!(field(&app.gql(&me, TEMPLATE, json!({ "i": long })).await).as_deref(), Some("tasks[0].durationDays"));
+    let trail = run(&app, &me, "{ auditLog(first: 100) { nodes { action } } }", json!({})).await;
+    let actions: Vec<&str> =
+        trail["auditLog"]["nodes"].as_array().unwrap().iter().filter_map(|n| n["action"].as_str()).collect();
+    for a in [
+        "workflow_template.created",
+        "workflow.started",
+        "task.assigned",
+        "task.completed",
+        "workflow.completed",
+        "task.commented",
+    ] {
+        assert!(actions.contains(&a), "{a} is in the trail");
+    }
+}
+
+/// Runs every job due `skew` from now (a worker whose clock is that far ahead).
+async fn drive_after(app: &TestApp, skew: chrono::Duration) {
+    let p = app.server.parley.with_clock_skew(skew);
+    let w = workers::Runtime::new(p, app.server.mailer.clone(), workers::RuntimeConfig::default());
+    while w.try_execute_batch().await.unwrap().claimed > 0 {}
+}
+
+/// Emails to `to` whose text holds `what`.
+fn mails(app: &TestApp, to: &str, what: &str) -> usize {
+    app.smtp.to(to).iter().filter(|m| m.text().contains(what)).count()
+}
+
+async fn tasks_due_soon_are_reminded_and_overdue_ones_escalated(app: TestApp) {
+    let owner = app.sign_up("BUSINESS").await;
+    let me = owner.auth();
+    let (marketer, marketer_id) = member(&app, &owner, "wf.doer@example.com", "MARKETER").await;
+    // The daily look is at 08:00 UTC: the first one after now, a minute past it.
+    let now = chrono::Utc::now();
+    let eight = now.date_naive().and_hms_opt(8, 0, 0).unwrap().and_utc();
+    let first = if eight > now { eight } else { eight + chrono::Duration::days(1) };
+    let day = |n: i64| (first.date_naive() + chrono::Duration::days(n)).format("%Y-%m-%d").to_string();
+    let plan = plan(&app, &me, 2027).await;
+    let prog = program(&app, &me, &plan, "Brand").await;
+    let q = "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }";
+    let i = json!({ "programId": prog, "name": "Webinar", "startsOn": day(-3), "work": { "ownerId": owner.user_id } });
+    let proj = id(&run(&app, &me, q, json!({ "i": i })).await, "createProject");
+    let template = json!({ "name": "Webinar", "tasks": [
+        { "key": "late", "name": "Book the venue", "durationDays": 1 },
+        { "key": "soon", "name": "Send invitations", "durationDays": 4 },
+        { "key": "later", "name": "Follow up", "durationDays": 10 } ] });
+    let template = id(&run(&app, &me, TEMPLATE, json!({ "i": template })).await, "createWorkflowTemplate");
+    let wf = run(&app, &me, START, json!({ "i": { "templateId": template, "projectId": proj } })).await;
+    let assign = "mutation($id: ID!, $to: ID) { assignTask(id: $id, assigneeId: $to) { id } }";
+    for t in wf["startWorkflow"]["tasks"].as_array().unwrap() {
+        run(&app, &me, assign, json!({ "id": t["id"], "to": marketer_id })).await;
+    }
+    let doer = "wf.doer@example.com";
+    app.drive_jobs().await;
+    assert_eq!(mails(&app, doer, "Send invitations"), 0, "nothing before the first look");
+
+    let past = |days: i64| first - now + chrono::Duration::days(days) + chrono::Duration::minutes(1);
+    drive_after(&app, past(0)).await;
+    assert_eq!(mails(&app, doer, "Send invitations"), 1, "a reminder the day before it is due");
+    assert_eq!(mails(&app, doer, "Book the venue"), 1, "an escalation of the overdue task to its assignee");
+    assert_eq!(mails(&app, &owner.email, "Book the venue"), 1, "and to the project's owner");
+    assert_eq!(mails(&app, doer, "Follow up"), 0, "nothing about a task due next week");
+    drive_after(&app, past(0)).await;
+    drive_after(&app, past(1)).await;
+    assert_eq!((mails(&app, doer, "Send invitations"), mails(&app, doer, "Book the venue")), (1, 1), "nothing twice");
+    drive_after(&app, past(2)).await;
+    assert_eq!(mails(&app, doer, "Send invitations"), 2, "escalated once it is overdue");
+    assert_eq!(mails(&app, &owner.email, "Send invitations"), 1);
+
+    // A finished workflow is left alone.
+    let complete = "mutation($id: ID!) { completeTask(id: $id) { id } }";
+    for t in wf["startWorkflow"]["tasks"].as_array().unwrap() {
+        run(&app, &marketer, complete, json!({ "id": t["id"] })).await;
+    }
+    drive_after(&app, past(20)).await;
+    assert_eq!(mails(&app, doer, "Follow up"), 0, "done before it was due");
 }
 
 async fn another_workspace_sees_none_of_the_operations(app: TestApp) {
@@ -634,6 +840,11 @@ async fn another_workspace_sees_none_of_the_operations(app: TestApp) {
         ("mutation($id: ID!) { deleteApprovalRule(id: $id) { id } }", json!({ "id": get("ApprovalRule") })),
         ("mutation($id: ID!) { deleteBudgetLine(id: $id) }", json!({ "id": get("BudgetLine") })),
         ("mutation($id: ID!) { endApprovalDelegation(id: $id) { id } }", json!({ "id": get("ApprovalDelegation") })),
+        (START, json!({ "i": { "templateId": get("WorkflowTemplate"), "projectId": get("Project") } })),
+        ("mutation($id: ID!) { completeTask(id: $id) { id } }", json!({ "id": get("WorkflowTask") })),
+        ("mutation($id: ID!) { commentOnTask(id: $id, body: \"x\") { id } }", json!({ "id": get("WorkflowTask") })),
+        ("query($id: ID!) { workflow(id: $id) { id } }", json!({ "id": get("Workflow") })),
+        ("query($p: ID!) { workflows(projectId: $p) { totalCount } }", json!({ "p": get("Project") })),
     ] {
         let r = app.gql(&them, q, vars).await;
         assert_eq!(code(&r).as_deref(), Some("NOT_FOUND"), "{q}: {r}");
@@ -643,7 +854,8 @@ async fn another_workspace_sees_none_of_the_operations(app: TestApp) {
         &them,
         "{ plans { totalCount } programs { totalCount } projects { totalCount } costCenters { totalCount }
         budgetLines { totalCount } purchaseOrders { totalCount } invoices { totalCount } vendors { totalCount }
-        approvals { totalCount } approvalRules { totalCount } approvalDelegations { totalCount } }",
+        approvals { totalCount } approvalRules { totalCount } approvalDelegations { totalCount }
+        workflowTemplates { totalCount } workflows { totalCount } }",
         json!({}),
     )
     .await;
@@ -667,4 +879,6 @@ on_both!(
     approval_rules_with_thresholds_steps_all_any_and_delegation,
     fifty_concurrent_approvals_never_overspend_a_forbid_line,
     another_workspace_sees_none_of_the_operations,
+    a_workflow_runs_its_tasks_in_dependency_order,
+    tasks_due_soon_are_reminded_and_overdue_ones_escalated,
 );

@@ -25,6 +25,7 @@ pub mod segments;
 pub mod spend;
 pub mod team;
 pub mod tracking;
+pub mod workflows;
 pub mod workspaces;
 
 use serde::{Deserialize, Serialize};

@@ -107,6 +107,9 @@ pub fn AppFrame() -> impl IntoView {
                     <A href="/app/approvals" attr:data-testid="nav-approvals">
                         "Approvals"
                     </A>
+                    <A href="/app/workflows" attr:data-testid="nav-workflows">
+                        "Workflows"
+                    </A>
                     <A href="/app/tracking" attr:data-testid="nav-tracking">
                         "Tracking"
                     </A>

@@ -1,14 +1,17 @@
 //! Marketing operations: `/app/budget` (plans, their programs and projects with budget
 //! figures, and the forms that build them), `/app/spend` (purchase orders and
-//! invoices) and `/app/approvals` (the inbox, and the rules for admins).
+//! invoices), `/app/approvals` (the inbox, and the rules for admins) and
+//! `/app/workflows` (a project's workflows as a board or a timeline, and templates).
 
 mod approvals;
 mod budget;
 mod spend;
+mod workflows;
 
 pub use approvals::ApprovalsPage;
 pub use budget::BudgetPage;
 pub use spend::SpendPage;
+pub use workflows::WorkflowsPage;
 
 use leptos::prelude::*;
 
