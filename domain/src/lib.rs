@@ -51,13 +51,13 @@ pub use entities::ids::{
     ScoreScheduleId, SegmentId, StoredFileId, TrackingKeyId, TypedId, UserId, WorkspaceId,
 };
 pub use entities::ids::{
-    ApprovalDecisionId, ApprovalDelegationId, ApprovalId, ApprovalRuleId, BudgetLineId, CostCenterId, InvoiceId,
-    PlanId, ProgramId, ProjectId, PurchaseOrderId, PurchaseOrderLineId, TaskCommentId, VendorId, WorkflowId,
+    ApprovalDecisionId, ApprovalDelegationId, ApprovalId, ApprovalRuleId, BudgetDraftId, BudgetLineId, CostCenterId,
+    InvoiceId, PlanId, ProgramId, ProjectId, PurchaseOrderId, PurchaseOrderLineId, TaskCommentId, VendorId, WorkflowId,
     WorkflowTaskId, WorkflowTemplateId,
 };
 pub use entities::ops::enums::{
-    ApprovalMode, ApprovalObject, ApprovalState, BudgetNodeKind, Decision, Overspend, PeriodKind, PurchaseOrderStatus,
-    TaskStatus, WorkStatus,
+    ApprovalMode, ApprovalObject, ApprovalState, BudgetDraftStatus, BudgetNodeKind, Decision, Overspend, PeriodKind,
+    PurchaseOrderStatus, TaskStatus, WorkStatus,
 };
 pub use settings::{Secret, Settings};
 

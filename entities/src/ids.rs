@@ -161,4 +161,6 @@ typed_ids! {
     WorkflowTaskId => "WorkflowTask";
     /// A comment on a workflow task.
     TaskCommentId => "TaskComment";
+    /// A what-if reallocation of budget between lines.
+    BudgetDraftId => "BudgetDraft";
 }

@@ -39,7 +39,7 @@ pub mod visitor;
 pub mod workspace;
 
 pub use ops::{
-    approval, approval_decision, approval_delegation, approval_rule, budget_line, cost_center, invoice, invoice_charge,
-    plan, program, project, purchase_order, purchase_order_line, task_comment, vendor, workflow, workflow_task,
-    workflow_template,
+    approval, approval_decision, approval_delegation, approval_rule, budget_draft, budget_line, cost_center, invoice,
+    invoice_charge, plan, program, project, purchase_order, purchase_order_line, task_comment, vendor, workflow,
+    workflow_task, workflow_template,
 };

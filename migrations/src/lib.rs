@@ -18,6 +18,7 @@ mod m20261206_000011_scores;
 mod m20261206_000012_score_schedules;
 mod m20261206_000013_marketing_ops;
 mod m20261206_000014_workflows;
+mod m20261206_000015_budget_periods;
 mod pg;
 pub mod schema;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000012_score_schedules::Migration),
             Box::new(m20261206_000013_marketing_ops::Migration),
             Box::new(m20261206_000014_workflows::Migration),
+            Box::new(m20261206_000015_budget_periods::Migration),
         ]
     }
 }
@@ -90,6 +92,7 @@ pub const TENANT_TABLES: &[&str] = &[
     "workflows",
     "workflow_tasks",
     "task_comments",
+    "budget_drafts",
 ];
 
 /// Name of the PostgreSQL login role the running server uses; it can neither bypass

@@ -112,6 +112,36 @@ test('a budget, a purchase order approved by another member, and the figures tha
   assert.equal(await figure(page, 'Brand', 'remaining').textContent(), '7,500.00 EUR');
   assert.equal(await figure(page, 'Plan 2027', 'committed').textContent(), '2,500.00 EUR');
   await shot(page, '61-budget-committed');
+
+  // The periods of the program: the commitment lands in the year's first month (it
+  // was approved before the year began), drawn in the chart.
+  await page.locator('[data-testid="budget-row"][data-name="Brand"]').click();
+  await page.locator('[data-testid="budget-periods"] h2', { hasText: 'Brand by period' }).waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="period-committed"] td')?.textContent === '2,500.00');
+  assert.equal(await page.locator('[data-testid="period-committed"] td').count(), 12);
+  assert.equal(await page.locator('[data-testid="period-chart"] rect').count(), 48);
+
+  // What if 1,000 moved from a reserve on the plan to the program's line? Shown first,
+  // then applied.
+  const plans = await ok('{ plans { nodes { id } } }', owner);
+  await ok('mutation($n: ID!) { createBudgetLine(input: {nodeId: $n, name: "Reserve", amount: {amount: "5000", currencyCode: "EUR"}}) { id } }',
+    { ...owner, variables: { n: plans.plans.nodes[0].id } });
+  await page.click('[data-testid="nav-spend"]');
+  await page.click('[data-testid="nav-budget"]');
+  await page.selectOption('[data-testid="move-from"]', await optionValue(page, 'move-from', 'Reserve'));
+  await page.selectOption('[data-testid="move-to"]', await optionValue(page, 'move-to', 'Brand · Media'));
+  await page.fill('[data-testid="move-amount"]', '1000');
+  await page.click('[data-testid="move-add"]');
+  await page.locator('[data-testid="move"]').waitFor();
+  await page.click('[data-testid="move-preview"]');
+  const media = page.locator('[data-testid="effect-line"]', { hasText: 'Media' });
+  await media.waitFor();
+  assert.equal(await media.locator('[data-testid="effect-amount-after"]').textContent(), '11,000.00 EUR');
+  assert.equal(await figure(page, 'Brand', 'budgeted').textContent(), '10,000.00 EUR', 'a preview moves nothing');
+  await shot(page, '62-budget-what-if');
+  await page.click('[data-testid="move-apply"]');
+  await page.locator('[data-testid="draft-outcome"]', { hasText: 'Applied' }).waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="budget-row"][data-name="Brand"] [data-testid="budget-budgeted"]')?.textContent === '11,000.00 EUR');
   assert.deepEqual(unexpected(problems), []);
 
   // Another workspace sees none of it.

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use domain::identity::accounts;
 use domain::jobs::{
-    self, ClaimedJob, Count, ExportContacts, ImportContacts, InvitationEmail, JobKind, Maintenance, Noop,
-    PasswordReset, Progress, Recurring, RefreshScores, ScheduledScores, SecurityNotice, Sleep, TrainModel, VerifyEmail,
-    WorkflowReminders,
+    self, ApprovalDeadline, ClaimedJob, Count, ExportContacts, ImportContacts, InvitationEmail, JobKind, Maintenance,
+    Noop, PasswordReset, Progress, Recurring, RefreshScores, ScheduledScores, SecurityNotice, Sleep, TrainModel,
+    VerifyEmail, WorkflowReminders,
 };
 use domain::team::invitations;
 use domain::{Parley, TenantCtx};
@@ -150,6 +150,7 @@ registry! {
     ScheduledScores => scheduled_scores,
     TrainModel => train_model,
     WorkflowReminders => workflow_reminders,
+    ApprovalDeadline => approval_deadline,
     Maintenance => maintenance,
     Noop => noop,
     Sleep => sleep,
@@ -187,6 +188,12 @@ async fn workflow_reminders(cx: &JobCtx<'_>, job: WorkflowReminders) -> Result<(
         cx.mailer.send(email).await?;
     }
     domain::workflows::reminders::sent(cx.tenant(), cx.parley, &job, &look).await?;
+    Ok(())
+}
+
+/// Expires an approval request past its deadline (its object goes back to its author).
+async fn approval_deadline(cx: &JobCtx<'_>, job: ApprovalDeadline) -> Result<(), HandlerError> {
+    domain::approvals::requests::expire_if_due(cx.tenant(), cx.parley, job.approval_id).await?;
     Ok(())
 }
 

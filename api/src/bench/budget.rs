@@ -67,7 +67,36 @@ pub(crate) async fn run(args: &BenchArgs, t: &Target<'_>, http: &reqwest::Client
         ms(h),
         a.as_secs_f64() / h.as_secs_f64().max(1e-9)
     );
+    periods(t, http, token, &plan_id, answer).await?;
     approvals(t, http, token, &ctx).await
+}
+
+/// The plan's twelve months (`budgetSummary { periods }`), whose committed and actual
+/// must add up to the year's.
+async fn periods(
+    t: &Target<'_>,
+    http: &reqwest::Client,
+    token: &str,
+    plan: &str,
+    year: [i64; 4],
+) -> anyhow::Result<()> {
+    let query = "query($n: ID!) { budgetSummary(nodeId: $n, fiscalYear: 2027) {
+        periods { committed { minorUnits } actual { minorUnits } forecast { minorUnits } } } }";
+    let mut took = Vec::new();
+    let mut sums = (0i64, 0i64);
+    for _ in 0..=super::segments::RUNS {
+        let at = Instant::now();
+        let d = gql(http, t.base, token, query, json!({ "n": plan })).await?;
+        took.push(at.elapsed());
+        let of = |p: &serde_json::Value, k: &str| {
+            p[k]["minorUnits"].as_str().and_then(|s| s.parse::<i64>().ok()).unwrap_or(0)
+        };
+        let list = d["budgetSummary"]["periods"].as_array().cloned().unwrap_or_default();
+        sums = list.iter().fold((0, 0), |(c, a), p| (c + of(p, "committed"), a + of(p, "actual")));
+    }
+    let same = if sums == (year[2], year[3]) { "add up to the year's" } else { "DO NOT add up to the year's" };
+    println!("budgetSummary periods (12 months) {:>11}  committed and actual {same}", ms(median(took)));
+    Ok(())
 }
 
 /// Concurrent approvers deciding pending requests.

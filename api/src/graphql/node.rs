@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::api_keys::ApiKey;
 use super::approvals::{Approval, ApprovalDelegation, ApprovalRule};
 use super::audit::AuditEntry;
-use super::budgets::BudgetLine;
+use super::budgets::{BudgetDraft, BudgetLine};
 use super::contacts::{Contact, ContactEvent, ContactField};
 use super::context::{OrGql, parley, tenant};
 use super::identity::User;
@@ -180,6 +180,7 @@ node_registry! {
     Project(domain::ProjectId) => domain::plans::get_project, Project;
     CostCenter(domain::CostCenterId) => domain::plans::get_cost_center, CostCenter;
     BudgetLine(domain::BudgetLineId) => domain::budgets::get_line, BudgetLine;
+    BudgetDraft(domain::BudgetDraftId) => domain::budgets::drafts::get, BudgetDraft;
     Vendor(domain::VendorId) => domain::spend::get_vendor, Vendor;
     PurchaseOrder(domain::PurchaseOrderId) => domain::spend::orders::get, PurchaseOrder;
     Invoice(domain::InvoiceId) => domain::spend::invoices::get, Invoice;

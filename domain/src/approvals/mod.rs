@@ -18,7 +18,7 @@ use crate::db::TenantOwned;
 use crate::money::Money;
 use crate::page::{Page, PageArgs};
 use crate::{Actor, Audited, Error, Order, Parley, Permission, Result, Role, TenantCtx, TenantTx, UserId, new_id, now};
-use entities::ids::{ApprovalDelegationId, ApprovalRuleId};
+use entities::ids::{ApprovalDelegationId, ApprovalRuleId, CostCenterId, ProgramId};
 use entities::ops::enums::{ApprovalMode, ApprovalObject};
 use entities::{api_key, approval_delegation, approval_rule, membership};
 
@@ -33,6 +33,7 @@ impl Audited for ApprovalRule {
             "objectType": self.object_type, "approverRole": self.approver_role, "mode": self.mode,
             "minAmount": self.min_amount.zip(self.currency.as_deref()).map(|(m, c)| Money::of(m, c).major()),
             "currency": self.currency, "deadlineHours": self.deadline_hours,
+            "program": self.program_id, "costCenter": self.cost_center_id,
         })
     }
 }
@@ -74,6 +75,10 @@ pub struct NewRule {
     pub mode: ApprovalMode,
     /// Hours the approvers have (1 to 2,160); no deadline when left out.
     pub deadline_hours: Option<i32>,
+    /// Only objects charging budget of this program.
+    pub program: Option<ProgramId>,
+    /// Only objects charging budget of this cost center.
+    pub cost_center: Option<CostCenterId>,
 }
 
 /// Adds a rule. Requests already made keep the steps they were given.
@@ -88,8 +93,26 @@ pub async fn create_rule(ctx: &TenantCtx, p: &Parley, new: NewRule) -> Result<Ap
     if new.deadline_hours.is_some_and(|h| !(1..=2_160).contains(&h)) {
         return Err(Error::invalid("deadlineHours", "must be from 1 to 2160 (90 days)"));
     }
+    if new.program.is_some() && !matches!(new.object_type, ApprovalObject::PurchaseOrder | ApprovalObject::BudgetChange)
+    {
+        return Err(Error::invalid("programId", "only purchase orders and budget changes charge a program's budget"));
+    }
+    if new.cost_center.is_some()
+        && !matches!(new.object_type, ApprovalObject::PurchaseOrder | ApprovalObject::BudgetChange)
+    {
+        return Err(Error::invalid(
+            "costCenterId",
+            "only purchase orders and budget changes charge a cost center's budget",
+        ));
+    }
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::ManageApprovalRules)?;
+    if let Some(id) = new.program {
+        tx.find::<entities::program::Entity>(id).await?;
+    }
+    if let Some(id) = new.cost_center {
+        tx.find::<entities::cost_center::Entity>(id).await?;
+    }
     let row = approval_rule::ActiveModel {
         id: Set(new_id()),
         object_type: Set(new.object_type),
@@ -98,6 +121,8 @@ pub async fn create_rule(ctx: &TenantCtx, p: &Parley, new: NewRule) -> Result<Ap
         approver_role: Set(new.approver_role),
         mode: Set(new.mode),
         deadline_hours: Set(new.deadline_hours),
+        program_id: Set(new.program),
+        cost_center_id: Set(new.cost_center),
         created_at: Set(now()),
         ..Default::default()
     };

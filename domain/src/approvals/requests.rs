@@ -1,15 +1,14 @@
 //! Approval requests: raised for an object by the rules that apply to it, decided step
 //! by step, and what their outcome does to the object.
 
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{delegators_of, person_of, role_of};
 use crate::audit::Change;
 use crate::db::TenantOwned;
+use crate::jobs::{self, ApprovalDeadline, NewJob};
 use crate::money::Money;
 use crate::page::{Page, PageArgs};
 use crate::{Audited, Error, Order, Parley, Permission, Result, Role, TenantCtx, TenantTx, UserId, new_id, now};
@@ -54,6 +53,8 @@ pub(crate) struct Subject {
     pub(crate) amount: Option<Money>,
     pub(crate) summary: String,
     pub(crate) requester: Option<UserId>,
+    /// The programs and cost centers whose budget it charges (for rules limited to one).
+    pub(crate) places: Vec<uuid::Uuid>,
 }
 
 /// How a request ended, for its object.
@@ -65,7 +66,11 @@ pub(crate) enum Outcome {
     Returned,
 }
 
-fn applies(rule: &approval_rule::Model, amount: Option<&Money>) -> bool {
+fn applies(rule: &approval_rule::Model, amount: Option<&Money>, places: &[uuid::Uuid]) -> bool {
+    let within = |place: Option<uuid::Uuid>| place.is_none_or(|p| places.contains(&p));
+    if !within(rule.program_id.map(Into::into)) || !within(rule.cost_center_id.map(Into::into)) {
+        return false;
+    }
     match (rule.min_amount, rule.currency.as_deref(), amount) {
         (None, _, _) => true,
         (Some(min), Some(cur), Some(a)) if a.currency == cur => a.minor >= min,
@@ -76,14 +81,15 @@ fn applies(rule: &approval_rule::Model, amount: Option<&Money>) -> bool {
 }
 
 /// Raises the request `subject` needs under the tenant's rules; `None` when no rule
-/// applies. `CONFLICT` when a step would have nobody to decide it.
-pub(crate) async fn request_in(tx: &TenantTx<'_>, subject: Subject) -> Result<Option<Approval>> {
+/// applies. `CONFLICT` when a step would have nobody to decide it. A request with a
+/// deadline queues the durable job that expires it then.
+pub(crate) async fn request_in(tx: &TenantTx<'_>, p: &Parley, subject: Subject) -> Result<Option<Approval>> {
     let rules = approval_rule::Entity::scoped(tx.ctx())
         .filter(approval_rule::Column::ObjectType.eq(subject.object_type))
         .order_by_asc(approval_rule::Column::Id)
         .all(tx)
         .await?;
-    let applying: Vec<_> = rules.into_iter().filter(|r| applies(r, subject.amount.as_ref())).collect();
+    let applying: Vec<_> = rules.into_iter().filter(|r| applies(r, subject.amount.as_ref(), &subject.places)).collect();
     if applying.is_empty() {
         return Ok(None);
     }
@@ -133,15 +139,41 @@ pub(crate) async fn request_in(tx: &TenantTx<'_>, subject: Subject) -> Result<Op
         decided_at: Set(None),
         ..Default::default()
     };
-    Ok(Some(tx.create("approval.requested", row).await?))
+    let a = tx.create("approval.requested", row).await?;
+    if let Some(at) = a.deadline_at {
+        let job = NewJob::of(&ApprovalDeadline { approval_id: a.id }).at(at).key(format!("approval-deadline:{}", a.id));
+        jobs::enqueue_in(tx, p, tx.ctx(), job).await?;
+    }
+    Ok(Some(a))
+}
+
+/// Expires request `id` once its deadline has passed by this process's clock, sending
+/// its object back to its author; `false` when it was decided or withdrawn first.
+/// `CONFLICT` (the job tries again later) when the deadline is not reached yet.
+pub async fn expire_if_due(ctx: &TenantCtx, p: &Parley, id: ApprovalId) -> Result<bool> {
+    let tx = p.tenant_tx(ctx).await?;
+    let a = match lock(&tx, id).await {
+        Ok(a) => a,
+        Err(Error::NotFound) => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    if a.state != ApprovalState::Pending {
+        return Ok(false);
+    }
+    match a.deadline_at {
+        Some(d) if d <= p.clock() => {
+            let a = end(&tx, a, ApprovalState::Expired, "approval.expired").await?;
+            settle(&tx, &a, Outcome::Returned).await?;
+            tx.commit().await?;
+            Ok(true)
+        }
+        Some(d) => Err(Error::Conflict(format!("the request's deadline ({d}) is not reached yet"))),
+        None => Ok(false),
+    }
 }
 
 async fn lock(tx: &TenantTx<'_>, id: ApprovalId) -> Result<Approval> {
-    let mut q = approval::Entity::scoped(tx.ctx()).filter(approval::Column::Id.eq(id));
-    if tx.get_database_backend() == DbBackend::Postgres {
-        q = q.lock_exclusive();
-    }
-    q.one(tx).await?.ok_or(Error::NotFound)
+    tx.lock::<approval::Entity>(id).await
 }
 
 /// Ends a pending request because its object was withdrawn.
@@ -166,8 +198,9 @@ async fn end(tx: &TenantTx<'_>, a: Approval, state: ApprovalState, action: &str)
 async fn settle(tx: &TenantTx<'_>, a: &Approval, outcome: Outcome) -> Result<()> {
     match a.object_type {
         ApprovalObject::PurchaseOrder => crate::spend::orders::decided_in(tx, a.object_id.into(), outcome).await,
-        // Budget changes, campaigns and asset versions raise requests once they exist.
-        ApprovalObject::BudgetChange | ApprovalObject::Campaign | ApprovalObject::AssetVersion => Ok(()),
+        ApprovalObject::BudgetChange => crate::budgets::drafts::decided_in(tx, a.object_id.into(), outcome).await,
+        // Campaigns and asset versions raise requests once they exist.
+        ApprovalObject::Campaign | ApprovalObject::AssetVersion => Ok(()),
     }
 }
 

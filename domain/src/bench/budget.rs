@@ -59,6 +59,8 @@ pub async fn seed(
         amount: Set(amount),
         overspend: Set(Overspend::Allow),
         parent_id: Set(parent),
+        phasing: Set(None),
+        forecast: Set(None),
         created_at: Set(t),
         updated_at: Set(t),
     };
@@ -172,6 +174,9 @@ pub async fn seed(
                 approved_at: Set(Some(t)),
                 issued_at: Set(None),
                 closed_at: Set(None),
+                expected_on: Set(None),
+                // Spread over the year's months.
+                commit_month: Set(Some(202701 + (n % 12) as i32)),
                 created_at: Set(t),
                 updated_at: Set(t),
             });
@@ -195,6 +200,8 @@ pub async fn seed(
                     reference: Set(format!("INV-{n}")),
                     currency: Set("EUR".into()),
                     amount: Set(invoiced),
+                    invoiced_on: Set(None),
+                    month: Set(Some(202701 + ((n + 1) % 12) as i32)),
                     created_by: Set(actor),
                     created_at: Set(t),
                 });

@@ -6,12 +6,15 @@
 //! lines, those allocated to it included), `allocated` (what it passed down), and
 //! `committed` and `actual` on it and everything below it.
 
-use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, QueryFilter, Statement, Value};
 use uuid::Uuid;
 
-use crate::db::sql_for;
+use super::BudgetLine;
+use super::periods::{Calendar, forecast_of, phasing_of};
+use crate::db::{TenantOwned, sql_for};
 use crate::plans::NodeRef;
 use crate::{Result, TenantTx};
+use entities::budget_line;
 use entities::ids::BudgetLineId;
 
 /// SQL: the uninvoiced part of open purchase order lines (alias `l`, order `o`).
@@ -154,4 +157,144 @@ pub(crate) async fn of_node(tx: &TenantTx<'_>, node: NodeRef, year: i32) -> Resu
         committed: r.try_get("", "committed")?,
         actual: r.try_get("", "actual")?,
     })
+}
+
+/// A holder's or a line's figures in one period, minor units.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PeriodFigures {
+    pub budgeted: i64,
+    pub allocated: i64,
+    /// What was entered, or where nothing was, what is committed and spent.
+    pub forecast: i64,
+    pub committed: i64,
+    pub actual: i64,
+}
+
+impl PeriodFigures {
+    /// `budgeted − committed − actual`.
+    pub fn remaining(&self) -> i64 {
+        self.budgeted.saturating_sub(self.committed).saturating_sub(self.actual)
+    }
+
+    fn add(&mut self, o: &PeriodFigures) {
+        self.budgeted = self.budgeted.saturating_add(o.budgeted);
+        self.allocated = self.allocated.saturating_add(o.allocated);
+        self.forecast = self.forecast.saturating_add(o.forecast);
+        self.committed = self.committed.saturating_add(o.committed);
+        self.actual = self.actual.saturating_add(o.actual);
+    }
+}
+
+/// Open commitments and invoices of the lines `lines_sql` selects, per line and month
+/// (`yyyymm`; 0 where none was recorded): one statement.
+async fn spend_by_month(
+    tx: &TenantTx<'_>,
+    lines_sql: &str,
+    values: Vec<Value>,
+) -> Result<Vec<(BudgetLineId, i32, i64, i64)>> {
+    let backend = tx.get_database_backend();
+    let sql = format!(
+        "SELECT l.budget_line_id AS line, COALESCE(o.commit_month, 0) AS month,
+                CAST(COALESCE(SUM({OPEN_PART}), 0) AS BIGINT) AS committed, CAST(0 AS BIGINT) AS actual
+           FROM purchase_order_lines l
+           JOIN purchase_orders o ON o.tenant_id = l.tenant_id AND o.id = l.purchase_order_id
+          WHERE l.tenant_id = $1 AND o.status IN ('approved', 'issued') AND l.budget_line_id IN ({lines_sql})
+          GROUP BY l.budget_line_id, COALESCE(o.commit_month, 0)
+         UNION ALL
+         SELECT ic.budget_line_id AS line, COALESCE(i.month, 0) AS month,
+                CAST(0 AS BIGINT) AS committed, CAST(COALESCE(SUM(ic.amount), 0) AS BIGINT) AS actual
+           FROM invoice_charges ic
+           JOIN invoices i ON i.tenant_id = ic.tenant_id AND i.id = ic.invoice_id
+          WHERE ic.tenant_id = $1 AND ic.budget_line_id IN ({lines_sql})
+          GROUP BY ic.budget_line_id, COALESCE(i.month, 0)"
+    );
+    let rows = tx.query_all_raw(Statement::from_sql_and_values(backend, sql_for(backend, &sql), values)).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let line: Uuid = r.try_get("", "line")?;
+        out.push((line.into(), r.try_get("", "month")?, r.try_get("", "committed")?, r.try_get("", "actual")?));
+    }
+    Ok(out)
+}
+
+/// Per line of `lines`, its figures in each period of `cal`: budgeted (its phasing),
+/// allocated (the phasing of the lines carved from it, among `lines`), committed and
+/// actual (`spend`), and forecast.
+fn per_line(
+    lines: &[BudgetLine],
+    spend: &[(BudgetLineId, i32, i64, i64)],
+    cal: &Calendar,
+) -> Vec<(BudgetLineId, Vec<PeriodFigures>)> {
+    let n = cal.count();
+    let mut out: Vec<(BudgetLineId, Vec<PeriodFigures>)> = lines
+        .iter()
+        .map(|l| {
+            let phasing = phasing_of(l.phasing.as_ref(), l.amount, n);
+            (l.id, phasing.into_iter().map(|b| PeriodFigures { budgeted: b, ..Default::default() }).collect())
+        })
+        .collect();
+    let at = |out: &Vec<(BudgetLineId, Vec<PeriodFigures>)>, id: BudgetLineId| out.iter().position(|(i, _)| *i == id);
+    for l in lines {
+        let Some(parent) = l.parent_id.and_then(|p| at(&out, p)) else { continue };
+        for (i, b) in phasing_of(l.phasing.as_ref(), l.amount, n).into_iter().enumerate() {
+            out[parent].1[i].allocated += b;
+        }
+    }
+    for (line, month, committed, actual) in spend {
+        let Some(k) = at(&out, *line) else { continue };
+        let p = &mut out[k].1[cal.index_of_month(*month)];
+        p.committed = p.committed.saturating_add(*committed);
+        p.actual = p.actual.saturating_add(*actual);
+    }
+    for (l, (_, periods)) in lines.iter().zip(out.iter_mut()) {
+        for (p, entered) in periods.iter_mut().zip(forecast_of(l.forecast.as_ref(), n)) {
+            p.forecast = entered.unwrap_or(p.committed.saturating_add(p.actual));
+        }
+    }
+    out
+}
+
+/// One line's figures in each period of `cal`.
+pub(crate) async fn periods_of_line(
+    tx: &TenantTx<'_>,
+    line: &BudgetLine,
+    cal: &Calendar,
+) -> Result<Vec<PeriodFigures>> {
+    let children =
+        budget_line::Entity::scoped(tx.ctx()).filter(budget_line::Column::ParentId.eq(line.id)).all(tx).await?;
+    let mut lines = vec![line.clone()];
+    lines.extend(children);
+    let values = vec![Value::Uuid(Some(tx.tenant_id().into())), Value::Uuid(Some(line.id.into()))];
+    let spend = spend_by_month(tx, "$2", values).await?;
+    Ok(per_line(&lines, &spend, cal).into_iter().next().map(|(_, p)| p).unwrap_or_default())
+}
+
+/// The roll-up of `node` for `cal`'s year in each of its periods: budgeted and
+/// allocated from its own lines, forecast, committed and actual on it and below it.
+pub(crate) async fn periods_of_node(tx: &TenantTx<'_>, node: NodeRef, cal: &Calendar) -> Result<Vec<PeriodFigures>> {
+    let path = match node {
+        NodeRef::Plan(_) => budget_line::Column::PlanId,
+        NodeRef::Program(_) => budget_line::Column::ProgramId,
+        NodeRef::Project(_) => budget_line::Column::ProjectId,
+        NodeRef::CostCenter(_) => budget_line::Column::CostCenterId,
+    };
+    let below = budget_line::Entity::scoped(tx.ctx())
+        .filter(path.eq(node.uuid()))
+        .filter(budget_line::Column::FiscalYear.eq(cal.year))
+        .all(tx)
+        .await?;
+    let lines_sql =
+        format!("SELECT id FROM budget_lines WHERE tenant_id = $1 AND {} = $2 AND fiscal_year = $3", path_column(node));
+    let values =
+        vec![Value::Uuid(Some(tx.tenant_id().into())), Value::Uuid(Some(node.uuid())), Value::Int(Some(cal.year))];
+    let spend = spend_by_month(tx, &lines_sql, values).await?;
+    let mut out = vec![PeriodFigures::default(); cal.count()];
+    for (line, (_, periods)) in below.iter().zip(per_line(&below, &spend, cal)) {
+        let own = line.node_id == node.uuid();
+        for (o, p) in out.iter_mut().zip(periods) {
+            let counted = if own { p } else { PeriodFigures { budgeted: 0, allocated: 0, ..p } };
+            o.add(&counted);
+        }
+    }
+    Ok(out)
 }

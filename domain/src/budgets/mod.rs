@@ -9,12 +9,15 @@
 //! that would take it there are refused with `CONFLICT`, under a lock on the line so
 //! concurrent requests cannot each see the same remainder.
 
+pub mod drafts;
 pub mod figures;
+pub mod periods;
 
 use sea_orm::{ActiveValue::Set, ColumnTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
 
-use self::figures::{LineFigures, Totals, lock_lines};
+use self::figures::{LineFigures, PeriodFigures, Totals, lock_lines};
+use self::periods::Period;
 use crate::db::TenantOwned;
 use crate::money::Money;
 use crate::page::{Page, PageArgs};
@@ -46,7 +49,7 @@ impl Audited for BudgetLine {
         json!({
             "name": self.name, "holder": self.node_id, "holderKind": self.node_kind, "fiscalYear": self.fiscal_year,
             "amount": Money::of(self.amount, &self.currency).major(), "currency": self.currency,
-            "overspend": self.overspend, "parent": self.parent_id,
+            "overspend": self.overspend, "parent": self.parent_id, "phasing": self.phasing, "forecast": self.forecast,
         })
     }
 }
@@ -216,6 +219,11 @@ pub async fn update_line(ctx: &TenantCtx, p: &Parley, id: BudgetLineId, c: LineC
                 am.name = Set(n);
             }
             if let Some(a) = amount {
+                if let Some(shape) = &found.phasing {
+                    let n = shape.as_array().map_or(0, Vec::len);
+                    let old = periods::phasing_of(Some(shape), found.amount, n);
+                    am.phasing = Set(Some(json!(periods::rephase(&old, a.minor, n))));
+                }
                 am.amount = Set(a.minor);
             }
             if let Some(o) = c.overspend {
@@ -300,6 +308,8 @@ pub async fn lines(ctx: &TenantCtx, p: &Parley, holder: Option<NodeRef>, args: P
 /// A holder's figures for one fiscal year, in its currency.
 #[derive(Debug, Clone)]
 pub struct Summary {
+    pub holder: NodeRef,
+    pub fiscal_year: i32,
     pub currency: String,
     pub totals: Totals,
 }
@@ -316,5 +326,151 @@ pub async fn summary(ctx: &TenantCtx, p: &Parley, holder: NodeRef, fiscal_year: 
     }
     let totals = figures::of_node(&tx, holder, fiscal_year).await?;
     tx.commit().await?;
-    Ok(Summary { currency: h.currency, totals })
+    Ok(Summary { holder, fiscal_year, currency: h.currency, totals })
+}
+
+/// A holder's figures in each period of a fiscal year, in its currency.
+#[derive(Debug, Clone)]
+pub struct PeriodSummary {
+    pub currency: String,
+    pub periods: Vec<(Period, PeriodFigures)>,
+}
+
+impl PeriodSummary {
+    /// The forecast for the whole year.
+    pub fn forecast(&self) -> i64 {
+        self.periods.iter().fold(0i64, |s, (_, f)| s.saturating_add(f.forecast))
+    }
+}
+
+/// The roll-up of a holder for `fiscal_year` in each of its periods (months or
+/// quarters of its plan; calendar months for a cost center).
+pub async fn period_summary(ctx: &TenantCtx, p: &Parley, holder: NodeRef, fiscal_year: i32) -> Result<PeriodSummary> {
+    let tx = p.tenant_tx(ctx).await?;
+    tx.require(Permission::ReadWorkspace)?;
+    let h = node(&tx, holder).await?;
+    if let Some(y) = h.fiscal_year.filter(|y| *y != fiscal_year) {
+        return Err(Error::invalid("fiscalYear", format!("'{}' is in the plan for {y}", h.name)));
+    }
+    let cal = h.calendar(fiscal_year);
+    let figures = figures::periods_of_node(&tx, holder, &cal).await?;
+    tx.commit().await?;
+    Ok(PeriodSummary { currency: h.currency, periods: cal.periods().into_iter().zip(figures).collect() })
+}
+
+/// One line's figures in each period of its year.
+pub async fn line_periods(ctx: &TenantCtx, p: &Parley, id: BudgetLineId) -> Result<Vec<(Period, PeriodFigures)>> {
+    let tx = p.tenant_tx(ctx).await?;
+    tx.require(Permission::ReadWorkspace)?;
+    let line = tx.find::<budget_line::Entity>(id).await?;
+    let cal = node(&tx, holder_of(&line)).await?.calendar(line.fiscal_year);
+    let figures = figures::periods_of_line(&tx, &line, &cal).await?;
+    tx.commit().await?;
+    Ok(cal.periods().into_iter().zip(figures).collect())
+}
+
+/// Parses one amount per period of a line (`field[i]` names each), in its currency.
+fn per_period(
+    field: &str,
+    line: &BudgetLine,
+    n: usize,
+    amounts: &[Option<(String, String)>],
+) -> Result<Vec<Option<i64>>> {
+    if amounts.len() != n {
+        return Err(Error::invalid(
+            field,
+            format!("needs {n} amounts, one per period of the year; {} given", amounts.len()),
+        ));
+    }
+    amounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let Some((amount, currency)) = a else { return Ok(None) };
+            let f = format!("{field}[{i}]");
+            let m = Money::parse(&f, amount, currency)?;
+            m.require_currency(&f, &line.currency, "the line")?;
+            if m.minor < 0 {
+                return Err(Error::invalid(&format!("{f}.amount"), "must not be negative"));
+            }
+            Ok(Some(m.minor))
+        })
+        .collect()
+}
+
+/// Spreads a line over the periods of its year: one amount per period, adding up to
+/// the line's amount (later changes to the amount keep the proportions).
+pub async fn set_phasing(
+    ctx: &TenantCtx,
+    p: &Parley,
+    id: BudgetLineId,
+    amounts: Vec<(String, String)>,
+) -> Result<Line> {
+    let tx = p.tenant_tx(ctx).await?;
+    tx.require(Permission::PlanMarketing)?;
+    let found = tx.find::<budget_line::Entity>(id).await?;
+    lock_lines(&tx, &[found.id]).await?;
+    let n = node(&tx, holder_of(&found)).await?.calendar(found.fiscal_year).count();
+    let given: Vec<Option<(String, String)>> = amounts.into_iter().map(Some).collect();
+    let phasing: Vec<i64> = per_period("amounts", &found, n, &given)?.into_iter().flatten().collect();
+    let sum = crate::money::checked_sum("amounts", phasing.iter().copied())?;
+    if sum != found.amount {
+        return Err(Error::invalid(
+            "amounts",
+            format!(
+                "add up to {}, but the line is {}; the periods must add up to the line",
+                Money::of(sum, &found.currency),
+                Money::of(found.amount, &found.currency)
+            ),
+        ));
+    }
+    let line = tx
+        .update::<budget_line::Entity>("budget_line.phased", id, |am| {
+            am.phasing = Set(Some(json!(phasing)));
+            am.updated_at = Set(now());
+            Ok(())
+        })
+        .await?;
+    let figures = figures::of_line(&tx, id).await?;
+    tx.commit().await?;
+    Ok(Line { line, figures })
+}
+
+/// Sets what a line is expected to spend in each period of its year (`None` where
+/// nothing is entered: the period's forecast is then what is committed and spent).
+pub async fn set_forecast(
+    ctx: &TenantCtx,
+    p: &Parley,
+    id: BudgetLineId,
+    amounts: Vec<Option<(String, String)>>,
+) -> Result<Line> {
+    let tx = p.tenant_tx(ctx).await?;
+    tx.require(Permission::PlanMarketing)?;
+    let found = tx.find::<budget_line::Entity>(id).await?;
+    lock_lines(&tx, &[found.id]).await?;
+    let n = node(&tx, holder_of(&found)).await?.calendar(found.fiscal_year).count();
+    let forecast = per_period("amounts", &found, n, &amounts)?;
+    crate::money::checked_sum("amounts", forecast.iter().flatten().copied())?;
+    let line = tx
+        .update::<budget_line::Entity>("budget_line.forecast", id, |am| {
+            am.forecast = Set(Some(json!(forecast)));
+            am.updated_at = Set(now());
+            Ok(())
+        })
+        .await?;
+    let figures = figures::of_line(&tx, id).await?;
+    tx.commit().await?;
+    Ok(Line { line, figures })
+}
+
+/// The programs and cost centers whose budget `lines` belong to (for approval rules
+/// limited to one).
+pub(crate) async fn places_of(tx: &TenantTx<'_>, lines: &[BudgetLineId]) -> Result<Vec<uuid::Uuid>> {
+    let found =
+        budget_line::Entity::scoped(tx.ctx()).filter(budget_line::Column::Id.is_in(lines.to_vec())).all(tx).await?;
+    let mut out: Vec<uuid::Uuid> =
+        found.iter().flat_map(|l| [l.program_id.map(Into::into), l.cost_center_id.map(Into::into)]).flatten().collect();
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
 }

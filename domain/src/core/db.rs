@@ -404,7 +404,8 @@ tenant_owned!(
     workflow_template => entities::ids::WorkflowTemplateId,
     workflow => entities::ids::WorkflowId,
     workflow_task => entities::ids::WorkflowTaskId,
-    task_comment => entities::ids::TaskCommentId
+    task_comment => entities::ids::TaskCommentId,
+    budget_draft => entities::ids::BudgetDraftId
 );
 
 #[cfg(test)]

@@ -142,6 +142,17 @@ impl<'c> TenantTx<'c> {
         E::secure_find(self.ctx, id, self).await
     }
 
+    /// Like [`TenantTx::find`], and locked until the transaction ends (PostgreSQL:
+    /// `FOR UPDATE`; SQLite's one writer serialises transactions already), so that what
+    /// is decided from it stays true.
+    pub(crate) async fn lock<E: TenantOwned>(&self, id: E::Id) -> Result<E::Model> {
+        let mut q = E::scoped(self.ctx).filter(E::id_col().eq(id));
+        if self.get_database_backend() == DbBackend::Postgres {
+            q = q.lock_exclusive();
+        }
+        q.one(self).await?.ok_or(Error::NotFound)
+    }
+
     /// One page of `query` (restricted to the tenant here, whatever it filtered
     /// already), in ID order, with the list's total.
     pub(crate) async fn page<E>(&self, query: Select<E>, order: Order, args: PageArgs) -> Result<Page<E::Model>>

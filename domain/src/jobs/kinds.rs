@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::identity::security::Notice;
 use crate::{
-    ContactExportId, ContactImportId, InvitationId, PropensityModelId, ScoreRunId, ScoreScheduleId, UserId, WorkflowId,
+    ApprovalId, ContactExportId, ContactImportId, InvitationId, PropensityModelId, ScoreRunId, ScoreScheduleId, UserId,
+    WorkflowId,
 };
 
 /// A job payload and the kind name it is stored under.
@@ -115,6 +116,17 @@ impl JobKind for WorkflowReminders {
     const KIND: &'static str = "workflows.reminders";
 }
 
+/// An approval request's deadline: the request expires if it is still undecided, and
+/// its object goes back to its author.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalDeadline {
+    /// The request, in the job's own workspace.
+    pub approval_id: ApprovalId,
+}
+impl JobKind for ApprovalDeadline {
+    const KIND: &'static str = "approvals.deadline";
+}
+
 /// Trains a propensity model, then writes its scores to every contact.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrainModel {
@@ -182,6 +194,7 @@ pub const KINDS: &[&str] = &[
     ScheduledScores::KIND,
     TrainModel::KIND,
     WorkflowReminders::KIND,
+    ApprovalDeadline::KIND,
     Maintenance::KIND,
     Noop::KIND,
     Sleep::KIND,

@@ -553,6 +553,9 @@ pub(crate) struct Node {
     pub(crate) currency: String,
     /// The plan's fiscal year (none for a cost center, which holds budget every year).
     pub(crate) fiscal_year: Option<i32>,
+    /// How the plan splits its year (a cost center keeps calendar months).
+    pub(crate) start_month: i32,
+    pub(crate) period_kind: PeriodKind,
 }
 
 impl NodeRef {
@@ -577,6 +580,8 @@ pub(crate) async fn node(tx: &TenantTx<'_>, at: NodeRef) -> Result<Node> {
         project,
         currency: plan.currency.clone(),
         fiscal_year: Some(plan.fiscal_year),
+        start_month: plan.start_month,
+        period_kind: plan.period_kind,
     };
     Ok(match at {
         NodeRef::Plan(id) => {
@@ -595,12 +600,31 @@ pub(crate) async fn node(tx: &TenantTx<'_>, at: NodeRef) -> Result<Node> {
         }
         NodeRef::CostCenter(id) => {
             let c = tx.find::<cost_center::Entity>(id).await?;
-            Node { at, name: c.name, plan: None, program: None, project: None, currency: c.currency, fiscal_year: None }
+            Node {
+                at,
+                name: c.name,
+                plan: None,
+                program: None,
+                project: None,
+                currency: c.currency,
+                fiscal_year: None,
+                start_month: 1,
+                period_kind: PeriodKind::Month,
+            }
         }
     })
 }
 
 impl Node {
+    /// How `year` is split for this holder.
+    pub(crate) fn calendar(&self, year: i32) -> crate::budgets::periods::Calendar {
+        crate::budgets::periods::Calendar {
+            year,
+            start_month: u32::try_from(self.start_month).unwrap_or(1),
+            kind: self.period_kind,
+        }
+    }
+
     /// Whether `other` sits strictly below this holder in the plan tree.
     pub(crate) fn holds(&self, other: &Node) -> bool {
         match self.at {

@@ -34,6 +34,8 @@ pub struct NewInvoice {
     pub amount: (String, String),
     /// The vendor's invoice number, unique per order.
     pub reference: String,
+    /// The invoice's own date (today when left out): the period its spending falls in.
+    pub invoiced_on: Option<chrono::NaiveDate>,
 }
 
 /// How `amount` falls on lines that have `open` uninvoiced each: in line order, each
@@ -60,6 +62,9 @@ fn spread(open: &[i64], amount: i64) -> Vec<i64> {
 pub async fn record(ctx: &TenantCtx, p: &Parley, new: NewInvoice) -> Result<Invoice> {
     let amount = Money::positive("amount", &new.amount.0, &new.amount.1)?;
     let reference = reference(&new.reference)?;
+    if let Some(d) = new.invoiced_on {
+        crate::budgets::periods::check_day("invoicedOn", d)?;
+    }
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::PlanMarketing)?;
     let order = lock(&tx, new.purchase_order_id).await?;
@@ -123,12 +128,15 @@ pub async fn record(ctx: &TenantCtx, p: &Parley, new: NewInvoice) -> Result<Invo
         }
     }
     let t = now();
+    let invoiced_on = new.invoiced_on.unwrap_or(t.date_naive());
     let row = invoice::ActiveModel {
         id: Set(new_id()),
         purchase_order_id: Set(order.id),
         reference: Set(reference),
         currency: Set(order.currency.clone()),
         amount: Set(amount.minor),
+        invoiced_on: Set(Some(invoiced_on)),
+        month: Set(Some(crate::budgets::periods::month_of(invoiced_on))),
         created_by: Set(ctx.actor().id().unwrap_or_default()),
         created_at: Set(t),
         ..Default::default()

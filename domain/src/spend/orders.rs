@@ -1,14 +1,13 @@
 //! Purchase orders: writing, submitting, approving (with the budget check), issuing,
 //! closing and cancelling.
 
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 
 use crate::approvals::person_of;
 use crate::approvals::requests::{self, Subject};
 use crate::budgets::figures::{self, lock_lines};
+use crate::budgets::periods::month_of;
 use crate::db::TenantOwned;
 use crate::money::{Money, checked_sum};
 use crate::page::{Page, PageArgs};
@@ -48,6 +47,9 @@ pub struct NewPurchaseOrder {
     pub lines: Vec<NewOrderLine>,
     /// How far invoices may go past the order, in percent (0–25, 5 when left out).
     pub tolerance_percent: Option<f64>,
+    /// When the goods or services are expected; its commitment falls in that period
+    /// (the approval's otherwise).
+    pub expected_on: Option<chrono::NaiveDate>,
 }
 
 /// Writes a draft purchase order. Every line is in the currency of its budget line and
@@ -78,6 +80,9 @@ pub async fn create(ctx: &TenantCtx, p: &Parley, new: NewPurchaseOrder) -> Resul
         a.require_currency(&format!("lines[{i}].amount"), &currency, "the order")?;
     }
     let total = checked_sum("lines", amounts.iter().map(|a| a.minor))?;
+    if let Some(d) = new.expected_on {
+        crate::budgets::periods::check_day("expectedOn", d)?;
+    }
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::PlanMarketing)?;
     for (i, l) in new.lines.iter().enumerate() {
@@ -105,6 +110,8 @@ pub async fn create(ctx: &TenantCtx, p: &Parley, new: NewPurchaseOrder) -> Resul
         approved_at: Set(None),
         issued_at: Set(None),
         closed_at: Set(None),
+        expected_on: Set(new.expected_on),
+        commit_month: Set(None),
         created_at: Set(t),
         updated_at: Set(t),
         ..Default::default()
@@ -129,14 +136,9 @@ pub async fn create(ctx: &TenantCtx, p: &Parley, new: NewPurchaseOrder) -> Resul
     Ok(order)
 }
 
-/// The order `id`, locked until the transaction ends on PostgreSQL (SQLite's one writer
-/// serialises transactions already).
+/// The order `id`, locked until the transaction ends.
 pub(crate) async fn lock(tx: &TenantTx<'_>, id: PurchaseOrderId) -> Result<PurchaseOrder> {
-    let mut q = purchase_order::Entity::scoped(tx.ctx()).filter(purchase_order::Column::Id.eq(id));
-    if tx.get_database_backend() == DbBackend::Postgres {
-        q = q.lock_exclusive();
-    }
-    q.one(tx).await?.ok_or(Error::NotFound)
+    tx.lock::<purchase_order::Entity>(id).await
 }
 
 /// The lines of an order, in their order.
@@ -185,9 +187,13 @@ pub async fn submit(ctx: &TenantCtx, p: &Parley, id: PurchaseOrderId) -> Result<
         amount: Some(Money::of(order.total, &order.currency)),
         summary: format!("Purchase order from {} for {}", vendor.name, Money::of(order.total, &order.currency)),
         requester: order.requester,
+        places: {
+            let lines: Vec<BudgetLineId> = lines_in(&tx, order.id).await?.iter().map(|l| l.budget_line_id).collect();
+            crate::budgets::places_of(&tx, &lines).await?
+        },
     };
     let t = now();
-    let order = match requests::request_in(&tx, subject).await? {
+    let order = match requests::request_in(&tx, p, subject).await? {
         None => {
             let order = transition(&tx, order, Status::Submitted, "purchase_order.submitted", |am| {
                 am.submitted_at = Set(Some(t));
@@ -242,7 +248,13 @@ pub(crate) async fn approve_in(tx: &TenantTx<'_>, order: PurchaseOrder) -> Resul
             )));
         }
     }
-    transition(tx, order, Status::Approved, "purchase_order.approved", |am| am.approved_at = Set(Some(now()))).await
+    let t = now();
+    let month = month_of(order.expected_on.unwrap_or(t.date_naive()));
+    transition(tx, order, Status::Approved, "purchase_order.approved", |am| {
+        am.approved_at = Set(Some(t));
+        am.commit_month = Set(Some(month));
+    })
+    .await
 }
 
 /// What an approval's outcome does to its order.

@@ -4,7 +4,7 @@ use sea_orm::entity::prelude::*;
 
 use super::enums::{ApprovalMode, ApprovalObject};
 use crate::enums::Role;
-use crate::ids::{ApprovalRuleId, WorkspaceId};
+use crate::ids::{ApprovalRuleId, CostCenterId, ProgramId, WorkspaceId};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "approval_rules")]
@@ -21,6 +21,10 @@ pub struct Model {
     pub mode: ApprovalMode,
     /// Hours the approvers have to decide; none: no deadline.
     pub deadline_hours: Option<i32>,
+    /// Only objects charging budget of this program (none: any).
+    pub program_id: Option<ProgramId>,
+    /// Only objects charging budget of this cost center (none: any).
+    pub cost_center_id: Option<CostCenterId>,
     pub created_at: DateTimeUtc,
 }
 

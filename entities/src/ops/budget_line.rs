@@ -26,6 +26,11 @@ pub struct Model {
     pub amount: i64,
     pub overspend: Overspend,
     pub parent_id: Option<BudgetLineId>,
+    /// The amount per period of the year (minor units, summing to `amount`); none
+    /// while it is spread evenly.
+    pub phasing: Option<Json>,
+    /// What is expected to be spent per period (`null` where nothing was entered).
+    pub forecast: Option<Json>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

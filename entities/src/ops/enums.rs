@@ -173,3 +173,25 @@ pub enum TaskStatus {
     #[sea_orm(string_value = "done")]
     Done,
 }
+
+/// Where a what-if reallocation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum BudgetDraftStatus {
+    /// Being written; its effect is shown, nothing has moved.
+    #[sea_orm(string_value = "draft")]
+    Draft,
+    /// Waiting for approval.
+    #[sea_orm(string_value = "submitted")]
+    Submitted,
+    /// Its moves were made.
+    #[sea_orm(string_value = "applied")]
+    Applied,
+    /// Refused by its approvers.
+    #[sea_orm(string_value = "rejected")]
+    Rejected,
+    /// Set aside.
+    #[sea_orm(string_value = "discarded")]
+    Discarded,
+}

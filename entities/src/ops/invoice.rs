@@ -15,6 +15,10 @@ pub struct Model {
     pub reference: String,
     pub currency: String,
     pub amount: i64,
+    /// The invoice's own date.
+    pub invoiced_on: Option<Date>,
+    /// The month (`yyyymm`) its spending falls in.
+    pub month: Option<i32>,
     pub created_by: Uuid,
     pub created_at: DateTimeUtc,
 }

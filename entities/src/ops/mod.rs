@@ -5,6 +5,7 @@ pub mod approval;
 pub mod approval_decision;
 pub mod approval_delegation;
 pub mod approval_rule;
+pub mod budget_draft;
 pub mod budget_line;
 pub mod cost_center;
 pub mod enums;

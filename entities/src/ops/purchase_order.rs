@@ -24,6 +24,10 @@ pub struct Model {
     /// The person behind it (an API key's maker), who may not approve it.
     pub requester: Option<UserId>,
     pub approval_id: Option<ApprovalId>,
+    /// When the goods or services are expected: the period its commitment falls in.
+    pub expected_on: Option<Date>,
+    /// The month (`yyyymm`) its commitment falls in, set when it is approved.
+    pub commit_month: Option<i32>,
     pub submitted_at: Option<DateTimeUtc>,
     pub approved_at: Option<DateTimeUtc>,
     pub issued_at: Option<DateTimeUtc>,

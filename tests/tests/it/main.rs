@@ -12,6 +12,7 @@ mod agencies;
 mod analytics;
 mod api_keys;
 mod audit;
+mod budget_periods;
 mod contacts;
 mod faults;
 mod grants;

@@ -314,7 +314,7 @@ async fn bad_money_and_bad_references_are_named(app: TestApp) {
 }
 
 /// A member with `role`: their session in the owner's workspace, and their user ID.
-async fn member(app: &TestApp, owner: &Account, email: &str, role: &str) -> (As, String) {
+pub async fn member(app: &TestApp, owner: &Account, email: &str, role: &str) -> (As, String) {
     let token = app.invite(&owner.auth(), email, role).await;
     let joined = ok(app.accept(&token).await);
     let t = joined["acceptInvitation"]["accessToken"].as_str().unwrap().to_owned();
@@ -506,6 +506,17 @@ async fn approval_rules_with_thresholds_steps_all_any_and_delegation(app: TestAp
     assert_eq!(gone["approval"]["state"], "EXPIRED");
     assert_eq!(status(&app, &me, &po).await, "DRAFT", "an expired request sends the order back");
 
+    // Submitted again and left alone: the deadline's own job expires it, not before.
+    let again =
+        ok(submit(&app, &marketer, &po).await)["submitPurchaseOrder"]["approval"]["id"].as_str().unwrap().to_owned();
+    app.drive_jobs().await;
+    let waiting = run(&app, &me, "query($id: ID!) { approval(id: $id) { state } }", json!({ "id": again })).await;
+    assert_eq!(waiting["approval"]["state"], "PENDING", "an hour is left");
+    drive_after(&app, chrono::Duration::hours(2)).await;
+    let lapsed = run(&app, &me, "query($id: ID!) { approval(id: $id) { state } }", json!({ "id": again })).await;
+    assert_eq!(lapsed["approval"]["state"], "EXPIRED", "nobody decided: the job expired it");
+    assert_eq!(status(&app, &me, &po).await, "DRAFT");
+
     let trail = run(&app, &me, "{ auditLog(first: 100) { nodes { action } } }", json!({})).await;
     let actions: Vec<&str> =
         trail["auditLog"]["nodes"].as_array().unwrap().iter().filter_map(|n| n["action"].as_str()).collect();
@@ -561,6 +572,15 @@ pub async fn samples(app: &TestApp, owner: &Account) -> Vec<(&'static str, Value
     )
     .await;
     let budget = line(app, &me, &proj, "1000", "ALLOW").await;
+    let spare = line(app, &me, &plan, "500", "ALLOW").await;
+    let moves = json!([{ "fromBudgetLineId": spare, "toBudgetLineId": budget, "amount": eur("10") }]);
+    let draft = run(
+        app,
+        &me,
+        "mutation($i: CreateBudgetDraftInput!) { createBudgetDraft(input: $i) { id } }",
+        json!({ "i": { "name": "D", "moves": moves } }),
+    )
+    .await;
     run(app, &me, "mutation { createApprovalRule(input: {objectType: PURCHASE_ORDER, minAmount: {amount: \"500\", currencyCode: \"EUR\"}, approverRole: APPROVER}) { id } }", json!({})).await;
     let rules = run(app, &me, "{ approvalRules { nodes { id } } }", json!({})).await;
     let small = order(app, &me, &[(&budget, "100")]).await;
@@ -590,6 +610,7 @@ pub async fn samples(app: &TestApp, owner: &Account) -> Vec<(&'static str, Value
         ("Project", json!(proj)),
         ("CostCenter", cc["createCostCenter"]["id"].clone()),
         ("BudgetLine", json!(budget)),
+        ("BudgetDraft", draft["createBudgetDraft"]["id"].clone()),
         ("Vendor", vendors["vendors"]["nodes"][0]["id"].clone()),
         ("PurchaseOrder", json!(small)),
         ("Invoice", inv["recordInvoice"]["id"].clone()),
@@ -845,6 +866,16 @@ async fn another_workspace_sees_none_of_the_operations(app: TestApp) {
         ("mutation($id: ID!) { commentOnTask(id: $id, body: \"x\") { id } }", json!({ "id": get("WorkflowTask") })),
         ("query($id: ID!) { workflow(id: $id) { id } }", json!({ "id": get("Workflow") })),
         ("query($p: ID!) { workflows(projectId: $p) { totalCount } }", json!({ "p": get("Project") })),
+        (
+            "mutation($l: ID!) { setBudgetForecast(input: {budgetLineId: $l, amounts: [null, null, null, null]}) { id } }",
+            json!({ "l": get("BudgetLine") }),
+        ),
+        ("mutation($id: ID!) { applyBudgetDraft(id: $id) { id } }", json!({ "id": get("BudgetDraft") })),
+        ("mutation($id: ID!) { discardBudgetDraft(id: $id) { id } }", json!({ "id": get("BudgetDraft") })),
+        (
+            "mutation($id: ID!) { updateBudgetDraft(id: $id, input: {name: \"x\"}) { id } }",
+            json!({ "id": get("BudgetDraft") }),
+        ),
     ] {
         let r = app.gql(&them, q, vars).await;
         assert_eq!(code(&r).as_deref(), Some("NOT_FOUND"), "{q}: {r}");
@@ -855,7 +886,7 @@ async fn another_workspace_sees_none_of_the_operations(app: TestApp) {
         "{ plans { totalCount } programs { totalCount } projects { totalCount } costCenters { totalCount }
         budgetLines { totalCount } purchaseOrders { totalCount } invoices { totalCount } vendors { totalCount }
         approvals { totalCount } approvalRules { totalCount } approvalDelegations { totalCount }
-        workflowTemplates { totalCount } workflows { totalCount } }",
+        workflowTemplates { totalCount } workflows { totalCount } budgetDrafts { totalCount } }",
         json!({}),
     )
     .await;

@@ -16,6 +16,7 @@ pub mod api_keys;
 pub mod approvals;
 pub mod audit;
 pub mod budget;
+pub mod budget_periods;
 pub mod contacts;
 pub mod identity;
 pub mod imports;

@@ -8,6 +8,7 @@ use crate::graphql::context::{OrGql, parley, tenant};
 use crate::graphql::identity::User;
 use crate::graphql::money::MoneyInput;
 use crate::graphql::node::id_of;
+use crate::graphql::plans::{CostCenter, Program};
 use crate::graphql::workspaces::Role;
 
 /// A new approval rule.
@@ -21,6 +22,10 @@ pub struct CreateApprovalRuleInput {
     pub mode: ApprovalMode,
     /// Hours the approvers have (1 to 2160); no deadline when left out.
     pub deadline_hours: Option<i32>,
+    /// Only purchase orders and budget changes charging this program's budget.
+    pub program_id: Option<ID>,
+    /// Only purchase orders and budget changes charging this cost center's budget.
+    pub cost_center_id: Option<ID>,
 }
 
 /// A decision on an approval request.
@@ -60,6 +65,13 @@ impl ApprovalsMutation {
             approver_role: input.approver_role.into(),
             mode: input.mode.into(),
             deadline_hours: input.deadline_hours,
+            program: input.program_id.as_ref().map(|p| id_of::<Program>("programId", p)).transpose().gql(ctx)?,
+            cost_center: input
+                .cost_center_id
+                .as_ref()
+                .map(|c| id_of::<CostCenter>("costCenterId", c))
+                .transpose()
+                .gql(ctx)?,
         };
         let t = tenant(ctx).await?;
         Ok(ApprovalRule(domain::approvals::create_rule(t, parley(ctx)?, new).await.gql(ctx)?))

@@ -23,7 +23,7 @@ impl ApprovalObjectType {
     fn type_name(self) -> &'static str {
         match self {
             ApprovalObjectType::PurchaseOrder => "PurchaseOrder",
-            ApprovalObjectType::BudgetChange => "BudgetLine",
+            ApprovalObjectType::BudgetChange => "BudgetDraft",
             ApprovalObjectType::Campaign => "Campaign",
             ApprovalObjectType::AssetVersion => "AssetVersion",
         }
@@ -68,6 +68,14 @@ node_object! {
     extra {
         async fn object_type(&self) -> ApprovalObjectType {
             self.0.object_type.into()
+        }
+        /// The rule applies only to objects charging this program's budget.
+        async fn program_id(&self) -> Option<ID> {
+            self.0.program_id.map(|p| global_id("Program", p.into()))
+        }
+        /// The rule applies only to objects charging this cost center's budget.
+        async fn cost_center_id(&self) -> Option<ID> {
+            self.0.cost_center_id.map(|c| global_id("CostCenter", c.into()))
         }
         /// The rule applies from this amount up; always when null.
         async fn min_amount(&self) -> Option<Money> {

@@ -39,6 +39,23 @@ pub struct UpdateBudgetLineInput {
     pub overspend: Option<Overspend>,
 }
 
+/// A line's amount spread over the periods of its year.
+#[derive(InputObject)]
+pub struct SetBudgetPhasingInput {
+    pub budget_line_id: ID,
+    /// One amount per period (12 months or 4 quarters), adding up to the line's amount.
+    pub amounts: Vec<MoneyInput>,
+}
+
+/// What a line is expected to spend in each period of its year.
+#[derive(InputObject)]
+pub struct SetBudgetForecastInput {
+    pub budget_line_id: ID,
+    /// One per period; null where nothing is forecast by hand (the period then counts
+    /// what is committed and spent).
+    pub amounts: Vec<Option<MoneyInput>>,
+}
+
 /// Budget writes.
 #[derive(Default)]
 pub struct BudgetsMutation;
@@ -93,6 +110,31 @@ impl BudgetsMutation {
         };
         let t = tenant(ctx).await?;
         Ok(BudgetLine(domain::budgets::update_line(t, parley(ctx)?, id, c).await.gql(ctx)?))
+    }
+
+    /// Spreads a line over the periods of its year (evenly until this is set; later
+    /// changes to its amount keep the proportions).
+    async fn set_budget_phasing(
+        &self,
+        ctx: &Context<'_>,
+        input: SetBudgetPhasingInput,
+    ) -> async_graphql::Result<BudgetLine> {
+        let id = id_of::<BudgetLine>("budgetLineId", &input.budget_line_id).gql(ctx)?;
+        let amounts = input.amounts.into_iter().map(MoneyInput::pair).collect();
+        let t = tenant(ctx).await?;
+        Ok(BudgetLine(domain::budgets::set_phasing(t, parley(ctx)?, id, amounts).await.gql(ctx)?))
+    }
+
+    /// Sets a line's forecast for each period of its year.
+    async fn set_budget_forecast(
+        &self,
+        ctx: &Context<'_>,
+        input: SetBudgetForecastInput,
+    ) -> async_graphql::Result<BudgetLine> {
+        let id = id_of::<BudgetLine>("budgetLineId", &input.budget_line_id).gql(ctx)?;
+        let amounts = input.amounts.into_iter().map(|a| a.map(MoneyInput::pair)).collect();
+        let t = tenant(ctx).await?;
+        Ok(BudgetLine(domain::budgets::set_forecast(t, parley(ctx)?, id, amounts).await.gql(ctx)?))
     }
 
     /// Deletes a line nothing is charged to or allocated from (`CONFLICT` otherwise).

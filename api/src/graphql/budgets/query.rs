@@ -35,6 +35,6 @@ impl BudgetsQuery {
     ) -> async_graphql::Result<BudgetSummary> {
         let holder = node_ref("nodeId", &node_id).gql(ctx)?;
         let t = tenant(ctx).await?;
-        Ok(BudgetSummary(domain::budgets::summary(t, parley(ctx)?, holder, fiscal_year).await.gql(ctx)?))
+        Ok(domain::budgets::summary(t, parley(ctx)?, holder, fiscal_year).await.gql(ctx)?.into())
     }
 }

@@ -40,7 +40,7 @@ fn owner(o: Option<domain::UserId>) -> Option<async_graphql::ID> {
 /// The roll-up of `node` for `year`.
 async fn summary(ctx: &Context<'_>, node: NodeRef, year: i32) -> async_graphql::Result<BudgetSummary> {
     let t = tenant(ctx).await?;
-    Ok(BudgetSummary(domain::budgets::summary(t, parley(ctx)?, node, year).await.gql(ctx)?))
+    Ok(domain::budgets::summary(t, parley(ctx)?, node, year).await.gql(ctx)?.into())
 }
 
 node_object! {

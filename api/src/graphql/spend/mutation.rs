@@ -5,6 +5,7 @@ use async_graphql::{Context, ID, InputObject, Object};
 use super::{Invoice, PurchaseOrder};
 use crate::graphql::budgets::BudgetLine;
 use crate::graphql::context::{OrGql, parley, tenant};
+use crate::graphql::date::Date;
 use crate::graphql::money::MoneyInput;
 use crate::graphql::node::id_of;
 
@@ -25,6 +26,9 @@ pub struct CreatePurchaseOrderInput {
     pub lines: Vec<PurchaseOrderLineInput>,
     /// How far invoices may go past the order, in percent (0–25; 5 when left out).
     pub tolerance_percent: Option<f64>,
+    /// When the goods or services are expected: the budget period its commitment falls
+    /// in (the approval's day when left out).
+    pub expected_on: Option<Date>,
 }
 
 /// A vendor's invoice against a purchase order.
@@ -34,6 +38,8 @@ pub struct RecordInvoiceInput {
     pub amount: MoneyInput,
     /// The vendor's invoice number, unique per order.
     pub reference: String,
+    /// The invoice's own date: the budget period its spending falls in (today when left out).
+    pub invoiced_on: Option<Date>,
 }
 
 /// Spend writes.
@@ -60,6 +66,7 @@ impl SpendMutation {
             vendor: input.vendor,
             lines,
             tolerance_percent: input.tolerance_percent,
+            expected_on: input.expected_on.map(|d| d.0),
         };
         let t = tenant(ctx).await?;
         Ok(PurchaseOrder(domain::spend::orders::create(t, parley(ctx)?, new).await.gql(ctx)?))
@@ -101,6 +108,7 @@ impl SpendMutation {
             purchase_order_id: id_of::<PurchaseOrder>("purchaseOrderId", &input.purchase_order_id).gql(ctx)?,
             amount: input.amount.pair(),
             reference: input.reference,
+            invoiced_on: input.invoiced_on.map(|d| d.0),
         };
         let t = tenant(ctx).await?;
         Ok(Invoice(domain::spend::invoices::record(t, parley(ctx)?, new).await.gql(ctx)?))

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::graphql::approvals::Approval;
 use crate::graphql::connection::{Conn, list, page_cost};
 use crate::graphql::context::{OrGql, parley, tenant};
+use crate::graphql::date::Date;
 use crate::graphql::ids::global_id;
 use crate::graphql::money::Money;
 use crate::graphql::node::{NodeObject, node_object};
@@ -107,6 +108,10 @@ impl PurchaseOrder {
     async fn approved_at(&self) -> Option<DateTime<Utc>> {
         self.0.approved_at
     }
+    /// When the goods or services are expected.
+    async fn expected_on(&self) -> Option<Date> {
+        self.0.expected_on.map(Date)
+    }
     async fn issued_at(&self) -> Option<DateTime<Utc>> {
         self.0.issued_at
     }
@@ -130,6 +135,10 @@ node_object! {
         }
         async fn amount(&self) -> Money {
             Money::of(self.0.amount, &self.0.currency)
+        }
+        /// The invoice's own date.
+        async fn invoiced_on(&self) -> Date {
+            Date(self.0.invoiced_on.unwrap_or(self.0.created_at.date_naive()))
         }
     }
 }

@@ -5,7 +5,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::money;
+use super::{Pick, money};
 use crate::components::{
     Caller, Chunk, ErrorBanner, Field, Form, FormErrors, LoadError, Loading, Paged, PagedTable, RoleSelect, Submit,
     paged,
@@ -93,7 +93,8 @@ fn approval_row(a: Approval, inbox: Paged<Approval>, errors: FormErrors) -> impl
     }
 }
 
-/// Owners and admins: the rules, and a form for a new one (purchase orders).
+/// Owners and admins: the rules, and a form for a new one (purchase orders or budget
+/// changes, from an amount, within a program or a cost center, with a deadline).
 #[component]
 fn RulesPanel() -> impl IntoView {
     let rules = load(|| call::<ApprovalRules>(approval_rules::Variables));
@@ -101,6 +102,24 @@ fn RulesPanel() -> impl IntoView {
     let currency = RwSignal::new("EUR".to_owned());
     let role = RwSignal::new("APPROVER".to_owned());
     let every = RwSignal::new(false);
+    let object = RwSignal::new("PURCHASE_ORDER".to_owned());
+    let program = RwSignal::new(String::new());
+    let cost_center = RwSignal::new(String::new());
+    let hours = RwSignal::new(String::new());
+    let programs = Signal::derive(move || match rules.data.get() {
+        Some(Ok(d)) => d.programs.nodes.into_iter().map(|p| (p.id, p.name)).collect(),
+        _ => Vec::new(),
+    });
+    let cost_centers = Signal::derive(move || match rules.data.get() {
+        Some(Ok(d)) => d.cost_centers.nodes.into_iter().map(|c| (c.id, c.name)).collect(),
+        _ => Vec::new(),
+    });
+    let objects = Signal::derive(|| {
+        vec![
+            ("PURCHASE_ORDER".to_owned(), "Purchase orders".to_owned()),
+            ("BUDGET_CHANGE".to_owned(), "Budget changes".to_owned()),
+        ]
+    });
     let form = Form::new();
     let delete_errors = FormErrors::new();
     let on_submit = move |ev: SubmitEvent| {
@@ -109,8 +128,25 @@ fn RulesPanel() -> impl IntoView {
             return;
         }
         let min = min.get_untracked();
+        let deadline_hours = match hours.get_untracked().trim() {
+            "" => None,
+            h => match h.parse::<i64>() {
+                Ok(h) => Some(h),
+                Err(_) => {
+                    form.errors.set_field("deadlineHours", "is a whole number of hours");
+                    return;
+                }
+            },
+        };
+        let some = |s: String| (!s.is_empty()).then_some(s);
         let input = create_approval_rule::CreateApprovalRuleInput {
-            object_type: create_approval_rule::ApprovalObjectType::PURCHASE_ORDER,
+            object_type: if object.get_untracked() == "BUDGET_CHANGE" {
+                create_approval_rule::ApprovalObjectType::BUDGET_CHANGE
+            } else {
+                create_approval_rule::ApprovalObjectType::PURCHASE_ORDER
+            },
+            program_id: some(program.get_untracked()),
+            cost_center_id: some(cost_center.get_untracked()),
             min_amount: (!min.trim().is_empty()).then(|| create_approval_rule::MoneyInput {
                 amount: min.clone(),
                 currency_code: currency.get_untracked(),
@@ -121,12 +157,19 @@ fn RulesPanel() -> impl IntoView {
             } else {
                 create_approval_rule::ApprovalMode::ANY
             },
-            deadline_hours: None,
+            deadline_hours,
         };
         form.send::<CreateApprovalRule, _>(
             Caller::SignedIn,
             create_approval_rule::Variables { input },
-            &["minAmount.amount", "minAmount.currencyCode", "approverRole"],
+            &[
+                "minAmount.amount",
+                "minAmount.currencyCode",
+                "approverRole",
+                "programId",
+                "costCenterId",
+                "deadlineHours",
+            ],
             move |_| rules.reload(),
         );
     };
@@ -141,21 +184,30 @@ fn RulesPanel() -> impl IntoView {
     };
     view! {
         <section class="panel">
-            <h2>"Rules for purchase orders"</h2>
+            <h2>"Approval rules"</h2>
             <ErrorBanner errors=delete_errors />
             {move || match rules.data.get() {
                 None => view! { <Loading /> }.into_any(),
                 Some(Err(e)) => view! { <LoadError errors=e /> }.into_any(),
-                Some(Ok(d)) if d.approval_rules.nodes.is_empty() => view! { <p class="muted" data-testid="rules-none">"No rules: purchase orders are approved when they are submitted, if the budget allows."</p> }.into_any(),
+                Some(Ok(d)) if d.approval_rules.nodes.is_empty() => view! { <p class="muted" data-testid="rules-none">"No rules: purchase orders are approved when they are submitted and budget changes applied at once, if the budget allows."</p> }.into_any(),
                 Some(Ok(d)) => view! {
                     <ol class="rules" data-testid="rules">
-                        {d.approval_rules.nodes.into_iter().map(|r| {
+                        {d.approval_rules.nodes.iter().cloned().map(|r| {
+                            let what = match r.object_type {
+                                approval_rules::ApprovalObjectType::BUDGET_CHANGE => "Budget changes",
+                                _ => "Purchase orders",
+                            };
+                            let name_in = |id: &Option<String>, names: &[(String, String)]| id.as_ref().and_then(|i| names.iter().find(|(n, _)| n == i)).map(|(_, l)| l.clone());
+                            let programs: Vec<(String, String)> = d.programs.nodes.iter().map(|p| (p.id.clone(), p.name.clone())).collect();
+                            let centers: Vec<(String, String)> = d.cost_centers.nodes.iter().map(|c| (c.id.clone(), c.name.clone())).collect();
+                            let within = [name_in(&r.program_id, &programs), name_in(&r.cost_center_id, &centers)].into_iter().flatten().map(|n| format!(" in {n}")).collect::<String>();
+                            let deadline = r.deadline_hours.map(|h| format!(", within {h} h")).unwrap_or_default();
                             let from = r.min_amount.map(|m| format!("from {}", money(&m.amount, &m.currency_code))).unwrap_or_else(|| "always".into());
                             let who = if matches!(r.mode, approval_rules::ApprovalMode::ALL) { "every" } else { "one" };
                             let id = r.id.clone();
                             view! {
                                 <li data-testid="rule-row">
-                                    {format!("{from}: {who} {}", r.approver_role.label().to_lowercase())}
+                                    {format!("{what}{within} {from}: {who} {}{deadline}", r.approver_role.label().to_lowercase())}
                                     " "
                                     <button type="button" class="btn btn-ghost btn-small" data-testid="rule-delete" on:click=move |_| delete(id.clone())>"Remove"</button>
                                 </li>
@@ -166,6 +218,9 @@ fn RulesPanel() -> impl IntoView {
             }}
             <form class="form form-row" data-testid="rule-form" on:submit=on_submit>
                 <ErrorBanner errors=form.errors />
+                <Pick label="For" name="objectType" value=object options=objects errors=form.errors testid="rule-object" />
+                <Pick label="Within program" name="programId" value=program options=programs errors=form.errors testid="rule-program" />
+                <Pick label="Within cost center" name="costCenterId" value=cost_center options=cost_centers errors=form.errors testid="rule-cost-center" />
                 <Field label="From amount" name="minAmount.amount" value=min errors=form.errors testid="rule-min" optional=true placeholder="1000.00" />
                 <Field label="Currency" name="minAmount.currencyCode" value=currency errors=form.errors testid="rule-currency" />
                 <RoleSelect value=role errors=form.errors testid="rule-role" without_owner=true />
@@ -173,6 +228,7 @@ fn RulesPanel() -> impl IntoView {
                     <input type="checkbox" data-testid="rule-every" prop:checked=move || every.get() on:change=move |ev| every.set(event_target_checked(&ev)) />
                     <span>"Every member with the role must approve"</span>
                 </label>
+                <Field label="Deadline (hours)" name="deadlineHours" value=hours errors=form.errors testid="rule-hours" optional=true placeholder="48" />
                 <Submit label="Add rule" busy_label="Adding…" busy=form.busy testid="rule-submit" />
             </form>
         </section>

@@ -6,6 +6,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use super::budget_periods::{PeriodView, WhatIf};
 use super::{Pick, money};
 use crate::components::{Caller, ErrorBanner, Field, Form, LoadError, Loading, Submit};
 use crate::gql::call;
@@ -69,6 +70,25 @@ pub fn BudgetPage() -> impl IntoView {
         }
     });
     let lines = load(|| call::<BudgetLines>(budget_lines::Variables));
+    // The row whose periods are shown: (ID, name); the plan until another is clicked.
+    let selected = RwSignal::new((String::new(), String::new()));
+    Effect::new(move |_| {
+        if let Some(Ok(Some(t))) = data.data.get()
+            && let Some(first) = t.rows.first()
+            && !t.rows.iter().any(|r| r.id == selected.get_untracked().0)
+        {
+            selected.set((first.id.clone(), first.name.clone()));
+        }
+    });
+    let year = Signal::derive(move || match data.data.get() {
+        Some(Ok(Some(t))) => t.year,
+        _ => 0,
+    });
+    let currency = Signal::derive(move || match data.data.get() {
+        Some(Ok(Some(t))) => t.currency,
+        _ => String::new(),
+    });
+    let choices = line_choices(data, lines);
     let changed = move || {
         data.reload();
         lines.reload();
@@ -100,18 +120,22 @@ pub fn BudgetPage() -> impl IntoView {
                                 </label>
                             }.into_any()
                         }}
-                        <TreeTable data=data />
+                        <TreeTable data=data selected=selected />
                     </section>
                 }.into_any()
             }
         }}
-        <BuildForms data=data lines=lines chosen=chosen on_change=changed />
+        <PeriodView node=Signal::derive(move || selected.get().0) name=Signal::derive(move || selected.get().1) year=year />
+        <Show when=move || !chosen.get().is_empty()>
+            <WhatIf lines=choices currency=currency on_change=changed />
+        </Show>
+        <BuildForms data=data choices=choices chosen=chosen on_change=changed />
         <CreatePlanForm on_created=move |id| { chosen.set(id); plans.reload(); } />
     }
 }
 
 #[component]
-fn TreeTable(data: Loaded<Option<Tree>>) -> impl IntoView {
+fn TreeTable(data: Loaded<Option<Tree>>, selected: RwSignal<(String, String)>) -> impl IntoView {
     move || {
         match data.data.get() {
         None => view! { <Loading /> }.into_any(),
@@ -128,8 +152,12 @@ fn TreeTable(data: Loaded<Option<Tree>>) -> impl IntoView {
                         let used = f.used_percent();
                         let over = f.remaining.starts_with('-');
                         let name = r.name.clone();
+                        let pick = (r.id.clone(), r.name.clone());
+                        let id = r.id.clone();
                         view! {
-                            <tr data-testid="budget-row" data-kind=r.kind data-name=name class=format!("budget-{}", r.kind)>
+                            <tr data-testid="budget-row" data-kind=r.kind data-name=name class=format!("budget-{}", r.kind)
+                                class:selected=move || selected.get().0 == id title="Show its periods"
+                                on:click=move |_| selected.set(pick.clone())>
                                 <td class="budget-name">{r.name}</td>
                                 <td data-testid="budget-budgeted">{money(&f.budgeted, &f.currency)}</td>
                                 <td data-testid="budget-allocated">{money(&f.allocated, &f.currency)}</td>
@@ -166,23 +194,12 @@ fn holders(data: Loaded<Option<Tree>>) -> Signal<Vec<(String, String)>> {
     })
 }
 
-#[component]
-fn BuildForms(
+/// The plan's budget lines as (ID, label) choices: holder, name and what is left.
+fn line_choices(
     data: Loaded<Option<Tree>>,
     lines: Loaded<budget_lines::ResponseData>,
-    chosen: RwSignal<String>,
-    on_change: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let currency = move || match data.data.get() {
-        Some(Ok(Some(t))) => t.currency,
-        _ => String::new(),
-    };
-    let programs = Signal::derive(move || match data.data.get() {
-        Some(Ok(Some(t))) => t.rows.into_iter().filter(|r| r.kind == "program").map(|r| (r.id, r.name)).collect(),
-        _ => Vec::new(),
-    });
-    let holders = holders(data);
-    let line_choices = Signal::derive(move || match (lines.data.get(), data.data.get()) {
+) -> Signal<Vec<(String, String)>> {
+    Signal::derive(move || match (lines.data.get(), data.data.get()) {
         (Some(Ok(l)), Some(Ok(Some(t)))) => l
             .budget_lines
             .nodes
@@ -197,7 +214,26 @@ fn BuildForms(
             })
             .collect(),
         _ => Vec::new(),
+    })
+}
+
+#[component]
+fn BuildForms(
+    data: Loaded<Option<Tree>>,
+    choices: Signal<Vec<(String, String)>>,
+    chosen: RwSignal<String>,
+    on_change: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let currency = move || match data.data.get() {
+        Some(Ok(Some(t))) => t.currency,
+        _ => String::new(),
+    };
+    let programs = Signal::derive(move || match data.data.get() {
+        Some(Ok(Some(t))) => t.rows.into_iter().filter(|r| r.kind == "program").map(|r| (r.id, r.name)).collect(),
+        _ => Vec::new(),
     });
+    let holders = holders(data);
+    let line_choices = choices;
 
     // A program.
     let program_name = RwSignal::new(String::new());

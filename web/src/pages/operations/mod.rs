@@ -5,6 +5,7 @@
 
 mod approvals;
 mod budget;
+mod budget_periods;
 mod spend;
 mod workflows;
 

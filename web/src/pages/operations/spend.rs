@@ -130,6 +130,7 @@ fn OrderForm(orders: Paged<PurchaseOrder>) -> impl IntoView {
     let line = RwSignal::new(String::new());
     let amount = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
+    let expected = RwSignal::new(String::new());
     let form = Form::new();
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -150,11 +151,12 @@ fn OrderForm(orders: Paged<PurchaseOrder>) -> impl IntoView {
                 description: description.get_untracked(),
             }],
             tolerance_percent: None,
+            expected_on: Some(expected.get_untracked()).filter(|d| !d.is_empty()),
         };
         form.send::<CreatePurchaseOrder, _>(
             Caller::SignedIn,
             create_purchase_order::Variables { input },
-            &["vendor", "lines[0].budgetLineId", "lines[0].amount.amount", "lines[0].description"],
+            &["vendor", "lines[0].budgetLineId", "lines[0].amount.amount", "lines[0].description", "expectedOn"],
             move |_| {
                 amount.set(String::new());
                 description.set(String::new());
@@ -171,6 +173,7 @@ fn OrderForm(orders: Paged<PurchaseOrder>) -> impl IntoView {
                 <Pick label="Budget line" name="lines[0].budgetLineId" value=line options=choices errors=form.errors testid="order-line" />
                 <Field label="Amount" name="lines[0].amount.amount" value=amount errors=form.errors testid="order-amount" placeholder="2500.00" />
                 <Field label="Description" name="lines[0].description" value=description errors=form.errors testid="order-description" optional=true />
+                <Field label="Expected on" name="expectedOn" kind="date" value=expected errors=form.errors testid="order-expected" optional=true />
                 <Submit label="Save draft" busy_label="Saving…" busy=form.busy testid="order-submit-form" />
             </form>
         </section>
@@ -192,6 +195,7 @@ fn InvoiceForm(orders: Paged<PurchaseOrder>) -> impl IntoView {
     let order = RwSignal::new(String::new());
     let amount = RwSignal::new(String::new());
     let reference = RwSignal::new(String::new());
+    let invoiced = RwSignal::new(String::new());
     let form = Form::new();
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -210,11 +214,12 @@ fn InvoiceForm(orders: Paged<PurchaseOrder>) -> impl IntoView {
             purchase_order_id,
             amount: record_invoice::MoneyInput { amount: amount.get_untracked(), currency_code },
             reference: reference.get_untracked(),
+            invoiced_on: Some(invoiced.get_untracked()).filter(|d| !d.is_empty()),
         };
         form.send::<RecordInvoice, _>(
             Caller::SignedIn,
             record_invoice::Variables { input },
-            &["purchaseOrderId", "amount.amount", "reference"],
+            &["purchaseOrderId", "amount.amount", "reference", "invoicedOn"],
             move |_| {
                 amount.set(String::new());
                 reference.set(String::new());
@@ -230,6 +235,7 @@ fn InvoiceForm(orders: Paged<PurchaseOrder>) -> impl IntoView {
                 <Pick label="Purchase order" name="purchaseOrderId" value=order options=choices errors=form.errors testid="invoice-order" />
                 <Field label="Amount" name="amount.amount" value=amount errors=form.errors testid="invoice-amount" />
                 <Field label="Invoice number" name="reference" value=reference errors=form.errors testid="invoice-reference" />
+                <Field label="Dated" name="invoicedOn" kind="date" value=invoiced errors=form.errors testid="invoice-date" optional=true />
                 <Submit label="Record" busy_label="Recording…" busy=form.busy testid="invoice-submit" />
             </form>
         </section>

@@ -1,0 +1,12 @@
+//! Typed operations of `budget_periods.graphql`.
+
+super::operations!("src/ops/budget_periods.graphql":
+    /// `BudgetPeriods` in `budget_periods.graphql`.
+    BudgetPeriods,
+    /// `PreviewBudgetMoves` in `budget_periods.graphql`.
+    PreviewBudgetMoves,
+    /// `CreateBudgetDraft` in `budget_periods.graphql`.
+    CreateBudgetDraft,
+    /// `ApplyBudgetDraft` in `budget_periods.graphql`.
+    ApplyBudgetDraft,
+);

@@ -1,0 +1,276 @@
+//! The budget page's period view (a holder's figures in each month or quarter, with a
+//! chart of budget, forecast, committed and actual) and its what-if panel (moves of
+//! budget between lines, previewed before anything moves, then applied or sent for
+//! approval).
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+
+use super::{Pick, money};
+use crate::components::{Caller, ErrorBanner, Field, Form, LoadError, Loading, Submit};
+use crate::gql::call;
+use crate::ops::budget_periods::{
+    ApplyBudgetDraft, BudgetPeriods, CreateBudgetDraft, PreviewBudgetMoves, apply_budget_draft, budget_periods,
+    create_budget_draft, preview_budget_moves,
+};
+use crate::session::load;
+
+/// The four series of the chart: (label, CSS class).
+const SERIES: [(&str, &str); 4] =
+    [("Budget", "bar-budget"), ("Forecast", "bar-forecast"), ("Committed", "bar-committed"), ("Actual", "bar-actual")];
+
+fn n(s: &str) -> f64 {
+    s.parse().unwrap_or(0.0)
+}
+
+/// One holder's figures per period: a chart and a table with a column per period.
+#[component]
+pub fn PeriodView(node: Signal<String>, name: Signal<String>, year: Signal<i64>) -> impl IntoView {
+    let data = load(move || {
+        let node = node.get();
+        let year = year.get();
+        async move {
+            if node.is_empty() {
+                return Ok(None);
+            }
+            call::<BudgetPeriods>(budget_periods::Variables { node, year }).await.map(Some)
+        }
+    });
+    move || match data.data.get() {
+        None => view! { <Loading /> }.into_any(),
+        Some(Err(e)) => view! { <LoadError errors=e /> }.into_any(),
+        Some(Ok(None)) => ().into_any(),
+        Some(Ok(Some(d))) => {
+            let periods = d.budget_summary.periods;
+            let currency = periods.first().map(|p| p.budgeted.currency_code.clone()).unwrap_or_default();
+            let values: Vec<[f64; 4]> = periods
+                .iter()
+                .map(|p| [n(&p.budgeted.amount), n(&p.forecast.amount), n(&p.committed.amount), n(&p.actual.amount)])
+                .collect();
+            let top = values.iter().flatten().copied().fold(0.0_f64, f64::max).max(1.0);
+            // 4 bars of 6 units and a gap of 6 per period; 100 units high.
+            let width = periods.len() * 30;
+            let rows: [(&str, &str, Vec<String>); 5] = [
+                ("Budgeted", "period-budgeted", periods.iter().map(|p| p.budgeted.amount.clone()).collect()),
+                ("Forecast", "period-forecast", periods.iter().map(|p| p.forecast.amount.clone()).collect()),
+                ("Committed", "period-committed", periods.iter().map(|p| p.committed.amount.clone()).collect()),
+                ("Actual", "period-actual", periods.iter().map(|p| p.actual.amount.clone()).collect()),
+                ("Remaining", "period-remaining", periods.iter().map(|p| p.remaining.amount.clone()).collect()),
+            ];
+            view! {
+                <section class="panel" data-testid="budget-periods">
+                    <h2>{move || format!("{} by period", name.get())}</h2>
+                    <p class="muted">{format!("Forecast for the year: {}", money(&d.budget_summary.forecast.amount, &currency))}</p>
+                    <svg class="period-chart" data-testid="period-chart" viewBox=format!("0 0 {width} 110") preserveAspectRatio="none" role="img" aria-label="Budget, forecast, committed and actual by period">
+                        {values.iter().enumerate().map(|(i, v)| {
+                            (0..4).map(|k| {
+                                let h = v[k] / top * 100.0;
+                                let x = i * 30 + 3 + k * 6;
+                                view! { <rect class=SERIES[k].1 x=x.to_string() y=format!("{:.2}", 100.0 - h) width="5" height=format!("{h:.2}")><title>{format!("{}: {}", SERIES[k].0, v[k])}</title></rect> }
+                            }).collect_view()
+                        }).collect_view()}
+                    </svg>
+                    <p class="chart-legend">
+                        {SERIES.iter().map(|(l, c)| view! { <span class=format!("legend {c}")>{*l}</span> }).collect_view()}
+                    </p>
+                    <div class="table-scroll">
+                        <table class="table period-table">
+                            <thead><tr><th>{currency.clone()}</th>{periods.iter().map(|p| view! { <th>{p.label.clone()}</th> }).collect_view()}</tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|(label, testid, cells)| view! {
+                                    <tr data-testid=testid>
+                                        <th>{label}</th>
+                                        {cells.into_iter().map(|c| { let over = c.starts_with('-'); view! { <td class:overspent=over>{money(&c, "").trim_end().to_owned()}</td> } }).collect_view()}
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                </section>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// One move as the panel holds it: from line, to line, amount.
+#[derive(Clone, Debug, PartialEq)]
+struct Move {
+    from: String,
+    to: String,
+    amount: String,
+}
+
+/// What-if reallocation: moves added one by one, previewed, then applied.
+#[component]
+pub fn WhatIf(
+    /// Budget lines as (ID, label).
+    lines: Signal<Vec<(String, String)>>,
+    currency: Signal<String>,
+    on_change: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let moves = RwSignal::new(Vec::<Move>::new());
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let amount = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let preview = RwSignal::new(None::<preview_budget_moves::ResponseData>);
+    let outcome = RwSignal::new(None::<String>);
+    let add_form = Form::new();
+    let run_form = Form::new();
+    let label_of = move |id: &str| lines.get().into_iter().find(|(i, _)| i == id).map(|(_, l)| l).unwrap_or_default();
+    let add = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if !add_form.start() {
+            return;
+        }
+        let m = Move {
+            from: from.get_untracked(),
+            to: to.get_untracked(),
+            amount: amount.get_untracked().trim().to_owned(),
+        };
+        if m.from.is_empty() || m.to.is_empty() {
+            add_form.errors.set_field("toBudgetLineId", "choose both lines");
+            return;
+        }
+        if m.amount.is_empty() {
+            add_form.errors.set_field("amount.amount", "is required");
+            return;
+        }
+        moves.update(|all| all.push(m));
+        amount.set(String::new());
+        preview.set(None);
+        outcome.set(None);
+    };
+    let inputs = move || moves.get_untracked().into_iter().map(|m| (m.from, m.to, m.amount)).collect::<Vec<_>>();
+    let show = move |_| {
+        if !run_form.start() {
+            return;
+        }
+        let cur = currency.get_untracked();
+        let moves = inputs()
+            .into_iter()
+            .map(|(f, t, a)| preview_budget_moves::BudgetMoveInput {
+                from_budget_line_id: f,
+                to_budget_line_id: t,
+                amount: preview_budget_moves::MoneyInput { amount: a, currency_code: cur.clone() },
+            })
+            .collect();
+        run_form.send::<PreviewBudgetMoves, _>(
+            Caller::SignedIn,
+            preview_budget_moves::Variables { moves },
+            &[],
+            move |d| {
+                preview.set(Some(d));
+            },
+        );
+    };
+    let apply = move |_| {
+        if !run_form.start() {
+            return;
+        }
+        let cur = currency.get_untracked();
+        let list = inputs()
+            .into_iter()
+            .map(|(f, t, a)| create_budget_draft::BudgetMoveInput {
+                from_budget_line_id: f,
+                to_budget_line_id: t,
+                amount: create_budget_draft::MoneyInput { amount: a, currency_code: cur.clone() },
+            })
+            .collect();
+        let draft_name = match name.get_untracked().trim() {
+            "" => "What-if reallocation".to_owned(),
+            given => given.to_owned(),
+        };
+        let input = create_budget_draft::CreateBudgetDraftInput { name: draft_name, moves: list };
+        run_form.send::<CreateBudgetDraft, _>(
+            Caller::SignedIn,
+            create_budget_draft::Variables { input },
+            &["name"],
+            move |d| {
+                run_form.send::<ApplyBudgetDraft, _>(
+                    Caller::SignedIn,
+                    apply_budget_draft::Variables { id: d.create_budget_draft.id },
+                    &[],
+                    move |a| {
+                        let applied =
+                            matches!(a.apply_budget_draft.status, apply_budget_draft::BudgetDraftStatus::APPLIED);
+                        outcome.set(Some(if applied {
+                            "Applied: the budget moved.".to_owned()
+                        } else {
+                            "Sent for approval: it moves once approved.".to_owned()
+                        }));
+                        moves.set(Vec::new());
+                        preview.set(None);
+                        on_change();
+                    },
+                );
+            },
+        );
+    };
+    view! {
+        <section class="panel" data-testid="what-if">
+            <h2>"What if…"</h2>
+            <p class="muted">"Move budget between lines and see the effect before anything moves."</p>
+            <form class="form form-row" data-testid="move-form" on:submit=add>
+                <ErrorBanner errors=add_form.errors />
+                <Pick label="From line" name="fromBudgetLineId" value=from options=lines errors=add_form.errors testid="move-from" />
+                <Pick label="To line" name="toBudgetLineId" value=to options=lines errors=add_form.errors testid="move-to" />
+                <Field label="Amount" name="amount.amount" value=amount errors=add_form.errors testid="move-amount" placeholder="500.00" />
+                <Submit label="Add move" busy_label="Adding…" busy=add_form.busy testid="move-add" />
+            </form>
+            <ul class="moves" data-testid="moves">
+                {move || moves.get().into_iter().enumerate().map(|(i, m)| view! {
+                    <li data-testid="move">
+                        {format!("{} → {}: {}", label_of(&m.from), label_of(&m.to), money(&m.amount, &currency.get()))}
+                        " "
+                        <button type="button" class="link-button" on:click=move |_| { moves.update(|all| { all.remove(i); }); preview.set(None); }>"Remove"</button>
+                    </li>
+                }).collect_view()}
+            </ul>
+            <ErrorBanner errors=run_form.errors />
+            <Show when=move || !moves.get().is_empty()>
+                <div class="form form-row">
+                    <Field label="Name" name="name" value=name errors=run_form.errors testid="draft-name" placeholder="What-if reallocation" />
+                    <button type="button" class="btn btn-ghost" data-testid="move-preview" disabled=move || run_form.busy.get() on:click=show>"Preview"</button>
+                    <button type="button" class="btn btn-primary" data-testid="move-apply" disabled=move || run_form.busy.get() on:click=apply>"Apply"</button>
+                </div>
+            </Show>
+            {move || outcome.get().map(|o| view! { <p class="banner banner-info" role="status" data-testid="draft-outcome">{o}</p> })}
+            {move || preview.get().map(|p| {
+                let e = p.preview_budget_moves;
+                view! {
+                    <div data-testid="move-effect">
+                        {e.problems.iter().map(|m| view! { <p class="banner banner-error" data-testid="move-problem">{m.clone()}</p> }).collect_view()}
+                        <table class="table">
+                            <thead><tr><th>"Line"</th><th>"Amount before"</th><th>"after"</th><th>"Available before"</th><th>"after"</th></tr></thead>
+                            <tbody>
+                                {e.lines.into_iter().map(|l| {
+                                    let c = l.amount_before.currency_code.clone();
+                                    view! { <tr data-testid="effect-line">
+                                        <td>{l.name}</td>
+                                        <td>{money(&l.amount_before.amount, &c)}</td><td data-testid="effect-amount-after">{money(&l.amount_after.amount, &c)}</td>
+                                        <td>{money(&l.available_before.amount, &c)}</td><td class:overspent=l.available_after.amount.starts_with('-')>{money(&l.available_after.amount, &c)}</td>
+                                    </tr> }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <table class="table">
+                            <thead><tr><th>"Holder"</th><th>"Budgeted before"</th><th>"after"</th><th>"Remaining before"</th><th>"after"</th></tr></thead>
+                            <tbody>
+                                {e.nodes.into_iter().map(|h| {
+                                    let c = h.budgeted_before.currency_code.clone();
+                                    view! { <tr data-testid="effect-node">
+                                        <td>{h.name}</td>
+                                        <td>{money(&h.budgeted_before.amount, &c)}</td><td>{money(&h.budgeted_after.amount, &c)}</td>
+                                        <td>{money(&h.remaining_before.amount, &c)}</td><td>{money(&h.remaining_after.amount, &c)}</td>
+                                    </tr> }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }
+            })}
+        </section>
+    }
+}
