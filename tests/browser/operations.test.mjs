@@ -142,6 +142,15 @@ test('a budget, a purchase order approved by another member, and the figures tha
   await page.click('[data-testid="move-apply"]');
   await page.locator('[data-testid="draft-outcome"]', { hasText: 'Applied' }).waitFor();
   await page.waitForFunction(() => document.querySelector('[data-testid="budget-row"][data-name="Brand"] [data-testid="budget-budgeted"]')?.textContent === '11,000.00 EUR');
+
+  // A forecast entered for February; January keeps reading what is committed.
+  await page.locator('[data-testid="budget-row"][data-name="Brand"]').click();
+  const forecast = page.locator('[data-testid="forecast-row"][data-name="Media"]');
+  await forecast.locator('input').nth(1).fill('900');
+  await forecast.locator('[data-testid="forecast-save"]').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="period-forecast"] td')[1]?.textContent === '900.00');
+  assert.equal(await page.locator('[data-testid="period-forecast"] td').first().textContent(), '2,500.00');
+  await shot(page, '63-budget-forecast');
   assert.deepEqual(unexpected(problems), []);
 
   // Another workspace sees none of it.

@@ -6,6 +6,8 @@
 //! lines, those allocated to it included), `allocated` (what it passed down), and
 //! `committed` and `actual` on it and everything below it.
 
+use std::collections::HashMap;
+
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, QueryFilter, Statement, Value};
 use uuid::Uuid;
 
@@ -175,38 +177,34 @@ impl PeriodFigures {
     pub fn remaining(&self) -> i64 {
         self.budgeted.saturating_sub(self.committed).saturating_sub(self.actual)
     }
-
-    fn add(&mut self, o: &PeriodFigures) {
-        self.budgeted = self.budgeted.saturating_add(o.budgeted);
-        self.allocated = self.allocated.saturating_add(o.allocated);
-        self.forecast = self.forecast.saturating_add(o.forecast);
-        self.committed = self.committed.saturating_add(o.committed);
-        self.actual = self.actual.saturating_add(o.actual);
-    }
 }
 
-/// Open commitments and invoices of the lines `lines_sql` selects, per line and month
-/// (`yyyymm`; 0 where none was recorded): one statement.
+/// Open commitments and invoices of the lines `lines_sql` selects, per month (`yyyymm`;
+/// 0 where none was recorded) and, `by_line`, per line (else every row names the
+/// tenant in place of a line): one statement.
 async fn spend_by_month(
     tx: &TenantTx<'_>,
     lines_sql: &str,
     values: Vec<Value>,
+    by_line: bool,
 ) -> Result<Vec<(BudgetLineId, i32, i64, i64)>> {
     let backend = tx.get_database_backend();
+    let (order_key, charge_key) =
+        if by_line { ("l.budget_line_id", "ic.budget_line_id") } else { ("l.tenant_id", "ic.tenant_id") };
     let sql = format!(
-        "SELECT l.budget_line_id AS line, COALESCE(o.commit_month, 0) AS month,
+        "SELECT {order_key} AS line, COALESCE(o.commit_month, 0) AS month,
                 CAST(COALESCE(SUM({OPEN_PART}), 0) AS BIGINT) AS committed, CAST(0 AS BIGINT) AS actual
            FROM purchase_order_lines l
            JOIN purchase_orders o ON o.tenant_id = l.tenant_id AND o.id = l.purchase_order_id
           WHERE l.tenant_id = $1 AND o.status IN ('approved', 'issued') AND l.budget_line_id IN ({lines_sql})
-          GROUP BY l.budget_line_id, COALESCE(o.commit_month, 0)
+          GROUP BY {order_key}, COALESCE(o.commit_month, 0)
          UNION ALL
-         SELECT ic.budget_line_id AS line, COALESCE(i.month, 0) AS month,
+         SELECT {charge_key} AS line, COALESCE(i.month, 0) AS month,
                 CAST(0 AS BIGINT) AS committed, CAST(COALESCE(SUM(ic.amount), 0) AS BIGINT) AS actual
            FROM invoice_charges ic
            JOIN invoices i ON i.tenant_id = ic.tenant_id AND i.id = ic.invoice_id
           WHERE ic.tenant_id = $1 AND ic.budget_line_id IN ({lines_sql})
-          GROUP BY ic.budget_line_id, COALESCE(i.month, 0)"
+          GROUP BY {charge_key}, COALESCE(i.month, 0)"
     );
     let rows = tx.query_all_raw(Statement::from_sql_and_values(backend, sql_for(backend, &sql), values)).await?;
     let mut out = Vec::with_capacity(rows.len());
@@ -233,15 +231,16 @@ fn per_line(
             (l.id, phasing.into_iter().map(|b| PeriodFigures { budgeted: b, ..Default::default() }).collect())
         })
         .collect();
-    let at = |out: &Vec<(BudgetLineId, Vec<PeriodFigures>)>, id: BudgetLineId| out.iter().position(|(i, _)| *i == id);
+    let index: HashMap<BudgetLineId, usize> = lines.iter().enumerate().map(|(k, l)| (l.id, k)).collect();
+    let at = |id: BudgetLineId| index.get(&id).copied();
     for l in lines {
-        let Some(parent) = l.parent_id.and_then(|p| at(&out, p)) else { continue };
+        let Some(parent) = l.parent_id.and_then(at) else { continue };
         for (i, b) in phasing_of(l.phasing.as_ref(), l.amount, n).into_iter().enumerate() {
             out[parent].1[i].allocated += b;
         }
     }
     for (line, month, committed, actual) in spend {
-        let Some(k) = at(&out, *line) else { continue };
+        let Some(k) = at(*line) else { continue };
         let p = &mut out[k].1[cal.index_of_month(*month)];
         p.committed = p.committed.saturating_add(*committed);
         p.actual = p.actual.saturating_add(*actual);
@@ -265,12 +264,15 @@ pub(crate) async fn periods_of_line(
     let mut lines = vec![line.clone()];
     lines.extend(children);
     let values = vec![Value::Uuid(Some(tx.tenant_id().into())), Value::Uuid(Some(line.id.into()))];
-    let spend = spend_by_month(tx, "$2", values).await?;
+    let spend = spend_by_month(tx, "$2", values, true).await?;
     Ok(per_line(&lines, &spend, cal).into_iter().next().map(|(_, p)| p).unwrap_or_default())
 }
 
 /// The roll-up of `node` for `cal`'s year in each of its periods: budgeted and
 /// allocated from its own lines, forecast, committed and actual on it and below it.
+/// Spending is summed per month over the whole set of lines below; only the lines with
+/// a forecast entered by hand are read one by one (their entries replace their
+/// spending where they were made).
 pub(crate) async fn periods_of_node(tx: &TenantTx<'_>, node: NodeRef, cal: &Calendar) -> Result<Vec<PeriodFigures>> {
     let path = match node {
         NodeRef::Plan(_) => budget_line::Column::PlanId,
@@ -278,22 +280,56 @@ pub(crate) async fn periods_of_node(tx: &TenantTx<'_>, node: NodeRef, cal: &Cale
         NodeRef::Project(_) => budget_line::Column::ProjectId,
         NodeRef::CostCenter(_) => budget_line::Column::CostCenterId,
     };
-    let below = budget_line::Entity::scoped(tx.ctx())
+    let year = budget_line::Column::FiscalYear.eq(cal.year);
+    let own = budget_line::Entity::scoped(tx.ctx())
+        .filter(budget_line::Column::NodeId.eq(node.uuid()))
+        .filter(year.clone())
+        .all(tx)
+        .await?;
+    let own_ids: Vec<BudgetLineId> = own.iter().map(|l| l.id).collect();
+    let carved = if own_ids.is_empty() {
+        Vec::new()
+    } else {
+        budget_line::Entity::scoped(tx.ctx()).filter(budget_line::Column::ParentId.is_in(own_ids)).all(tx).await?
+    };
+    let forecasted = budget_line::Entity::scoped(tx.ctx())
         .filter(path.eq(node.uuid()))
-        .filter(budget_line::Column::FiscalYear.eq(cal.year))
+        .filter(year)
+        .filter(budget_line::Column::Forecast.is_not_null())
         .all(tx)
         .await?;
     let lines_sql =
         format!("SELECT id FROM budget_lines WHERE tenant_id = $1 AND {} = $2 AND fiscal_year = $3", path_column(node));
     let values =
         vec![Value::Uuid(Some(tx.tenant_id().into())), Value::Uuid(Some(node.uuid())), Value::Int(Some(cal.year))];
-    let spend = spend_by_month(tx, &lines_sql, values).await?;
-    let mut out = vec![PeriodFigures::default(); cal.count()];
-    for (line, (_, periods)) in below.iter().zip(per_line(&below, &spend, cal)) {
-        let own = line.node_id == node.uuid();
-        for (o, p) in out.iter_mut().zip(periods) {
-            let counted = if own { p } else { PeriodFigures { budgeted: 0, allocated: 0, ..p } };
-            o.add(&counted);
+    let n = cal.count();
+    let mut out = vec![PeriodFigures::default(); n];
+    for (_, month, committed, actual) in spend_by_month(tx, &lines_sql, values, false).await? {
+        let p = &mut out[cal.index_of_month(month)];
+        p.committed = p.committed.saturating_add(committed);
+        p.actual = p.actual.saturating_add(actual);
+    }
+    for p in &mut out {
+        p.forecast = p.committed.saturating_add(p.actual);
+    }
+    for (lines, allocated) in [(&own, false), (&carved, true)] {
+        for l in lines {
+            for (o, b) in out.iter_mut().zip(phasing_of(l.phasing.as_ref(), l.amount, n)) {
+                let f = if allocated { &mut o.allocated } else { &mut o.budgeted };
+                *f = f.saturating_add(b);
+            }
+        }
+    }
+    if !forecasted.is_empty() {
+        let mut values = vec![Value::Uuid(Some(tx.tenant_id().into()))];
+        values.extend(forecasted.iter().map(|l| Value::Uuid(Some(l.id.into()))));
+        let spend = spend_by_month(tx, &placeholders(2, forecasted.len()), values, true).await?;
+        for (l, (_, periods)) in forecasted.iter().zip(per_line(&forecasted, &spend, cal)) {
+            for ((o, p), entered) in out.iter_mut().zip(periods).zip(forecast_of(l.forecast.as_ref(), n)) {
+                if let Some(e) = entered {
+                    o.forecast = o.forecast.saturating_sub(p.committed.saturating_add(p.actual)).saturating_add(e);
+                }
+            }
         }
     }
     Ok(out)

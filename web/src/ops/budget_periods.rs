@@ -9,4 +9,8 @@ super::operations!("src/ops/budget_periods.graphql":
     CreateBudgetDraft,
     /// `ApplyBudgetDraft` in `budget_periods.graphql`.
     ApplyBudgetDraft,
+    /// `HolderLines` in `budget_periods.graphql`.
+    HolderLines,
+    /// `SetBudgetForecast` in `budget_periods.graphql`.
+    SetBudgetForecast,
 );

@@ -10,8 +10,8 @@ use super::{Pick, money};
 use crate::components::{Caller, ErrorBanner, Field, Form, LoadError, Loading, Submit};
 use crate::gql::call;
 use crate::ops::budget_periods::{
-    ApplyBudgetDraft, BudgetPeriods, CreateBudgetDraft, PreviewBudgetMoves, apply_budget_draft, budget_periods,
-    create_budget_draft, preview_budget_moves,
+    ApplyBudgetDraft, BudgetPeriods, CreateBudgetDraft, HolderLines, PreviewBudgetMoves, SetBudgetForecast,
+    apply_budget_draft, budget_periods, create_budget_draft, holder_lines, preview_budget_moves, set_budget_forecast,
 };
 use crate::session::load;
 
@@ -86,10 +86,69 @@ pub fn PeriodView(node: Signal<String>, name: Signal<String>, year: Signal<i64>)
                             </tbody>
                         </table>
                     </div>
+                    <ForecastEditor node=node on_saved=move || data.reload() />
                 </section>
             }
             .into_any()
         }
+    }
+}
+
+/// The forecasts of a holder's own lines, one input per period: what is entered by
+/// hand, empty where the forecast is read from spending (shown as the placeholder).
+#[component]
+fn ForecastEditor(node: Signal<String>, on_saved: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let lines = load(move || {
+        let node = node.get();
+        async move { call::<HolderLines>(holder_lines::Variables { node }).await }
+    });
+    move || match lines.data.get() {
+        Some(Ok(d)) if !d.budget_lines.nodes.is_empty() => {
+            let labels: Vec<String> = d.budget_lines.nodes[0].periods.iter().map(|p| p.label.clone()).collect();
+            view! {
+                <h3>"Forecast by line"</h3>
+                <div class="table-scroll">
+                    <table class="table period-table forecast-table" data-testid="forecast-table">
+                        <thead><tr><th>"Line"</th>{labels.into_iter().map(|l| view! { <th>{l}</th> }).collect_view()}<th></th></tr></thead>
+                        <tbody>
+                            {d.budget_lines.nodes.into_iter().map(|line| {
+                                let currency = line.amount.currency_code.clone();
+                                let cells: Vec<(RwSignal<String>, String)> = line.periods.iter().map(|p| {
+                                    let entered = if p.forecast_entered { p.forecast.amount.clone() } else { String::new() };
+                                    (RwSignal::new(entered), p.forecast.amount.clone())
+                                }).collect();
+                                let form = Form::new();
+                                let id = line.id.clone();
+                                let name = line.name.clone();
+                                let values: Vec<RwSignal<String>> = cells.iter().map(|(v, _)| *v).collect();
+                                let save = move |_| {
+                                    if !form.start() {
+                                        return;
+                                    }
+                                    let amounts = values.iter().map(|v| {
+                                        let a = v.get_untracked().trim().to_owned();
+                                        (!a.is_empty()).then(|| set_budget_forecast::MoneyInput { amount: a, currency_code: currency.clone() })
+                                    }).collect();
+                                    let input = set_budget_forecast::SetBudgetForecastInput { budget_line_id: id.clone(), amounts };
+                                    form.send::<SetBudgetForecast, _>(Caller::SignedIn, set_budget_forecast::Variables { input }, &[], move |_| on_saved());
+                                };
+                                view! {
+                                    <tr data-testid="forecast-row" data-name=name>
+                                        <th>{line.name}<ErrorBanner errors=form.errors /></th>
+                                        {cells.into_iter().map(|(v, read)| view! {
+                                            <td><input class="forecast-input" inputmode="decimal" placeholder=read prop:value=move || v.get() on:input=move |ev| v.set(event_target_value(&ev)) /></td>
+                                        }).collect_view()}
+                                        <td><button type="button" class="btn btn-ghost btn-small" data-testid="forecast-save" disabled=move || form.busy.get() on:click=save>"Save"</button></td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }
+            .into_any()
+        }
+        _ => ().into_any(),
     }
 }
 
