@@ -180,6 +180,23 @@ test('a template built in the browser runs as a workflow on a board and a timeli
     { ...owner, variables: { p: plan.createPlan.id } });
   await ok('mutation($p: ID!) { createProject(input: {programId: $p, name: "Launch", startsOn: "2027-03-01"}) { id } }',
     { ...owner, variables: { p: program.createProgram.id } });
+  await ok('mutation($p: ID!) { createProject(input: {programId: $p, name: "Retail week", startsOn: "2027-09-06", endsOn: "2027-09-12", work: {status: DONE, tags: ["retail"]}}) { id } }',
+    { ...owner, variables: { p: program.createProgram.id } });
+
+  // The plan's calendar: both projects as bars on the year; as a list, filtered.
+  await page.click('[data-testid="nav-calendar"]');
+  await page.waitForURL(`${BASE}/app/calendar`);
+  await page.locator('[data-testid="calendar-bar"][data-name="Retail week"][data-status="done"]').waitFor();
+  assert.equal(await page.locator('[data-testid="calendar-bar"]').count(), 2);
+  await shot(page, '64-calendar');
+  await page.click('[data-testid="calendar-view-list"]');
+  await page.locator('[data-testid="calendar-row"][data-name="Launch"]').waitFor();
+  await page.fill('[data-testid="calendar-tag"]', 'retail');
+  await page.locator('[data-testid="calendar-tag"]').press('Tab');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="calendar-row"]').length === 1);
+  assert.equal(await page.locator('[data-testid="calendar-row"]').getAttribute('data-name'), 'Retail week');
+  await page.selectOption('[data-testid="calendar-status"]', 'ACTIVE');
+  await page.locator('[data-testid="calendar-empty"]').waitFor();
 
   await page.click('[data-testid="nav-workflows"]');
   await page.waitForURL(`${BASE}/app/workflows`);

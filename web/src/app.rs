@@ -18,7 +18,7 @@ use crate::pages::identity::password::{ForgotPasswordPage, ResetPasswordPage};
 use crate::pages::imports::ImportsPage;
 use crate::pages::insights::InsightsPage;
 use crate::pages::jobs::JobsPage;
-use crate::pages::operations::{ApprovalsPage, BudgetPage, SpendPage, WorkflowsPage};
+use crate::pages::operations::{ApprovalsPage, BudgetPage, CalendarPage, SpendPage, WorkflowsPage};
 use crate::pages::segments::{SegmentPage, SegmentsPage};
 use crate::pages::team::TeamPage;
 use crate::pages::tracking::TrackingPage;
@@ -82,6 +82,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("spend") view=SpendPage />
                     <Route path=path!("approvals") view=ApprovalsPage />
                     <Route path=path!("workflows") view=WorkflowsPage />
+                    <Route path=path!("calendar") view=CalendarPage />
                     <Route path=path!("team") view=TeamPage />
                     <Route path=path!("api-keys") view=ApiKeysPage />
                     <Route path=path!("audit") view=AuditPage />

@@ -17,6 +17,7 @@ pub mod approvals;
 pub mod audit;
 pub mod budget;
 pub mod budget_periods;
+pub mod calendar;
 pub mod contacts;
 pub mod identity;
 pub mod imports;

@@ -98,6 +98,9 @@ pub fn AppFrame() -> impl IntoView {
                     <A href="/app/insights" attr:data-testid="nav-insights">
                         "Insights"
                     </A>
+                    <A href="/app/calendar" attr:data-testid="nav-calendar">
+                        "Calendar"
+                    </A>
                     <A href="/app/budget" attr:data-testid="nav-budget">
                         "Budget"
                     </A>

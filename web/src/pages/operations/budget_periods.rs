@@ -136,7 +136,7 @@ fn ForecastEditor(node: Signal<String>, on_saved: impl Fn() + Copy + Send + Sync
                                     <tr data-testid="forecast-row" data-name=name>
                                         <th>{line.name}<ErrorBanner errors=form.errors /></th>
                                         {cells.into_iter().map(|(v, read)| view! {
-                                            <td><input class="forecast-input" inputmode="decimal" placeholder=read prop:value=move || v.get() on:input=move |ev| v.set(event_target_value(&ev)) /></td>
+                                            <td><input type="text" class="forecast-input" inputmode="decimal" placeholder=read prop:value=move || v.get() on:input=move |ev| v.set(event_target_value(&ev)) /></td>
                                         }).collect_view()}
                                         <td><button type="button" class="btn btn-ghost btn-small" data-testid="forecast-save" disabled=move || form.busy.get() on:click=save>"Save"</button></td>
                                     </tr>

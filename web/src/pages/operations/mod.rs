@@ -1,16 +1,19 @@
 //! Marketing operations: `/app/budget` (plans, their programs and projects with budget
 //! figures, and the forms that build them), `/app/spend` (purchase orders and
 //! invoices), `/app/approvals` (the inbox, and the rules for admins) and
-//! `/app/workflows` (a project's workflows as a board or a timeline, and templates).
+//! `/app/workflows` (a project's workflows as a board or a timeline, and templates) and
+//! `/app/calendar` (a plan's projects on its year, or as a filtered list).
 
 mod approvals;
 mod budget;
 mod budget_periods;
+mod calendar;
 mod spend;
 mod workflows;
 
 pub use approvals::ApprovalsPage;
 pub use budget::BudgetPage;
+pub use calendar::CalendarPage;
 pub use spend::SpendPage;
 pub use workflows::WorkflowsPage;
 

@@ -21,7 +21,7 @@ use workflows::TaskStatus;
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date (0 when it is not one). Written here
 /// rather than pulling a date crate into the wasm bundle for one subtraction
 /// (the days-from-civil algorithm).
-fn day_number(date: &str) -> i64 {
+pub(super) fn day_number(date: &str) -> i64 {
     let mut parts = date.splitn(3, '-').map(|p| p.parse::<i64>().unwrap_or(0));
     let (y, m, d) = (parts.next().unwrap_or(1970), parts.next().unwrap_or(1), parts.next().unwrap_or(1));
     let y = if m <= 2 { y - 1 } else { y };
