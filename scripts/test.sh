@@ -13,10 +13,6 @@ started=$SECONDS
 
 bash scripts/setup.sh --test
 
-# A build from a fresh clone is never rebuilt in place: incremental caches only cost
-# time and disk there.
-if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=0; fi
-
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
 say "PostgreSQL at ${TEST_DATABASE_URL%%@*}@…"
 if ! psql "$TEST_DATABASE_URL" -Atqc 'SELECT 1' >/dev/null 2>&1; then
