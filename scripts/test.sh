@@ -8,8 +8,9 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-say() { printf '\n==> %s\n' "$*"; }
 started=$SECONDS
+# Each step is stamped with the seconds since the start, so a slow run shows where.
+say() { printf '\n==> [%4d s] %s\n' "$((SECONDS - started))" "$*"; }
 
 bash scripts/setup.sh --test
 
@@ -26,21 +27,45 @@ psql "$TEST_DATABASE_URL" -Atqc "SELECT datname FROM pg_database WHERE datname L
 say "formatting"
 cargo fmt --all --check
 
-say "web assets (wasm)"
-bash scripts/build-web.sh
+# The wasm half builds beside the server: each spends minutes on one core (the wasm's
+# whole-program optimisation, the server's largest crates and links), so together they
+# keep both cores busy. Its output is kept and shown when it ends.
+say "web assets (wasm), in the background"
+mkdir -p target
+web_log="$ROOT/target/build-web.log"
+bash scripts/build-web.sh >"$web_log" 2>&1 &
+web_pid=$!
+trap 'kill "$web_pid" 2>/dev/null || true' EXIT
 
-say "building parley and the tests"
-cargo build --bin parley
-cargo nextest run --workspace --no-run
+# Clippy lints every workspace crate while it is compiled for real (cargo clippy would
+# check every dependency a second time): its driver stands in for rustc on workspace
+# members only, with the arguments `cargo clippy -- -D warnings` would give it.
+CLIPPY_DRIVER="$(rustc --print sysroot)/bin/clippy-driver"
+if [ ! -x "$CLIPPY_DRIVER" ]; then
+  echo "clippy is missing: rustup component add clippy" >&2
+  exit 1
+fi
+export RUSTC_WORKSPACE_WRAPPER="$CLIPPY_DRIVER" CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 
-say "lints"
-cargo clippy --workspace --all-targets -- -D warnings
+# One build of every target (binary, tests, examples) with one feature resolution, so
+# nothing is compiled twice.
+say "building and linting parley, its tests and examples"
+cargo build --workspace --all-targets
 
 say "unit tests and black-box stories"
 PARLEY_BIN="$ROOT/target/debug/parley" cargo nextest run --workspace --no-fail-fast
 # The typed IDs' promise (one object's ID does not pass for another's) is a
-# compile-fail example in their documentation.
-cargo test --doc -p entities
+# compile-fail example in their documentation (the only crate with doc examples).
+cargo test --workspace --doc
+
+say "web assets (wasm): waiting for the build"
+if ! wait "$web_pid"; then
+  cat "$web_log"
+  echo "the web assets did not build" >&2
+  exit 1
+fi
+trap - EXIT
+grep '^==>' "$web_log" || true
 
 say "browser story (Chromium)"
 bash scripts/browser-test.sh

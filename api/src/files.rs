@@ -1,10 +1,10 @@
-//! File downloads: an import's error report and an export's CSV, with the same
-//! credentials as the API (a bearer token, or the web app's session cookie: a link
+//! File downloads: an import's error report, an export's CSV and an asset version's
+//! file, with the same credentials as the API (a bearer token, or the web app's session cookie: a link
 //! in the app is a plain GET, which changes nothing and which another site cannot read).
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -17,6 +17,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/files/imports/{id}/errors.csv", get(error_report))
         .route("/files/exports/{id}/contacts.csv", get(export))
+        .route("/files/assets/{id}", get(asset_version))
         .with_state(state)
 }
 
@@ -54,14 +55,19 @@ async fn tenant(state: &AppState, headers: &HeaderMap) -> domain::Result<domain:
     crate::graphql::tenant_of(&state.parley, bearer.as_deref(), workspace.as_deref()).await
 }
 
+/// `Content-Disposition` naming `name` in plain ASCII (anything else becomes `_`).
+fn disposition(how: &str, name: &str) -> Option<HeaderValue> {
+    let safe: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    HeaderValue::from_str(&format!("{how}; filename=\"{safe}\"")).ok()
+}
+
 fn csv_response(name: &str, body: Body) -> Response {
     let mut res = (StatusCode::OK, body).into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    let safe: String =
-        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
+    if let Some(v) = disposition("attachment", name) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     res
@@ -98,4 +104,60 @@ async fn export(State(state): State<AppState>, Path(id): Path<String>, headers: 
         Ok((name, stream)) => csv_response(&name, Body::from_stream(stream)),
         Err(e) => failure(e),
     }
+}
+
+/// What a version's file may do where it is shown: HTML and SVG are sandboxed (no
+/// script, no form, no same-origin access; pictures and styles from anywhere, as an
+/// email client would show them); every kind may be framed by Parley's own pages only.
+fn asset_policy(kind: domain::AssetKind, content_type: &str) -> &'static str {
+    match kind {
+        domain::AssetKind::Html => {
+            "sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline' *; font-src * data:; \
+             frame-ancestors 'self'"
+        }
+        domain::AssetKind::Image if content_type.starts_with("image/svg") => {
+            "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
+        }
+        domain::AssetKind::Image | domain::AssetKind::Pdf => "frame-ancestors 'self'",
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct AssetQuery {
+    /// Set to download rather than show.
+    download: Option<String>,
+}
+
+async fn asset_version(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<AssetQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let t = match tenant(&state, &headers).await {
+        Ok(t) => t,
+        Err(e) => return failure(e),
+    };
+    let run = async {
+        let id = crate::graphql::id_in("AssetVersion", "id", &id)?;
+        domain::assets::content(&t, &state.parley, id.into()).await
+    };
+    let (v, stream) = match run.await {
+        Ok(found) => found,
+        Err(e) => return failure(e),
+    };
+    let mut res = (StatusCode::OK, Body::from_stream(stream)).into_response();
+    let h = res.headers_mut();
+    if let Ok(ct) = HeaderValue::from_str(&v.content_type) {
+        h.insert(header::CONTENT_TYPE, ct);
+    }
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(v.size_bytes.max(0) as u64));
+    // A version never changes once uploaded.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=86400, immutable"));
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(asset_policy(v.kind, &v.content_type)));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+    if let Some(d) = disposition(if q.download.is_some() { "attachment" } else { "inline" }, &v.file_name) {
+        h.insert(header::CONTENT_DISPOSITION, d);
+    }
+    res
 }

@@ -7,6 +7,7 @@
 pub mod analytics;
 pub mod api_keys;
 pub mod approvals;
+pub mod assets;
 pub mod audit;
 pub mod bench;
 pub mod budgets;
@@ -42,6 +43,7 @@ pub use self::core::ctx::{Actor, Permission, Role, TenantCtx, UserCtx, role_allo
 pub use self::core::error::{Error, Result};
 pub(crate) use self::core::tx::{Audited, Order, TenantTx};
 pub use db::{Db, DbConfig};
+pub use entities::assets::enums::{AssetKind, AssetVersionState};
 pub use entities::enums::{
     AttributeKind, InvitationStatus, JobState, ModelStatus, ScoreEvery, SegmentKind, TransferStatus, WorkspaceKind,
 };
@@ -51,9 +53,9 @@ pub use entities::ids::{
     ScoreScheduleId, SegmentId, StoredFileId, TrackingKeyId, TypedId, UserId, WorkspaceId,
 };
 pub use entities::ids::{
-    ApprovalDecisionId, ApprovalDelegationId, ApprovalId, ApprovalRuleId, BudgetDraftId, BudgetLineId, CostCenterId,
-    InvoiceId, PlanId, ProgramId, ProjectId, PurchaseOrderId, PurchaseOrderLineId, TaskCommentId, VendorId, WorkflowId,
-    WorkflowTaskId, WorkflowTemplateId,
+    ApprovalDecisionId, ApprovalDelegationId, ApprovalId, ApprovalRuleId, AssetCommentId, AssetId, AssetVersionId,
+    BudgetDraftId, BudgetLineId, CostCenterId, InvoiceId, PlanId, ProgramId, ProjectId, PurchaseOrderId,
+    PurchaseOrderLineId, TaskCommentId, VendorId, WorkflowId, WorkflowTaskId, WorkflowTemplateId,
 };
 pub use entities::ops::enums::{
     ApprovalMode, ApprovalObject, ApprovalState, BudgetDraftStatus, BudgetNodeKind, Decision, Overspend, PeriodKind,

@@ -163,4 +163,10 @@ typed_ids! {
     TaskCommentId => "TaskComment";
     /// A what-if reallocation of budget between lines.
     BudgetDraftId => "BudgetDraft";
+    /// A piece of creative under review.
+    AssetId => "Asset";
+    /// One version of an asset.
+    AssetVersionId => "AssetVersion";
+    /// A comment on an asset version.
+    AssetCommentId => "AssetComment";
 }

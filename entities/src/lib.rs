@@ -5,6 +5,7 @@
 //! owned by a tenant and keyed `(tenant_id, id)`.
 
 pub mod api_key;
+pub mod assets;
 pub mod attribute_definition;
 pub mod audit_entry;
 pub mod contact;
@@ -38,6 +39,7 @@ pub mod user_totp;
 pub mod visitor;
 pub mod workspace;
 
+pub use assets::{asset, asset_comment, asset_version};
 pub use ops::{
     approval, approval_decision, approval_delegation, approval_rule, budget_draft, budget_line, cost_center, invoice,
     invoice_charge, plan, program, project, purchase_order, purchase_order_line, task_comment, vendor, workflow,

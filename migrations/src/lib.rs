@@ -19,6 +19,7 @@ mod m20261206_000012_score_schedules;
 mod m20261206_000013_marketing_ops;
 mod m20261206_000014_workflows;
 mod m20261206_000015_budget_periods;
+mod m20261207_000016_assets;
 mod pg;
 pub mod schema;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000013_marketing_ops::Migration),
             Box::new(m20261206_000014_workflows::Migration),
             Box::new(m20261206_000015_budget_periods::Migration),
+            Box::new(m20261207_000016_assets::Migration),
         ]
     }
 }
@@ -93,6 +95,9 @@ pub const TENANT_TABLES: &[&str] = &[
     "workflow_tasks",
     "task_comments",
     "budget_drafts",
+    "assets",
+    "asset_versions",
+    "asset_comments",
 ];
 
 /// Name of the PostgreSQL login role the running server uses; it can neither bypass

@@ -230,6 +230,24 @@ test('a template built in the browser runs as a workflow on a board and a timeli
   await board.locator('[data-testid="column-done"] [data-testid="task-card"][data-name="Write the brief"]').waitFor();
   await board.locator('[data-testid="column-ready"] [data-testid="task-card"][data-name="Review it"]').waitFor();
   assert.match(await board.locator('[data-testid="task-card"][data-name="Review it"]').textContent(), /2027-03-03 → 2027-03-04/);
+
+  // The review is given to the owner and commented on, on its card.
+  const review = board.locator('[data-testid="task-card"][data-name="Review it"]');
+  await review.locator('[data-testid="task-assignee"] option', { hasText: 'Wendy Owner' }).waitFor({ state: 'attached' });
+  await review.locator('[data-testid="task-assignee"]').selectOption({ label: 'Wendy Owner' });
+  await page.waitForFunction(() => {
+    const select = document.querySelector('[data-testid="task-card"][data-name="Review it"] [data-testid="task-assignee"]');
+    return select && select.selectedOptions[0]?.textContent === 'Wendy Owner';
+  });
+  await review.locator('[data-testid="task-comments"] summary').click();
+  await review.locator('[data-testid="task-comment-text"]').fill('Brief is in the shared drive');
+  await review.locator('[data-testid="task-comment-submit"]').click();
+  await page.locator('[data-testid="task-comment"]', { hasText: 'Brief is in the shared drive' }).waitFor({ state: 'attached' });
+  assert.equal(await review.locator('[data-testid="task-comments"] summary').textContent(), '1 comment');
+  const tasks = await ok('query { workflows { nodes { tasks { name assigneeId comments { body } } } } }', owner);
+  const reviewed = tasks.workflows.nodes[0].tasks.find((t) => t.name === 'Review it');
+  assert.ok(reviewed.assigneeId, 'assigned');
+  assert.deepEqual(reviewed.comments, [{ body: 'Brief is in the shared drive' }]);
   await shot(page, '62-workflow-board');
 
   await page.click('[data-testid="view-timeline"]');

@@ -7,6 +7,7 @@ use leptos_router::path;
 
 use crate::pages::analytics::AnalyticsPage;
 use crate::pages::api_keys::ApiKeysPage;
+use crate::pages::assets::{AssetPage, AssetsPage};
 use crate::pages::audit::AuditPage;
 use crate::pages::contacts::ContactsPage;
 use crate::pages::contacts::detail::ContactPage;
@@ -81,6 +82,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("budget") view=BudgetPage />
                     <Route path=path!("spend") view=SpendPage />
                     <Route path=path!("approvals") view=ApprovalsPage />
+                    <Route path=path!("assets") view=AssetsPage />
+                    <Route path=path!("assets/:id") view=AssetPage />
                     <Route path=path!("workflows") view=WorkflowsPage />
                     <Route path=path!("calendar") view=CalendarPage />
                     <Route path=path!("team") view=TeamPage />

@@ -145,6 +145,22 @@ pub type ChosenFile = web_sys::File;
 #[derive(Clone, Debug)]
 pub struct ChosenFile;
 
+/// The file the input holds, if any.
+#[cfg(feature = "hydrate")]
+pub fn chosen_file(ev: &leptos::ev::Event) -> Option<(ChosenFile, String, f64)> {
+    use wasm_bindgen::JsCast;
+    let input: web_sys::HtmlInputElement = ev.target()?.dyn_into().ok()?;
+    let file = input.files()?.get(0)?;
+    let name = file.name();
+    let size = file.size();
+    Some((file, name, size))
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub fn chosen_file(_ev: &leptos::ev::Event) -> Option<(ChosenFile, String, f64)> {
+    None
+}
+
 /// Runs operation `Q` with `file` beside it (a GraphQL multipart request).
 pub async fn upload<Q: GraphQLQuery>(variables: Q::Variables, file: &ChosenFile) -> Result<Q::ResponseData, ApiErrors> {
     let text = browser::post_multipart(body::<Q>(variables)?, file).await?;

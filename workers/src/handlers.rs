@@ -292,26 +292,3 @@ async fn count(cx: &JobCtx<'_>, job: Count) -> Result<(), HandlerError> {
     .await?;
     Ok(())
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_declared_kind_has_one_handler_and_every_handler_a_declared_kind() {
-        let mut declared = jobs::KINDS.to_vec();
-        let mut handled = HANDLED.to_vec();
-        declared.sort_unstable();
-        handled.sort_unstable();
-        assert_eq!(declared, handled);
-        handled.dedup();
-        assert_eq!(handled.len(), HANDLED.len(), "a kind is registered twice");
-    }
-
-    #[test]
-    fn recurring_work_is_of_declared_kinds() {
-        for r in recurring() {
-            assert!(jobs::KINDS.contains(&r.kind), "{}", r.kind);
-        }
-    }
-}

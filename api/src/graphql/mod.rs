@@ -8,6 +8,7 @@
 mod analytics;
 mod api_keys;
 mod approvals;
+mod assets;
 mod audit;
 mod budgets;
 mod connection;
@@ -69,6 +70,7 @@ pub struct QueryRoot(
     spend::SpendQuery,
     approvals::ApprovalsQuery,
     workflows::WorkflowsQuery,
+    assets::AssetsQuery,
     node::NodeQuery,
 );
 
@@ -91,6 +93,7 @@ pub struct MutationRoot(
     spend::SpendMutation,
     approvals::ApprovalsMutation,
     workflows::WorkflowsMutation,
+    assets::AssetsMutation,
 );
 
 /// Parley's schema type.
@@ -170,19 +173,4 @@ pub fn schema(parley: domain::Parley) -> ParleySchema {
 /// The SDL as published in `api/schema.graphql`.
 pub fn sdl() -> String {
     Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription).finish().sdl()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::nesting;
-
-    #[test]
-    fn nesting_counts_brackets_outside_strings_and_comments() {
-        assert_eq!(nesting("{ a { b(x: [1, {y: 2}]) } }"), 5);
-        assert_eq!(nesting("{ a(s: \"{{{{[[[\", t: \"\\\"{{\") }"), 2);
-        assert_eq!(nesting("{ a(s: \"\"\"{{ \" {{ \"\"\") # {{{{\n }"), 2);
-        assert_eq!(nesting(&format!("{{ a(r: {}1{}) }}", "[".repeat(1000), "]".repeat(1000))), 1002);
-        assert_eq!(nesting("}}} {"), 1);
-        assert_eq!(nesting("{ a(s: \"\", t: [1]) }"), 3);
-    }
 }

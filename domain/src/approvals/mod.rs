@@ -93,9 +93,17 @@ pub async fn create_rule(ctx: &TenantCtx, p: &Parley, new: NewRule) -> Result<Ap
     if new.deadline_hours.is_some_and(|h| !(1..=2_160).contains(&h)) {
         return Err(Error::invalid("deadlineHours", "must be from 1 to 2160 (90 days)"));
     }
-    if new.program.is_some() && !matches!(new.object_type, ApprovalObject::PurchaseOrder | ApprovalObject::BudgetChange)
+    // Asset versions belong to a program through their asset's project.
+    if new.program.is_some()
+        && !matches!(
+            new.object_type,
+            ApprovalObject::PurchaseOrder | ApprovalObject::BudgetChange | ApprovalObject::AssetVersion
+        )
     {
-        return Err(Error::invalid("programId", "only purchase orders and budget changes charge a program's budget"));
+        return Err(Error::invalid(
+            "programId",
+            "only purchase orders, budget changes and asset versions belong to a program",
+        ));
     }
     if new.cost_center.is_some()
         && !matches!(new.object_type, ApprovalObject::PurchaseOrder | ApprovalObject::BudgetChange)

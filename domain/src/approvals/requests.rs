@@ -199,8 +199,9 @@ async fn settle(tx: &TenantTx<'_>, a: &Approval, outcome: Outcome) -> Result<()>
     match a.object_type {
         ApprovalObject::PurchaseOrder => crate::spend::orders::decided_in(tx, a.object_id.into(), outcome).await,
         ApprovalObject::BudgetChange => crate::budgets::drafts::decided_in(tx, a.object_id.into(), outcome).await,
-        // Campaigns and asset versions raise requests once they exist.
-        ApprovalObject::Campaign | ApprovalObject::AssetVersion => Ok(()),
+        ApprovalObject::AssetVersion => crate::assets::decided_in(tx, a.object_id.into(), outcome).await,
+        // Campaigns raise requests once they exist.
+        ApprovalObject::Campaign => Ok(()),
     }
 }
 

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::figures::{self, LineFigures, lock_lines};
-use super::periods::{phasing_of, rephase};
+use super::periods::rescaled;
 use super::{BudgetLine, holder_of};
 use crate::approvals::person_of;
 use crate::approvals::requests::{self, Outcome, Subject};
@@ -130,7 +130,9 @@ async fn read_moves(tx: &TenantTx<'_>, given: &[NewMove]) -> Result<(Vec<Move>, 
                 format!("is a line for {}; budget moves within one fiscal year ({})", to.fiscal_year, from.fiscal_year),
             ));
         }
-        currency.get_or_insert_with(|| from.currency.clone());
+        // A draft holds one currency: its total and the approval threshold never sum two.
+        let first = currency.get_or_insert_with(|| from.currency.clone());
+        amount.require_currency(&format!("{field}.amount"), first, "this draft")?;
         out.push(Move { from: m.from, to: m.to, amount: amount.minor });
     }
     Ok((out, currency.unwrap_or_default()))
@@ -337,10 +339,7 @@ async fn apply_in(tx: &TenantTx<'_>, d: &BudgetDraft) -> Result<BudgetDraft> {
         return Err(Error::Conflict(format!("the budget draft cannot be applied: {}", effect.problems.join("; "))));
     }
     for e in effect.lines.iter().filter(|e| e.amount_after != e.line.amount) {
-        let phasing = e.line.phasing.as_ref().map(|shape| {
-            let n = shape.as_array().map_or(0, Vec::len);
-            json!(rephase(&phasing_of(Some(shape), e.line.amount, n), e.amount_after, n))
-        });
+        let phasing = rescaled(e.line.phasing.as_ref(), e.line.amount, e.amount_after);
         tx.update::<budget_line::Entity>("budget_line.reallocated", e.line.id, |am| {
             am.amount = Set(e.amount_after);
             if phasing.is_some() {

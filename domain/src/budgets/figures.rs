@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, QueryFilter, Statement, Value};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, IdenStatic, QueryFilter, Statement, Value};
 use uuid::Uuid;
 
 use super::BudgetLine;
@@ -121,19 +121,19 @@ impl Totals {
 }
 
 /// The column of `budget_lines` that says a line sits at or below `node`.
-fn path_column(node: NodeRef) -> &'static str {
+fn path_column(node: NodeRef) -> budget_line::Column {
     match node {
-        NodeRef::Plan(_) => "plan_id",
-        NodeRef::Program(_) => "program_id",
-        NodeRef::Project(_) => "project_id",
-        NodeRef::CostCenter(_) => "cost_center_id",
+        NodeRef::Plan(_) => budget_line::Column::PlanId,
+        NodeRef::Program(_) => budget_line::Column::ProgramId,
+        NodeRef::Project(_) => budget_line::Column::ProjectId,
+        NodeRef::CostCenter(_) => budget_line::Column::CostCenterId,
     }
 }
 
 /// The roll-up of `node` for `year`: one statement.
 pub(crate) async fn of_node(tx: &TenantTx<'_>, node: NodeRef, year: i32) -> Result<Totals> {
     let backend = tx.get_database_backend();
-    let path = path_column(node);
+    let path = path_column(node).as_str();
     // The lines at or below the holder (a set, so the spending is read through the
     // budget-line indexes of the order lines and charges rather than joined row by row).
     let below = format!("SELECT id FROM budget_lines WHERE tenant_id = $1 AND {path} = $2 AND fiscal_year = $3");
@@ -274,12 +274,7 @@ pub(crate) async fn periods_of_line(
 /// a forecast entered by hand are read one by one (their entries replace their
 /// spending where they were made).
 pub(crate) async fn periods_of_node(tx: &TenantTx<'_>, node: NodeRef, cal: &Calendar) -> Result<Vec<PeriodFigures>> {
-    let path = match node {
-        NodeRef::Plan(_) => budget_line::Column::PlanId,
-        NodeRef::Program(_) => budget_line::Column::ProgramId,
-        NodeRef::Project(_) => budget_line::Column::ProjectId,
-        NodeRef::CostCenter(_) => budget_line::Column::CostCenterId,
-    };
+    let path = path_column(node);
     let year = budget_line::Column::FiscalYear.eq(cal.year);
     let own = budget_line::Entity::scoped(tx.ctx())
         .filter(budget_line::Column::NodeId.eq(node.uuid()))
@@ -299,7 +294,7 @@ pub(crate) async fn periods_of_node(tx: &TenantTx<'_>, node: NodeRef, cal: &Cale
         .all(tx)
         .await?;
     let lines_sql =
-        format!("SELECT id FROM budget_lines WHERE tenant_id = $1 AND {} = $2 AND fiscal_year = $3", path_column(node));
+        format!("SELECT id FROM budget_lines WHERE tenant_id = $1 AND {} = $2 AND fiscal_year = $3", path.as_str());
     let values =
         vec![Value::Uuid(Some(tx.tenant_id().into())), Value::Uuid(Some(node.uuid())), Value::Int(Some(cal.year))];
     let n = cal.count();

@@ -168,7 +168,7 @@ pub async fn allocate(
 }
 
 /// Where a stored line sits.
-pub(crate) fn holder_of(line: &BudgetLine) -> NodeRef {
+pub fn holder_of(line: &BudgetLine) -> NodeRef {
     match line.node_kind {
         BudgetNodeKind::Plan => NodeRef::Plan(line.node_id.into()),
         BudgetNodeKind::Program => NodeRef::Program(line.node_id.into()),
@@ -219,10 +219,8 @@ pub async fn update_line(ctx: &TenantCtx, p: &Parley, id: BudgetLineId, c: LineC
                 am.name = Set(n);
             }
             if let Some(a) = amount {
-                if let Some(shape) = &found.phasing {
-                    let n = shape.as_array().map_or(0, Vec::len);
-                    let old = periods::phasing_of(Some(shape), found.amount, n);
-                    am.phasing = Set(Some(json!(periods::rephase(&old, a.minor, n))));
+                if let Some(phasing) = periods::rescaled(found.phasing.as_ref(), found.amount, a.minor) {
+                    am.phasing = Set(Some(phasing));
                 }
                 am.amount = Set(a.minor);
             }
@@ -406,34 +404,23 @@ pub async fn set_phasing(
     id: BudgetLineId,
     amounts: Vec<(String, String)>,
 ) -> Result<Line> {
-    let tx = p.tenant_tx(ctx).await?;
-    tx.require(Permission::PlanMarketing)?;
-    let found = tx.find::<budget_line::Entity>(id).await?;
-    lock_lines(&tx, &[found.id]).await?;
-    let n = node(&tx, holder_of(&found)).await?.calendar(found.fiscal_year).count();
     let given: Vec<Option<(String, String)>> = amounts.into_iter().map(Some).collect();
-    let phasing: Vec<i64> = per_period("amounts", &found, n, &given)?.into_iter().flatten().collect();
-    let sum = crate::money::checked_sum("amounts", phasing.iter().copied())?;
-    if sum != found.amount {
-        return Err(Error::invalid(
-            "amounts",
-            format!(
-                "add up to {}, but the line is {}; the periods must add up to the line",
-                Money::of(sum, &found.currency),
-                Money::of(found.amount, &found.currency)
-            ),
-        ));
-    }
-    let line = tx
-        .update::<budget_line::Entity>("budget_line.phased", id, |am| {
-            am.phasing = Set(Some(json!(phasing)));
-            am.updated_at = Set(now());
-            Ok(())
-        })
-        .await?;
-    let figures = figures::of_line(&tx, id).await?;
-    tx.commit().await?;
-    Ok(Line { line, figures })
+    let read = |found: &budget_line::Model, n: usize| {
+        let phasing: Vec<i64> = per_period("amounts", found, n, &given)?.into_iter().flatten().collect();
+        let sum = crate::money::checked_sum("amounts", phasing.iter().copied())?;
+        if sum != found.amount {
+            return Err(Error::invalid(
+                "amounts",
+                format!(
+                    "add up to {}, but the line is {}; the periods must add up to the line",
+                    Money::of(sum, &found.currency),
+                    Money::of(found.amount, &found.currency)
+                ),
+            ));
+        }
+        Ok(json!(phasing))
+    };
+    set_per_period(ctx, p, id, "budget_line.phased", read, |am, v| am.phasing = Set(Some(v))).await
 }
 
 /// Sets what a line is expected to spend in each period of its year (`None` where
@@ -444,16 +431,33 @@ pub async fn set_forecast(
     id: BudgetLineId,
     amounts: Vec<Option<(String, String)>>,
 ) -> Result<Line> {
+    let read = |found: &budget_line::Model, n: usize| {
+        let forecast = per_period("amounts", found, n, &amounts)?;
+        crate::money::checked_sum("amounts", forecast.iter().flatten().copied())?;
+        Ok(json!(forecast))
+    };
+    set_per_period(ctx, p, id, "budget_line.forecast", read, |am, v| am.forecast = Set(Some(v))).await
+}
+
+/// Stores one figure per period of a line, under the line's lock: `read` checks what was
+/// given against the line and its number of periods, `store` puts the result in place.
+async fn set_per_period(
+    ctx: &TenantCtx,
+    p: &Parley,
+    id: BudgetLineId,
+    action: &str,
+    read: impl FnOnce(&budget_line::Model, usize) -> Result<serde_json::Value>,
+    store: impl FnOnce(&mut budget_line::ActiveModel, serde_json::Value),
+) -> Result<Line> {
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::PlanMarketing)?;
     let found = tx.find::<budget_line::Entity>(id).await?;
     lock_lines(&tx, &[found.id]).await?;
     let n = node(&tx, holder_of(&found)).await?.calendar(found.fiscal_year).count();
-    let forecast = per_period("amounts", &found, n, &amounts)?;
-    crate::money::checked_sum("amounts", forecast.iter().flatten().copied())?;
+    let value = read(&found, n)?;
     let line = tx
-        .update::<budget_line::Entity>("budget_line.forecast", id, |am| {
-            am.forecast = Set(Some(json!(forecast)));
+        .update::<budget_line::Entity>(action, id, |am| {
+            store(am, value);
             am.updated_at = Set(now());
             Ok(())
         })

@@ -140,6 +140,15 @@ pub fn phasing_of(stored: Option<&serde_json::Value>, amount: i64, n: usize) -> 
     rephase(&shape, amount, n)
 }
 
+/// A line's stored phasing carried from its old amount to a new one, keeping the
+/// proportions (`None` for a line spread evenly, which stays so).
+pub fn rescaled(stored: Option<&serde_json::Value>, old: i64, new: i64) -> Option<serde_json::Value> {
+    stored.map(|shape| {
+        let n = shape.as_array().map_or(0, Vec::len);
+        serde_json::json!(rephase(&phasing_of(Some(shape), old, n), new, n))
+    })
+}
+
 /// A line's entered forecast per period (`None` where nothing was entered).
 pub fn forecast_of(stored: Option<&serde_json::Value>, n: usize) -> Vec<Option<i64>> {
     let mut f: Vec<Option<i64>> = stored.and_then(|v| serde_json::from_value(v.clone()).ok()).unwrap_or_default();

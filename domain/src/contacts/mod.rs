@@ -385,14 +385,7 @@ pub async fn list(ctx: &TenantCtx, p: &Parley, search: Option<&str>, args: PageA
 
 fn matches_search(s: &str) -> Condition {
     use contact::Column as C;
-    let escaped: String = s
-        .to_lowercase()
-        .chars()
-        .flat_map(|c| match c {
-            '%' | '_' | '\\' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect();
+    let escaped = crate::db::like_lower(s);
     let prefix = || LikeExpr::new(format!("{escaped}%")).escape('\\');
     let mut any = Condition::any()
         .add(Expr::col(C::Email).like(prefix()))

@@ -275,6 +275,18 @@ pub async fn drop_scratch_database(admin_url: &str, url: &str, prefix: &str) -> 
     admin.close().await.map_err(Error::internal)
 }
 
+/// `text` lowercased, with `%`, `_` and `\\` escaped for a `LIKE … ESCAPE '\\'` pattern
+/// (compare with `lower(column)`: PostgreSQL's `LIKE` minds case, SQLite's does not).
+pub(crate) fn like_lower(text: &str) -> String {
+    text.to_lowercase()
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect()
+}
+
 /// Re-points numbered placeholders (`$1`) at SQLite's form (`?1`).
 pub(crate) fn sql_for(backend: DbBackend, sql: &str) -> String {
     if backend == DbBackend::Postgres {
@@ -405,7 +417,10 @@ tenant_owned!(
     workflow => entities::ids::WorkflowId,
     workflow_task => entities::ids::WorkflowTaskId,
     task_comment => entities::ids::TaskCommentId,
-    budget_draft => entities::ids::BudgetDraftId
+    budget_draft => entities::ids::BudgetDraftId,
+    asset => entities::ids::AssetId,
+    asset_version => entities::ids::AssetVersionId,
+    asset_comment => entities::ids::AssetCommentId
 );
 
 #[cfg(test)]

@@ -69,7 +69,8 @@ pub async fn look(ctx: &TenantCtx, p: &Parley, job: &WorkflowReminders) -> Resul
     let project = tx.find::<project::Entity>(wf.project_id).await?;
     let now = p.clock();
     let today = now.date_naive();
-    let link = format!("{}/app", p.settings().public_url);
+    // The workflows page, where the task and its project are.
+    let link = format!("{}/app/workflows", p.settings().public_url);
     let open = workflow_task::Entity::scoped(ctx)
         .filter(workflow_task::Column::WorkflowId.eq(wf.id))
         .filter(workflow_task::Column::Status.ne(TaskStatus::Done))

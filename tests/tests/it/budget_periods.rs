@@ -238,8 +238,33 @@ async fn budgets_by_period_forecasts_and_what_if_drafts(app: TestApp) {
     run(&app, &me, "mutation($id: ID!) { discardBudgetDraft(id: $id) { status } }", json!({ "id": greedy["id"] }))
         .await;
 
+    // A draft is kept in one currency: a later move in another one is named, even when its
+    // own lines agree with it.
+    let us = json!({ "name": "FY27 US", "fiscalYear": 2027, "currencyCode": "USD" });
+    let us = run(&app, &me, "mutation($i: CreatePlanInput!) { createPlan(input: $i) { id } }", json!({ "i": us }))
+        .await["createPlan"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut dollars = Vec::new();
+    for name in ["Search", "Social"] {
+        let i = json!({ "nodeId": us, "name": name, "amount": { "amount": "900", "currencyCode": "USD" }, "overspend": "FORBID" });
+        let v = run(
+            &app,
+            &me,
+            "mutation($i: CreateBudgetLineInput!) { createBudgetLine(input: $i) { id } }",
+            json!({ "i": i }),
+        )
+        .await;
+        dollars.push(v["createBudgetLine"]["id"].as_str().unwrap().to_owned());
+    }
+    let in_dollars = json!({ "fromBudgetLineId": dollars[0], "toBudgetLineId": dollars[1], "amount": { "amount": "5", "currencyCode": "USD" } });
+    let alone = run(&app, &me, PREVIEW, json!({ "m": [in_dollars.clone()] })).await;
+    assert_eq!(alone["previewBudgetMoves"]["problems"], json!([]), "one currency alone is fine");
+
     // Bad moves are named.
     for (moves, code_name, field_name) in [
+        (json!([mv(&carved, &other, "1"), in_dollars.clone()]), "BAD_USER_INPUT", Some("moves[1].amount.currencyCode")),
         (json!([]), "BAD_USER_INPUT", Some("moves")),
         (json!([mv(&carved, &carved, "1")]), "BAD_USER_INPUT", Some("moves[0].toBudgetLineId")),
         (json!([mv(&carved, &other, "0")]), "BAD_USER_INPUT", Some("moves[0].amount.amount")),

@@ -13,4 +13,6 @@ super::operations!("src/ops/budget_periods.graphql":
     HolderLines,
     /// `SetBudgetForecast` in `budget_periods.graphql`.
     SetBudgetForecast,
+    /// `SetBudgetPhasing` in `budget_periods.graphql`.
+    SetBudgetPhasing,
 );

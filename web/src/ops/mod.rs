@@ -14,6 +14,7 @@
 pub mod analytics;
 pub mod api_keys;
 pub mod approvals;
+pub mod assets;
 pub mod audit;
 pub mod budget;
 pub mod budget_periods;

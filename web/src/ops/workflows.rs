@@ -15,6 +15,10 @@ super::operations!("src/ops/workflows.graphql":
     StartTask,
     /// `CompleteTask` in `workflows.graphql`.
     CompleteTask,
+    /// `AssignTask` in `workflows.graphql`.
+    AssignTask,
+    /// `CommentOnTask` in `workflows.graphql`.
+    CommentOnTask,
 );
 
 /// A workflow with its tasks.

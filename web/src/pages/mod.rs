@@ -2,6 +2,7 @@
 
 pub mod analytics;
 pub mod api_keys;
+pub mod assets;
 pub mod audit;
 pub mod contacts;
 pub mod frame;

@@ -11,7 +11,6 @@ use crate::graphql::ids::global_id;
 use crate::graphql::money::{Money, MoneyInput};
 use crate::graphql::node::{id_of, node_object};
 use domain::budgets::drafts as d;
-use domain::plans::NodeRef;
 
 /// Where a what-if reallocation stands.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -166,13 +165,7 @@ pub struct BudgetNodeEffect<'a>(&'a d::NodeEffect);
 #[Object]
 impl BudgetNodeEffect<'_> {
     async fn node_id(&self) -> ID {
-        let kind = match self.0.node {
-            NodeRef::Plan(_) => "Plan",
-            NodeRef::Program(_) => "Program",
-            NodeRef::Project(_) => "Project",
-            NodeRef::CostCenter(_) => "CostCenter",
-        };
-        global_id(kind, self.0.node.uuid())
+        super::types::node_global_id(self.0.node)
     }
     async fn name(&self) -> &str {
         &self.0.name

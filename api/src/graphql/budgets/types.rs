@@ -45,6 +45,17 @@ pub(crate) fn node_ref(field: &str, id: &ID) -> domain::Result<NodeRef> {
     })
 }
 
+/// The global ID of a holder (the other way from [`node_ref`]).
+pub(crate) fn node_global_id(node: NodeRef) -> ID {
+    let type_name = match node {
+        NodeRef::Plan(_) => "Plan",
+        NodeRef::Program(_) => "Program",
+        NodeRef::Project(_) => "Project",
+        NodeRef::CostCenter(_) => "CostCenter",
+    };
+    global_id(type_name, node.uuid())
+}
+
 /// A budget line with what has happened to it.
 pub struct BudgetLine(pub domain::budgets::Line);
 
@@ -70,13 +81,7 @@ impl BudgetLine {
     }
     /// The plan, program, project or cost center holding it.
     async fn node_id(&self) -> ID {
-        let type_name = match self.0.line.node_kind {
-            domain::BudgetNodeKind::Plan => "Plan",
-            domain::BudgetNodeKind::Program => "Program",
-            domain::BudgetNodeKind::Project => "Project",
-            domain::BudgetNodeKind::CostCenter => "CostCenter",
-        };
-        global_id(type_name, self.0.line.node_id)
+        node_global_id(domain::budgets::holder_of(&self.0.line))
     }
     async fn node_kind(&self) -> BudgetNodeKind {
         self.0.line.node_kind.into()

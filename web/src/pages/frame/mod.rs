@@ -107,6 +107,9 @@ pub fn AppFrame() -> impl IntoView {
                     <A href="/app/spend" attr:data-testid="nav-spend">
                         "Spend"
                     </A>
+                    <A href="/app/assets" attr:data-testid="nav-assets">
+                        "Assets"
+                    </A>
                     <A href="/app/approvals" attr:data-testid="nav-approvals">
                         "Approvals"
                     </A>

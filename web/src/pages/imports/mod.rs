@@ -12,7 +12,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::components::{ErrorBanner, FormErrors, LoadError, Loading};
-use crate::gql::{ChosenFile, call, file_head, upload};
+use crate::gql::{ChosenFile, call, chosen_file, file_head, upload};
 use crate::ops::imports::{
     AttributeType, Channel, ConsentStatus, ContactExports, ContactImports, ExportRow, ImportRow, ImportSetup,
     StartContactExport, StartContactImport, contact_exports, contact_imports, import_setup, start_contact_export,
@@ -32,22 +32,6 @@ struct Chosen {
     name: String,
     text: String,
     whole: bool,
-}
-
-/// The file the input holds, if any.
-#[cfg(feature = "hydrate")]
-fn chosen_file(ev: &leptos::ev::Event) -> Option<(ChosenFile, String, f64)> {
-    use wasm_bindgen::JsCast;
-    let input: web_sys::HtmlInputElement = ev.target()?.dyn_into().ok()?;
-    let file = input.files()?.get(0)?;
-    let name = file.name();
-    let size = file.size();
-    Some((file, name, size))
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn chosen_file(_ev: &leptos::ev::Event) -> Option<(ChosenFile, String, f64)> {
-    None
 }
 
 /// The imports page.

@@ -73,7 +73,13 @@ fn approval_row(a: Approval, inbox: Paged<Approval>, errors: FormErrors) -> impl
     let (d1, d2, d3) = (decide.clone(), decide.clone(), decide);
     view! {
         <tr data-testid="approval-row">
-            <td data-testid="approval-summary">{a.summary.clone()}</td>
+            <td data-testid="approval-summary">
+                {a.summary.clone()}
+                // An asset version is looked at before it is decided.
+                {matches!(a.object_type, approvals::ApprovalObjectType::ASSET_VERSION).then(|| view! {
+                    " " <a href=format!("/app/assets/{}", a.object_id) data-testid="approval-open">"Open"</a>
+                })}
+            </td>
             <td>{a.amount.as_ref().map(|m| money(&m.amount, &m.currency_code)).unwrap_or_default()}</td>
             <td class="muted">{step.unwrap_or_default()}</td>
             <td class="muted nowrap">{short_time(&a.created_at)}</td>
@@ -118,6 +124,7 @@ fn RulesPanel() -> impl IntoView {
         vec![
             ("PURCHASE_ORDER".to_owned(), "Purchase orders".to_owned()),
             ("BUDGET_CHANGE".to_owned(), "Budget changes".to_owned()),
+            ("ASSET_VERSION".to_owned(), "Asset versions".to_owned()),
         ]
     });
     let form = Form::new();
@@ -140,10 +147,10 @@ fn RulesPanel() -> impl IntoView {
         };
         let some = |s: String| (!s.is_empty()).then_some(s);
         let input = create_approval_rule::CreateApprovalRuleInput {
-            object_type: if object.get_untracked() == "BUDGET_CHANGE" {
-                create_approval_rule::ApprovalObjectType::BUDGET_CHANGE
-            } else {
-                create_approval_rule::ApprovalObjectType::PURCHASE_ORDER
+            object_type: match object.get_untracked().as_str() {
+                "BUDGET_CHANGE" => create_approval_rule::ApprovalObjectType::BUDGET_CHANGE,
+                "ASSET_VERSION" => create_approval_rule::ApprovalObjectType::ASSET_VERSION,
+                _ => create_approval_rule::ApprovalObjectType::PURCHASE_ORDER,
             },
             program_id: some(program.get_untracked()),
             cost_center_id: some(cost_center.get_untracked()),
@@ -189,12 +196,13 @@ fn RulesPanel() -> impl IntoView {
             {move || match rules.data.get() {
                 None => view! { <Loading /> }.into_any(),
                 Some(Err(e)) => view! { <LoadError errors=e /> }.into_any(),
-                Some(Ok(d)) if d.approval_rules.nodes.is_empty() => view! { <p class="muted" data-testid="rules-none">"No rules: purchase orders are approved when they are submitted and budget changes applied at once, if the budget allows."</p> }.into_any(),
+                Some(Ok(d)) if d.approval_rules.nodes.is_empty() => view! { <p class="muted" data-testid="rules-none">"No rules: purchase orders are approved when they are submitted, budget changes applied at once if the budget allows, and asset versions approved when submitted."</p> }.into_any(),
                 Some(Ok(d)) => view! {
                     <ol class="rules" data-testid="rules">
                         {d.approval_rules.nodes.iter().cloned().map(|r| {
                             let what = match r.object_type {
                                 approval_rules::ApprovalObjectType::BUDGET_CHANGE => "Budget changes",
+                                approval_rules::ApprovalObjectType::ASSET_VERSION => "Asset versions",
                                 _ => "Purchase orders",
                             };
                             let name_in = |id: &Option<String>, names: &[(String, String)]| id.as_ref().and_then(|i| names.iter().find(|(n, _)| n == i)).map(|(_, l)| l.clone());

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::budget_periods::{PeriodView, WhatIf};
-use super::{Pick, money};
+use super::{Pick, choose_first, money};
 use crate::components::{Caller, ErrorBanner, Field, Form, LoadError, Loading, Submit};
 use crate::gql::call;
 use crate::ops::budget::{
@@ -52,13 +52,9 @@ pub fn BudgetPage() -> impl IntoView {
     let plans = load(|| call::<Plans>(plans::Variables));
     let chosen = RwSignal::new(String::new());
     // The first plan is shown until another is chosen.
-    Effect::new(move |_| {
-        if let Some(Ok(d)) = plans.data.get()
-            && chosen.get_untracked().is_empty()
-            && let Some(p) = d.plans.nodes.first()
-        {
-            chosen.set(p.id.clone());
-        }
+    choose_first(chosen, move || match plans.data.get() {
+        Some(Ok(d)) => d.plans.nodes.first().map(|p| p.id.clone()),
+        _ => None,
     });
     let data = load(move || {
         let plan = chosen.get();

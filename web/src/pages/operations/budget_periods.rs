@@ -11,7 +11,8 @@ use crate::components::{Caller, ErrorBanner, Field, Form, LoadError, Loading, Su
 use crate::gql::call;
 use crate::ops::budget_periods::{
     ApplyBudgetDraft, BudgetPeriods, CreateBudgetDraft, HolderLines, PreviewBudgetMoves, SetBudgetForecast,
-    apply_budget_draft, budget_periods, create_budget_draft, holder_lines, preview_budget_moves, set_budget_forecast,
+    SetBudgetPhasing, apply_budget_draft, budget_periods, create_budget_draft, holder_lines, preview_budget_moves,
+    set_budget_forecast, set_budget_phasing,
 };
 use crate::session::load;
 
@@ -94,51 +95,116 @@ pub fn PeriodView(node: Signal<String>, name: Signal<String>, year: Signal<i64>)
     }
 }
 
-/// The forecasts of a holder's own lines, one input per period: what is entered by
-/// hand, empty where the forecast is read from spending (shown as the placeholder).
+/// What the period editor writes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Editing {
+    /// What each period is expected to spend (empty: read from spending).
+    Forecast,
+    /// How each line is spread over the periods (adding up to the line).
+    Spread,
+}
+
+/// `"1,234.50"` or `"1234.5"` as minor units (cents), for the running sum of a spread;
+/// `None` for anything else.
+fn cents(text: &str) -> Option<i64> {
+    let t: String = text.trim().chars().filter(|c| *c != ',').collect();
+    if t.is_empty() {
+        return Some(0);
+    }
+    let (whole, frac) = t.split_once('.').unwrap_or((&t, ""));
+    if frac.len() > 2 || whole.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let frac: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<2}").parse().ok()? };
+    whole.checked_mul(100)?.checked_add(if whole < 0 { -frac } else { frac })
+}
+
+/// A holder's own lines, one input per period: their forecasts (what is entered by
+/// hand, empty where the forecast is read from spending, shown as the placeholder) or
+/// how each is spread (every period filled, adding up to the line).
 #[component]
 fn ForecastEditor(node: Signal<String>, on_saved: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let lines = load(move || {
         let node = node.get();
         async move { call::<HolderLines>(holder_lines::Variables { node }).await }
     });
+    let editing = RwSignal::new(Editing::Forecast);
+    let saved = move || {
+        lines.reload();
+        on_saved();
+    };
     move || match lines.data.get() {
         Some(Ok(d)) if !d.budget_lines.nodes.is_empty() => {
+            let mode = editing.get();
             let labels: Vec<String> = d.budget_lines.nodes[0].periods.iter().map(|p| p.label.clone()).collect();
             view! {
-                <h3>"Forecast by line"</h3>
+                <div class="view-switch">
+                    <button type="button" class="btn btn-ghost btn-small" class:active=move || editing.get() == Editing::Forecast data-testid="edit-forecast" on:click=move |_| editing.set(Editing::Forecast)>"Forecast by line"</button>
+                    <button type="button" class="btn btn-ghost btn-small" class:active=move || editing.get() == Editing::Spread data-testid="edit-spread" on:click=move |_| editing.set(Editing::Spread)>"Spread by line"</button>
+                </div>
                 <div class="table-scroll">
-                    <table class="table period-table forecast-table" data-testid="forecast-table">
+                    <table class="table period-table forecast-table" data-testid=if mode == Editing::Forecast { "forecast-table" } else { "spread-table" }>
                         <thead><tr><th>"Line"</th>{labels.into_iter().map(|l| view! { <th>{l}</th> }).collect_view()}<th></th></tr></thead>
                         <tbody>
                             {d.budget_lines.nodes.into_iter().map(|line| {
                                 let currency = line.amount.currency_code.clone();
-                                let cells: Vec<(RwSignal<String>, String)> = line.periods.iter().map(|p| {
-                                    let entered = if p.forecast_entered { p.forecast.amount.clone() } else { String::new() };
-                                    (RwSignal::new(entered), p.forecast.amount.clone())
+                                let total = line.amount.amount.clone();
+                                let cells: Vec<(RwSignal<String>, String)> = line.periods.iter().map(|p| match mode {
+                                    Editing::Forecast => {
+                                        let entered = if p.forecast_entered { p.forecast.amount.clone() } else { String::new() };
+                                        (RwSignal::new(entered), p.forecast.amount.clone())
+                                    }
+                                    Editing::Spread => (RwSignal::new(p.budgeted.amount.clone()), String::new()),
                                 }).collect();
                                 let form = Form::new();
                                 let id = line.id.clone();
                                 let name = line.name.clone();
                                 let values: Vec<RwSignal<String>> = cells.iter().map(|(v, _)| *v).collect();
+                                let each = values.clone();
+                                let sum = Signal::derive(move || each.iter().map(|v| cents(&v.get())).sum::<Option<i64>>());
                                 let save = move |_| {
                                     if !form.start() {
                                         return;
                                     }
-                                    let amounts = values.iter().map(|v| {
-                                        let a = v.get_untracked().trim().to_owned();
-                                        (!a.is_empty()).then(|| set_budget_forecast::MoneyInput { amount: a, currency_code: currency.clone() })
-                                    }).collect();
-                                    let input = set_budget_forecast::SetBudgetForecastInput { budget_line_id: id.clone(), amounts };
-                                    form.send::<SetBudgetForecast, _>(Caller::SignedIn, set_budget_forecast::Variables { input }, &[], move |_| on_saved());
+                                    let money = |a: String| set_budget_forecast::MoneyInput { amount: a, currency_code: currency.clone() };
+                                    let typed: Vec<String> = values.iter().map(|v| v.get_untracked().trim().to_owned()).collect();
+                                    match mode {
+                                        Editing::Forecast => {
+                                            let amounts = typed.into_iter().map(|a| (!a.is_empty()).then(|| money(a))).collect();
+                                            let input = set_budget_forecast::SetBudgetForecastInput { budget_line_id: id.clone(), amounts };
+                                            form.send::<SetBudgetForecast, _>(Caller::SignedIn, set_budget_forecast::Variables { input }, &[], move |_| saved());
+                                        }
+                                        Editing::Spread => {
+                                            let amounts = typed
+                                                .into_iter()
+                                                .map(|a| set_budget_phasing::MoneyInput { amount: if a.is_empty() { "0".to_owned() } else { a }, currency_code: currency.clone() })
+                                                .collect();
+                                            let input = set_budget_phasing::SetBudgetPhasingInput { budget_line_id: id.clone(), amounts };
+                                            form.send::<SetBudgetPhasing, _>(Caller::SignedIn, set_budget_phasing::Variables { input }, &[], move |_| saved());
+                                        }
+                                    }
                                 };
+                                let line_cents = cents(&total);
                                 view! {
-                                    <tr data-testid="forecast-row" data-name=name>
-                                        <th>{line.name}<ErrorBanner errors=form.errors /></th>
+                                    <tr data-testid=if mode == Editing::Forecast { "forecast-row" } else { "spread-row" } data-name=name>
+                                        <th>
+                                            {line.name}
+                                            {(mode == Editing::Spread).then(|| view! {
+                                                <span class="muted spread-sum" data-testid="spread-sum" class:off=move || sum.get() != line_cents>
+                                                    {move || match sum.get() {
+                                                        Some(c) => format!("{}.{:02} of {}", c / 100, (c % 100).abs(), total),
+                                                        None => format!("? of {total}"),
+                                                    }}
+                                                </span>
+                                                {line.phased.then(|| view! { <span class="muted">" · spread by hand"</span> })}
+                                            })}
+                                            <ErrorBanner errors=form.errors />
+                                        </th>
                                         {cells.into_iter().map(|(v, read)| view! {
                                             <td><input type="text" class="forecast-input" inputmode="decimal" placeholder=read prop:value=move || v.get() on:input=move |ev| v.set(event_target_value(&ev)) /></td>
                                         }).collect_view()}
-                                        <td><button type="button" class="btn btn-ghost btn-small" data-testid="forecast-save" disabled=move || form.busy.get() on:click=save>"Save"</button></td>
+                                        <td><button type="button" class="btn btn-ghost btn-small" data-testid=if mode == Editing::Forecast { "forecast-save" } else { "spread-save" } disabled=move || form.busy.get() on:click=save>"Save"</button></td>
                                     </tr>
                                 }
                             }).collect_view()}
@@ -331,5 +397,21 @@ pub fn WhatIf(
                 }
             })}
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cents;
+
+    #[test]
+    fn typed_amounts_add_up_in_cents() {
+        assert_eq!(cents("1,234.5"), Some(123_450));
+        assert_eq!(cents("0.05"), Some(5));
+        assert_eq!(cents(""), Some(0));
+        assert_eq!(cents("-2.50"), Some(-250));
+        assert_eq!(cents("1.234"), None);
+        assert_eq!(cents("abc"), None);
+        assert_eq!(cents("."), None);
     }
 }

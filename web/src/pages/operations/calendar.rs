@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::workflows::day_number;
+use super::{choose_first, day_number};
 use crate::components::{LoadError, Loading};
 use crate::gql::call;
 use crate::ops::calendar::{Calendar, CalendarPlans, calendar, calendar_plans};
@@ -44,13 +44,9 @@ fn boundaries(year: i64, start_month: i64) -> Vec<(String, i64)> {
 pub fn CalendarPage() -> impl IntoView {
     let plans = load(|| call::<CalendarPlans>(calendar_plans::Variables));
     let chosen = RwSignal::new(String::new());
-    Effect::new(move |_| {
-        if let Some(Ok(d)) = plans.data.get()
-            && chosen.get_untracked().is_empty()
-            && let Some(p) = d.plans.nodes.first()
-        {
-            chosen.set(p.id.clone());
-        }
+    choose_first(chosen, move || match plans.data.get() {
+        Some(Ok(d)) => d.plans.nodes.first().map(|p| p.id.clone()),
+        _ => None,
     });
     let status = RwSignal::new(String::new());
     let tag = RwSignal::new(String::new());

@@ -21,6 +21,33 @@ use leptos::prelude::*;
 
 use crate::components::FormErrors;
 
+/// Chooses the ID `first` reads (the first of a loaded list) while nothing is chosen, so
+/// a page opens on something rather than on an empty picker.
+fn choose_first(chosen: RwSignal<String>, first: impl Fn() -> Option<String> + 'static) {
+    Effect::new(move |_| {
+        if let Some(id) = first()
+            && chosen.get_untracked().is_empty()
+        {
+            chosen.set(id);
+        }
+    });
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date (0 when it is not one). Written here
+/// rather than pulling a date crate into the wasm bundle for one subtraction
+/// (the days-from-civil algorithm).
+fn day_number(date: &str) -> i64 {
+    let mut parts = date.splitn(3, '-').map(|p| p.parse::<i64>().unwrap_or(0));
+    let (y, m, d) = (parts.next().unwrap_or(1970), parts.next().unwrap_or(1), parts.next().unwrap_or(1));
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// A labelled select bound to `value`, its options read from `options` (value, label),
 /// with the error for `name` beneath it.
 #[component]
@@ -75,7 +102,7 @@ fn money(amount: &str, currency: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::money;
+    use super::{day_number, money};
 
     #[test]
     fn amounts_are_grouped_and_kept_exact() {
@@ -83,5 +110,13 @@ mod tests {
         assert_eq!(money("-1234567.05", "EUR"), "-1,234,567.05 EUR");
         assert_eq!(money("100", "JPY"), "100 JPY");
         assert_eq!(money("0.00", "EUR"), "0.00 EUR");
+    }
+
+    #[test]
+    fn days_count_across_months_and_leap_years() {
+        assert_eq!(day_number("1970-01-01"), 0);
+        assert_eq!(day_number("2027-03-01") - day_number("2027-02-28"), 1);
+        assert_eq!(day_number("2028-03-01") - day_number("2028-02-28"), 2);
+        assert_eq!(day_number("2027-01-01") - day_number("2026-01-01"), 365);
     }
 }

@@ -8,43 +8,26 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 
-use super::Pick;
+use super::{Pick, choose_first, day_number};
 use crate::components::{Caller, ErrorBanner, Field, Form, FormErrors, LoadError, Loading, Submit};
 use crate::gql::call;
+use crate::ops::short_time;
 use crate::ops::workflows::{
-    CompleteTask, CreateWorkflowTemplate, StartTask, StartWorkflow, Task, Workflow, WorkflowSetup, Workflows,
-    complete_task, create_workflow_template, start_task, start_workflow, workflow_setup, workflows,
+    AssignTask, CommentOnTask, CompleteTask, CreateWorkflowTemplate, StartTask, StartWorkflow, Task, Workflow,
+    WorkflowSetup, Workflows, assign_task, comment_on_task, complete_task, create_workflow_template, start_task,
+    start_workflow, workflow_setup, workflows,
 };
 use crate::session::{Loaded, load};
 use workflows::TaskStatus;
-
-/// Days since 1970-01-01 of a `YYYY-MM-DD` date (0 when it is not one). Written here
-/// rather than pulling a date crate into the wasm bundle for one subtraction
-/// (the days-from-civil algorithm).
-pub(super) fn day_number(date: &str) -> i64 {
-    let mut parts = date.splitn(3, '-').map(|p| p.parse::<i64>().unwrap_or(0));
-    let (y, m, d) = (parts.next().unwrap_or(1970), parts.next().unwrap_or(1), parts.next().unwrap_or(1));
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
 
 /// The workflows page.
 #[component]
 pub fn WorkflowsPage() -> impl IntoView {
     let setup = load(|| call::<WorkflowSetup>(workflow_setup::Variables));
     let project = RwSignal::new(String::new());
-    Effect::new(move |_| {
-        if let Some(Ok(d)) = setup.data.get()
-            && project.get_untracked().is_empty()
-            && let Some(p) = d.projects.nodes.first()
-        {
-            project.set(p.id.clone());
-        }
+    choose_first(project, move || match setup.data.get() {
+        Some(Ok(d)) => d.projects.nodes.first().map(|p| p.id.clone()),
+        _ => None,
     });
     let list = load(move || {
         let p = project.get();
@@ -70,6 +53,15 @@ pub fn WorkflowsPage() -> impl IntoView {
             .collect(),
         _ => Vec::new(),
     });
+    let members = Signal::derive(move || match setup.data.get() {
+        Some(Ok(d)) => d
+            .members
+            .nodes
+            .into_iter()
+            .map(|m| (m.user.id, if m.user.name.is_empty() { m.user.email } else { m.user.name }))
+            .collect(),
+        _ => Vec::new(),
+    });
     let errors = FormErrors::new();
     view! {
         <Title text="Workflows · Parley" />
@@ -89,7 +81,7 @@ pub fn WorkflowsPage() -> impl IntoView {
                 }.into_any(),
             }}
             <ErrorBanner errors=errors />
-            <WorkflowList list=list errors=errors />
+            <WorkflowList list=list errors=errors members=members />
         </section>
         <StartForm project=project templates=templates on_started=move || list.reload() />
         <TemplateForm on_created=move || setup.reload() />
@@ -97,7 +89,11 @@ pub fn WorkflowsPage() -> impl IntoView {
 }
 
 #[component]
-fn WorkflowList(list: Loaded<Vec<Workflow>>, errors: FormErrors) -> impl IntoView {
+fn WorkflowList(
+    list: Loaded<Vec<Workflow>>,
+    errors: FormErrors,
+    members: Signal<Vec<(String, String)>>,
+) -> impl IntoView {
     let timeline = RwSignal::new(false);
     view! {
         <div class="view-switch">
@@ -109,7 +105,7 @@ fn WorkflowList(list: Loaded<Vec<Workflow>>, errors: FormErrors) -> impl IntoVie
             Some(Err(e)) => view! { <LoadError errors=e /> }.into_any(),
             Some(Ok(w)) if w.is_empty() => view! { <p class="muted" data-testid="workflows-empty">"No workflow for this project yet."</p> }.into_any(),
             Some(Ok(w)) => w.into_iter().map(|wf| {
-                let body = if timeline.get() { timeline_view(&wf).into_any() } else { board(&wf, list, errors).into_any() };
+                let body = if timeline.get() { timeline_view(&wf).into_any() } else { board(&wf, list, errors, members).into_any() };
                 view! {
                     <article class="workflow" data-testid="workflow">
                         <h3>{wf.name.clone()} " " <span class="muted">{format!("from {}", wf.starts_on)}</span></h3>
@@ -146,7 +142,12 @@ fn act(id: String, complete: bool, list: Loaded<Vec<Workflow>>, errors: FormErro
     });
 }
 
-fn board(wf: &Workflow, list: Loaded<Vec<Workflow>>, errors: FormErrors) -> impl IntoView {
+fn board(
+    wf: &Workflow,
+    list: Loaded<Vec<Workflow>>,
+    errors: FormErrors,
+    members: Signal<Vec<(String, String)>>,
+) -> impl IntoView {
     let columns = [TaskStatus::WAITING, TaskStatus::READY, TaskStatus::IN_PROGRESS, TaskStatus::DONE];
     let tasks = wf.tasks.clone();
     view! {
@@ -157,25 +158,80 @@ fn board(wf: &Workflow, list: Loaded<Vec<Workflow>>, errors: FormErrors) -> impl
                 view! {
                     <div class=format!("board-column board-{class}") data-testid=format!("column-{class}")>
                         <h4>{label} " " <span class="muted">{cards.len()}</span></h4>
-                        {cards.into_iter().map(|t| {
-                            let (start_id, done_id) = (t.id.clone(), t.id.clone());
-                            let can_start = t.status == TaskStatus::READY;
-                            let can_complete = matches!(t.status, TaskStatus::READY | TaskStatus::IN_PROGRESS);
-                            view! {
-                                <div class="task-card" data-testid="task-card" data-name=t.name.clone()>
-                                    <strong>{t.name.clone()}</strong>
-                                    {t.approval.then(|| view! { <span class="status status-submitted">"approval"</span> })}
-                                    <div class="muted">{format!("{} → {}", t.starts_on, t.due_on)}</div>
-                                    <div class="actions">
-                                        {can_start.then(|| view! { <button type="button" class="btn btn-ghost btn-small" data-testid="task-start" on:click=move |_| act(start_id.clone(), false, list, errors)>"Start"</button> })}
-                                        {can_complete.then(|| view! { <button type="button" class="btn btn-primary btn-small" data-testid="task-complete" on:click=move |_| act(done_id.clone(), true, list, errors)>"Complete"</button> })}
-                                    </div>
-                                </div>
-                            }
-                        }).collect_view()}
+                        {cards.into_iter().map(|t| task_card(t, list, errors, members)).collect_view()}
                     </div>
                 }
             }).collect_view()}
+        </div>
+    }
+}
+
+/// A task on the board: its dates, who has it, its comments, and the next step.
+fn task_card(
+    t: Task,
+    list: Loaded<Vec<Workflow>>,
+    errors: FormErrors,
+    members: Signal<Vec<(String, String)>>,
+) -> impl IntoView {
+    let (start_id, done_id, assign_id, comment_id) = (t.id.clone(), t.id.clone(), t.id.clone(), t.id.clone());
+    let can_start = t.status == TaskStatus::READY;
+    let can_complete = matches!(t.status, TaskStatus::READY | TaskStatus::IN_PROGRESS);
+    let assignee = t.assignee_id.clone().unwrap_or_default();
+    let assign = move |ev: leptos::ev::Event| {
+        errors.clear();
+        let (id, to) = (assign_id.clone(), event_target_value(&ev));
+        spawn_local(async move {
+            let assignee = Some(to).filter(|t| !t.is_empty());
+            if let Err(e) = call::<AssignTask>(assign_task::Variables { id, assignee }).await {
+                errors.show(&e, &[]);
+            }
+            list.reload();
+        });
+    };
+    let body = RwSignal::new(String::new());
+    let comment = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        errors.clear();
+        let (id, text) = (comment_id.clone(), body.get_untracked());
+        spawn_local(async move {
+            match call::<CommentOnTask>(comment_on_task::Variables { id, body: text }).await {
+                Ok(_) => {
+                    body.set(String::new());
+                    list.reload();
+                }
+                Err(e) => errors.show(&e, &[]),
+            }
+        });
+    };
+    let count = t.comments.len();
+    view! {
+        <div class="task-card" data-testid="task-card" data-name=t.name.clone()>
+            <strong>{t.name.clone()}</strong>
+            {t.approval.then(|| view! { <span class="status status-submitted">"approval"</span> })}
+            <div class="muted">{format!("{} → {}", t.starts_on, t.due_on)}</div>
+            <select class="task-assignee" data-testid="task-assignee" aria-label="Assigned to" on:change=assign>
+                <option value="">"Nobody"</option>
+                {move || members.get().into_iter().map(|(id, name)| {
+                    let chosen = id == assignee;
+                    view! { <option value=id selected=chosen>{name}</option> }
+                }).collect_view()}
+            </select>
+            <details class="task-comments" data-testid="task-comments">
+                <summary>{if count == 1 { "1 comment".to_owned() } else { format!("{count} comments") }}</summary>
+                <ul>
+                    {t.comments.iter().map(|c| view! {
+                        <li data-testid="task-comment">{c.body.clone()} <span class="muted">{format!(" — {} · {}", c.author, short_time(&c.created_at))}</span></li>
+                    }).collect_view()}
+                </ul>
+                <form on:submit=comment>
+                    <input type="text" data-testid="task-comment-text" placeholder="Add a comment" prop:value=move || body.get() on:input=move |ev| body.set(event_target_value(&ev)) />
+                    <button type="submit" class="btn btn-ghost btn-small" data-testid="task-comment-submit">"Comment"</button>
+                </form>
+            </details>
+            <div class="actions">
+                {can_start.then(|| view! { <button type="button" class="btn btn-ghost btn-small" data-testid="task-start" on:click=move |_| act(start_id.clone(), false, list, errors)>"Start"</button> })}
+                {can_complete.then(|| view! { <button type="button" class="btn btn-primary btn-small" data-testid="task-complete" on:click=move |_| act(done_id.clone(), true, list, errors)>"Complete"</button> })}
+            </div>
         </div>
     }
 }
@@ -342,18 +398,5 @@ fn TemplateForm(on_created: impl Fn() + Copy + Send + Sync + 'static) -> impl In
                 <Submit label="Save template" busy_label="Saving…" busy=form.busy testid="template-submit" />
             </form>
         </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::day_number;
-
-    #[test]
-    fn days_count_across_months_and_leap_years() {
-        assert_eq!(day_number("1970-01-01"), 0);
-        assert_eq!(day_number("2027-03-01") - day_number("2027-02-28"), 1);
-        assert_eq!(day_number("2028-03-01") - day_number("2028-02-28"), 2);
-        assert_eq!(day_number("2027-01-01") - day_number("2026-01-01"), 365);
     }
 }
