@@ -48,6 +48,9 @@ function png(width, height, [r, g, b]) {
   ]);
 }
 
+/** What the browser reported, but the sandbox refusing the email's script (as it must). */
+const problemsOf = (problems) => unexpected(problems).filter((p) => !/Blocked script execution .* sandboxed/.test(p));
+
 const EMAIL = '<!DOCTYPE html><html><body style="font-family:sans-serif"><h1>Spring sale</h1>'
   + '<p>Everything 20% off this week.</p><script>document.body.dataset.ran = "yes"</script></body></html>';
 
@@ -94,7 +97,7 @@ test('a picture commented on, an email version compared beside it and approved b
   await page.locator('[data-testid="pane-left"] [data-testid="comment"]', { hasText: 'Logo too small' }).waitFor();
   assert.equal(await page.locator('[data-testid="pane-left"] [data-testid="pin"]').count(), 1);
   const cx = await page.locator('[data-testid="pane-left"] [data-testid="pin"] circle').getAttribute('cx');
-  assert.equal(cx, '25.00%');
+  assert.ok(Math.abs(parseFloat(cx) - 25) < 1, `the pin is where the click was (${cx})`);
   await shot(page, '70-asset-pinned');
 
   // A file that is none of the kinds is refused, named next to the file.
@@ -143,7 +146,7 @@ test('a picture commented on, an email version compared beside it and approved b
     await request.locator('[data-testid="approval-comment"]').fill('Good to go');
     await request.locator('[data-testid="approval-approve"]').click();
     await other.locator('[data-testid="approvals-empty"]').waitFor();
-    assert.deepEqual(unexpected(otherProblems), []);
+    assert.deepEqual(problemsOf(otherProblems), []);
   });
 
   await page.reload();
@@ -155,7 +158,7 @@ test('a picture commented on, an email version compared beside it and approved b
   await page.selectOption('[data-testid="assets-state"]', 'DRAFT');
   await page.locator('[data-testid="assets-empty"]').waitFor();
   await shot(page, '72-assets');
-  assert.deepEqual(unexpected(problems), []);
+  assert.deepEqual(problemsOf(problems), []);
 
   // Another workspace sees none of it, not even by its address.
   await inBrowser('assets-stranger', async (stranger) => {
