@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Parley's build and tests need and skips what is already there:
 # Debian packages (a C compiler, PostgreSQL client tools, Chromium for browser tests,
+# dkimpy for checking DKIM signatures in tests,
 # Debian's Rust for the wasm half), cargo-nextest, and the browser tests' npm packages.
 #
 #   bash scripts/setup.sh          # what running Parley needs
@@ -29,6 +30,8 @@ have npm || missing+=(npm)
 if [ "$want_test" = 1 ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   have psql || missing+=(postgresql-client)
+  # dkimpy: the campaign stories check DKIM signatures with a verifier of its own.
+  [ -f /usr/lib/python3/dist-packages/dkim/__init__.py ] || missing+=(python3-dkim)
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"

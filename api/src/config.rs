@@ -63,6 +63,14 @@ pub struct Config {
     pub login_max_failures: i32,
     /// First wait of the account-wide log-in budget, in milliseconds (then doubling).
     pub login_account_delay_ms: u64,
+    /// Campaign messages one worker hands to the SMTP server at once (its pool size).
+    pub email_connections: usize,
+    /// Campaign messages to one destination domain at once.
+    pub email_domain_concurrency: usize,
+    /// Campaign messages to one destination domain per second (0: no limit).
+    pub email_domain_rate: u32,
+    /// Campaign sends claimed per batch.
+    pub email_batch: u64,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -195,6 +203,10 @@ impl Config {
             refresh_reuse_leeway_ms: bounded(&env, "PARLEY_REFRESH_LEEWAY_MS", 20_000, 0, 300_000)?,
             login_max_failures: bounded(&env, "PARLEY_LOGIN_MAX_FAILURES", 5, 1, 1000)?,
             login_account_delay_ms: bounded(&env, "PARLEY_LOGIN_ACCOUNT_DELAY_MS", 1000, 1, 15 * 60 * 1000)?,
+            email_connections: bounded(&env, "PARLEY_EMAIL_CONNECTIONS", 16, 1, 500)?,
+            email_domain_concurrency: bounded(&env, "PARLEY_EMAIL_DOMAIN_CONCURRENCY", 8, 1, 500)?,
+            email_domain_rate: bounded(&env, "PARLEY_EMAIL_DOMAIN_RATE", 0, 0, 100_000)?,
+            email_batch: bounded(&env, "PARLEY_EMAIL_BATCH", 200, 1, 5_000)?,
         })
     }
 
@@ -204,6 +216,20 @@ impl Config {
         c.app_url = self.database_app_url.clone();
         c.app_password = self.database_app_password.as_ref().map(|s| s.expose().to_owned());
         c
+    }
+
+    /// Where and how the workers send email.
+    pub fn mailer(&self) -> workers::MailerConfig {
+        workers::MailerConfig {
+            url: self.smtp_url.clone(),
+            from: self.mail_from.clone(),
+            limits: workers::SendingLimits {
+                connections: self.email_connections,
+                per_domain: self.email_domain_concurrency,
+                per_domain_rate: std::num::NonZeroU32::new(self.email_domain_rate),
+                batch: self.email_batch,
+            },
+        }
     }
 
     /// The domain settings.

@@ -114,6 +114,7 @@ pub fn api_router(state: AppState) -> Router {
         .with_state(state.clone())
         .merge(crate::tracking::router(state.clone()))
         .merge(crate::files::router(state.clone()))
+        .merge(crate::email::router(state.clone()))
         .merge(crate::graphiql::router(state.site_root.clone()))
         .merge(ops_router(state))
 }

@@ -5,6 +5,7 @@
 
 pub mod bench;
 pub mod config;
+pub mod email;
 pub mod files;
 pub mod graphiql;
 pub mod graphql;
@@ -87,8 +88,7 @@ pub async fn start(cfg: &Config, roles: Roles, listener: TcpListener) -> anyhow:
             tracing::info!(resealed = n, "stored secrets sealed under the current key");
         }
     }
-    let mailer =
-        workers::Mailer::new(&workers::MailerConfig { url: cfg.smtp_url.clone(), from: cfg.mail_from.clone() })?;
+    let mailer = workers::Mailer::new(&cfg.mailer())?;
     let metrics = Arc::new(metrics::Metrics::default());
     let edge = Arc::new(http::Edge { trusted_proxies: cfg.trusted_proxies.clone(), max_batch: cfg.graphql_max_batch });
     let state = http::AppState {

@@ -11,6 +11,7 @@ pub mod assets;
 pub mod audit;
 pub mod bench;
 pub mod budgets;
+pub mod campaigns;
 pub mod contacts;
 mod core;
 pub mod crypto;
@@ -44,6 +45,7 @@ pub use self::core::error::{Error, Result};
 pub(crate) use self::core::tx::{Audited, Order, TenantTx};
 pub use db::{Db, DbConfig};
 pub use entities::assets::enums::{AssetKind, AssetVersionState};
+pub use entities::campaigns::enums::{CampaignStatus, InboundKind, InboundOutcome, SendStatus, SuppressionReason};
 pub use entities::enums::{
     AttributeKind, InvitationStatus, JobState, ModelStatus, ScoreEvery, SegmentKind, TransferStatus, WorkspaceKind,
 };
@@ -56,6 +58,9 @@ pub use entities::ids::{
     ApprovalDecisionId, ApprovalDelegationId, ApprovalId, ApprovalRuleId, AssetCommentId, AssetId, AssetVersionId,
     BudgetDraftId, BudgetLineId, CostCenterId, InvoiceId, PlanId, ProgramId, ProjectId, PurchaseOrderId,
     PurchaseOrderLineId, TaskCommentId, VendorId, WorkflowId, WorkflowTaskId, WorkflowTemplateId,
+};
+pub use entities::ids::{
+    CampaignId, CampaignSendId, EmailSuppressionId, EmailTemplateId, InboundMessageId, SendingDomainId,
 };
 pub use entities::ops::enums::{
     ApprovalMode, ApprovalObject, ApprovalState, BudgetDraftStatus, BudgetNodeKind, Decision, Overspend, PeriodKind,

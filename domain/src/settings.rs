@@ -72,6 +72,9 @@ pub struct Settings {
     /// Rows an import reads, writes and commits at a time (with its position in the
     /// file): what a worker killed mid-way does again at most.
     pub import_batch_rows: usize,
+    /// Soft bounces (temporary failures reported back) after which an address is
+    /// suppressed.
+    pub soft_bounce_limit: i32,
 }
 
 impl Settings {
@@ -100,6 +103,7 @@ impl Settings {
             invitations_per_hour: 50,
             import_max_bytes: 1 << 30,
             import_batch_rows: 1_000,
+            soft_bounce_limit: 3,
         }
     }
 }

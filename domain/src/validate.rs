@@ -55,6 +55,29 @@ pub fn name(field: &str, raw: &str, max: usize) -> Result<String> {
     Ok(s.to_owned())
 }
 
+/// A trimmed free text of at most `max` characters (may be empty): descriptions, notes,
+/// comments.
+pub fn text(field: &str, raw: &str, max: usize) -> Result<String> {
+    let s = raw.trim();
+    if s.chars().count() > max {
+        return Err(Error::invalid(field, format!("is longer than {} characters", thousands(max))));
+    }
+    Ok(s.to_owned())
+}
+
+/// `2000` as `2,000`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A password strong enough to keep: 10..=128 characters, not all one kind, not common.
 pub fn password(field: &str, raw: &str) -> Result<String> {
     let n = raw.chars().count();

@@ -169,4 +169,16 @@ typed_ids! {
     AssetVersionId => "AssetVersion";
     /// A comment on an asset version.
     AssetCommentId => "AssetComment";
+    /// A domain a workspace sends email from.
+    SendingDomainId => "SendingDomain";
+    /// An email template.
+    EmailTemplateId => "EmailTemplate";
+    /// An email campaign.
+    CampaignId => "Campaign";
+    /// One contact in one campaign.
+    CampaignSendId => "CampaignSend";
+    /// An address on a workspace's suppression list.
+    EmailSuppressionId => "EmailSuppression";
+    /// A message that came back (a bounce, a feedback report).
+    InboundMessageId => "InboundMessage";
 }

@@ -20,6 +20,7 @@ mod m20261206_000013_marketing_ops;
 mod m20261206_000014_workflows;
 mod m20261206_000015_budget_periods;
 mod m20261207_000016_assets;
+mod m20261207_000017_campaigns;
 mod pg;
 pub mod schema;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_workflows::Migration),
             Box::new(m20261206_000015_budget_periods::Migration),
             Box::new(m20261207_000016_assets::Migration),
+            Box::new(m20261207_000017_campaigns::Migration),
         ]
     }
 }
@@ -98,6 +100,12 @@ pub const TENANT_TABLES: &[&str] = &[
     "assets",
     "asset_versions",
     "asset_comments",
+    "sending_domains",
+    "email_templates",
+    "campaigns",
+    "campaign_sends",
+    "email_suppressions",
+    "inbound_messages",
 ];
 
 /// Name of the PostgreSQL login role the running server uses; it can neither bypass

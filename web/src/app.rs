@@ -66,7 +66,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LogInPage />
                 <Route path=path!("/forgot-password") view=ForgotPasswordPage />
                 <Route path=path!("/reset-password") view=ResetPasswordPage />
-                <Route path=path!("/verify-email") view=VerifyEmailPage />
+                <Route path=path!("/email-verified") view=VerifyEmailPage />
                 <Route path=path!("/accept-invitation") view=AcceptInvitationPage />
                 <ParentRoute path=path!("/app") view=AppFrame>
                     <Route path=path!("") view=DashboardPage />

@@ -7,8 +7,8 @@ use std::time::Duration;
 use domain::identity::accounts;
 use domain::jobs::{
     self, ApprovalDeadline, ClaimedJob, Count, ExportContacts, ImportContacts, InvitationEmail, JobKind, Maintenance,
-    Noop, PasswordReset, Progress, Recurring, RefreshScores, ScheduledScores, SecurityNotice, Sleep, TrainModel,
-    VerifyEmail, WorkflowReminders,
+    Noop, PasswordReset, Progress, Recurring, RefreshScores, RunCampaign, ScheduledScores, SecurityNotice, Sleep,
+    TrainModel, VerifyEmail, WorkflowReminders,
 };
 use domain::team::invitations;
 use domain::{Parley, TenantCtx};
@@ -151,6 +151,7 @@ registry! {
     TrainModel => train_model,
     WorkflowReminders => workflow_reminders,
     ApprovalDeadline => approval_deadline,
+    RunCampaign => crate::campaigns::run,
     Maintenance => maintenance,
     Noop => noop,
     Sleep => sleep,

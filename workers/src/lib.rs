@@ -10,9 +10,11 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod campaigns;
 pub mod handlers;
 pub mod mailer;
 mod runtime;
 
+pub use campaigns::SendingLimits;
 pub use mailer::{Mailer, MailerConfig};
 pub use runtime::{BatchReport, Runtime, RuntimeConfig};

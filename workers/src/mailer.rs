@@ -1,17 +1,26 @@
 //! Sends composed emails over SMTP with a pooled, reused connection.
 
+use std::sync::Arc;
+
+use domain::campaigns::run::Delivery;
 use domain::mail::Email;
+use lettre::address::Envelope;
 use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+use crate::campaigns::{Gates, SendingLimits};
+
 /// Where and as whom to send.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct MailerConfig {
     /// `smtp://host:port` (plain), `smtp://host:port?tls=required`, `smtps://…`, or
     /// `file:///path/to/outbox` (development: each email is written as an `.eml` file).
     pub url: String,
-    /// The From header.
+    /// The From header of Parley's own emails.
     pub from: String,
+    /// How campaigns spread their sending.
+    pub limits: SendingLimits,
 }
 
 /// An SMTP client; cheap to clone, connections are pooled.
@@ -19,6 +28,7 @@ pub struct MailerConfig {
 pub struct Mailer {
     transport: Transport,
     from: Mailbox,
+    gates: Arc<Gates>,
 }
 
 #[derive(Clone)]
@@ -59,11 +69,40 @@ impl Mailer {
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(&cfg.url)
                     .map_err(|e| MailError::Config(format!("PARLEY_SMTP_URL: {e}")))?
                     .timeout(Some(std::time::Duration::from_secs(20)))
+                    .pool_config(PoolConfig::new().max_size(u32::try_from(cfg.limits.connections.max(1)).unwrap_or(16)))
                     .build(),
             ),
         };
         let from = cfg.from.parse::<Mailbox>().map_err(|e| MailError::Config(format!("PARLEY_MAIL_FROM: {e}")))?;
-        Ok(Mailer { transport, from })
+        Ok(Mailer { transport, from, gates: Arc::new(Gates::new(cfg.limits.clone())) })
+    }
+
+    pub(crate) fn gates(&self) -> &Gates {
+        &self.gates
+    }
+
+    /// Hands one ready message to the server for `envelope`, and says how it went: a
+    /// 4xx answer is retried later, a 5xx answer is final, a server that cannot be
+    /// reached means the message was never handed over.
+    pub async fn send_raw(&self, envelope: &Envelope, bytes: &[u8]) -> Delivery {
+        let result = match &self.transport {
+            Transport::Smtp(t) => t.send_raw(envelope, bytes).await.map(|_| ()).map_err(|e| {
+                if e.is_permanent() {
+                    Delivery::Failed(e.to_string())
+                } else if e.is_transient() {
+                    Delivery::Retry(e.to_string())
+                } else {
+                    Delivery::Unsent(e.to_string())
+                }
+            }),
+            Transport::Outbox(t) => {
+                t.send_raw(envelope, bytes).await.map(|_| ()).map_err(|e| Delivery::Unsent(e.to_string()))
+            }
+        };
+        match result {
+            Ok(()) => Delivery::Sent,
+            Err(d) => d,
+        }
     }
 
     /// Sends one email (text and HTML alternatives).

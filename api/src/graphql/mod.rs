@@ -11,6 +11,7 @@ mod approvals;
 mod assets;
 mod audit;
 mod budgets;
+mod campaigns;
 mod connection;
 mod contacts;
 mod context;
@@ -71,6 +72,7 @@ pub struct QueryRoot(
     approvals::ApprovalsQuery,
     workflows::WorkflowsQuery,
     assets::AssetsQuery,
+    campaigns::CampaignsQuery,
     node::NodeQuery,
 );
 
@@ -94,6 +96,7 @@ pub struct MutationRoot(
     approvals::ApprovalsMutation,
     workflows::WorkflowsMutation,
     assets::AssetsMutation,
+    campaigns::CampaignsMutation,
 );
 
 /// Parley's schema type.

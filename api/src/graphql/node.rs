@@ -11,6 +11,7 @@ use super::approvals::{Approval, ApprovalDelegation, ApprovalRule};
 use super::assets::{Asset, AssetComment, AssetVersion};
 use super::audit::AuditEntry;
 use super::budgets::{BudgetDraft, BudgetLine};
+use super::campaigns::{Campaign, CampaignSend, EmailSuppression, EmailTemplate, SendingDomain};
 use super::contacts::{Contact, ContactEvent, ContactField};
 use super::context::{OrGql, parley, tenant};
 use super::identity::User;
@@ -194,6 +195,11 @@ node_registry! {
     Asset(domain::AssetId) => domain::assets::get, Asset;
     AssetVersion(domain::AssetVersionId) => domain::assets::get_version, AssetVersion;
     AssetComment(domain::AssetCommentId) => domain::assets::get_comment, AssetComment;
+    SendingDomain(domain::SendingDomainId) => domain::campaigns::domains::get, SendingDomain;
+    EmailTemplate(domain::EmailTemplateId) => domain::campaigns::templates::get, EmailTemplate;
+    Campaign(domain::CampaignId) => domain::campaigns::get, Campaign;
+    CampaignSend(domain::CampaignSendId) => domain::campaigns::send, CampaignSend;
+    EmailSuppression(domain::EmailSuppressionId) => domain::campaigns::suppressions::get, EmailSuppression;
 }
 
 /// `node(id:)`, the read every node type shares.

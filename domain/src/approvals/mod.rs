@@ -93,16 +93,19 @@ pub async fn create_rule(ctx: &TenantCtx, p: &Parley, new: NewRule) -> Result<Ap
     if new.deadline_hours.is_some_and(|h| !(1..=2_160).contains(&h)) {
         return Err(Error::invalid("deadlineHours", "must be from 1 to 2160 (90 days)"));
     }
-    // Asset versions belong to a program through their asset's project.
+    // Asset versions and campaigns belong to a program through their project.
     if new.program.is_some()
         && !matches!(
             new.object_type,
-            ApprovalObject::PurchaseOrder | ApprovalObject::BudgetChange | ApprovalObject::AssetVersion
+            ApprovalObject::PurchaseOrder
+                | ApprovalObject::BudgetChange
+                | ApprovalObject::AssetVersion
+                | ApprovalObject::Campaign
         )
     {
         return Err(Error::invalid(
             "programId",
-            "only purchase orders, budget changes and asset versions belong to a program",
+            "only purchase orders, budget changes, asset versions and campaigns belong to a program",
         ));
     }
     if new.cost_center.is_some()

@@ -163,7 +163,7 @@ pub async fn expire_if_due(ctx: &TenantCtx, p: &Parley, id: ApprovalId) -> Resul
     match a.deadline_at {
         Some(d) if d <= p.clock() => {
             let a = end(&tx, a, ApprovalState::Expired, "approval.expired").await?;
-            settle(&tx, &a, Outcome::Returned).await?;
+            settle(&tx, p, &a, Outcome::Returned).await?;
             tx.commit().await?;
             Ok(true)
         }
@@ -195,13 +195,12 @@ async fn end(tx: &TenantTx<'_>, a: Approval, state: ApprovalState, action: &str)
 }
 
 /// What the outcome does to the object.
-async fn settle(tx: &TenantTx<'_>, a: &Approval, outcome: Outcome) -> Result<()> {
+async fn settle(tx: &TenantTx<'_>, p: &Parley, a: &Approval, outcome: Outcome) -> Result<()> {
     match a.object_type {
         ApprovalObject::PurchaseOrder => crate::spend::orders::decided_in(tx, a.object_id.into(), outcome).await,
         ApprovalObject::BudgetChange => crate::budgets::drafts::decided_in(tx, a.object_id.into(), outcome).await,
         ApprovalObject::AssetVersion => crate::assets::decided_in(tx, a.object_id.into(), outcome).await,
-        // Campaigns raise requests once they exist.
-        ApprovalObject::Campaign => Ok(()),
+        ApprovalObject::Campaign => crate::campaigns::decided_in(tx, p, a.object_id.into(), outcome).await,
     }
 }
 
@@ -289,7 +288,7 @@ pub async fn decide(
     // The deadline is read against this process's clock (`Parley::clock`).
     if a.deadline_at.is_some_and(|d| d <= p.clock()) {
         let a = end(&tx, a, ApprovalState::Expired, "approval.expired").await?;
-        settle(&tx, &a, Outcome::Returned).await?;
+        settle(&tx, p, &a, Outcome::Returned).await?;
         tx.commit().await?;
         return Err(Error::Conflict(
             "the request expired before it was decided; its author may submit it again".into(),
@@ -356,7 +355,7 @@ pub async fn decide(
     after["decision"] = detail;
     tx.record(Change::new("approval.decided", a.id).before(before).after(after)).await?;
     if let Some(o) = outcome {
-        settle(&tx, &a, o).await?;
+        settle(&tx, p, &a, o).await?;
     }
     tx.commit().await?;
     Ok(a)

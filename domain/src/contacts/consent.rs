@@ -118,13 +118,25 @@ pub async fn set_consent(
     let source = validate::name("source", source, 200)?;
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::EditContacts)?;
-    let c = live(&tx, id).await?;
+    let c = set_consent_in(&tx, id, channel, status, source).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// [`set_consent`] inside a transaction (an unsubscribe link records consent too).
+pub(crate) async fn set_consent_in(
+    tx: &TenantTx<'_>,
+    id: ContactId,
+    channel: Channel,
+    status: ConsentStatus,
+    source: String,
+) -> Result<Contact> {
+    let c = live(tx, id).await?;
     let mut consents = consents_of(&c);
     let at = now();
     let change = ConsentChange { channel, status, source: Some(source) };
     let changed = record(&mut consents, &[change], at);
     if changed.is_empty() {
-        tx.commit().await?;
         return Ok(c);
     }
     let c = tx
@@ -134,7 +146,6 @@ pub async fn set_consent(
             Ok(())
         })
         .await?;
-    append_events(&tx, c.id, changed).await?;
-    tx.commit().await?;
+    append_events(tx, c.id, changed).await?;
     Ok(c)
 }

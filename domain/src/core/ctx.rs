@@ -91,6 +91,11 @@ pub enum Permission {
     ManageApprovalRules,
     /// Decide approval requests (the rule of each request says whose role it needs).
     DecideApprovals,
+    /// Add and remove the domains the workspace sends email from (their DKIM keys).
+    ManageSendingDomains,
+    /// Write email templates and campaigns, launch, pause, resume and cancel them, and
+    /// keep the suppression list.
+    ManageCampaigns,
 }
 
 /// Whether `role` holds `permission`.
@@ -111,6 +116,8 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
         PlanMarketing => matches!(role, Role::Owner | Role::Admin | Role::Marketer),
         ManageApprovalRules => matches!(role, Role::Owner | Role::Admin),
         DecideApprovals => matches!(role, Role::Owner | Role::Admin | Role::Approver),
+        ManageSendingDomains => matches!(role, Role::Owner | Role::Admin),
+        ManageCampaigns => matches!(role, Role::Owner | Role::Admin | Role::Marketer),
     }
 }
 

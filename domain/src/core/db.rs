@@ -420,7 +420,13 @@ tenant_owned!(
     budget_draft => entities::ids::BudgetDraftId,
     asset => entities::ids::AssetId,
     asset_version => entities::ids::AssetVersionId,
-    asset_comment => entities::ids::AssetCommentId
+    asset_comment => entities::ids::AssetCommentId,
+    sending_domain => entities::ids::SendingDomainId,
+    email_template => entities::ids::EmailTemplateId,
+    campaign => entities::ids::CampaignId,
+    campaign_send => entities::ids::CampaignSendId,
+    email_suppression => entities::ids::EmailSuppressionId,
+    inbound_message => entities::ids::InboundMessageId
 );
 
 #[cfg(test)]

@@ -119,6 +119,30 @@ impl Keys {
         String::from_utf8(plain).map_err(|_| Error::internal("a sealed value is not text"))
     }
 
+    /// A tag that proves Parley wrote `data` for `purpose` (links in emails: unsubscribe,
+    /// tracking, return paths), made with the current key. Tags are HMAC-SHA256 under a
+    /// key derived from each sealing key, cut to `len` bytes (at most 32).
+    pub fn tag(&self, purpose: &str, data: &[u8], len: usize) -> Vec<u8> {
+        let mut out = self.keys.first().map(|(_, k)| mac(k, purpose, data)).unwrap_or_default();
+        out.truncate(len.min(32));
+        out
+    }
+
+    /// Whether `tag` is what [`Keys::tag`] makes for `purpose` and `data` under any listed
+    /// key (so links keep working while keys rotate); compared in constant time. Tags
+    /// shorter than 6 bytes are refused.
+    pub fn check_tag(&self, purpose: &str, data: &[u8], tag: &[u8]) -> bool {
+        use hmac::Mac;
+        if tag.len() < 6 {
+            return false;
+        }
+        self.keys.iter().any(|(_, k)| {
+            let mut m = mac_for(k, purpose);
+            m.update(data);
+            m.verify_truncated_left(tag).is_ok()
+        })
+    }
+
     /// Whether a stored value is unsealed or sealed under an older key.
     pub fn needs_reseal(&self, stored: &str) -> bool {
         match stored.strip_prefix(PREFIX).and_then(|r| r.split_once(':')) {
@@ -126,6 +150,35 @@ impl Keys {
             None => true,
         }
     }
+}
+
+type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+fn hmac_with(key: &[u8]) -> HmacSha256 {
+    use hmac::Mac;
+    match <HmacSha256 as Mac>::new_from_slice(key) {
+        Ok(m) => m,
+        Err(_) => unreachable!("HMAC takes a key of any length"),
+    }
+}
+
+/// The MAC for `purpose` under the subkey of `key` kept for tags (never the sealing key
+/// itself).
+fn mac_for(key: &[u8; 32], purpose: &str) -> HmacSha256 {
+    use hmac::Mac;
+    let mut derive = hmac_with(key);
+    derive.update(b"parley tags v1");
+    let mut m = hmac_with(&derive.finalize().into_bytes());
+    m.update(purpose.as_bytes());
+    m.update(&[0]);
+    m
+}
+
+fn mac(key: &[u8; 32], purpose: &str, data: &[u8]) -> Vec<u8> {
+    use hmac::Mac;
+    let mut m = mac_for(key, purpose);
+    m.update(data);
+    m.finalize().into_bytes().to_vec()
 }
 
 #[cfg(test)]

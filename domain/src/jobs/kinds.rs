@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::identity::security::Notice;
 use crate::{
-    ApprovalId, ContactExportId, ContactImportId, InvitationId, PropensityModelId, ScoreRunId, ScoreScheduleId, UserId,
-    WorkflowId,
+    ApprovalId, CampaignId, ContactExportId, ContactImportId, InvitationId, PropensityModelId, ScoreRunId,
+    ScoreScheduleId, UserId, WorkflowId,
 };
 
 /// A job payload and the kind name it is stored under.
@@ -127,6 +127,18 @@ impl JobKind for ApprovalDeadline {
     const KIND: &'static str = "approvals.deadline";
 }
 
+/// Sends a campaign: chooses its audience batch by batch (control group, suppressions),
+/// then hands its messages to the mail server batch by batch, until all are sent, it is
+/// paused, or the next contacts wait for their local time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunCampaign {
+    /// The campaign, in the job's own workspace.
+    pub campaign_id: CampaignId,
+}
+impl JobKind for RunCampaign {
+    const KIND: &'static str = "campaigns.run";
+}
+
 /// Trains a propensity model, then writes its scores to every contact.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrainModel {
@@ -195,6 +207,7 @@ pub const KINDS: &[&str] = &[
     TrainModel::KIND,
     WorkflowReminders::KIND,
     ApprovalDeadline::KIND,
+    RunCampaign::KIND,
     Maintenance::KIND,
     Noop::KIND,
     Sleep::KIND,

@@ -361,11 +361,6 @@ async fn budgets_by_period_forecasts_and_what_if_drafts(app: TestApp) {
     for (i, code_name, field_name) in [
         (json!({ "objectType": "PURCHASE_ORDER", "approverRole": "APPROVER", "programId": plan }), "NOT_FOUND", None),
         (
-            json!({ "objectType": "CAMPAIGN", "approverRole": "APPROVER", "programId": demand }),
-            "BAD_USER_INPUT",
-            Some("programId"),
-        ),
-        (
             json!({ "objectType": "PURCHASE_ORDER", "approverRole": "APPROVER", "costCenterId": "x" }),
             "BAD_USER_INPUT",
             Some("costCenterId"),
@@ -374,6 +369,10 @@ async fn budgets_by_period_forecasts_and_what_if_drafts(app: TestApp) {
         let r = app.gql(&me, rule, json!({ "i": i })).await;
         assert_eq!((code(&r).as_deref(), field(&r).as_deref()), (Some(code_name), field_name), "{r}");
     }
+
+    // Campaigns belong to a program through their project, as asset versions do.
+    let i = json!({ "i": { "objectType": "CAMPAIGN", "approverRole": "APPROVER", "programId": demand } });
+    assert_eq!(run(&app, &me, rule, i).await["createApprovalRule"]["programId"], demand.as_str());
 
     // Another workspace sees none of it, and cannot move its lines.
     let stranger = app.sign_up("BUSINESS").await.auth();

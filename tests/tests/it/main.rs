@@ -14,6 +14,7 @@ mod api_keys;
 mod assets;
 mod audit;
 mod budget_periods;
+mod campaigns;
 mod contacts;
 mod faults;
 mod grants;

@@ -3,7 +3,9 @@
 //! crates that embed an SMTP server are thread-based or far larger than this need;
 //! it can be stopped and restarted on the same port to play an outage.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -40,11 +42,21 @@ impl Received {
     }
 }
 
+/// How the server answers: recipients it refuses, and a pause before each acceptance.
+#[derive(Default)]
+struct Rules {
+    /// Address (lower case) → the reply line to a `RCPT TO` for it (`550 5.1.1 …`).
+    refusals: Mutex<HashMap<String, String>>,
+    /// Milliseconds to wait before accepting each message (a slow server).
+    delay_ms: AtomicU64,
+}
+
 /// The test SMTP server.
 pub struct SmtpServer {
     pub addr: SocketAddr,
     inbox: Arc<Mutex<Vec<Received>>>,
     arrived: Arc<Notify>,
+    rules: Arc<Rules>,
     task: Mutex<Option<JoinHandle<()>>>,
     sessions: Arc<Mutex<Vec<JoinHandle<()>>>>,
 }
@@ -58,6 +70,7 @@ impl SmtpServer {
             addr,
             inbox: Arc::default(),
             arrived: Arc::default(),
+            rules: Arc::default(),
             task: Mutex::new(None),
             sessions: Arc::default(),
         });
@@ -68,13 +81,15 @@ impl SmtpServer {
     fn serve(&self, listener: TcpListener) {
         let inbox = self.inbox.clone();
         let arrived = self.arrived.clone();
+        let rules = self.rules.clone();
         let sessions = self.sessions.clone();
         let task = tokio::spawn(async move {
             while let Ok((sock, _)) = listener.accept().await {
                 let inbox = inbox.clone();
                 let arrived = arrived.clone();
+                let rules = rules.clone();
                 let s = tokio::spawn(async move {
-                    let _ = session(sock, inbox, arrived).await;
+                    let _ = session(sock, inbox, arrived, rules).await;
                 });
                 sessions.lock().unwrap().push(s);
             }
@@ -103,6 +118,16 @@ impl SmtpServer {
         format!("smtp://{}", self.addr)
     }
 
+    /// Answers `RCPT TO:<addr>` with `reply` (like `550 5.1.1 no such user`) from now on.
+    pub fn refuse(&self, addr: &str, reply: &str) {
+        self.rules.refusals.lock().unwrap().insert(addr.to_lowercase(), reply.to_owned());
+    }
+
+    /// Waits `ms` before accepting each message from now on.
+    pub fn slow_down(&self, ms: u64) {
+        self.rules.delay_ms.store(ms, Ordering::Relaxed);
+    }
+
     /// Everything received so far.
     pub fn messages(&self) -> Vec<Received> {
         self.inbox.lock().unwrap().clone()
@@ -114,7 +139,12 @@ impl SmtpServer {
     }
 }
 
-async fn session(sock: TcpStream, inbox: Arc<Mutex<Vec<Received>>>, arrived: Arc<Notify>) -> std::io::Result<()> {
+async fn session(
+    sock: TcpStream,
+    inbox: Arc<Mutex<Vec<Received>>>,
+    arrived: Arc<Notify>,
+    rules: Arc<Rules>,
+) -> std::io::Result<()> {
     let (r, mut w) = sock.into_split();
     let mut r = BufReader::new(r);
     w.write_all(b"220 test-smtp ready\r\n").await?;
@@ -136,8 +166,15 @@ async fn session(sock: TcpStream, inbox: Arc<Mutex<Vec<Received>>>, arrived: Arc
             to.clear();
             w.write_all(b"250 OK\r\n").await?;
         } else if upper.starts_with("RCPT TO:") {
-            to.push(addr(&cmd[8..]));
-            w.write_all(b"250 OK\r\n").await?;
+            let rcpt = addr(&cmd[8..]);
+            let refusal = rules.refusals.lock().unwrap().get(&rcpt.to_lowercase()).cloned();
+            match refusal {
+                Some(reply) => w.write_all(format!("{reply}\r\n").as_bytes()).await?,
+                None => {
+                    to.push(rcpt);
+                    w.write_all(b"250 OK\r\n").await?;
+                }
+            }
         } else if upper == "DATA" {
             w.write_all(b"354 end with <CRLF>.<CRLF>\r\n").await?;
             let mut data = String::new();
@@ -150,6 +187,10 @@ async fn session(sock: TcpStream, inbox: Arc<Mutex<Vec<Received>>>, arrived: Arc
                     break;
                 }
                 data.push_str(line.strip_prefix('.').filter(|_| line.starts_with("..")).unwrap_or(&line));
+            }
+            let delay = rules.delay_ms.load(Ordering::Relaxed);
+            if delay > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
             }
             inbox.lock().unwrap().push(Received { from: from.clone(), to: to.clone(), data });
             arrived.notify_waiters();

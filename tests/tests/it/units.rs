@@ -161,3 +161,80 @@ mod job_kinds {
         }
     }
 }
+
+mod campaigns {
+    use chrono::{NaiveTime, TimeZone, Utc};
+    use domain::campaigns::inbound::{Report, read};
+    use domain::campaigns::run::{in_control, local_send_time};
+    use domain::{CampaignId, ContactId, InboundKind};
+
+    #[test]
+    fn a_delivery_status_notification_is_read() {
+        let raw =
+            crate::campaigns::dsn("bounces+abc@news.example.com", "Ok1@Rcpt.example.org", "failed", "5.1.1", "m1@x");
+        let r = read(raw.as_bytes());
+        assert_eq!(r.kind, InboundKind::Dsn);
+        match r.report {
+            Report::HardBounce { recipient, status, .. } => {
+                assert_eq!((recipient.as_str(), status.as_str()), ("ok1@rcpt.example.org", "5.1.1"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(r.addresses.contains(&"bounces+abc@news.example.com".to_owned()), "{:?}", r.addresses);
+        assert_eq!(r.message_ids, ["<m1@x>"]);
+        let soft = read(crate::campaigns::dsn("b@x.example", "a@b.example", "delayed", "4.2.2", "m@x").as_bytes());
+        assert!(matches!(soft.report, Report::SoftBounce { .. }), "{:?}", soft.report);
+        let delivered =
+            read(crate::campaigns::dsn("b@x.example", "a@b.example", "delivered", "2.0.0", "m@x").as_bytes());
+        assert!(matches!(delivered.report, Report::Nothing(_)));
+    }
+
+    #[test]
+    fn a_feedback_report_and_junk_are_read() {
+        let r = read(crate::campaigns::arf("Someone@Example.org", "m2@news.example.com").as_bytes());
+        assert_eq!(r.kind, InboundKind::Feedback);
+        assert_eq!(r.report, Report::Complaint { recipient: "someone@example.org".into(), feedback: "abuse".into() });
+        assert_eq!(r.message_ids, ["<m2@news.example.com>"]);
+        for junk in [&b""[..], b"\0\x01\xff", b"Subject: hi\r\n\r\nplain mail, no report"] {
+            let r = read(junk);
+            assert!(matches!(r.report, Report::Nothing(_)), "{:?}", r.report);
+        }
+    }
+
+    #[test]
+    fn the_control_group_follows_the_split() {
+        let c: CampaignId = uuid::Uuid::from_u128(7).into();
+        let held = (0..20_000u128).filter(|i| in_control(c, uuid::Uuid::from_u128(i * 7919 + 1).into(), 1_000)).count();
+        assert!((1_800..=2_200).contains(&held), "10% of 20,000 held out: {held}");
+        let none = (0..1_000u128).filter(|i| in_control(c, ContactId::from(uuid::Uuid::from_u128(*i)), 0)).count();
+        assert_eq!(none, 0);
+        let one: ContactId = uuid::Uuid::from_u128(42).into();
+        assert_eq!(in_control(c, one, 5_000), in_control(c, one, 5_000), "the same draw every time");
+    }
+
+    #[test]
+    fn each_contact_gets_the_local_time_of_their_zone() {
+        let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap();
+        let at = Utc.with_ymd_and_hms(2027, 3, 10, 12, 0, 0).unwrap();
+        // Paris is at 13:00: tomorrow 09:00 there (08:00 UTC).
+        assert_eq!(
+            local_send_time(Some("Europe/Paris"), nine, at),
+            Utc.with_ymd_and_hms(2027, 3, 11, 8, 0, 0).unwrap()
+        );
+        // New York is at 07:00 (EST): today 09:00 there (14:00 UTC).
+        assert_eq!(
+            local_send_time(Some("America/New_York"), nine, at),
+            Utc.with_ymd_and_hms(2027, 3, 10, 14, 0, 0).unwrap()
+        );
+        // No zone, or an unknown one: UTC.
+        assert_eq!(local_send_time(None, nine, at), Utc.with_ymd_and_hms(2027, 3, 11, 9, 0, 0).unwrap());
+        assert_eq!(local_send_time(Some("Mars/Base"), nine, at), Utc.with_ymd_and_hms(2027, 3, 11, 9, 0, 0).unwrap());
+        // 02:30 does not exist in New York on 14 March 2027 (clocks go forward): 03:30.
+        let night = NaiveTime::from_hms_opt(2, 30, 0).unwrap();
+        let before = Utc.with_ymd_and_hms(2027, 3, 14, 5, 0, 0).unwrap();
+        assert_eq!(
+            local_send_time(Some("America/New_York"), night, before),
+            Utc.with_ymd_and_hms(2027, 3, 14, 7, 30, 0).unwrap()
+        );
+    }
+}

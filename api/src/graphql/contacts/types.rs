@@ -4,6 +4,7 @@ use async_graphql::{Context, Enum, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use crate::graphql::connection::{Conn, list, page_cost};
+use crate::graphql::context::{OrGql, parley, tenant};
 use crate::graphql::node::{NodeObject, node_object};
 
 /// The type of a contact field, which decides the values it holds.
@@ -93,6 +94,23 @@ impl Contact {
     }
     async fn first_name(&self) -> Option<&str> {
         self.0.first_name.as_deref()
+    }
+    /// Whether campaigns skip the email address, and why (null: they do not).
+    async fn email_suppression(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::graphql::campaigns::EmailSuppression>> {
+        let Some(email) = self.0.email.as_deref() else { return Ok(None) };
+        let t = tenant(ctx).await?;
+        let s = domain::campaigns::suppressions::status_of(t, parley(ctx)?, email).await.gql(ctx)?;
+        Ok(s.filter(|s| s.reason.is_some()).map(crate::graphql::campaigns::EmailSuppression))
+    }
+    /// Temporary delivery failures of the email address counted toward suppression.
+    async fn soft_bounce_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
+        let Some(email) = self.0.email.as_deref() else { return Ok(0) };
+        let t = tenant(ctx).await?;
+        let s = domain::campaigns::suppressions::status_of(t, parley(ctx)?, email).await.gql(ctx)?;
+        Ok(s.map_or(0, |s| s.soft_bounces))
     }
     async fn last_name(&self) -> Option<&str> {
         self.0.last_name.as_deref()

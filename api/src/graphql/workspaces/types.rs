@@ -74,4 +74,14 @@ impl Workspace {
         let list = domain::workspaces::clients(t, parley(ctx)?).await.gql(ctx)?;
         Ok(list.into_iter().map(Workspace).collect())
     }
+    /// The secret URL bounces, delivery status notifications and feedback reports are
+    /// posted to as raw messages (`message/rfc822`); point the return-path mailbox of
+    /// your sending domains at it. Shown to those who run campaigns, in this workspace.
+    async fn inbound_email_url(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        let t = tenant(ctx).await?;
+        if t.tenant_id() != self.0.id || t.require(domain::Permission::ManageCampaigns).is_err() {
+            return Ok(None);
+        }
+        Ok(Some(domain::campaigns::links::inbound_url(parley(ctx)?, self.0.id)))
+    }
 }

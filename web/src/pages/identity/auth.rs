@@ -11,9 +11,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use crate::components::{Caller, ErrorBanner, Field, Form, Submit};
 use crate::gql::{ApiErrors, call_public};
 use crate::ops::WorkspaceKind;
-use crate::ops::identity::{
-    AcceptInvitation, LogIn, SignUp, VerifyEmail, accept_invitation, log_in, sign_up, verify_email,
-};
+use crate::ops::identity::{AcceptInvitation, LogIn, SignUp, accept_invitation, log_in, sign_up};
 use crate::session::use_session;
 
 /// The card every signed-out page sits in.
@@ -236,31 +234,23 @@ pub fn LogInPage() -> impl IntoView {
 
 #[derive(Clone, PartialEq)]
 enum Verification {
-    Checking,
     Verified(String),
     Failed(String),
 }
 
-/// `/verify-email?token=…`: confirms the address from the emailed link.
+/// `/email-verified?email=…` (or `?failed=…`): where the emailed link (`/verify-email`,
+/// verified by the server on the GET itself) lands.
 #[component]
 pub fn VerifyEmailPage() -> impl IntoView {
     let query = use_query_map();
-    let state = RwSignal::new(Verification::Checking);
-    Effect::new(move |_| {
-        let token = query.with(|q| q.get("token")).unwrap_or_default();
-        if token.is_empty() {
-            state.set(Verification::Failed("This link has no token. Open the link from the email again.".into()));
-            return;
-        }
-        spawn_local(async move {
-            let answer = call_public::<VerifyEmail>(verify_email::Variables { token }).await;
-            let next = match answer {
-                Ok(data) if data.verify_email.email_verified => Verification::Verified(data.verify_email.email),
-                Ok(_) => Verification::Failed("The address is not verified yet.".into()),
-                Err(e) => Verification::Failed(e.summary()),
-            };
-            let _ = state.try_set(next);
-        });
+    let state = Signal::derive(move || {
+        query.with(|q| match (q.get("email"), q.get("failed")) {
+            (Some(email), _) if !email.is_empty() => Verification::Verified(email),
+            (_, Some(why)) if !why.is_empty() => Verification::Failed(format!("This link did not work: {why}.")),
+            _ => Verification::Failed(
+                "This page shows the result of a verification link: open the link from the email again.".into(),
+            ),
+        })
     });
 
     view! {
@@ -268,9 +258,6 @@ pub fn VerifyEmailPage() -> impl IntoView {
         <AuthCard title="Verify your email" subtitle="One click to confirm it's you.">
             <div data-testid="verify-status">
                 {move || match state.get() {
-                    Verification::Checking => {
-                        view! { <p class="muted">"Checking your link…"</p> }.into_any()
-                    }
                     Verification::Verified(email) => {
                         view! {
                             <div class="banner banner-success" data-testid="verify-ok">

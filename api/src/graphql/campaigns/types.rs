@@ -1,0 +1,323 @@
+//! Sending domains, templates, campaigns, sends and suppressions.
+
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use crate::graphql::connection::{Conn, list, page_cost};
+use crate::graphql::context::{OrGql, parley, tenant};
+use crate::graphql::ids::global_id;
+use crate::graphql::node::{NodeObject, node_object};
+
+/// Where a campaign stands.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::CampaignStatus")]
+pub enum CampaignStatus {
+    /// Being built; nothing is sent.
+    Draft,
+    /// Launched, waiting for its approvers.
+    InApproval,
+    /// Approved (or needing no approval), waiting for its time.
+    Scheduled,
+    /// Choosing its audience and sending.
+    Running,
+    /// Stopped by a person; resumes where it stopped.
+    Paused,
+    /// Every targeted contact was sent to (or failed for good).
+    Completed,
+    /// Stopped for good.
+    Cancelled,
+}
+
+/// Where one contact stands in one campaign.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::SendStatus")]
+pub enum SendStatus {
+    /// To be sent (at its contact's local time, or after a retry's wait).
+    Queued,
+    /// Handed to the mail server by a batch that has not reported yet.
+    Sending,
+    Sent,
+    Failed,
+    /// Held out at random, to measure what the campaign caused.
+    Control,
+    /// Not sent, for its `reason`.
+    Suppressed,
+}
+
+/// Why an address is suppressed.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::SuppressionReason")]
+pub enum SuppressionReason {
+    HardBounce,
+    /// Temporary failures reached the threshold.
+    SoftBounces,
+    /// Reported as spam.
+    Complaint,
+    Unsubscribed,
+    /// Put on the list by a person.
+    Manual,
+}
+
+node_object! {
+    /// A domain the workspace sends from. Publish its DKIM record in DNS.
+    SendingDomain(domain::campaigns::domains::SendingDomain) {
+        domain: String,
+        /// The DKIM selector.
+        dkim_selector: String,
+        created_at: DateTime<Utc>,
+    }
+    extra {
+        /// Where the DKIM TXT record goes (`<selector>._domainkey.<domain>`).
+        async fn dkim_record_name(&self) -> String {
+            domain::campaigns::domains::record_name(&self.0)
+        }
+        /// The DKIM TXT record (`v=DKIM1; k=rsa; p=…`).
+        async fn dkim_record_value(&self) -> String {
+            domain::campaigns::domains::record_value(&self.0)
+        }
+    }
+}
+
+node_object! {
+    /// An email template: MJML and a text part, personalised per contact with
+    /// `{{ contact.<attribute> }}` (and minijinja's filters, like `default`).
+    EmailTemplate(domain::campaigns::templates::EmailTemplate) {
+        name: String,
+        subject: String,
+        mjml: String,
+        /// The text part as written (empty: made from the HTML).
+        text: String,
+        created_at: DateTime<Utc>,
+        updated_at: DateTime<Utc>,
+    }
+    extra {
+        /// The HTML the MJML renders to, tags not yet filled in.
+        async fn html(&self) -> &str {
+            &self.0.html
+        }
+    }
+}
+
+/// A message as one contact would receive it.
+#[derive(SimpleObject)]
+pub struct EmailPreview {
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+}
+
+impl From<domain::campaigns::templates::Rendered> for EmailPreview {
+    fn from(r: domain::campaigns::templates::Rendered) -> Self {
+        EmailPreview { subject: r.subject, html: r.html, text: r.text }
+    }
+}
+
+/// Suppressed contacts of one reason.
+#[derive(SimpleObject)]
+pub struct SuppressedCount {
+    /// `NO_EMAIL`, `NO_CONSENT`, `CONSENT_DENIED`, or a suppression list reason
+    /// (`HARD_BOUNCE`, `UNSUBSCRIBED`, …).
+    pub reason: String,
+    pub count: i64,
+}
+
+/// How far a campaign got.
+#[derive(SimpleObject)]
+pub struct CampaignProgress {
+    /// Contacts of its audience chosen so far (all of them once sending started).
+    pub targeted: i64,
+    /// Held out at random.
+    pub control_group: i64,
+    /// Not sent (see `suppressedBy`).
+    pub suppressed: i64,
+    /// Waiting (for their local time, or a retry).
+    pub queued: i64,
+    /// Handed over by a batch that has not reported yet.
+    pub sending: i64,
+    pub sent: i64,
+    pub failed: i64,
+    pub suppressed_by: Vec<SuppressedCount>,
+}
+
+impl From<domain::campaigns::Progress> for CampaignProgress {
+    fn from(p: domain::campaigns::Progress) -> Self {
+        CampaignProgress {
+            targeted: p.targeted,
+            control_group: p.control_group,
+            suppressed: p.suppressed,
+            queued: p.queued,
+            sending: p.sending,
+            sent: p.sent,
+            failed: p.failed,
+            suppressed_by: p
+                .suppressed_by
+                .into_iter()
+                .map(|(reason, count)| SuppressedCount { reason, count })
+                .collect(),
+        }
+    }
+}
+
+/// An email campaign.
+pub struct Campaign(pub domain::campaigns::Campaign);
+
+impl NodeObject for Campaign {
+    fn node_id(&self) -> Self::Id {
+        self.0.id
+    }
+}
+
+fn segment_ids(stored: &serde_json::Value) -> Vec<ID> {
+    domain::campaigns::segment_ids(stored).into_iter().map(|s| global_id("Segment", s.into())).collect()
+}
+
+#[Object]
+impl Campaign {
+    pub(crate) async fn id(&self) -> ID {
+        self.global_id()
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn status(&self) -> CampaignStatus {
+        self.0.status.into()
+    }
+    /// The segments and lists targeted.
+    async fn segment_ids(&self) -> Vec<ID> {
+        segment_ids(&self.0.segment_ids)
+    }
+    /// The segments and lists left out.
+    async fn exclude_segment_ids(&self) -> Vec<ID> {
+        segment_ids(&self.0.exclude_segment_ids)
+    }
+    async fn template_id(&self) -> ID {
+        global_id("EmailTemplate", self.0.template_id.into())
+    }
+    async fn template(&self, ctx: &Context<'_>) -> async_graphql::Result<EmailTemplate> {
+        let t = tenant(ctx).await?;
+        Ok(EmailTemplate(domain::campaigns::templates::get(t, parley(ctx)?, self.0.template_id).await.gql(ctx)?))
+    }
+    async fn sending_domain_id(&self) -> ID {
+        global_id("SendingDomain", self.0.sending_domain_id.into())
+    }
+    async fn from_address(&self) -> &str {
+        &self.0.from_address
+    }
+    /// The name in `From` (may be empty).
+    #[graphql(name = "fromName")]
+    async fn sender_name(&self) -> &str {
+        &self.0.from_name
+    }
+    /// The share held out as a control group, in percent.
+    async fn control_group_percent(&self) -> f64 {
+        f64::from(self.0.control_basis_points) / 100.0
+    }
+    /// When sending starts (null: at launch, or once approved).
+    async fn schedule_at(&self) -> Option<DateTime<Utc>> {
+        self.0.schedule_at
+    }
+    /// `HH:MM`: each contact receives it at that time in their own zone.
+    async fn local_time(&self) -> Option<&str> {
+        self.0.local_time.as_deref()
+    }
+    async fn project_id(&self) -> Option<ID> {
+        self.0.project_id.map(|p| global_id("Project", p.into()))
+    }
+    async fn budget_line_id(&self) -> Option<ID> {
+        self.0.budget_line_id.map(|p| global_id("BudgetLine", p.into()))
+    }
+    /// The approval request of its launch, when a rule asked for one.
+    async fn approval_id(&self) -> Option<ID> {
+        self.0.approval_id.map(|a| global_id("Approval", a.into()))
+    }
+    /// The job sending it now (or last).
+    async fn job_id(&self) -> Option<ID> {
+        self.0.job_id.map(|j| global_id("Job", j.into()))
+    }
+    async fn launched_at(&self) -> Option<DateTime<Utc>> {
+        self.0.launched_at
+    }
+    async fn started_at(&self) -> Option<DateTime<Utc>> {
+        self.0.started_at
+    }
+    async fn completed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.completed_at
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// Its contacts by where they stand, now.
+    async fn progress(&self, ctx: &Context<'_>) -> async_graphql::Result<CampaignProgress> {
+        let t = tenant(ctx).await?;
+        Ok(domain::campaigns::progress(t, parley(ctx)?, self.0.id).await.gql(ctx)?.into())
+    }
+    /// One record per contact of its audience, oldest first.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
+    async fn sends(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<SendStatus>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<CampaignSend>> {
+        let id = self.0.id;
+        let status = status.map(Into::into);
+        list(ctx, first, after, move |t, p, args| domain::campaigns::sends(t, p, id, status, args), CampaignSend).await
+    }
+}
+
+node_object! {
+    /// One contact in one campaign: held out, suppressed (and why), or sent, and what
+    /// they did with it.
+    CampaignSend(domain::campaigns::Send) {
+        /// The address sent to.
+        email: Option<String>,
+        status: SendStatus,
+        /// Why it was suppressed, or why it failed.
+        reason: Option<String>,
+        /// Hand-overs to the mail server (more than one: retried, or the batch was in
+        /// flight when a worker stopped).
+        attempts: i32,
+        /// Not sent before then (local time, or a retry's wait).
+        not_before: Option<DateTime<Utc>>,
+        last_error: Option<String>,
+        message_id: Option<String>,
+        sent_at: Option<DateTime<Utc>>,
+        opened_at: Option<DateTime<Utc>>,
+        clicked_at: Option<DateTime<Utc>>,
+        opens: i32,
+        clicks: i32,
+        /// `hard` or `soft`.
+        bounce: Option<String>,
+        bounced_at: Option<DateTime<Utc>>,
+        unsubscribed_at: Option<DateTime<Utc>>,
+        complained_at: Option<DateTime<Utc>>,
+    }
+    extra {
+        async fn campaign_id(&self) -> ID {
+            global_id("Campaign", self.0.campaign_id.into())
+        }
+        async fn contact_id(&self) -> ID {
+            global_id("Contact", self.0.contact_id.into())
+        }
+    }
+}
+
+node_object! {
+    /// An address the workspace does not send to (or whose soft bounces are counted).
+    EmailSuppression(domain::campaigns::suppressions::Suppression) {
+        email: String,
+        /// Temporary failures counted toward the threshold.
+        soft_bounces: i32,
+        /// What the last report said.
+        detail: String,
+        suppressed_at: Option<DateTime<Utc>>,
+        updated_at: DateTime<Utc>,
+    }
+    extra {
+        /// Why it is suppressed (null: not suppressed; soft bounces counted).
+        async fn reason(&self) -> Option<SuppressionReason> {
+            self.0.reason.map(Into::into)
+        }
+    }
+}
