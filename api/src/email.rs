@@ -24,6 +24,8 @@ pub fn router(state: AppState) -> Router {
         .route("/u/{token}", get(unsubscribe_page).post(unsubscribe))
         .route("/hooks/inbound-email/{secret}", post(inbound).layer(DefaultBodyLimit::max(INBOUND_MAX)))
         .route("/verify-email", get(verify_email))
+        .route("/t/o/{token}", get(opened))
+        .route("/t/c/{token}", get(clicked))
         .with_state(state)
 }
 
@@ -128,6 +130,36 @@ async fn inbound(State(state): State<AppState>, Path(secret): Path<String>, body
             // Not stored: the sender should try again.
             (StatusCode::SERVICE_UNAVAILABLE, "try again\n").into_response()
         }
+    }
+}
+
+/// A transparent 1×1 GIF.
+const PIXEL: &[u8] = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;";
+
+/// The open pixel: recorded, then the same picture whatever happened (a mail client
+/// shows nothing either way).
+async fn opened(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    if let Err(e) = domain::campaigns::responses::open(&state.parley, &token).await
+        && !matches!(e, domain::Error::NotFound)
+    {
+        tracing::warn!(error = %e, "an open could not be recorded");
+    }
+    ([(header::CONTENT_TYPE, "image/gif"), (header::CACHE_CONTROL, "no-store, max-age=0")], PIXEL).into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct ClickQuery {
+    #[serde(default)]
+    u: String,
+}
+
+/// A tracked link: recorded, then on to where the message pointed. A link Parley did
+/// not sign leads nowhere (never an open redirect).
+async fn clicked(State(state): State<AppState>, Path(token): Path<String>, Query(q): Query<ClickQuery>) -> Response {
+    match domain::campaigns::responses::click(&state.parley, &token, &q.u).await {
+        Ok(to) => Redirect::to(&to).into_response(),
+        Err(domain::Error::NotFound) => not_valid(),
+        Err(e) => failed(e),
     }
 }
 

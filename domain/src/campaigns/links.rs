@@ -147,3 +147,43 @@ pub fn read_inbound_secret(p: &Parley, secret: &str) -> Option<WorkspaceId> {
 pub fn inbound_url(p: &Parley, tenant: WorkspaceId) -> String {
     format!("{}/hooks/inbound-email/{}", p.settings().public_url, inbound_secret(p, tenant))
 }
+
+/// `html` with every web link (`<a href="http…">`) leading through its tracked
+/// redirect, and the open pixel before `</body>`. The unsubscribe link stays as it is.
+pub fn tracked_html(p: &Parley, r: SendRef, html: &str, unsubscribe: &str) -> String {
+    let lower = html.to_ascii_lowercase();
+    let mut out = String::with_capacity(html.len() + 1024);
+    let mut at = 0;
+    while let Some(found) = lower[at..].find("<a ") {
+        let tag_start = at + found;
+        let Some(tag_len) = lower[tag_start..].find('>') else { break };
+        let tag_end = tag_start + tag_len;
+        let Some(h) = lower[tag_start..tag_end].find("href=\"") else {
+            out.push_str(&html[at..=tag_end]);
+            at = tag_end + 1;
+            continue;
+        };
+        let value_start = tag_start + h + 6;
+        let Some(value_len) = html[value_start..tag_end].find('"') else { break };
+        let value_end = value_start + value_len;
+        let url = html[value_start..value_end].replace("&amp;", "&");
+        out.push_str(&html[at..value_start]);
+        let web = url.starts_with("http://") || url.starts_with("https://");
+        if web && url != unsubscribe {
+            out.push_str(&click_url(p, r, &url).replace('&', "&amp;"));
+        } else {
+            out.push_str(&html[value_start..value_end]);
+        }
+        at = value_end;
+    }
+    out.push_str(&html[at..]);
+    let pixel = format!(
+        "<img src=\"{}\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;width:1px;height:1px;border:0\">",
+        open_url(p, r)
+    );
+    match out.rfind("</body>") {
+        Some(i) => out.insert_str(i, &pixel),
+        None => out.push_str(&pixel),
+    }
+    out
+}

@@ -8,6 +8,8 @@
 pub mod domains;
 pub mod inbound;
 pub mod links;
+pub mod responses;
+pub mod results;
 pub mod run;
 pub mod suppressions;
 pub mod templates;

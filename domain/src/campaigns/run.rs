@@ -366,11 +366,12 @@ impl<'a> Run<'a> {
                 "unsubscribe_url": unsubscribe_url,
             });
             let rendered = prepared.compiled.render(&vars)?;
+            let html = links::tracked_html(self.p, r, &rendered.html, &unsubscribe_url);
             out.push(Outgoing {
                 send: s.id,
                 to,
                 subject: rendered.subject,
-                html: rendered.html,
+                html,
                 text: rendered.text,
                 message_id: s.message_id.clone().unwrap_or_else(|| links::message_id(s.id, &prepared.dkim.domain)),
                 return_path: links::return_path(self.p, r, &prepared.dkim.domain),

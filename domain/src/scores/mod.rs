@@ -12,7 +12,7 @@
 
 pub mod affinity;
 pub mod propensity;
-mod purchases;
+pub(crate) mod purchases;
 pub mod rfm;
 pub mod schedule;
 mod write;

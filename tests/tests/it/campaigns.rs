@@ -705,6 +705,160 @@ async fn a_worker_killed_mid_campaign_postgres() {
     a_worker_killed_mid_campaign(Backend::Postgres).await;
 }
 
+/// All sends of a campaign (up to 500), by status.
+async fn all_sends(app: &TestApp, who: &As, id: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let q = "query($id: ID!, $a: String) { campaign(id: $id) { sends(first: 100, after: $a) {
+            pageInfo { hasNextPage endCursor } edges { node { id email status contactId } } } } }";
+        let page = run(app, who, q, json!({ "id": id, "a": after })).await["campaign"]["sends"].clone();
+        out.extend(page["edges"].as_array().unwrap().iter().map(|e| e["node"].clone()));
+        if page["pageInfo"]["hasNextPage"] != true || out.len() >= 500 {
+            return out;
+        }
+        after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+}
+
+async fn opens_clicks_and_what_the_campaign_caused(app: TestApp) {
+    let owner = app.sign_up("BUSINESS").await;
+    let me = owner.auth();
+    verify_owner(&app, &owner).await;
+    plan_field(&app, &me).await;
+    let d = sending_domain(&app, &me, "shop.example.com").await;
+    let tpl = template(&app, &me, "Offer").await;
+    for i in 0..100 {
+        contact(&app, &me, &format!("b{i:03}@buyers.example.org"), "B", Some("GRANTED")).await;
+    }
+    let seg = segment(&app, &me, "Buyers", at("buyers.example.org")).await;
+    let key = ok(app.gql(&me, "mutation { rotateTrackingKey { key } }", json!({})).await)["rotateTrackingKey"]["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let events = |list: Vec<Value>| {
+        let body = json!({ "key": key, "events": list });
+        let url = format!("{}/t/events", app.base);
+        let http = app.http.clone();
+        async move {
+            let res = http.post(url).body(body.to_string()).send().await.unwrap();
+            assert_eq!(res.status(), 200);
+            let report: Value = res.json().await.unwrap();
+            assert_eq!(report["rejected"], json!([]), "{report}");
+        }
+    };
+    // A purchase from before the campaign never counts.
+    let early = (chrono::Utc::now() - chrono::Duration::days(2)).to_rfc3339();
+    events(
+        (0..100)
+            .map(|i| {
+                json!({ "type": "purchase", "email": format!("b{i:03}@buyers.example.org"), "occurredAt": early,
+                              "properties": { "amount": 5000, "currency": "EUR" } })
+            })
+            .collect(),
+    )
+    .await;
+    let id = campaign(
+        &app,
+        &me,
+        json!({ "name": "Offer", "segmentIds": [seg], "templateId": tpl, "sendingDomainId": d["id"],
+                "fromAddress": "deals@shop.example.com", "controlGroupPercent": 50 }),
+    )
+    .await;
+    run(&app, &me, LAUNCH, json!({ "id": id })).await;
+    app.drive_jobs().await;
+    let sends = all_sends(&app, &me, &id).await;
+    let treated: Vec<&Value> = sends.iter().filter(|s| s["status"] == "SENT").collect();
+    let control: Vec<&Value> = sends.iter().filter(|s| s["status"] == "CONTROL").collect();
+    let (nt, nc) = (treated.len(), control.len());
+    assert_eq!(nt + nc, 100);
+    assert!((25..=75).contains(&nc), "about half held out: {nc}");
+
+    // An open and a click, through the message's own links.
+    let to = treated[0]["email"].as_str().unwrap();
+    let m = app.smtp.to(to).pop().unwrap();
+    let pixel = m.link("/t/o/").expect("an open pixel");
+    let res = app.http.get(&pixel).send().await.unwrap();
+    assert_eq!((res.status().as_u16(), header_of(&res, "content-type")), (200, "image/gif".to_owned()));
+    let click = m.link("/t/c/").expect("a tracked link");
+    let no_redirect = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = no_redirect.get(&click).send().await.unwrap();
+    assert!(res.status().is_redirection(), "{}", res.status());
+    assert_eq!(header_of(&res, "location"), format!("https://shop.example.com/offer?for={to}"));
+    let forged = format!("{}?u=https%3A%2F%2Fevil.example.com%2F", click.split('?').next().unwrap());
+    let res = no_redirect.get(&forged).send().await.unwrap();
+    assert_eq!(res.status(), 404, "never an open redirect");
+    let res = no_redirect.get(pixel.replace("/t/o/", "/t/o/x")).send().await.unwrap();
+    assert_eq!(res.status(), 200, "a forged pixel still answers a picture, and records nothing");
+
+    // Purchases after the campaign: 30 treated, 5 held out.
+    let x1 = nt.min(30);
+    let x2 = nc.min(5);
+    let buys: Vec<Value> = treated[..x1]
+        .iter()
+        .chain(&control[..x2])
+        .map(
+            |s| json!({ "type": "purchase", "email": s["email"], "properties": { "amount": 1000, "currency": "EUR" } }),
+        )
+        .collect();
+    events(buys).await;
+    let q = "query($id: ID!) { campaign(id: $id) { results { attributionDays currency
+        treated { contacts opened clicked converted conversionRate revenue { minorUnits currencyCode } }
+        control { contacts converted conversionRate revenue { minorUnits } }
+        conversion { treated control absolute relative low high pValue significant }
+        revenuePerContact { absolute low high significant }
+        incrementalConversions incrementalRevenue { minorUnits currencyCode } } } }";
+    let r = run(&app, &me, q, json!({ "id": id })).await["campaign"]["results"].clone();
+    assert_eq!((r["attributionDays"].as_i64(), r["currency"].as_str()), (Some(7), Some("EUR")));
+    let t = &r["treated"];
+    assert_eq!(
+        (t["contacts"].as_u64(), t["opened"].as_i64(), t["clicked"].as_i64()),
+        (Some(nt as u64), Some(1), Some(1))
+    );
+    assert_eq!(t["converted"].as_u64(), Some(x1 as u64));
+    assert_eq!(t["revenue"]["minorUnits"], (x1 * 1000).to_string());
+    assert_eq!(
+        (r["control"]["contacts"].as_u64(), r["control"]["converted"].as_u64()),
+        (Some(nc as u64), Some(x2 as u64))
+    );
+    let (p1, p2) = (x1 as f64 / nt as f64, x2 as f64 / nc as f64);
+    let c = &r["conversion"];
+    assert!((c["treated"].as_f64().unwrap() - p1).abs() < 1e-9 && (c["control"].as_f64().unwrap() - p2).abs() < 1e-9);
+    assert!((c["absolute"].as_f64().unwrap() - (p1 - p2)).abs() < 1e-9);
+    assert!((c["relative"].as_f64().unwrap() - (p1 - p2) / p2).abs() < 1e-9);
+    assert!(c["low"].as_f64().unwrap() > 0.0 && c["high"].as_f64().unwrap() > c["absolute"].as_f64().unwrap());
+    assert!(c["pValue"].as_f64().unwrap() < 0.01 && c["significant"] == true, "{c}");
+    assert!((r["incrementalConversions"].as_f64().unwrap() - (p1 - p2) * nt as f64).abs() < 1e-6);
+    let incremental = ((x1 as f64 * 1000.0 / nt as f64 - x2 as f64 * 1000.0 / nc as f64) * nt as f64).round() as i64;
+    assert_eq!(r["incrementalRevenue"]["minorUnits"], incremental.to_string());
+    assert_eq!(r["revenuePerContact"]["significant"], true);
+    let bad = app
+        .gql(
+            &me,
+            "query($id: ID!) { campaign(id: $id) { results(attributionDays: 0) { currency } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!((code(&bad).as_deref(), field(&bad).as_deref()), (Some("BAD_USER_INPUT"), Some("attributionDays")));
+
+    // The open and the click are on the contact's timeline.
+    let q = "query($id: ID!) { contact(id: $id) { events(first: 20) { edges { node { kind properties } } } } }";
+    let ev = run(&app, &me, q, json!({ "id": treated[0]["contactId"] })).await;
+    let kinds: Vec<&str> = ev["contact"]["events"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["kind"].as_str().unwrap())
+        .collect();
+    for k in ["email_sent", "email_opened", "email_clicked", "purchase"] {
+        assert!(kinds.contains(&k), "{k} in {kinds:?}");
+    }
+}
+
+fn header_of(res: &reqwest::Response, name: &str) -> String {
+    res.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+}
+
 /// One object of each campaign node type, for the node registry story.
 pub async fn samples(app: &TestApp, owner: &Account) -> Vec<(&'static str, Value)> {
     let me = owner.auth();
@@ -737,5 +891,6 @@ pub async fn samples(app: &TestApp, owner: &Account) -> Vec<(&'static str, Value
 on_both!(
     a_campaign_is_sent_signed_personal_and_once,
     approvals_pausing_and_other_workspaces,
-    mail_that_fails_or_comes_back
+    mail_that_fails_or_comes_back,
+    opens_clicks_and_what_the_campaign_caused
 );

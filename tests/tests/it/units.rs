@@ -202,6 +202,22 @@ mod campaigns {
     }
 
     #[test]
+    fn lift_statistics_match_the_textbook() {
+        // 60/100 against 40/100: difference 0.2, pooled z = 2.828, p = 0.00468; Wald
+        // interval 0.2 ± 1.96 × 0.06928.
+        let l = domain::campaigns::results::proportion_lift(60, 100, 40, 100);
+        assert!((l.absolute - 0.2).abs() < 1e-12);
+        assert!((l.relative.unwrap() - 0.5).abs() < 1e-12);
+        assert!((l.p_value.unwrap() - 0.004_678).abs() < 1e-5, "{l:?}");
+        assert!((l.low - 0.064_21).abs() < 1e-4 && (l.high - 0.335_79).abs() < 1e-4, "{l:?}");
+        assert!(l.significant);
+        let same = domain::campaigns::results::proportion_lift(10, 100, 10, 100);
+        assert!(!same.significant && (same.p_value.unwrap() - 1.0).abs() < 1e-9);
+        let empty = domain::campaigns::results::proportion_lift(3, 10, 0, 0);
+        assert_eq!((empty.p_value, empty.relative, empty.significant), (None, None, false));
+    }
+
+    #[test]
     fn the_control_group_follows_the_split() {
         let c: CampaignId = uuid::Uuid::from_u128(7).into();
         let held = (0..20_000u128).filter(|i| in_control(c, uuid::Uuid::from_u128(i * 7919 + 1).into(), 1_000)).count();

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::graphql::connection::{Conn, list, page_cost};
 use crate::graphql::context::{OrGql, parley, tenant};
 use crate::graphql::ids::global_id;
+use crate::graphql::money::Money;
 use crate::graphql::node::{NodeObject, node_object};
 
 /// Where a campaign stands.
@@ -158,6 +159,102 @@ impl From<domain::campaigns::Progress> for CampaignProgress {
     }
 }
 
+/// One arm of a campaign's comparison: its treated contacts, or its control group.
+#[derive(SimpleObject)]
+pub struct CampaignArm {
+    pub contacts: i64,
+    pub opened: i64,
+    pub clicked: i64,
+    /// Contacts who bought within the attribution window.
+    pub converted: i64,
+    pub open_rate: f64,
+    pub click_rate: f64,
+    pub conversion_rate: f64,
+    /// Their purchases, in the results' currency.
+    pub revenue: Option<Money>,
+}
+
+/// The difference one metric shows between treated and control.
+#[derive(SimpleObject)]
+pub struct Lift {
+    pub treated: f64,
+    pub control: f64,
+    /// Treated minus control.
+    pub absolute: f64,
+    /// The absolute lift over the control's value (null when the control's is 0).
+    pub relative: Option<f64>,
+    /// The 95% confidence interval of the absolute lift.
+    pub low: f64,
+    pub high: f64,
+    /// Two-sided p-value of "no difference".
+    pub p_value: Option<f64>,
+    /// p < 0.05.
+    pub significant: bool,
+}
+
+impl From<domain::campaigns::results::Lift> for Lift {
+    fn from(l: domain::campaigns::results::Lift) -> Self {
+        Lift {
+            treated: l.treated,
+            control: l.control,
+            absolute: l.absolute,
+            relative: l.relative,
+            low: l.low,
+            high: l.high,
+            p_value: l.p_value,
+            significant: l.significant,
+        }
+    }
+}
+
+/// What a campaign caused: treated contacts beside the control group.
+#[derive(SimpleObject)]
+pub struct CampaignResults {
+    pub treated: CampaignArm,
+    pub control: CampaignArm,
+    /// Days after being chosen in which a purchase counts.
+    pub attribution_days: i64,
+    /// The currency revenue is counted in.
+    pub currency: Option<String>,
+    /// Conversion rate lift.
+    pub conversion: Lift,
+    /// Revenue per contact lift, in minor units of the currency.
+    pub revenue_per_contact: Lift,
+    /// Conversions the campaign caused (lift × treated contacts).
+    pub incremental_conversions: f64,
+    /// Revenue the campaign caused.
+    pub incremental_revenue: Option<Money>,
+}
+
+fn arm(a: &domain::campaigns::results::Arm, currency: Option<&str>) -> CampaignArm {
+    CampaignArm {
+        contacts: a.contacts,
+        opened: a.opened,
+        clicked: a.clicked,
+        converted: a.converted,
+        open_rate: a.open_rate(),
+        click_rate: a.click_rate(),
+        conversion_rate: a.conversion_rate(),
+        revenue: currency.map(|c| Money::of(a.revenue, c)),
+    }
+}
+
+impl From<domain::campaigns::results::Results> for CampaignResults {
+    fn from(r: domain::campaigns::results::Results) -> Self {
+        let cur = r.currency.as_deref();
+        CampaignResults {
+            treated: arm(&r.treated, cur),
+            control: arm(&r.control, cur),
+            attribution_days: r.window_days,
+            incremental_revenue: cur.map(|c| Money::of(r.incremental_revenue, c)),
+            currency: r.currency.clone(),
+            conversion: r.conversion.into(),
+            revenue_per_contact: r.revenue_per_contact.into(),
+            incremental_conversions: r.incremental_conversions,
+        }
+    }
+}
+
 /// An email campaign.
 pub struct Campaign(pub domain::campaigns::Campaign);
 
@@ -250,6 +347,16 @@ impl Campaign {
     async fn progress(&self, ctx: &Context<'_>) -> async_graphql::Result<CampaignProgress> {
         let t = tenant(ctx).await?;
         Ok(domain::campaigns::progress(t, parley(ctx)?, self.0.id).await.gql(ctx)?.into())
+    }
+    /// What it caused: opens, clicks, conversions and revenue of its treated contacts
+    /// beside its control group, with lifts, confidence intervals and significance.
+    async fn results(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 7)] attribution_days: i64,
+    ) -> async_graphql::Result<CampaignResults> {
+        let t = tenant(ctx).await?;
+        Ok(domain::campaigns::results::of(t, parley(ctx)?, self.0.id, attribution_days).await.gql(ctx)?.into())
     }
     /// One record per contact of its audience, oldest first.
     #[graphql(complexity = "page_cost(first, child_complexity)")]
