@@ -181,4 +181,6 @@ typed_ids! {
     EmailSuppressionId => "EmailSuppression";
     /// A message that came back (a bounce, a feedback report).
     InboundMessageId => "InboundMessage";
+    /// A workspace's contact policy (frequency caps, quiet hours).
+    ContactPolicyId => "ContactPolicy";
 }

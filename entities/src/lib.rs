@@ -41,7 +41,9 @@ pub mod visitor;
 pub mod workspace;
 
 pub use assets::{asset, asset_comment, asset_version};
-pub use campaigns::{campaign, campaign_send, email_suppression, email_template, inbound_message, sending_domain};
+pub use campaigns::{
+    campaign, campaign_send, contact_policy, email_suppression, email_template, inbound_message, sending_domain,
+};
 pub use ops::{
     approval, approval_decision, approval_delegation, approval_rule, budget_draft, budget_line, cost_center, invoice,
     invoice_charge, plan, program, project, purchase_order, purchase_order_line, task_comment, vendor, workflow,

@@ -106,6 +106,7 @@ pub const TENANT_TABLES: &[&str] = &[
     "campaign_sends",
     "email_suppressions",
     "inbound_messages",
+    "contact_policies",
 ];
 
 /// Name of the PostgreSQL login role the running server uses; it can neither bypass

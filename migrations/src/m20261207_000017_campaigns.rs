@@ -5,7 +5,9 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::schema::{create_tenant_table, index, int, json, short, text, text_null, ts, ts_null, uuid, uuid_null};
+use crate::schema::{
+    create_tenant_table, index, int, int_null, json, short, text, text_null, ts, ts_null, uuid, uuid_null,
+};
 
 pub struct Migration;
 
@@ -15,8 +17,15 @@ impl MigrationName for Migration {
     }
 }
 
-const TABLES: [&str; 6] =
-    ["inbound_messages", "email_suppressions", "campaign_sends", "campaigns", "email_templates", "sending_domains"];
+const TABLES: [&str; 7] = [
+    "contact_policies",
+    "inbound_messages",
+    "email_suppressions",
+    "campaign_sends",
+    "campaigns",
+    "email_templates",
+    "sending_domains",
+];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -109,6 +118,16 @@ impl MigrationTrait for Migration {
             ts("received_at"),
         ];
         create_tenant_table(manager, "inbound_messages", inbound, None).await?;
+        let policies = vec![
+            int_null("email_max"),
+            int_null("email_window_days"),
+            int_null("all_max"),
+            int_null("all_window_days"),
+            text_null("quiet_start"),
+            text_null("quiet_end"),
+            ts("updated_at"),
+        ];
+        create_tenant_table(manager, "contact_policies", policies, None).await?;
         for (table, name, cols, unique) in [
             ("sending_domains", "sending_domains_domain", &["tenant_id", "domain"][..], true),
             ("email_templates", "email_templates_name", &["tenant_id", "name"][..], true),
@@ -118,6 +137,7 @@ impl MigrationTrait for Migration {
             ("campaign_sends", "campaign_sends_of_contact", &["tenant_id", "contact_id"][..], false),
             ("email_suppressions", "email_suppressions_email", &["tenant_id", "email"][..], true),
             ("inbound_messages", "inbound_messages_received", &["tenant_id", "received_at"][..], false),
+            ("contact_policies", "contact_policies_one", &["tenant_id"][..], true),
         ] {
             manager.create_index(index(table, name, cols, unique)).await?;
         }

@@ -8,6 +8,7 @@
 pub mod domains;
 pub mod inbound;
 pub mod links;
+pub mod policies;
 pub mod responses;
 pub mod results;
 pub mod run;

@@ -26,6 +26,7 @@ use serde_json::json;
 
 use super::domains::{self, DkimKey};
 use super::links::{self, SendRef};
+use super::policies;
 use super::templates::{self, Compiled, contact_vars};
 use super::{Campaign, segment_ids};
 use crate::contacts::{Channel, ConsentStatus, consents_of};
@@ -246,6 +247,10 @@ impl<'a> Run<'a> {
                 .collect()
         };
         let domain = tx.find::<sending_domain::Entity>(c.sending_domain_id).await?.domain;
+        let policy = policies::of_in(&tx).await?;
+        let ids: Vec<ContactId> = batch.iter().map(|c| c.id).collect();
+        let capped = policies::capped_in(&tx, policy.as_ref(), &ids).await?;
+        let quiet = policies::quiet_of(policy.as_ref());
         let t = now();
         let window = c.local_time.as_deref().and_then(|l| NaiveTime::parse_from_str(l, "%H:%M").ok());
         let reference = c.schedule_at.filter(|s| *s > t).unwrap_or(t);
@@ -253,11 +258,17 @@ impl<'a> Run<'a> {
         let (mut finished, mut added) = (0i64, 0i64);
         for ct in &batch {
             let id: CampaignSendId = new_id();
-            let (status, reason) = choose_one(&c, ct, &listed);
-            let not_before = match (status, window) {
+            let (status, reason) = choose_one(&c, ct, &listed, capped.contains(&ct.id));
+            let mut not_before = match (status, window) {
                 (SendStatus::Queued, Some(w)) => Some(local_send_time(ct.time_zone.as_deref(), w, reference)),
                 _ => None,
             };
+            if let (SendStatus::Queued, Some((start, end))) = (status, quiet) {
+                let at = not_before.unwrap_or(reference);
+                if let Some(until) = policies::quiet_until(ct.time_zone.as_deref(), start, end, at) {
+                    not_before = Some(until);
+                }
+            }
             if status != SendStatus::Queued {
                 finished += 1;
             }
@@ -506,7 +517,12 @@ fn reason_name(r: entities::campaigns::enums::SuppressionReason) -> String {
 }
 
 /// Where one contact stands: suppressed (and why), held out, or queued.
-fn choose_one(c: &Campaign, ct: &Contact, listed: &HashMap<String, String>) -> (SendStatus, Option<String>) {
+fn choose_one(
+    c: &Campaign,
+    ct: &Contact,
+    listed: &HashMap<String, String>,
+    capped: bool,
+) -> (SendStatus, Option<String>) {
     let Some(email) = ct.email.as_deref() else {
         return (SendStatus::Suppressed, Some("NO_EMAIL".into()));
     };
@@ -517,6 +533,9 @@ fn choose_one(c: &Campaign, ct: &Contact, listed: &HashMap<String, String>) -> (
     }
     if let Some(reason) = listed.get(email) {
         return (SendStatus::Suppressed, Some(reason.clone()));
+    }
+    if capped {
+        return (SendStatus::Suppressed, Some("FREQUENCY_CAP".into()));
     }
     if in_control(c.id, ct.id, c.control_basis_points) {
         return (SendStatus::Control, None);

@@ -426,7 +426,8 @@ tenant_owned!(
     campaign => entities::ids::CampaignId,
     campaign_send => entities::ids::CampaignSendId,
     email_suppression => entities::ids::EmailSuppressionId,
-    inbound_message => entities::ids::InboundMessageId
+    inbound_message => entities::ids::InboundMessageId,
+    contact_policy => entities::ids::ContactPolicyId
 );
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 pub mod campaign;
 pub mod campaign_send;
+pub mod contact_policy;
 pub mod email_suppression;
 pub mod email_template;
 pub mod enums;

@@ -413,6 +413,52 @@ async fn approvals_pausing_and_other_workspaces(app: TestApp) {
     let r = app.gql(&me, upd, json!({ "id": id, "i": input("Changed") })).await;
     assert_eq!(code(&r).as_deref(), Some("CONFLICT"), "only drafts change");
 
+    // Contact policies: a frequency cap suppresses, quiet hours delay.
+    let set = "mutation($i: ContactPolicyInput!) { setContactPolicy(input: $i) { emailMax emailWindowDays quietStart quietEnd } }";
+    for (i, bad_field) in [
+        (json!({ "emailMax": 1 }), "emailWindowDays"),
+        (json!({ "allWindowDays": 3 }), "allMax"),
+        (json!({ "emailMax": 0, "emailWindowDays": 7 }), "emailMax"),
+        (json!({ "quietStart": "7pm", "quietEnd": "08:00" }), "quietStart"),
+        (json!({ "quietStart": "21:00" }), "quietEnd"),
+    ] {
+        let r = app.gql(&me, set, json!({ "i": i })).await;
+        assert_eq!((code(&r).as_deref(), field(&r).as_deref()), (Some("BAD_USER_INPUT"), Some(bad_field)), "{r}");
+    }
+    let pol = run(&app, &me, set, json!({ "i": { "emailMax": 1, "emailWindowDays": 7 } })).await;
+    assert_eq!(pol["setContactPolicy"]["emailMax"], 1);
+    let capped = campaign(&app, &me, input("Capped")).await;
+    run(&app, &me, LAUNCH, json!({ "id": capped })).await;
+    app.drive_jobs().await;
+    let c = progress(&app, &me, &capped).await;
+    assert_eq!(c["progress"]["suppressedBy"], json!([{ "reason": "FREQUENCY_CAP", "count": 3 }]), "{c}");
+    assert_eq!(c["status"], "COMPLETED");
+    let now = chrono::Utc::now();
+    let (start, end) = (
+        (now - chrono::Duration::hours(1)).format("%H:%M").to_string(),
+        (now + chrono::Duration::hours(1)).format("%H:%M").to_string(),
+    );
+    run(&app, &me, set, json!({ "i": { "quietStart": start, "quietEnd": end } })).await;
+    let quiet = campaign(&app, &me, input("Quiet")).await;
+    run(&app, &me, LAUNCH, json!({ "id": quiet })).await;
+    app.drive_jobs().await;
+    let c = progress(&app, &me, &quiet).await;
+    assert_eq!(
+        (c["status"].as_str(), c["progress"]["queued"].as_i64()),
+        (Some("RUNNING"), Some(3)),
+        "waits out the quiet hours: {c}"
+    );
+    let q = "query($id: ID!) { campaign(id: $id) { sends(first: 10) { edges { node { notBefore } } } } }";
+    let s = run(&app, &me, q, json!({ "id": quiet })).await;
+    for e in s["campaign"]["sends"]["edges"].as_array().unwrap() {
+        let at = chrono::DateTime::parse_from_rfc3339(e["node"]["notBefore"].as_str().unwrap()).unwrap();
+        let wait = at.with_timezone(&chrono::Utc) - now;
+        assert!(wait > chrono::Duration::minutes(55) && wait <= chrono::Duration::minutes(61), "{wait}");
+    }
+    run(&app, &me, cancel, json!({ "id": quiet })).await;
+    let read = run(&app, &me, "{ contactPolicy { emailMax quietStart quietEnd } }", json!({})).await;
+    assert_eq!(read["contactPolicy"], json!({ "emailMax": null, "quietStart": start, "quietEnd": end }));
+
     // Another workspace sees none of it, and can use none of it.
     let other = app.sign_up("BUSINESS").await;
     let them = other.auth();

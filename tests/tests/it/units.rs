@@ -202,6 +202,31 @@ mod campaigns {
     }
 
     #[test]
+    fn quiet_hours_end_in_the_contacts_zone() {
+        use domain::campaigns::policies::quiet_until;
+        let (nine_pm, eight_am) =
+            (NaiveTime::from_hms_opt(21, 0, 0).unwrap(), NaiveTime::from_hms_opt(8, 0, 0).unwrap());
+        // 23:00 in Paris (22:00 UTC, winter): quiet until 08:00 Paris tomorrow.
+        let late = Utc.with_ymd_and_hms(2027, 1, 10, 22, 0, 0).unwrap();
+        assert_eq!(
+            quiet_until(Some("Europe/Paris"), nine_pm, eight_am, late),
+            Some(Utc.with_ymd_and_hms(2027, 1, 11, 7, 0, 0).unwrap())
+        );
+        // 06:00 in Paris: quiet until 08:00 the same day.
+        let early = Utc.with_ymd_and_hms(2027, 1, 10, 5, 0, 0).unwrap();
+        assert_eq!(
+            quiet_until(Some("Europe/Paris"), nine_pm, eight_am, early),
+            Some(Utc.with_ymd_and_hms(2027, 1, 10, 7, 0, 0).unwrap())
+        );
+        // Noon is not quiet; a window inside one day works too.
+        let noon = Utc.with_ymd_and_hms(2027, 1, 10, 11, 0, 0).unwrap();
+        assert_eq!(quiet_until(Some("Europe/Paris"), nine_pm, eight_am, noon), None);
+        let (one, two) = (NaiveTime::from_hms_opt(13, 0, 0).unwrap(), NaiveTime::from_hms_opt(14, 0, 0).unwrap());
+        let lunch = Utc.with_ymd_and_hms(2027, 1, 10, 13, 30, 0).unwrap();
+        assert_eq!(quiet_until(None, one, two, lunch), Some(Utc.with_ymd_and_hms(2027, 1, 10, 14, 0, 0).unwrap()));
+    }
+
+    #[test]
     fn lift_statistics_match_the_textbook() {
         // 60/100 against 40/100: difference 0.2, pooled z = 2.828, p = 0.00468; Wald
         // interval 0.2 ± 1.96 × 0.06928.

@@ -4,7 +4,7 @@
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 
-use super::{Campaign, EmailSuppression, EmailTemplate, SendingDomain};
+use super::{Campaign, ContactPolicy, EmailSuppression, EmailTemplate, SendingDomain};
 use crate::graphql::budgets::BudgetLine;
 use crate::graphql::context::{OrGql, parley, tenant};
 use crate::graphql::node::id_of;
@@ -80,6 +80,18 @@ fn campaign_input(i: CampaignInput) -> domain::Result<domain::campaigns::Campaig
         schedule_at: i.schedule_at,
         local_time: i.local_time,
     })
+}
+
+/// A contact policy: a cap is a maximum with its window, quiet hours a start with its
+/// end; what is left out is off.
+#[derive(InputObject)]
+pub struct ContactPolicyInput {
+    pub email_max: Option<i32>,
+    pub email_window_days: Option<i32>,
+    pub all_max: Option<i32>,
+    pub all_window_days: Option<i32>,
+    pub quiet_start: Option<String>,
+    pub quiet_end: Option<String>,
 }
 
 /// An address to suppress by hand.
@@ -191,6 +203,24 @@ impl CampaignsMutation {
         let t = tenant(ctx).await?;
         let id = id_of::<Campaign>("id", &id).gql(ctx)?;
         Ok(Campaign(domain::campaigns::cancel(t, parley(ctx)?, id).await.gql(ctx)?))
+    }
+
+    /// Sets the workspace's contact policy (frequency caps, quiet hours).
+    async fn set_contact_policy(
+        &self,
+        ctx: &Context<'_>,
+        input: ContactPolicyInput,
+    ) -> async_graphql::Result<ContactPolicy> {
+        let t = tenant(ctx).await?;
+        let input = domain::campaigns::policies::PolicyInput {
+            email_max: input.email_max,
+            email_window_days: input.email_window_days,
+            all_max: input.all_max,
+            all_window_days: input.all_window_days,
+            quiet_start: input.quiet_start,
+            quiet_end: input.quiet_end,
+        };
+        Ok(domain::campaigns::policies::set(t, parley(ctx)?, input).await.gql(ctx)?.into())
     }
 
     /// Puts an address on the suppression list by hand.

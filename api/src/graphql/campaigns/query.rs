@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, Object};
 
 use super::mutation::EmailTemplateInput;
-use super::{Campaign, CampaignStatus, EmailPreview, EmailSuppression, EmailTemplate, SendingDomain};
+use super::{Campaign, CampaignStatus, ContactPolicy, EmailPreview, EmailSuppression, EmailTemplate, SendingDomain};
 use crate::graphql::connection::{Conn, list, page_cost};
 use crate::graphql::contacts::Contact;
 use crate::graphql::context::{OrGql, parley, tenant};
@@ -90,6 +90,13 @@ impl CampaignsQuery {
         let t = tenant(ctx).await?;
         let id = id_of::<Campaign>("id", &id).gql(ctx)?;
         Ok(Campaign(domain::campaigns::get(t, parley(ctx)?, id).await.gql(ctx)?))
+    }
+
+    /// The workspace's contact policy (all fields null: none).
+    async fn contact_policy(&self, ctx: &Context<'_>) -> async_graphql::Result<ContactPolicy> {
+        let t = tenant(ctx).await?;
+        let p = domain::campaigns::policies::get(t, parley(ctx)?).await.gql(ctx)?;
+        Ok(p.map(Into::into).unwrap_or_default())
     }
 
     /// The suppressed addresses, newest first.

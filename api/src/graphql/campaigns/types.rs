@@ -99,6 +99,35 @@ node_object! {
     }
 }
 
+/// How often contacts may be reached, and when not (applied when a campaign chooses its
+/// audience).
+#[derive(SimpleObject, Default)]
+pub struct ContactPolicy {
+    /// Most emails per contact within `emailWindowDays` (null: no cap).
+    pub email_max: Option<i32>,
+    pub email_window_days: Option<i32>,
+    /// Most messages on any channel per contact within `allWindowDays`.
+    pub all_max: Option<i32>,
+    pub all_window_days: Option<i32>,
+    /// `HH:MM` in each contact's zone: nothing is sent from then…
+    pub quiet_start: Option<String>,
+    /// …until then (the next day when it is earlier).
+    pub quiet_end: Option<String>,
+}
+
+impl From<domain::campaigns::policies::ContactPolicy> for ContactPolicy {
+    fn from(p: domain::campaigns::policies::ContactPolicy) -> Self {
+        ContactPolicy {
+            email_max: p.email_max,
+            email_window_days: p.email_window_days,
+            all_max: p.all_max,
+            all_window_days: p.all_window_days,
+            quiet_start: p.quiet_start,
+            quiet_end: p.quiet_end,
+        }
+    }
+}
+
 /// A message as one contact would receive it.
 #[derive(SimpleObject)]
 pub struct EmailPreview {
