@@ -67,6 +67,9 @@ pub struct CampaignInput {
     pub segments: Vec<SegmentId>,
     pub exclude_segments: Vec<SegmentId>,
     pub template: Option<EmailTemplateId>,
+    /// An A/B split: each variant's template and share in percent (together 100); empty
+    /// for `template` alone.
+    pub variants: Vec<(EmailTemplateId, f64)>,
     pub sending_domain: Option<SendingDomainId>,
     pub from_address: String,
     pub from_name: String,
@@ -97,13 +100,73 @@ pub fn local_time(field: &str, raw: &str) -> Result<NaiveTime> {
         .map_err(|_| Error::invalid(field, "is a time of day written HH:MM, like 09:30"))
 }
 
+/// One content variant of a campaign, as stored.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Variant {
+    pub template_id: EmailTemplateId,
+    /// Its share of the treated contacts, in hundredths of a percent.
+    pub basis_points: i32,
+}
+
+/// The most variants a split has.
+pub const MAX_VARIANTS: usize = 10;
+
+/// A campaign's variants (one of 100% without a split).
+pub fn variants_of(c: &Campaign) -> Vec<Variant> {
+    let v: Vec<Variant> = serde_json::from_value(c.variants.clone()).unwrap_or_default();
+    if v.is_empty() { vec![Variant { template_id: c.template_id, basis_points: 10_000 }] } else { v }
+}
+
+/// Which variant contact `ct` gets in campaign `c`: a uniform draw from a hash of both
+/// IDs (salted apart from the control group's), placed along the variants' shares.
+pub fn variant_for(c: CampaignId, ct: crate::ContactId, variants: &[Variant]) -> i32 {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"variant");
+    h.update(uuid::Uuid::from(c).as_bytes());
+    h.update(uuid::Uuid::from(ct).as_bytes());
+    let d = h.finalize();
+    let draw =
+        i64::try_from(u64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]]) % 10_000).unwrap_or(0);
+    let mut upto = 0i64;
+    for (i, v) in variants.iter().enumerate() {
+        upto += i64::from(v.basis_points);
+        if draw < upto {
+            return i32::try_from(i).unwrap_or(0);
+        }
+    }
+    i32::try_from(variants.len().saturating_sub(1)).unwrap_or(0)
+}
+
+fn checked_variants(template: Option<EmailTemplateId>, split: &[(EmailTemplateId, f64)]) -> Result<Vec<Variant>> {
+    if split.is_empty() {
+        let t = template.ok_or_else(|| Error::invalid("templateId", "is required"))?;
+        return Ok(vec![Variant { template_id: t, basis_points: 10_000 }]);
+    }
+    if split.len() < 2 || split.len() > MAX_VARIANTS {
+        return Err(Error::invalid("variants", format!("is a split of 2 to {MAX_VARIANTS} variants")));
+    }
+    let mut out = Vec::with_capacity(split.len());
+    for (t, pct) in split {
+        if !pct.is_finite() || *pct <= 0.0 {
+            return Err(Error::invalid("variants", "each variant's percent is above 0"));
+        }
+        out.push(Variant { template_id: *t, basis_points: (pct * 100.0).round() as i32 });
+    }
+    if out.iter().map(|v| i64::from(v.basis_points)).sum::<i64>() != 10_000 {
+        return Err(Error::invalid("variants", "the variants' percents add up to 100"));
+    }
+    Ok(out)
+}
+
 /// The input checked against the workspace: everything it names exists here, the From
 /// address is at the sending domain.
 struct Checked {
     name: String,
     segments: Vec<SegmentId>,
     excluded: Vec<SegmentId>,
-    template: EmailTemplateId,
+    variants: Vec<Variant>,
     domain: SendingDomainId,
     from: String,
     from_name: String,
@@ -131,7 +194,7 @@ async fn check(tx: &TenantTx<'_>, input: CampaignInput) -> Result<Checked> {
     if let Some(both) = segments.iter().find(|s| excluded.contains(s)) {
         return Err(Error::invalid("excludeSegmentIds", format!("segment {both} is both targeted and excluded")));
     }
-    let template = input.template.ok_or_else(|| Error::invalid("templateId", "is required"))?;
+    let variants = checked_variants(input.template, &input.variants)?;
     let domain = input.sending_domain.ok_or_else(|| Error::invalid("sendingDomainId", "is required"))?;
     let from = Email::parse("fromAddress", &input.from_address)?.as_str().to_owned();
     let from_name = validate::text("fromName", &input.from_name, 100)?;
@@ -146,7 +209,9 @@ async fn check(tx: &TenantTx<'_>, input: CampaignInput) -> Result<Checked> {
     for s in segments.iter().chain(&excluded) {
         tx.find::<segment::Entity>(*s).await?;
     }
-    tx.find::<email_template::Entity>(template).await?;
+    for v in &variants {
+        tx.find::<email_template::Entity>(v.template_id).await?;
+    }
     let d = tx.find::<sending_domain::Entity>(domain).await?;
     let at = from.rsplit('@').next().unwrap_or_default();
     if at != d.domain && !at.ends_with(&format!(".{}", d.domain)) {
@@ -165,7 +230,7 @@ async fn check(tx: &TenantTx<'_>, input: CampaignInput) -> Result<Checked> {
         name,
         segments,
         excluded,
-        template,
+        variants,
         domain,
         from,
         from_name,
@@ -181,7 +246,10 @@ fn apply(am: &mut campaign::ActiveModel, c: Checked) {
     am.name = Set(c.name);
     am.segment_ids = Set(ids_json(&c.segments));
     am.exclude_segment_ids = Set(ids_json(&c.excluded));
-    am.template_id = Set(c.template);
+    if let Some(first) = c.variants.first() {
+        am.template_id = Set(first.template_id);
+    }
+    am.variants = Set(json!(c.variants));
     am.sending_domain_id = Set(c.domain);
     am.from_address = Set(c.from);
     am.from_name = Set(c.from_name);
@@ -343,8 +411,10 @@ pub async fn launch(ctx: &TenantCtx, p: &Parley, id: CampaignId) -> Result<Campa
             "campaigns are sent only once an owner of this workspace has verified their email address: open the link in the verification email",
         ));
     }
-    // The template and domain are read again: they may have gone since the draft was saved.
-    tx.find::<email_template::Entity>(c.template_id).await?;
+    // The templates and domain are read again: they may have gone since the draft was saved.
+    for v in variants_of(&c) {
+        tx.find::<email_template::Entity>(v.template_id).await?;
+    }
     tx.find::<sending_domain::Entity>(c.sending_domain_id).await?;
     let mut places = Vec::new();
     if let Some(project) = c.project_id {

@@ -76,9 +76,21 @@ pub struct Lift {
     pub significant: bool,
 }
 
+/// One content variant's treated contacts beside the control group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VariantResult {
+    /// Its place in the campaign's variants, from 0.
+    pub variant: i32,
+    pub arm: Arm,
+    pub conversion: Lift,
+    pub revenue_per_contact: Lift,
+}
+
 /// A campaign's results.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Results {
+    /// Each variant of an A/B split (one without a split).
+    pub variants: Vec<VariantResult>,
     pub treated: Arm,
     pub control: Arm,
     pub window_days: i64,
@@ -145,6 +157,7 @@ fn ratio(x: i64, n: i64) -> f64 {
 #[derive(Debug, FromQueryResult)]
 struct Chosen {
     status: String,
+    variant: i32,
     n: i64,
     opened: i64,
     clicked: i64,
@@ -153,6 +166,7 @@ struct Chosen {
 #[derive(Debug, FromQueryResult)]
 struct Bought {
     status: String,
+    variant: i32,
     contact_id: uuid::Uuid,
     created_at: DateTime<Utc>,
     occurred_at: DateTime<Utc>,
@@ -174,6 +188,7 @@ pub async fn of(ctx: &TenantCtx, p: &Parley, id: CampaignId, window_days: i64) -
     let counted = |col: campaign_send::Column| Expr::col(col).count();
     let q = Query::select()
         .column(campaign_send::Column::Status)
+        .column(campaign_send::Column::Variant)
         .expr_as(Expr::col(campaign_send::Column::Id).count(), Alias::new("n"))
         .expr_as(counted(campaign_send::Column::OpenedAt), Alias::new("opened"))
         .expr_as(counted(campaign_send::Column::ClickedAt), Alias::new("clicked"))
@@ -182,12 +197,14 @@ pub async fn of(ctx: &TenantCtx, p: &Parley, id: CampaignId, window_days: i64) -
         .and_where(Expr::col(campaign_send::Column::CampaignId).eq(c.id))
         .and_where(Expr::col(campaign_send::Column::Status).is_in(arms))
         .group_by_col(campaign_send::Column::Status)
+        .group_by_col(campaign_send::Column::Variant)
         .to_owned();
     let chosen = Chosen::find_by_statement(backend.build(&q)).all(&tx).await?;
     let e = Alias::new("e");
     let since = c.started_at.unwrap_or(c.created_at);
     let q = Query::select()
         .expr_as(Expr::col((s.clone(), campaign_send::Column::Status)), Alias::new("status"))
+        .expr_as(Expr::col((s.clone(), campaign_send::Column::Variant)), Alias::new("variant"))
         .expr_as(Expr::col((s.clone(), campaign_send::Column::ContactId)), Alias::new("contact_id"))
         .expr_as(Expr::col((s.clone(), campaign_send::Column::CreatedAt)), Alias::new("created_at"))
         .expr_as(Expr::col((e.clone(), contact_event::Column::OccurredAt)), Alias::new("occurred_at"))
@@ -214,41 +231,61 @@ pub async fn of(ctx: &TenantCtx, p: &Parley, id: CampaignId, window_days: i64) -
     tx.commit().await?;
 
     let window = Duration::days(window_days);
-    let mut per: HashMap<(bool, ContactId), Vec<purchases::Purchase>> = HashMap::new();
+    let mut per: HashMap<(bool, ContactId), (i32, Vec<purchases::Purchase>)> = HashMap::new();
     for b in bought {
         if b.occurred_at < b.created_at || b.occurred_at >= b.created_at + window {
             continue;
         }
         let treated = b.status == "sent";
-        per.entry((treated, b.contact_id.into())).or_default().push(purchases::parse(&b.properties));
+        per.entry((treated, b.contact_id.into()))
+            .or_insert_with(|| (b.variant, Vec::new()))
+            .1
+            .push(purchases::parse(&b.properties));
     }
     let mut currencies: HashMap<String, usize> = HashMap::new();
-    for p in per.values().flatten() {
+    for p in per.values().flat_map(|(_, buys)| buys) {
         if let Some(c) = &p.currency {
             *currencies.entry(c.clone()).or_default() += 1;
         }
     }
     let currency = currencies.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|(c, _)| c);
     let (mut treated, mut control) = (Arm::default(), Arm::default());
+    let mut by_variant: std::collections::BTreeMap<i32, Arm> = std::collections::BTreeMap::new();
     for row in chosen {
+        let split = if row.status == "sent" { Some(by_variant.entry(row.variant).or_default()) } else { None };
         let arm = if row.status == "sent" { &mut treated } else { &mut control };
-        arm.contacts = row.n;
-        arm.opened = row.opened;
-        arm.clicked = row.clicked;
+        for a in std::iter::once(arm).chain(split) {
+            a.contacts += row.n;
+            a.opened += row.opened;
+            a.clicked += row.clicked;
+        }
     }
-    for ((is_treated, _), buys) in per {
-        let arm = if is_treated { &mut treated } else { &mut control };
-        arm.converted += 1;
+    for ((is_treated, _), (variant, buys)) in per {
         let spent: i64 =
             buys.iter().filter(|b| b.currency.is_none() || b.currency == currency).filter_map(|b| b.amount).sum();
-        arm.revenue = arm.revenue.saturating_add(spent);
-        arm.revenue_squares += (spent as f64) * (spent as f64);
+        let split = if is_treated { Some(by_variant.entry(variant).or_default()) } else { None };
+        let arm = if is_treated { &mut treated } else { &mut control };
+        for a in std::iter::once(arm).chain(split) {
+            a.converted += 1;
+            a.revenue = a.revenue.saturating_add(spent);
+            a.revenue_squares += (spent as f64) * (spent as f64);
+        }
     }
+    let variants = by_variant
+        .into_iter()
+        .map(|(variant, arm)| VariantResult {
+            variant,
+            conversion: proportion_lift(arm.converted, arm.contacts, control.converted, control.contacts),
+            revenue_per_contact: mean_lift(&arm, &control),
+            arm,
+        })
+        .collect();
     let conversion = proportion_lift(treated.converted, treated.contacts, control.converted, control.contacts);
     let revenue_per_contact = mean_lift(&treated, &control);
     let incremental_conversions = conversion.absolute * treated.contacts as f64;
     let incremental_revenue = (revenue_per_contact.absolute * treated.contacts as f64).round() as i64;
     Ok(Results {
+        variants,
         treated,
         control,
         window_days,

@@ -104,7 +104,8 @@ pub enum Delivery {
 
 /// What every message of a run shares.
 pub struct Prepared {
-    pub compiled: Compiled,
+    /// One per content variant, in the campaign's order.
+    pub compiled: Vec<Compiled>,
     pub dkim: DkimKey,
     /// The From address and name.
     pub from_address: String,
@@ -254,6 +255,7 @@ impl<'a> Run<'a> {
         let t = now();
         let window = c.local_time.as_deref().and_then(|l| NaiveTime::parse_from_str(l, "%H:%M").ok());
         let reference = c.schedule_at.filter(|s| *s > t).unwrap_or(t);
+        let variants = super::variants_of(&c);
         let mut rows = Vec::with_capacity(batch.len());
         let (mut finished, mut added) = (0i64, 0i64);
         for ct in &batch {
@@ -281,6 +283,7 @@ impl<'a> Run<'a> {
                 email: Set(ct.email.clone()),
                 status: Set(status),
                 reason: Set(reason),
+                variant: Set(super::variant_for(c.id, ct.id, &variants)),
                 attempts: Set(0),
                 not_before: Set(not_before),
                 last_error: Set(None),
@@ -313,10 +316,16 @@ impl<'a> Run<'a> {
     pub async fn prepare(&self) -> Result<Prepared> {
         let tx = self.tx().await?;
         let c = tx.find::<campaign::Entity>(self.id).await?;
-        let t = tx.find::<email_template::Entity>(c.template_id).await?;
+        let mut sources = Vec::new();
+        for v in super::variants_of(&c) {
+            sources.push(tx.find::<email_template::Entity>(v.template_id).await?);
+        }
         let dkim = domains::key_in(&tx, self.p, c.sending_domain_id).await?;
         tx.commit().await?;
-        let compiled = tokio::task::spawn_blocking(move || templates::compile(&t)).await.map_err(Error::internal)??;
+        let compiled =
+            tokio::task::spawn_blocking(move || sources.iter().map(templates::compile).collect::<Result<Vec<_>>>())
+                .await
+                .map_err(Error::internal)??;
         Ok(Prepared { compiled, dkim, from_address: c.from_address, from_name: c.from_name, campaign_name: c.name })
     }
 
@@ -376,7 +385,9 @@ impl<'a> Run<'a> {
                 "campaign": { "name": prepared.campaign_name },
                 "unsubscribe_url": unsubscribe_url,
             });
-            let rendered = prepared.compiled.render(&vars)?;
+            let compiled = usize::try_from(s.variant).ok().and_then(|i| prepared.compiled.get(i));
+            let Some(compiled) = compiled.or(prepared.compiled.first()) else { continue };
+            let rendered = compiled.render(&vars)?;
             let html = links::tracked_html(self.p, r, &rendered.html, &unsubscribe_url);
             out.push(Outgoing {
                 send: s.id,

@@ -312,17 +312,9 @@ pub async fn update(ctx: &TenantCtx, p: &Parley, id: EmailTemplateId, input: Tem
     tx.require(Permission::ManageCampaigns)?;
     tx.find::<email_template::Entity>(id).await?;
     name_free(&tx, &name, Some(id)).await?;
-    let busy = campaign::Entity::scoped(ctx)
-        .filter(campaign::Column::TemplateId.eq(id))
-        .filter(campaign::Column::Status.is_in([
-            CampaignStatus::InApproval,
-            CampaignStatus::Scheduled,
-            CampaignStatus::Running,
-            CampaignStatus::Paused,
-        ]))
-        .one(&tx)
-        .await?;
-    if let Some(c) = busy {
+    let launched =
+        [CampaignStatus::InApproval, CampaignStatus::Scheduled, CampaignStatus::Running, CampaignStatus::Paused];
+    if let Some(c) = using(&tx, id, Some(&launched)).await? {
         return Err(Error::Conflict(format!(
             "the campaign \"{}\" is launched with this template; copy it to change it",
             c.name
@@ -343,6 +335,20 @@ pub async fn update(ctx: &TenantCtx, p: &Parley, id: EmailTemplateId, input: Tem
     Ok(saved)
 }
 
+/// A campaign (of one of `statuses`, or any) that sends template `id` in one of its
+/// variants.
+async fn using(
+    tx: &crate::TenantTx<'_>,
+    id: EmailTemplateId,
+    statuses: Option<&[CampaignStatus]>,
+) -> Result<Option<super::Campaign>> {
+    let mut q = campaign::Entity::scoped(tx.ctx());
+    if let Some(s) = statuses {
+        q = q.filter(campaign::Column::Status.is_in(s.iter().copied()));
+    }
+    Ok(q.all(tx).await?.into_iter().find(|c| super::variants_of(c).iter().any(|v| v.template_id == id)))
+}
+
 /// One template.
 pub async fn get(ctx: &TenantCtx, p: &Parley, id: EmailTemplateId) -> Result<EmailTemplate> {
     p.find::<email_template::Entity>(ctx, Permission::ReadContacts, id).await
@@ -358,7 +364,7 @@ pub async fn delete(ctx: &TenantCtx, p: &Parley, id: EmailTemplateId) -> Result<
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::ManageCampaigns)?;
     let t = tx.find::<email_template::Entity>(id).await?;
-    if let Some(c) = campaign::Entity::scoped(ctx).filter(campaign::Column::TemplateId.eq(id)).one(&tx).await? {
+    if let Some(c) = using(&tx, id, None).await? {
         return Err(Error::Conflict(format!("the campaign \"{}\" uses this template", c.name)));
     }
     let gone = tx.delete::<email_template::Entity>("email_template.deleted", t).await?;

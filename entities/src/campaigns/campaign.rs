@@ -16,7 +16,11 @@ pub struct Model {
     pub id: CampaignId,
     pub name: String,
     pub status: CampaignStatus,
+    /// The first variant's template (the only one without an A/B split).
     pub template_id: EmailTemplateId,
+    /// The content variants and their shares: a JSON array of `{"templateId", "percent"}`
+    /// (one variant of 100% when there is no split).
+    pub variants: Json,
     pub sending_domain_id: SendingDomainId,
     /// The address in `From` (at the sending domain).
     pub from_address: String,

@@ -21,6 +21,9 @@ pub struct Model {
     pub status: SendStatus,
     /// Why it was suppressed, or why it failed.
     pub reason: Option<String>,
+    /// Which content variant it gets (0 for the first; also kept for the control group,
+    /// which would have had it).
+    pub variant: i32,
     /// Hand-overs to the mail server so far.
     pub attempts: i32,
     /// Not sent before this time (the contact's local time window, or a retry's backoff).

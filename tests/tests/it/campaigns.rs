@@ -901,6 +901,72 @@ async fn opens_clicks_and_what_the_campaign_caused(app: TestApp) {
     }
 }
 
+async fn an_ab_split_sends_each_variant_to_its_share(app: TestApp) {
+    let owner = app.sign_up("BUSINESS").await;
+    let me = owner.auth();
+    verify_owner(&app, &owner).await;
+    plan_field(&app, &me).await;
+    let d = sending_domain(&app, &me, "ab.example.com").await;
+    let a = template(&app, &me, "A").await;
+    let i = json!({ "i": { "name": "B", "subject": "Last chance, {{ contact.first_name }}", "mjml": MJML } });
+    let b = run(&app, &me, TEMPLATE, i).await["createEmailTemplate"]["id"].as_str().unwrap().to_owned();
+    for i in 0..40 {
+        contact(&app, &me, &format!("ab{i:02}@split.example.org"), &format!("P{i}"), Some("GRANTED")).await;
+    }
+    let seg = segment(&app, &me, "Split", at("split.example.org")).await;
+    let base =
+        json!({ "name": "Split", "segmentIds": [seg], "sendingDomainId": d["id"], "fromAddress": "x@ab.example.com" });
+    for (patch, bad_field) in [
+        (json!({}), "templateId"),
+        (json!({ "variants": [{ "templateId": a, "percent": 100 }] }), "variants"),
+        (json!({ "variants": [{ "templateId": a, "percent": 50 }, { "templateId": b, "percent": 40 }] }), "variants"),
+        (json!({ "variants": [{ "templateId": a, "percent": 120 }, { "templateId": b, "percent": -20 }] }), "variants"),
+    ] {
+        let mut i = base.clone();
+        i.as_object_mut().unwrap().extend(patch.as_object().unwrap().clone());
+        let r = app.gql(&me, CREATE, json!({ "i": i })).await;
+        assert_eq!((code(&r).as_deref(), field(&r).as_deref()), (Some("BAD_USER_INPUT"), Some(bad_field)), "{r}");
+    }
+    let mut i = base.clone();
+    i["variants"] = json!([{ "templateId": a, "percent": 50 }, { "templateId": b, "percent": 50 }]);
+    let id = campaign(&app, &me, i).await;
+    let v = run(
+        &app,
+        &me,
+        "query($id: ID!) { campaign(id: $id) { variants { templateId percent } } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(
+        v["campaign"]["variants"],
+        json!([{ "templateId": a, "percent": 50.0 }, { "templateId": b, "percent": 50.0 }])
+    );
+    let before = app.smtp.messages().len();
+    run(&app, &me, LAUNCH, json!({ "id": id })).await;
+    app.drive_jobs().await;
+    let q = "query($id: ID!) { campaign(id: $id) { status sends(first: 100) { edges { node { email variant } } }
+        results { variants { variant treated { contacts } } } } }";
+    let c = run(&app, &me, q, json!({ "id": id })).await["campaign"].clone();
+    assert_eq!(c["status"], "COMPLETED");
+    let mail = &app.smtp.messages()[before..];
+    let mut counts = [0usize; 2];
+    for e in c["sends"]["edges"].as_array().unwrap() {
+        let variant = e["node"]["variant"].as_u64().unwrap() as usize;
+        counts[variant] += 1;
+        let m = mail.iter().find(|m| m.to[0] == e["node"]["email"].as_str().unwrap()).unwrap();
+        let subject = header(m, "Subject").unwrap();
+        assert_eq!(subject.starts_with("Last chance"), variant == 1, "variant {variant} got {subject}");
+    }
+    assert!(counts.iter().all(|n| (8..=32).contains(n)), "about half each: {counts:?}");
+    let arms: Vec<(i64, i64)> = c["results"]["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["variant"].as_i64().unwrap(), v["treated"]["contacts"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(arms, [(0, counts[0] as i64), (1, counts[1] as i64)]);
+}
+
 fn header_of(res: &reqwest::Response, name: &str) -> String {
     res.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
 }
@@ -938,5 +1004,6 @@ on_both!(
     a_campaign_is_sent_signed_personal_and_once,
     approvals_pausing_and_other_workspaces,
     mail_that_fails_or_comes_back,
-    opens_clicks_and_what_the_campaign_caused
+    opens_clicks_and_what_the_campaign_caused,
+    an_ab_split_sends_each_variant_to_its_share
 );

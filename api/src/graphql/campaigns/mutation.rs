@@ -37,6 +37,14 @@ impl From<EmailTemplateInput> for domain::campaigns::templates::TemplateInput {
     }
 }
 
+/// One content variant of an A/B split.
+#[derive(InputObject)]
+pub struct VariantInput {
+    pub template_id: ID,
+    /// Its share of the treated contacts, in percent.
+    pub percent: f64,
+}
+
 /// A campaign's audience, content and schedule.
 #[derive(InputObject)]
 pub struct CampaignInput {
@@ -46,7 +54,11 @@ pub struct CampaignInput {
     /// Segments and lists whose contacts are left out.
     #[graphql(default)]
     pub exclude_segment_ids: Vec<ID>,
-    pub template_id: ID,
+    /// The template (the first variant's, when `variants` splits the audience).
+    pub template_id: Option<ID>,
+    /// An A/B split: two or more templates with shares adding up to 100 percent.
+    #[graphql(default)]
+    pub variants: Vec<VariantInput>,
     pub sending_domain_id: ID,
     /// An address at the sending domain.
     pub from_address: String,
@@ -69,7 +81,12 @@ fn campaign_input(i: CampaignInput) -> domain::Result<domain::campaigns::Campaig
     Ok(domain::campaigns::CampaignInput {
         segments: ids("segmentIds", &i.segment_ids)?,
         exclude_segments: ids("excludeSegmentIds", &i.exclude_segment_ids)?,
-        template: Some(id_of::<EmailTemplate>("templateId", &i.template_id)?),
+        template: i.template_id.map(|t| id_of::<EmailTemplate>("templateId", &t)).transpose()?,
+        variants: i
+            .variants
+            .iter()
+            .map(|v| Ok((id_of::<EmailTemplate>("variants", &v.template_id)?, v.percent)))
+            .collect::<domain::Result<Vec<_>>>()?,
         sending_domain: Some(id_of::<SendingDomain>("sendingDomainId", &i.sending_domain_id)?),
         project: i.project_id.map(|p| id_of::<Project>("projectId", &p)).transpose()?,
         budget_line: i.budget_line_id.map(|l| id_of::<BudgetLine>("budgetLineId", &l)).transpose()?,

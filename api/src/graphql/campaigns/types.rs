@@ -236,9 +236,29 @@ impl From<domain::campaigns::results::Lift> for Lift {
     }
 }
 
+/// One content variant of a split, and what it caused beside the control group.
+#[derive(SimpleObject)]
+pub struct VariantResults {
+    /// Its place among the campaign's variants, from 0.
+    pub variant: i32,
+    pub treated: CampaignArm,
+    pub conversion: Lift,
+    pub revenue_per_contact: Lift,
+}
+
+/// A content variant of a campaign.
+#[derive(SimpleObject)]
+pub struct CampaignVariant {
+    pub template_id: ID,
+    /// Its share of the treated contacts.
+    pub percent: f64,
+}
+
 /// What a campaign caused: treated contacts beside the control group.
 #[derive(SimpleObject)]
 pub struct CampaignResults {
+    /// Each variant (one without a split).
+    pub variants: Vec<VariantResults>,
     pub treated: CampaignArm,
     pub control: CampaignArm,
     /// Days after being chosen in which a purchase counts.
@@ -272,6 +292,16 @@ impl From<domain::campaigns::results::Results> for CampaignResults {
     fn from(r: domain::campaigns::results::Results) -> Self {
         let cur = r.currency.as_deref();
         CampaignResults {
+            variants: r
+                .variants
+                .iter()
+                .map(|v| VariantResults {
+                    variant: v.variant,
+                    treated: arm(&v.arm, cur),
+                    conversion: v.conversion.clone().into(),
+                    revenue_per_contact: v.revenue_per_contact.clone().into(),
+                })
+                .collect(),
             treated: arm(&r.treated, cur),
             control: arm(&r.control, cur),
             attribution_days: r.window_days,
@@ -318,6 +348,16 @@ impl Campaign {
     }
     async fn template_id(&self) -> ID {
         global_id("EmailTemplate", self.0.template_id.into())
+    }
+    /// Its content variants and their shares (one of 100% without a split).
+    async fn variants(&self) -> Vec<CampaignVariant> {
+        domain::campaigns::variants_of(&self.0)
+            .into_iter()
+            .map(|v| CampaignVariant {
+                template_id: global_id("EmailTemplate", v.template_id.into()),
+                percent: f64::from(v.basis_points) / 100.0,
+            })
+            .collect()
     }
     async fn template(&self, ctx: &Context<'_>) -> async_graphql::Result<EmailTemplate> {
         let t = tenant(ctx).await?;
@@ -411,6 +451,9 @@ node_object! {
         status: SendStatus,
         /// Why it was suppressed, or why it failed.
         reason: Option<String>,
+        /// Which content variant it gets, from 0 (the control group's: the one it would
+        /// have had).
+        variant: i32,
         /// Hand-overs to the mail server (more than one: retried, or the batch was in
         /// flight when a worker stopped).
         attempts: i32,
