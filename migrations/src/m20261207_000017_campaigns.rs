@@ -130,7 +130,14 @@ impl MigrationTrait for Migration {
             ts("updated_at"),
         ];
         create_tenant_table(manager, "contact_policies", policies, None).await?;
+        // A purchase order may be for a campaign: its cost, beside what the campaign caused.
+        manager
+            .alter_table(
+                Table::alter().table(Alias::new("purchase_orders")).add_column(uuid_null("campaign_id")).to_owned(),
+            )
+            .await?;
         for (table, name, cols, unique) in [
+            ("purchase_orders", "purchase_orders_campaign", &["tenant_id", "campaign_id"][..], false),
             ("sending_domains", "sending_domains_domain", &["tenant_id", "domain"][..], true),
             ("email_templates", "email_templates_name", &["tenant_id", "name"][..], true),
             ("campaigns", "campaigns_status", &["tenant_id", "status"][..], false),
@@ -147,6 +154,14 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(Index::drop().name("purchase_orders_campaign").table(Alias::new("purchase_orders")).to_owned())
+            .await?;
+        manager
+            .alter_table(
+                Table::alter().table(Alias::new("purchase_orders")).drop_column(Alias::new("campaign_id")).to_owned(),
+            )
+            .await?;
         for t in TABLES {
             manager.drop_table(Table::drop().table(Alias::new(t)).to_owned()).await?;
         }

@@ -177,6 +177,7 @@ pub async fn seed(
                 expected_on: Set(None),
                 // Spread over the year's months.
                 commit_month: Set(Some(202701 + (n % 12) as i32)),
+                campaign_id: Set(None),
                 created_at: Set(t),
                 updated_at: Set(t),
             });

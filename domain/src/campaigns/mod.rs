@@ -11,6 +11,7 @@ pub mod links;
 pub mod policies;
 pub mod responses;
 pub mod results;
+pub mod roi;
 pub mod run;
 pub mod suppressions;
 pub mod templates;

@@ -50,6 +50,8 @@ pub struct NewPurchaseOrder {
     /// When the goods or services are expected; its commitment falls in that period
     /// (the approval's otherwise).
     pub expected_on: Option<chrono::NaiveDate>,
+    /// The campaign it pays for.
+    pub campaign: Option<crate::CampaignId>,
 }
 
 /// Writes a draft purchase order. Every line is in the currency of its budget line and
@@ -85,6 +87,9 @@ pub async fn create(ctx: &TenantCtx, p: &Parley, new: NewPurchaseOrder) -> Resul
     }
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::PlanMarketing)?;
+    if let Some(c) = new.campaign {
+        tx.find::<entities::campaign::Entity>(c).await?;
+    }
     for (i, l) in new.lines.iter().enumerate() {
         let line = tx.find::<budget_line::Entity>(l.budget_line_id).await?;
         amounts[i].require_currency(
@@ -112,6 +117,7 @@ pub async fn create(ctx: &TenantCtx, p: &Parley, new: NewPurchaseOrder) -> Resul
         closed_at: Set(None),
         expected_on: Set(new.expected_on),
         commit_month: Set(None),
+        campaign_id: Set(new.campaign),
         created_at: Set(t),
         updated_at: Set(t),
         ..Default::default()

@@ -3,7 +3,7 @@
 use sea_orm::entity::prelude::*;
 
 use super::enums::PurchaseOrderStatus;
-use crate::ids::{ApprovalId, PurchaseOrderId, UserId, VendorId, WorkspaceId};
+use crate::ids::{ApprovalId, CampaignId, PurchaseOrderId, UserId, VendorId, WorkspaceId};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "purchase_orders")]
@@ -32,6 +32,8 @@ pub struct Model {
     pub approved_at: Option<DateTimeUtc>,
     pub issued_at: Option<DateTimeUtc>,
     pub closed_at: Option<DateTimeUtc>,
+    /// The campaign it pays for, if any (its cost in the campaign's ROI).
+    pub campaign_id: Option<CampaignId>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

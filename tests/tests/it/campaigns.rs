@@ -804,11 +804,17 @@ async fn opens_clicks_and_what_the_campaign_caused(app: TestApp) {
             .collect(),
     )
     .await;
+    use crate::operations::{line, plan, program, project};
+    let pl = plan(&app, &me, 2027).await;
+    let prog = program(&app, &me, &pl, "Retention").await;
+    let proj = project(&app, &me, &prog, "Winback").await;
+    let budget = line(&app, &me, &proj, "1000", "FORBID").await;
     let id = campaign(
         &app,
         &me,
         json!({ "name": "Offer", "segmentIds": [seg], "templateId": tpl, "sendingDomainId": d["id"],
-                "fromAddress": "deals@shop.example.com", "controlGroupPercent": 50 }),
+                "fromAddress": "deals@shop.example.com", "controlGroupPercent": 50, "projectId": proj,
+                "budgetLineId": budget }),
     )
     .await;
     run(&app, &me, LAUNCH, json!({ "id": id })).await;
@@ -886,6 +892,38 @@ async fn opens_clicks_and_what_the_campaign_caused(app: TestApp) {
         )
         .await;
     assert_eq!((code(&bad).as_deref(), field(&bad).as_deref()), (Some("BAD_USER_INPUT"), Some("attributionDays")));
+
+    // ROI: the purchase order raised for the campaign, beside the revenue it caused.
+    let order = "mutation($i: CreatePurchaseOrderInput!) { createPurchaseOrder(input: $i) { id campaignId } }";
+    let eur = |a: &str| json!({ "amount": a, "currencyCode": "EUR" });
+    let i = json!({ "i": { "vendor": "Ads Inc", "campaignId": id,
+        "lines": [{ "budgetLineId": budget, "amount": eur("10.00"), "description": "ads" }] } });
+    let po = run(&app, &me, order, i.clone()).await["createPurchaseOrder"].clone();
+    assert_eq!(po["campaignId"], id.as_str());
+    let submit = "mutation($id: ID!) { submitPurchaseOrder(id: $id) { status } }";
+    assert_eq!(run(&app, &me, submit, json!({ "id": po["id"] })).await["submitPurchaseOrder"]["status"], "APPROVED");
+    let inv = "mutation($i: RecordInvoiceInput!) { recordInvoice(input: $i) { id } }";
+    run(&app, &me, inv, json!({ "i": { "purchaseOrderId": po["id"], "amount": eur("5.00"), "reference": "I-1" } }))
+        .await;
+    let expected = (incremental - 500) as f64 / 500.0;
+    let q = "query($id: ID!) { campaign(id: $id) { roi { campaigns currency roi
+        costs { committed { minorUnits } invoiced { minorUnits } counted { minorUnits } } revenue { minorUnits currencyCode } } } }";
+    let roi = run(&app, &me, q, json!({ "id": id })).await["campaign"]["roi"].clone();
+    assert_eq!(
+        roi["costs"],
+        json!([{ "committed": { "minorUnits": "1000" }, "invoiced": { "minorUnits": "500" }, "counted": { "minorUnits": "500" } }])
+    );
+    assert_eq!(roi["revenue"], json!([{ "minorUnits": incremental.to_string(), "currencyCode": "EUR" }]));
+    assert!((roi["roi"].as_f64().unwrap() - expected).abs() < 1e-9, "{roi}");
+    for (arg, v) in [("projectId", &proj), ("programId", &prog)] {
+        let q = format!("query($v: ID!) {{ campaignRoi({arg}: $v) {{ campaigns roi currency }} }}");
+        let r = run(&app, &me, &q, json!({ "v": v })).await["campaignRoi"].clone();
+        assert_eq!((r["campaigns"].as_i64(), r["currency"].as_str()), (Some(1), Some("EUR")), "{arg}: {r}");
+        assert!((r["roi"].as_f64().unwrap() - expected).abs() < 1e-9);
+    }
+    let stranger = app.sign_up("BUSINESS").await.auth();
+    let r = app.gql(&stranger, order, i).await;
+    assert_eq!(code(&r).as_deref(), Some("NOT_FOUND"), "another workspace's campaign: {r}");
 
     // The open and the click are on the contact's timeline.
     let q = "query($id: ID!) { contact(id: $id) { events(first: 20) { edges { node { kind properties } } } } }";

@@ -3,7 +3,9 @@
 use async_graphql::{Context, ID, Object};
 
 use super::mutation::EmailTemplateInput;
-use super::{Campaign, CampaignStatus, ContactPolicy, EmailPreview, EmailSuppression, EmailTemplate, SendingDomain};
+use super::{
+    Campaign, CampaignRoi, CampaignStatus, ContactPolicy, EmailPreview, EmailSuppression, EmailTemplate, SendingDomain,
+};
 use crate::graphql::connection::{Conn, list, page_cost};
 use crate::graphql::contacts::Contact;
 use crate::graphql::context::{OrGql, parley, tenant};
@@ -90,6 +92,24 @@ impl CampaignsQuery {
         let t = tenant(ctx).await?;
         let id = id_of::<Campaign>("id", &id).gql(ctx)?;
         Ok(Campaign(domain::campaigns::get(t, parley(ctx)?, id).await.gql(ctx)?))
+    }
+
+    /// The campaigns of a project, or of a program's projects: their cost beside the
+    /// revenue they caused (give one of the two).
+    async fn campaign_roi(
+        &self,
+        ctx: &Context<'_>,
+        project_id: Option<ID>,
+        program_id: Option<ID>,
+    ) -> async_graphql::Result<CampaignRoi> {
+        use domain::campaigns::roi::Scope;
+        let scope = match (project_id, program_id) {
+            (Some(p), None) => Scope::Project(id_of::<crate::graphql::plans::Project>("projectId", &p).gql(ctx)?),
+            (None, Some(p)) => Scope::Program(id_of::<crate::graphql::plans::Program>("programId", &p).gql(ctx)?),
+            _ => return Err(domain::Error::invalid("projectId", "give a projectId or a programId")).gql(ctx),
+        };
+        let t = tenant(ctx).await?;
+        Ok(domain::campaigns::roi::of(t, parley(ctx)?, scope).await.gql(ctx)?.into())
     }
 
     /// The workspace's contact policy (all fields null: none).

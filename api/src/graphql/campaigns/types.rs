@@ -314,6 +314,50 @@ impl From<domain::campaigns::results::Results> for CampaignResults {
     }
 }
 
+/// What was spent on campaigns in one currency.
+#[derive(SimpleObject)]
+pub struct CampaignCost {
+    /// Approved, issued and closed purchase orders raised for them.
+    pub committed: Money,
+    /// What those orders' invoices charged.
+    pub invoiced: Money,
+    /// The cost that counts: invoiced once invoices exist, else committed.
+    pub counted: Money,
+}
+
+/// Cost beside the revenue campaigns caused (treated above control, 7-day window).
+#[derive(SimpleObject)]
+pub struct CampaignRoi {
+    /// Campaigns counted.
+    pub campaigns: i64,
+    pub costs: Vec<CampaignCost>,
+    /// Revenue caused, per currency.
+    pub revenue: Vec<Money>,
+    /// (revenue − cost) / cost, when both are in one currency and something was spent.
+    pub roi: Option<f64>,
+    pub currency: Option<String>,
+}
+
+impl From<domain::campaigns::roi::Roi> for CampaignRoi {
+    fn from(r: domain::campaigns::roi::Roi) -> Self {
+        CampaignRoi {
+            campaigns: r.campaigns,
+            costs: r
+                .costs
+                .iter()
+                .map(|c| CampaignCost {
+                    committed: Money::of(c.committed, &c.currency),
+                    invoiced: Money::of(c.invoiced, &c.currency),
+                    counted: Money::of(c.counted(), &c.currency),
+                })
+                .collect(),
+            revenue: r.revenue.iter().map(|(cur, n)| Money::of(*n, cur)).collect(),
+            roi: r.roi,
+            currency: r.currency,
+        }
+    }
+}
+
 /// An email campaign.
 pub struct Campaign(pub domain::campaigns::Campaign);
 
@@ -426,6 +470,12 @@ impl Campaign {
     ) -> async_graphql::Result<CampaignResults> {
         let t = tenant(ctx).await?;
         Ok(domain::campaigns::results::of(t, parley(ctx)?, self.0.id, attribution_days).await.gql(ctx)?.into())
+    }
+    /// What it cost (the purchase orders raised for it) beside the revenue it caused.
+    async fn roi(&self, ctx: &Context<'_>) -> async_graphql::Result<CampaignRoi> {
+        let t = tenant(ctx).await?;
+        let scope = domain::campaigns::roi::Scope::Campaign(self.0.id);
+        Ok(domain::campaigns::roi::of(t, parley(ctx)?, scope).await.gql(ctx)?.into())
     }
     /// One record per contact of its audience, oldest first.
     #[graphql(complexity = "page_cost(first, child_complexity)")]

@@ -29,6 +29,8 @@ pub struct CreatePurchaseOrderInput {
     /// When the goods or services are expected: the budget period its commitment falls
     /// in (the approval's day when left out).
     pub expected_on: Option<Date>,
+    /// The campaign it pays for (its cost in the campaign's ROI).
+    pub campaign_id: Option<ID>,
 }
 
 /// A vendor's invoice against a purchase order.
@@ -67,6 +69,11 @@ impl SpendMutation {
             lines,
             tolerance_percent: input.tolerance_percent,
             expected_on: input.expected_on.map(|d| d.0),
+            campaign: input
+                .campaign_id
+                .map(|c| id_of::<crate::graphql::campaigns::Campaign>("campaignId", &c))
+                .transpose()
+                .gql(ctx)?,
         };
         let t = tenant(ctx).await?;
         Ok(PurchaseOrder(domain::spend::orders::create(t, parley(ctx)?, new).await.gql(ctx)?))

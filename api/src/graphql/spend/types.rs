@@ -57,6 +57,10 @@ impl PurchaseOrder {
     pub(crate) async fn id(&self) -> ID {
         self.global_id()
     }
+    /// The campaign it pays for.
+    async fn campaign_id(&self) -> Option<ID> {
+        self.0.campaign_id.map(|c| crate::graphql::ids::global_id("Campaign", c.into()))
+    }
     async fn status(&self) -> PurchaseOrderStatus {
         self.0.status.into()
     }
