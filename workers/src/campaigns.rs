@@ -170,36 +170,47 @@ pub(crate) async fn run(cx: &JobCtx<'_>, job: RunCampaign) -> Result<(), Handler
             Step::LeaseLost => return Err(HandlerError::LeaseLost),
         }
     }
-    let prepared = run.prepare().await?;
+    let prepared = Arc::new(run.prepare().await?);
     let signer = Arc::new(signer(&prepared)?);
     let batch = cx.mailer.gates().limits.batch;
+    // The next batch is claimed and rendered while the current one is being sent, so the
+    // mail server is never left waiting on the database.
+    let mut next = run.claim(&prepared, batch).await?;
     loop {
-        match run.claim(&prepared, batch).await? {
+        let messages = match next {
             Claim::Stop => return Ok(()),
-            Claim::Done => {
-                run.finish().await?;
-                return Ok(());
-            }
-            Claim::Wait(at) => {
-                run.wait_until(at).await?;
-                return Ok(());
-            }
-            Claim::Batch(messages) => {
-                let results = deliver(cx, &signer, messages).await;
-                let outage = results.iter().find_map(|(_, d)| match d {
-                    Delivery::Unsent(e) => Some(e.clone()),
-                    _ => None,
-                });
-                let all_unsent = !results.is_empty() && results.iter().all(|(_, d)| matches!(d, Delivery::Unsent(_)));
-                if run.record(results).await? == Step::LeaseLost {
-                    return Err(HandlerError::LeaseLost);
-                }
-                // The server is down: the job waits (its retry backoff) and goes on
-                // where it stopped; nothing was lost or counted as an attempt.
-                if let (true, Some(e)) = (all_unsent, outage) {
-                    return Err(HandlerError::Mail(MailError::Smtp(format!("the mail server is unreachable: {e}"))));
+            Claim::Done | Claim::Wait(_) => {
+                // Decided before the last batch was recorded: ask again now.
+                match run.claim(&prepared, batch).await? {
+                    Claim::Batch(m) => m,
+                    Claim::Done => {
+                        run.finish().await?;
+                        return Ok(());
+                    }
+                    Claim::Wait(at) => {
+                        run.wait_until(at).await?;
+                        return Ok(());
+                    }
+                    Claim::Stop => return Ok(()),
                 }
             }
+            Claim::Batch(m) => m,
+        };
+        let (results, prefetched) = tokio::join!(deliver(cx, &signer, messages), run.claim(&prepared, batch));
+        let outage = results.iter().find_map(|(_, d)| match d {
+            Delivery::Unsent(e) => Some(e.clone()),
+            _ => None,
+        });
+        let all_unsent = !results.is_empty() && results.iter().all(|(_, d)| matches!(d, Delivery::Unsent(_)));
+        if run.record(results).await? == Step::LeaseLost {
+            return Err(HandlerError::LeaseLost);
         }
+        // The server is down: the job waits (its retry backoff) and goes on where it
+        // stopped; nothing was lost or counted as an attempt (a batch claimed meanwhile
+        // is queued again when the job starts over).
+        if let (true, Some(e)) = (all_unsent, outage) {
+            return Err(HandlerError::Mail(MailError::Smtp(format!("the mail server is unreachable: {e}"))));
+        }
+        next = prefetched?;
     }
 }

@@ -19,10 +19,14 @@
 //! - a plan's budget roll-up over 100,000 purchase order lines beside hand-written SQL
 //!   (`budget.rs`).
 //!
-//! The last three take minutes at their default sizes: they run only when asked for with
-//! `--only import`, `--only segments` or `--only budget`.
+//! - a campaign to 100,000 contacts sent by one worker to a local SMTP sink
+//!   (`campaigns.rs`).
+//!
+//! The last four take minutes at their default sizes: they run only when asked for with
+//! `--only import`, `--only segments`, `--only budget` or `--only campaigns`.
 
 mod budget;
+mod campaigns;
 mod import;
 mod segments;
 
@@ -67,6 +71,16 @@ pub struct BenchArgs {
     /// Purchase order lines of the budget plan (two in three with an invoice).
     #[arg(long, default_value_t = 100_000)]
     pub order_lines: usize,
+    /// The SMTP server campaign mail goes to (`--only campaigns`; `smtp-sink` from
+    /// Debian's postfix package listening there).
+    #[arg(long, default_value = "smtp://127.0.0.1:2525")]
+    pub smtp: String,
+    /// SMTP connections the campaign's worker sends over at once.
+    #[arg(long, default_value_t = 32)]
+    pub email_connections: usize,
+    /// Campaign sends claimed per batch.
+    #[arg(long, default_value_t = 200)]
+    pub email_batch: u64,
 }
 
 /// The server a part of the bench runs against.
@@ -210,9 +224,21 @@ async fn bench_in(args: &BenchArgs, backend: &str, data: &std::path::Path, url: 
         ("PARLEY_DATABASE_URL", url.clone()),
         ("PARLEY_DATA_DIR", data.display().to_string()),
         ("PARLEY_JWT_SECRET", "bench-secret-bench-secret-bench-secret-00".to_owned()),
-        ("PARLEY_SMTP_URL", format!("file://{}", data.join("outbox").display())),
+        (
+            "PARLEY_SMTP_URL",
+            if args.only.as_deref() == Some("campaigns") {
+                args.smtp.clone()
+            } else {
+                format!("file://{}", data.join("outbox").display())
+            },
+        ),
         ("PARLEY_HTTP_ADDR", addr.to_string()),
         ("PARLEY_SIGNUPS_PER_IP", "100000".to_owned()),
+        // Every bench recipient is at one domain, behind one local server: as for a
+        // relay, the per-domain limit is the connection count.
+        ("PARLEY_EMAIL_CONNECTIONS", args.email_connections.to_string()),
+        ("PARLEY_EMAIL_DOMAIN_CONCURRENCY", args.email_connections.to_string()),
+        ("PARLEY_EMAIL_BATCH", args.email_batch.to_string()),
     ];
     let cfg = crate::Config::from_env_fn(|k| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()))?;
     // The import's job runs on the server's own worker, as in `parley serve`.
@@ -226,6 +252,13 @@ async fn bench_in(args: &BenchArgs, backend: &str, data: &std::path::Path, url: 
             println!("\n## {backend}: contact import ({} rows, 2 cores shared with the load generator)", args.rows);
             let token = sign_up(&http, &base, 0).await?;
             let res = import::run(args, &target, &http, &token).await;
+            server.stop().await?;
+            return res;
+        }
+        Some("campaigns") => {
+            println!("\n## {backend}: a campaign to everyone who consented, one worker, SMTP at {}", args.smtp);
+            let token = sign_up(&http, &base, 0).await?;
+            let res = campaigns::run(args, &target, &server, &http, &token).await;
             server.stop().await?;
             return res;
         }
@@ -487,9 +520,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         _ => vec!["sqlite", "postgres"],
     };
     if let Some(only) = args.only.as_deref()
-        && !["tracking", "import", "segments", "budget"].contains(&only)
+        && !["tracking", "import", "segments", "budget", "campaigns"].contains(&only)
     {
-        anyhow::bail!("--only takes `tracking`, `import`, `segments` or `budget`, not `{only}`");
+        anyhow::bail!("--only takes `tracking`, `import`, `segments`, `budget` or `campaigns`, not `{only}`");
     }
     for b in backends {
         bench_one(&args, b).await?;

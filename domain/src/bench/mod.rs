@@ -31,3 +31,16 @@ pub async fn reference_read(p: &Parley, bearer: &str, check_membership: bool) ->
     txn.commit().await?;
     Ok(ws)
 }
+
+/// Marks every account's address verified, written straight into the database (the
+/// bench's mail goes to a sink, where no verification link can be opened).
+pub async fn verify_every_address(p: &Parley) -> Result<u64> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let n = entities::user::Entity::update_many()
+        .col_expr(entities::user::Column::EmailVerifiedAt, Expr::value(Some(crate::now())))
+        .filter(entities::user::Column::EmailVerifiedAt.is_null())
+        .exec(p.db().global())
+        .await?
+        .rows_affected;
+    Ok(n)
+}

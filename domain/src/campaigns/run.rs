@@ -331,7 +331,7 @@ impl<'a> Run<'a> {
 
     /// Claims up to `limit` queued sends that are due, marks them `sending`, and
     /// renders their messages.
-    pub async fn claim(&mut self, prepared: &Prepared, limit: u64) -> Result<Claim> {
+    pub async fn claim(&self, prepared: &std::sync::Arc<Prepared>, limit: u64) -> Result<Claim> {
         let tx = self.tx().await?;
         let Some(_) = self.current(&tx).await? else { return Ok(Claim::Stop) };
         let t = now();
@@ -375,31 +375,11 @@ impl<'a> Run<'a> {
             .map(|c| (c.id, c))
             .collect();
         tx.commit().await?;
-        let mut out = Vec::with_capacity(due.len());
-        for s in due {
-            let (Some(to), Some(ct)) = (s.email.clone(), contacts.get(&s.contact_id)) else { continue };
-            let r = SendRef { tenant: self.job.ctx.tenant_id(), send: s.id };
-            let unsubscribe_url = links::unsubscribe_url(self.p, r);
-            let vars = json!({
-                "contact": contact_vars(ct),
-                "campaign": { "name": prepared.campaign_name },
-                "unsubscribe_url": unsubscribe_url,
-            });
-            let compiled = usize::try_from(s.variant).ok().and_then(|i| prepared.compiled.get(i));
-            let Some(compiled) = compiled.or(prepared.compiled.first()) else { continue };
-            let rendered = compiled.render(&vars)?;
-            let html = links::tracked_html(self.p, r, &rendered.html, &unsubscribe_url);
-            out.push(Outgoing {
-                send: s.id,
-                to,
-                subject: rendered.subject,
-                html,
-                text: rendered.text,
-                message_id: s.message_id.clone().unwrap_or_else(|| links::message_id(s.id, &prepared.dkim.domain)),
-                return_path: links::return_path(self.p, r, &prepared.dkim.domain),
-                unsubscribe_url,
-            });
-        }
+        // Rendering is CPU work: on the blocking threads, beside the batch being sent.
+        let (p, prepared, tenant) = (self.p.clone(), prepared.clone(), self.job.ctx.tenant_id());
+        let out = tokio::task::spawn_blocking(move || render_all(&p, &prepared, tenant, due, &contacts))
+            .await
+            .map_err(Error::internal)??;
         Ok(Claim::Batch(out))
     }
 
@@ -517,6 +497,42 @@ impl<'a> Run<'a> {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The messages of a claimed batch.
+fn render_all(
+    p: &Parley,
+    prepared: &Prepared,
+    tenant: crate::WorkspaceId,
+    due: Vec<campaign_send::Model>,
+    contacts: &HashMap<ContactId, Contact>,
+) -> Result<Vec<Outgoing>> {
+    let mut out = Vec::with_capacity(due.len());
+    for s in due {
+        let (Some(to), Some(ct)) = (s.email.clone(), contacts.get(&s.contact_id)) else { continue };
+        let r = SendRef { tenant, send: s.id };
+        let unsubscribe_url = links::unsubscribe_url(p, r);
+        let vars = json!({
+            "contact": contact_vars(ct),
+            "campaign": { "name": prepared.campaign_name },
+            "unsubscribe_url": unsubscribe_url,
+        });
+        let compiled = usize::try_from(s.variant).ok().and_then(|i| prepared.compiled.get(i));
+        let Some(compiled) = compiled.or(prepared.compiled.first()) else { continue };
+        let rendered = compiled.render(&vars)?;
+        let html = links::tracked_html(p, r, &rendered.html, &unsubscribe_url);
+        out.push(Outgoing {
+            send: s.id,
+            to,
+            subject: rendered.subject,
+            html,
+            text: rendered.text,
+            message_id: s.message_id.clone().unwrap_or_else(|| links::message_id(s.id, &prepared.dkim.domain)),
+            return_path: links::return_path(p, r, &prepared.dkim.domain),
+            unsubscribe_url,
+        });
+    }
+    Ok(out)
 }
 
 fn to_i64(n: u64) -> i64 {
