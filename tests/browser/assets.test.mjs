@@ -9,15 +9,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import {
-  BASE, NEEDS_OUTBOX, PASSWORD, graphql, inBrowser, logIn, openHydrated, shot, signUp, stamp, unexpected,
+  BASE, NEEDS_OUTBOX, PASSWORD, inBrowser, logIn, ok, openHydrated, shot, signUp, stamp, unexpected,
   waitForEmailedToken,
 } from './support.mjs';
-
-async function ok(query, options) {
-  const answer = await graphql(query, options);
-  assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
-  return answer.data;
-}
 
 /** A `width` × `height` PNG of one colour, with a darker band across its middle. */
 function png(width, height, [r, g, b]) {

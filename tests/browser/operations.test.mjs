@@ -9,16 +9,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BASE, NEEDS_OUTBOX, PASSWORD, graphql, inBrowser, logIn, openHydrated, shot, signUp, stamp, unexpected,
+  BASE, NEEDS_OUTBOX, PASSWORD, inBrowser, logIn, ok, openHydrated, shot, signUp, stamp, unexpected,
   waitForEmailedToken,
 } from './support.mjs';
-
-/** The data of a GraphQL answer that must succeed. */
-async function ok(query, options) {
-  const answer = await graphql(query, options);
-  assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
-  return answer.data;
-}
 
 /** The value of the option of `select` whose text holds `text`. */
 async function optionValue(page, select, text) {

@@ -136,6 +136,13 @@ export async function graphql(query, { bearer, workspace, variables } = {}) {
   return response.json();
 }
 
+/** The data of a GraphQL answer that must succeed (its errors fail the story). */
+export async function ok(query, options) {
+  const answer = await graphql(query, options);
+  assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
+  return answer.data;
+}
+
 /** Undoes quoted-printable: `=\r\n` soft breaks, then `=XX` bytes (`=3D` is `=`). */
 function decodeQuotedPrintable(text) {
   const joined = text.replace(/=\r?\n/g, '');

@@ -9,6 +9,7 @@ use crate::pages::analytics::AnalyticsPage;
 use crate::pages::api_keys::ApiKeysPage;
 use crate::pages::assets::{AssetPage, AssetsPage};
 use crate::pages::audit::AuditPage;
+use crate::pages::campaigns::{CampaignPage, CampaignsPage, EmailTemplatePage, EmailTemplatesPage, SendingPage};
 use crate::pages::contacts::ContactsPage;
 use crate::pages::contacts::detail::ContactPage;
 use crate::pages::contacts::fields::ContactFieldsPage;
@@ -84,6 +85,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("approvals") view=ApprovalsPage />
                     <Route path=path!("assets") view=AssetsPage />
                     <Route path=path!("assets/:id") view=AssetPage />
+                    <Route path=path!("campaigns") view=CampaignsPage />
+                    <Route path=path!("campaigns/:id") view=CampaignPage />
+                    <Route path=path!("email-templates") view=EmailTemplatesPage />
+                    <Route path=path!("email-templates/:id") view=EmailTemplatePage />
+                    <Route path=path!("sending") view=SendingPage />
                     <Route path=path!("workflows") view=WorkflowsPage />
                     <Route path=path!("calendar") view=CalendarPage />
                     <Route path=path!("team") view=TeamPage />

@@ -188,6 +188,17 @@ pub fn store_workspace(id: Option<&str>) {
     browser::store_workspace(id);
 }
 
+/// Puts `text` on the clipboard; false when the browser refused (nothing on the server).
+pub async fn copy_text(text: &str) -> bool {
+    browser::copy_text(text).await
+}
+
+/// A `datetime-local` value (`2027-05-01T09:30`, the browser's own time) as an RFC 3339
+/// instant in UTC; `None` when it is no such time (or while rendering on the server).
+pub fn utc_from_local(local: &str) -> Option<String> {
+    browser::utc_from_local(local)
+}
+
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::{ApiErrors, WORKSPACE_COOKIE, WORKSPACE_STORAGE_KEY};
@@ -305,6 +316,36 @@ mod browser {
         web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
     }
 
+    /// `navigator.clipboard.writeText(text)`, reached by name: one call does not justify
+    /// web-sys's clipboard bindings (and their unstable-API flag).
+    pub async fn copy_text(text: &str) -> bool {
+        let Some(window) = web_sys::window() else {
+            return false;
+        };
+        let get = |target: &JsValue, key: &str| {
+            js_sys::Reflect::get(target, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
+        };
+        let Some(clipboard) = get(window.as_ref(), "navigator").and_then(|n| get(&n, "clipboard")) else {
+            return false;
+        };
+        let Some(write) = get(&clipboard, "writeText").and_then(|f| f.dyn_into::<js_sys::Function>().ok()) else {
+            return false;
+        };
+        match write.call1(&clipboard, &JsValue::from_str(text)).map(|p| p.dyn_into::<js_sys::Promise>()) {
+            Ok(Ok(promise)) => JsFuture::from(promise).await.is_ok(),
+            _ => false,
+        }
+    }
+
+    pub fn utc_from_local(local: &str) -> Option<String> {
+        // A date-time without an offset is read in the browser's own zone.
+        let date = js_sys::Date::new(&JsValue::from_str(local.trim()));
+        if date.get_time().is_nan() {
+            return None;
+        }
+        date.to_iso_string().as_string()
+    }
+
     fn storage() -> Option<web_sys::Storage> {
         web_sys::window()?.local_storage().ok()?
     }
@@ -359,6 +400,14 @@ mod browser {
 
     pub fn origin() -> String {
         String::new()
+    }
+
+    pub async fn copy_text(_text: &str) -> bool {
+        false
+    }
+
+    pub fn utc_from_local(_local: &str) -> Option<String> {
+        None
     }
 
     pub fn stored_workspace() -> Option<String> {

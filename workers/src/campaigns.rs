@@ -74,8 +74,12 @@ struct Signer {
 }
 
 fn signer(p: &Prepared) -> Result<Signer, HandlerError> {
-    let key = DkimSigningKey::new(&p.dkim.private_pem, DkimSigningAlgorithm::Rsa)
-        .map_err(|e| HandlerError::Mail(MailError::Config(format!("the DKIM key of {}: {e:?}", p.dkim.domain))))?;
+    signer_for(&p.dkim, &p.from_address, &p.from_name)
+}
+
+fn signer_for(dkim: &domain::campaigns::domains::DkimKey, from: &str, from_name: &str) -> Result<Signer, HandlerError> {
+    let key = DkimSigningKey::new(&dkim.private_pem, DkimSigningAlgorithm::Rsa)
+        .map_err(|e| HandlerError::Mail(MailError::Config(format!("the DKIM key of {}: {e:?}", dkim.domain))))?;
     let headers =
         ["From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "List-Unsubscribe", "List-Unsubscribe-Post"]
             .into_iter()
@@ -83,13 +87,11 @@ fn signer(p: &Prepared) -> Result<Signer, HandlerError> {
             .collect();
     let canon =
         DkimCanonicalization { header: DkimCanonicalizationType::Relaxed, body: DkimCanonicalizationType::Relaxed };
-    let dkim = DkimConfig::new(p.dkim.selector.clone(), p.dkim.domain.clone(), key, headers, canon);
-    let address: Address = p
-        .from_address
-        .parse()
-        .map_err(|e| HandlerError::Mail(MailError::Config(format!("the campaign's From address: {e}"))))?;
-    let name = Some(p.from_name.clone()).filter(|n| !n.is_empty());
-    Ok(Signer { dkim, from: Mailbox::new(name, address), domain: p.dkim.domain.clone() })
+    let config = DkimConfig::new(dkim.selector.clone(), dkim.domain.clone(), key, headers, canon);
+    let address: Address =
+        from.parse().map_err(|e| HandlerError::Mail(MailError::Config(format!("the campaign's From address: {e}"))))?;
+    let name = Some(from_name.to_owned()).filter(|n| !n.is_empty());
+    Ok(Signer { dkim: config, from: Mailbox::new(name, address), domain: dkim.domain.clone() })
 }
 
 /// The signed message of `out`, and its envelope.
@@ -154,6 +156,19 @@ async fn deliver(
         .buffer_unordered(connections)
         .collect()
         .await
+}
+
+/// Sends a template's test messages, signed like the campaign's will be.
+pub(crate) async fn test_email(cx: &JobCtx<'_>, job: domain::jobs::TestEmail) -> Result<(), HandlerError> {
+    let (messages, key) = domain::campaigns::templates::prepare_test(cx.tenant(), cx.parley, &job).await?;
+    let signer = Arc::new(signer_for(&key, &job.from, "")?);
+    for (_, d) in deliver(cx, &signer, messages).await {
+        match d {
+            Delivery::Sent | Delivery::Failed(_) => {}
+            Delivery::Retry(e) | Delivery::Unsent(e) => return Err(HandlerError::Mail(MailError::Smtp(e))),
+        }
+    }
+    Ok(())
 }
 
 /// Runs a campaign's job: choose, then send until done, paused or waiting.

@@ -152,6 +152,7 @@ registry! {
     WorkflowReminders => workflow_reminders,
     ApprovalDeadline => approval_deadline,
     RunCampaign => crate::campaigns::run,
+    domain::jobs::TestEmail => crate::campaigns::test_email,
     Maintenance => maintenance,
     Noop => noop,
     Sleep => sleep,

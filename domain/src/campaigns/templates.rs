@@ -413,3 +413,76 @@ pub async fn preview_input(
     let vars = preview_vars(p, c.as_ref());
     tokio::task::spawn_blocking(move || parts(&input)?.compiled.render(&vars)).await.map_err(Error::internal)?
 }
+
+/// The most addresses one test send goes to.
+pub const MAX_TEST_RECIPIENTS: usize = 10;
+
+/// Queues a test send of template `id` to `to` (1 to 10 addresses), from `from` at
+/// sending domain `domain`, personalised for `contact` (an empty contact when None).
+pub async fn send_test(
+    ctx: &TenantCtx,
+    p: &Parley,
+    id: EmailTemplateId,
+    domain: crate::SendingDomainId,
+    from: &str,
+    to: &[String],
+    contact: Option<ContactId>,
+) -> Result<()> {
+    if to.is_empty() || to.len() > MAX_TEST_RECIPIENTS {
+        return Err(Error::invalid("to", format!("is 1 to {MAX_TEST_RECIPIENTS} addresses")));
+    }
+    let to = to
+        .iter()
+        .enumerate()
+        .map(|(i, t)| crate::validate::Email::parse(&format!("to[{i}]"), t).map(|e| e.as_str().to_owned()))
+        .collect::<Result<Vec<_>>>()?;
+    let from = crate::validate::Email::parse("fromAddress", from)?.as_str().to_owned();
+    let tx = p.tenant_tx(ctx).await?;
+    tx.require(Permission::ManageCampaigns)?;
+    tx.find::<email_template::Entity>(id).await?;
+    let d = tx.find::<entities::sending_domain::Entity>(domain).await?;
+    let at = from.rsplit('@').next().unwrap_or_default();
+    if at != d.domain && !at.ends_with(&format!(".{}", d.domain)) {
+        return Err(Error::invalid("fromAddress", format!("must be an address at {}", d.domain)));
+    }
+    if let Some(c) = contact {
+        tx.find::<contact::Entity>(c).await?;
+    }
+    let job = crate::jobs::TestEmail { template_id: id, sending_domain_id: domain, from, to, contact_id: contact };
+    crate::jobs::enqueue_in(&tx, p, ctx, crate::jobs::NewJob::of(&job)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A test send's messages (subject marked `[Test]`), and the key that signs them.
+pub async fn prepare_test(
+    ctx: &TenantCtx,
+    p: &Parley,
+    job: &crate::jobs::TestEmail,
+) -> Result<(Vec<super::run::Outgoing>, super::domains::DkimKey)> {
+    let tx = p.tenant_tx(ctx).await?;
+    let t = tx.find::<email_template::Entity>(job.template_id).await?;
+    let key = super::domains::key_in(&tx, p, job.sending_domain_id).await?;
+    let c = match job.contact_id {
+        Some(id) => Some(tx.find::<contact::Entity>(id).await?),
+        None => None,
+    };
+    tx.commit().await?;
+    let vars = preview_vars(p, c.as_ref());
+    let r = compile(&t)?.render(&vars)?;
+    let out = job
+        .to
+        .iter()
+        .map(|to| super::run::Outgoing {
+            send: new_id(),
+            to: to.clone(),
+            subject: format!("[Test] {}", r.subject),
+            html: r.html.clone(),
+            text: r.text.clone(),
+            message_id: format!("test-{}@{}", uuid::Uuid::now_v7().simple(), key.domain),
+            return_path: format!("bounces@{}", key.domain),
+            unsubscribe_url: format!("{}/u/preview", p.settings().public_url),
+        })
+        .collect();
+    Ok((out, key))
+}

@@ -139,6 +139,20 @@ impl JobKind for RunCampaign {
     const KIND: &'static str = "campaigns.run";
 }
 
+/// Sends a template to a few addresses to look at, personalised for one contact (or
+/// none), signed for its sending domain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestEmail {
+    pub template_id: crate::EmailTemplateId,
+    pub sending_domain_id: crate::SendingDomainId,
+    pub from: String,
+    pub to: Vec<String>,
+    pub contact_id: Option<crate::ContactId>,
+}
+impl JobKind for TestEmail {
+    const KIND: &'static str = "campaigns.test_email";
+}
+
 /// Trains a propensity model, then writes its scores to every contact.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrainModel {
@@ -208,6 +222,7 @@ pub const KINDS: &[&str] = &[
     WorkflowReminders::KIND,
     ApprovalDeadline::KIND,
     RunCampaign::KIND,
+    TestEmail::KIND,
     Maintenance::KIND,
     Noop::KIND,
     Sleep::KIND,

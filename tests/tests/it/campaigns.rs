@@ -221,6 +221,30 @@ async fn a_campaign_is_sent_signed_personal_and_once(app: TestApp) {
     assert!(p["html"].as_str().unwrap().contains("Hello Reader3, your plan is gold."), "{}", p["html"]);
     assert!(p["text"].as_str().unwrap().contains("Hello Reader3, your plan is gold."), "{}", p["text"]);
 
+    // A test send: marked, personalised, signed like the campaign's messages.
+    let q = "mutation($i: SendTestEmailInput!) { sendTestEmail(input: $i) }";
+    let t = json!({ "templateId": tpl, "sendingDomainId": d["id"], "fromAddress": "hello@news.example.com",
+                    "to": ["me@review.example.org", "boss@review.example.org"], "contactId": granted[3].0 });
+    for (patch, bad_field) in [
+        (json!({ "to": [] }), "to"),
+        (json!({ "to": ["not an address"] }), "to[0]"),
+        (json!({ "fromAddress": "x@elsewhere.example.com" }), "fromAddress"),
+    ] {
+        let mut i = t.clone();
+        i.as_object_mut().unwrap().extend(patch.as_object().unwrap().clone());
+        let r = app.gql(&me, q, json!({ "i": i })).await;
+        assert_eq!((code(&r).as_deref(), field(&r).as_deref()), (Some("BAD_USER_INPUT"), Some(bad_field)), "{r}");
+    }
+    assert_eq!(run(&app, &me, q, json!({ "i": t })).await["sendTestEmail"], true);
+    app.drive_jobs().await;
+    for to in ["me@review.example.org", "boss@review.example.org"] {
+        let got = app.smtp.to(to);
+        assert_eq!(got.len(), 1, "{to}");
+        assert_eq!(header(&got[0], "Subject").as_deref(), Some("[Test] Hi Reader3!"));
+        let (verified, said) = dkim_verifies(&got[0].data, &format!("{selector}._domainkey.news.example.com"), &record);
+        assert!(verified, "{said}");
+    }
+
     // Nothing goes out until an owner has verified their address.
     let r = app.gql(&me, LAUNCH, json!({ "id": id })).await;
     assert_eq!(code(&r).as_deref(), Some("FORBIDDEN"), "{r}");

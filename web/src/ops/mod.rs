@@ -19,6 +19,7 @@ pub mod audit;
 pub mod budget;
 pub mod budget_periods;
 pub mod calendar;
+pub mod campaigns;
 pub mod contacts;
 pub mod identity;
 pub mod imports;

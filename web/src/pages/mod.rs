@@ -4,6 +4,7 @@ pub mod analytics;
 pub mod api_keys;
 pub mod assets;
 pub mod audit;
+pub mod campaigns;
 pub mod contacts;
 pub mod frame;
 pub mod identity;

@@ -92,6 +92,12 @@ pub fn AppFrame() -> impl IntoView {
                     <A href="/app/segments" attr:data-testid="nav-segments">
                         "Segments"
                     </A>
+                    <A href="/app/campaigns" attr:data-testid="nav-campaigns">
+                        "Campaigns"
+                    </A>
+                    <A href="/app/email-templates" attr:data-testid="nav-templates">
+                        "Templates"
+                    </A>
                     <A href="/app/analytics" attr:data-testid="nav-analytics">
                         "Analytics"
                     </A>

@@ -152,6 +152,7 @@ fn OrderForm(orders: Paged<PurchaseOrder>) -> impl IntoView {
             }],
             tolerance_percent: None,
             expected_on: Some(expected.get_untracked()).filter(|d| !d.is_empty()),
+            campaign_id: None,
         };
         form.send::<CreatePurchaseOrder, _>(
             Caller::SignedIn,

@@ -1,0 +1,82 @@
+//! Typed operations of `campaigns.graphql`.
+
+use super::*;
+
+super::operations!("src/ops/campaigns.graphql":
+    /// `CampaignSetup` in `campaigns.graphql`.
+    CampaignSetup,
+    /// `Campaigns` in `campaigns.graphql`.
+    Campaigns,
+    /// `Campaign` in `campaigns.graphql`.
+    Campaign,
+    /// `CampaignProgress` in `campaigns.graphql`.
+    CampaignProgress,
+    /// `CampaignSends` in `campaigns.graphql`.
+    CampaignSends,
+    /// `CreateCampaign` in `campaigns.graphql`.
+    CreateCampaign,
+    /// `LaunchCampaign` in `campaigns.graphql`.
+    LaunchCampaign,
+    /// `PauseCampaign` in `campaigns.graphql`.
+    PauseCampaign,
+    /// `ResumeCampaign` in `campaigns.graphql`.
+    ResumeCampaign,
+    /// `CancelCampaign` in `campaigns.graphql`.
+    CancelCampaign,
+    /// `EmailTemplates` in `campaigns.graphql`.
+    EmailTemplates,
+    /// `EmailTemplate` in `campaigns.graphql`.
+    EmailTemplate,
+    /// `PreviewEmailContent` in `campaigns.graphql`.
+    PreviewEmailContent,
+    /// `PreviewContacts` in `campaigns.graphql`.
+    PreviewContacts,
+    /// `CreateEmailTemplate` in `campaigns.graphql`.
+    CreateEmailTemplate,
+    /// `UpdateEmailTemplate` in `campaigns.graphql`.
+    UpdateEmailTemplate,
+    /// `DeleteEmailTemplate` in `campaigns.graphql`.
+    DeleteEmailTemplate,
+    /// `SendingDomains` in `campaigns.graphql`.
+    SendingDomains,
+    /// `AddSendingDomain` in `campaigns.graphql`.
+    AddSendingDomain,
+    /// `RemoveSendingDomain` in `campaigns.graphql`.
+    RemoveSendingDomain,
+    /// `EmailSuppressions` in `campaigns.graphql`.
+    EmailSuppressions,
+    /// `SuppressEmail` in `campaigns.graphql`.
+    SuppressEmail,
+    /// `UnsuppressEmail` in `campaigns.graphql`.
+    UnsuppressEmail,
+);
+
+/// One campaign as the list shows it.
+pub type CampaignRow = campaigns::CampaignsCampaignsNodes;
+/// One campaign as its page shows it.
+pub type CampaignDetail = campaign::CampaignCampaign;
+/// Where a campaign stands now, as its page polls it.
+pub type Progress = campaign_progress::CampaignProgressCampaign;
+/// One contact's send of a campaign.
+pub type SendRow = campaign_sends::CampaignSendsCampaignSendsNodes;
+/// One template as the list shows it.
+pub type TemplateRow = email_templates::EmailTemplatesEmailTemplatesNodes;
+/// A message as one contact would receive it.
+pub type Preview = preview_email_content::PreviewEmailContentPreviewEmailContent;
+/// A contact the preview can be made for.
+pub type PreviewContact = preview_contacts::PreviewContactsContactsNodes;
+/// A sending domain with the DKIM record to publish.
+pub type DomainRow = sending_domains::SendingDomainsSendingDomainsNodes;
+/// One address of the suppression list.
+pub type SuppressionRow = email_suppressions::EmailSuppressionsEmailSuppressionsNodes;
+
+super::page_info_from!(
+    campaigns::CampaignsCampaignsPageInfo,
+    email_templates::EmailTemplatesEmailTemplatesPageInfo,
+    email_suppressions::EmailSuppressionsEmailSuppressionsPageInfo,
+);
+super::connection_chunk!(
+    campaigns::CampaignsCampaigns => CampaignRow,
+    email_templates::EmailTemplatesEmailTemplates => TemplateRow,
+    email_suppressions::EmailSuppressionsEmailSuppressions => SuppressionRow,
+);
