@@ -69,6 +69,16 @@ pub fn domain_name(field: &str, raw: &str) -> Result<String> {
     Ok(d)
 }
 
+/// `BAD_USER_INPUT` on `field` unless `from` is an address at `domain` or one of its
+/// subdomains (so the DKIM signature aligns with the From header).
+pub(crate) fn check_from(field: &str, from: &str, domain: &str) -> Result<()> {
+    let at = from.rsplit('@').next().unwrap_or_default();
+    if at == domain || at.ends_with(&format!(".{domain}")) {
+        return Ok(());
+    }
+    Err(Error::invalid(field, format!("must be an address at {domain} (the sending domain), so its DKIM signature aligns")))
+}
+
 /// A fresh key pair: the private key as PKCS#1 PEM, the public one as base64 DER.
 fn key_pair() -> Result<(String, String)> {
     let mut rng = rsa::rand_core::OsRng;

@@ -214,13 +214,7 @@ async fn check(tx: &TenantTx<'_>, input: CampaignInput) -> Result<Checked> {
         tx.find::<email_template::Entity>(v.template_id).await?;
     }
     let d = tx.find::<sending_domain::Entity>(domain).await?;
-    let at = from.rsplit('@').next().unwrap_or_default();
-    if at != d.domain && !at.ends_with(&format!(".{}", d.domain)) {
-        return Err(Error::invalid(
-            "fromAddress",
-            format!("must be an address at {} (the sending domain), so its DKIM signature aligns", d.domain),
-        ));
-    }
+    domains::check_from("fromAddress", &from, &d.domain)?;
     if let Some(p) = input.project {
         tx.find::<project::Entity>(p).await?;
     }

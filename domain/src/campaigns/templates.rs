@@ -441,10 +441,7 @@ pub async fn send_test(
     tx.require(Permission::ManageCampaigns)?;
     tx.find::<email_template::Entity>(id).await?;
     let d = tx.find::<entities::sending_domain::Entity>(domain).await?;
-    let at = from.rsplit('@').next().unwrap_or_default();
-    if at != d.domain && !at.ends_with(&format!(".{}", d.domain)) {
-        return Err(Error::invalid("fromAddress", format!("must be an address at {}", d.domain)));
-    }
+    super::domains::check_from("fromAddress", &from, &d.domain)?;
     if let Some(c) = contact {
         tx.find::<contact::Entity>(c).await?;
     }

@@ -744,22 +744,12 @@ async fn a_worker_killed_mid_campaign(backend: Backend) {
     let twice: Vec<&String> = per.iter().filter(|(_, k)| **k > 1).map(|(e, _)| e).collect();
     assert!(twice.len() <= 10, "at most the batch in flight again: {twice:?}");
     assert!(per.values().all(|k| *k <= 2));
-    let mut retried = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let q = "query($id: ID!, $a: String) { campaign(id: $id) { sends(first: 100, after: $a) {
-            pageInfo { hasNextPage endCursor } edges { node { email attempts } } } } }";
-        let page = run(&app, &me, q, json!({ "id": id, "a": after })).await["campaign"]["sends"].clone();
-        for e in page["edges"].as_array().unwrap() {
-            if e["node"]["attempts"].as_i64().unwrap() > 1 {
-                retried.push(e["node"]["email"].as_str().unwrap().to_owned());
-            }
-        }
-        if page["pageInfo"]["hasNextPage"] != true {
-            break;
-        }
-        after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
-    }
+    let retried: Vec<String> = all_sends(&app, &me, &id)
+        .await
+        .iter()
+        .filter(|s| s["attempts"].as_i64().unwrap() > 1)
+        .map(|s| s["email"].as_str().unwrap().to_owned())
+        .collect();
     for e in &twice {
         assert!(retried.contains(e), "{e} got it twice, and its send shows it");
     }
@@ -781,7 +771,7 @@ async fn all_sends(app: &TestApp, who: &As, id: &str) -> Vec<Value> {
     let mut after: Option<String> = None;
     loop {
         let q = "query($id: ID!, $a: String) { campaign(id: $id) { sends(first: 100, after: $a) {
-            pageInfo { hasNextPage endCursor } edges { node { id email status contactId } } } } }";
+            pageInfo { hasNextPage endCursor } edges { node { id email status contactId attempts } } } } }";
         let page = run(app, who, q, json!({ "id": id, "a": after })).await["campaign"]["sends"].clone();
         out.extend(page["edges"].as_array().unwrap().iter().map(|e| e["node"].clone()));
         if page["pageInfo"]["hasNextPage"] != true || out.len() >= 500 {
