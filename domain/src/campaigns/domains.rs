@@ -76,7 +76,10 @@ pub(crate) fn check_from(field: &str, from: &str, domain: &str) -> Result<()> {
     if at == domain || at.ends_with(&format!(".{domain}")) {
         return Ok(());
     }
-    Err(Error::invalid(field, format!("must be an address at {domain} (the sending domain), so its DKIM signature aligns")))
+    Err(Error::invalid(
+        field,
+        format!("must be an address at {domain} (the sending domain), so its DKIM signature aligns"),
+    ))
 }
 
 /// A fresh key pair: the private key as PKCS#1 PEM, the public one as base64 DER.
