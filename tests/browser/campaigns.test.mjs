@@ -205,6 +205,40 @@ test('a template previewed live, a campaign launched and followed until every co
   await page.selectOption('[data-testid="sends-status"]', 'FAILED');
   await page.locator('[data-testid="sends-empty"]').waitFor();
 
+  // Its results: before any purchase, the three readers were sent to, nobody was held
+  // out (so no lift can be told) and nothing was bought.
+  const results = page.locator('[data-testid="results"]');
+  const treated = results.locator('[data-testid="results-arm"][data-arm="treated"]');
+  const control = results.locator('[data-testid="results-arm"][data-arm="control"]');
+  await treated.locator('[data-testid="arm-contacts"]', { hasText: /^3$/ }).waitFor();
+  assert.equal(await control.locator('[data-testid="arm-contacts"]').textContent(), '0');
+  assert.equal(await treated.locator('[data-testid="arm-converted"]').textContent(), '0');
+  await results.locator('[data-testid="results-conversion-chart"]').waitFor();
+  await results.locator('[data-testid="results-no-control"]').waitFor();
+
+  // Ann buys through the tracking API: reloaded, the page counts her conversion and
+  // revenue, and the ROI block shows what it caused beside what it cost (nothing yet).
+  const { key } = (await ok('mutation { rotateTrackingKey { key } }', owner)).rotateTrackingKey;
+  const bought = await fetch(`${BASE}/t/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ key, events: [
+      { type: 'purchase', email: addressOf('Ann'), properties: { amount: 1000, currency: 'EUR' } },
+    ] }),
+  });
+  assert.ok(bought.ok, `tracked: ${bought.status} ${await bought.text()}`);
+  await page.reload();
+  await treated.locator('[data-testid="arm-converted"]', { hasText: /^1$/ }).waitFor();
+  assert.equal(await treated.locator('[data-testid="arm-conversion-rate"]').textContent(), '33.3%');
+  assert.match(await treated.locator('[data-testid="arm-revenue"]').textContent(), /EUR/);
+  const roi = results.locator('[data-testid="results-roi"]');
+  await roi.waitFor();
+  assert.equal(await roi.locator('[data-testid="roi-cost"]').textContent(), 'Nothing yet');
+  assert.equal(await roi.locator('[data-testid="roi-value"]').textContent(), '—');
+  await page.selectOption('[data-testid="results-days"]', '30');
+  await treated.locator('[data-testid="arm-converted"]', { hasText: /^1$/ }).waitFor();
+  await shot(page, '83b-campaign-results');
+
   // Each reader got their own message, the subject filled in for them.
   for (const [first] of readers) {
     const headers = await campaignMessageTo(addressOf(first));

@@ -11,6 +11,8 @@ super::operations!("src/ops/campaigns.graphql":
     Campaign,
     /// `CampaignProgress` in `campaigns.graphql`.
     CampaignProgress,
+    /// `CampaignResults` in `campaigns.graphql`.
+    CampaignResults,
     /// `CampaignSends` in `campaigns.graphql`.
     CampaignSends,
     /// `CreateCampaign` in `campaigns.graphql`.
@@ -57,6 +59,16 @@ pub type CampaignRow = campaigns::CampaignsCampaignsNodes;
 pub type CampaignDetail = campaign::CampaignCampaign;
 /// Where a campaign stands now, as its page polls it.
 pub type Progress = campaign_progress::CampaignProgressCampaign;
+/// What a campaign caused, over one attribution window.
+pub type Results = campaign_results::CampaignResultsCampaignResults;
+/// What a campaign cost beside the revenue it caused.
+pub type Roi = campaign_results::CampaignResultsCampaignRoi;
+/// One arm of a campaign's comparison, as its results show it.
+pub type Arm = campaign_results::ArmFigures;
+/// The difference one metric shows between the arms.
+pub type Lift = campaign_results::LiftFigures;
+/// One content variant's results.
+pub type VariantRow = campaign_results::CampaignResultsCampaignResultsVariants;
 /// One contact's send of a campaign.
 pub type SendRow = campaign_sends::CampaignSendsCampaignSendsNodes;
 /// One template as the list shows it.

@@ -20,6 +20,7 @@ const FIELDS: &[&str] = &[
     "segmentIds",
     "excludeSegmentIds",
     "templateId",
+    "variants",
     "sendingDomainId",
     "fromAddress",
     "fromName",
@@ -35,6 +36,19 @@ struct Choice {
     name: String,
     list: bool,
     count: i64,
+}
+
+/// One variant of an A/B split as typed: its key among the rows, template and share.
+#[derive(Clone, Copy)]
+struct Variant {
+    key: u32,
+    template: RwSignal<String>,
+    percent: RwSignal<String>,
+}
+
+/// The sum of the shares typed, if each is a number.
+pub(crate) fn shares_total(typed: &[String]) -> Option<f64> {
+    typed.iter().map(String::as_str).map(percent_of).sum()
 }
 
 /// Where a segment stands in the audience.
@@ -91,6 +105,25 @@ fn Builder(segments: Vec<Choice>, templates: Vec<(String, String)>, domains: Vec
         _ => String::new(),
     };
     let template = RwSignal::new(only(&templates));
+    let variants = RwSignal::new(Vec::<Variant>::new());
+    let next_key = StoredValue::new(0u32);
+    let new_variant = move |template: String, percent: &str| {
+        let key = next_key.get_value();
+        next_key.set_value(key + 1);
+        Variant { key, template: RwSignal::new(template), percent: RwSignal::new(percent.to_owned()) }
+    };
+    let add_variant = move |_| {
+        variants.update(|rows| {
+            if rows.is_empty() {
+                // A split starts from the template chosen, half and half.
+                rows.push(new_variant(template.get_untracked(), "50"));
+                rows.push(new_variant(String::new(), "50"));
+            } else {
+                rows.push(new_variant(String::new(), ""));
+            }
+        });
+    };
+    let split = move || variants.with(|rows| rows.len() >= 2);
     let domain = RwSignal::new(only(&domains));
     let from_address = RwSignal::new(String::new());
     let from_name = RwSignal::new(String::new());
@@ -127,13 +160,25 @@ fn Builder(segments: Vec<Choice>, templates: Vec<(String, String)>, domains: Vec
             Some(at)
         };
         let some = |s: RwSignal<String>| Some(s.get_untracked().trim().to_owned()).filter(|s| !s.is_empty());
+        let rows = variants.get_untracked();
+        let mut split_input = Vec::new();
+        if rows.len() >= 2 {
+            for v in &rows {
+                let Some(percent) = percent_of(&v.percent.get_untracked()) else {
+                    form.errors.set_field("variants", "each share is a percentage, adding up to 100");
+                    return;
+                };
+                split_input.push(create_campaign::VariantInput { template_id: v.template.get_untracked(), percent });
+            }
+        }
+        // With a split, each variant names its template; without one, the template above.
+        let template_id = if split_input.is_empty() { some(template) } else { None };
         let input = create_campaign::CampaignInput {
             name: name.get_untracked(),
             segment_ids: included.get_untracked(),
             exclude_segment_ids: excluded.get_untracked(),
-            template_id: some(template),
-            // An A/B split of the treated contacts among templates is not offered here yet.
-            variants: Vec::new(),
+            template_id,
+            variants: split_input,
             sending_domain_id: domain.get_untracked(),
             from_address: from_address.get_untracked(),
             from_name: from_name.get_untracked(),
@@ -166,6 +211,14 @@ fn Builder(segments: Vec<Choice>, templates: Vec<(String, String)>, domains: Vec
     };
     let no_segments = segments.is_empty();
     let no_templates = templates.is_empty();
+    let variant_templates = StoredValue::new(templates.clone());
+    let total = move || {
+        let typed: Vec<String> = variants.with(|rows| rows.iter().map(|v| v.percent.get()).collect());
+        match shares_total(&typed) {
+            Some(t) => format!("Shares add up to {t:.1}% (they must make 100%)."),
+            None => "Each share is a percentage; they must make 100%.".to_owned(),
+        }
+    };
     let no_domains = domains.is_empty();
     view! {
         <form class="form email-form" data-testid="campaign-form" on:submit=submit>
@@ -232,6 +285,47 @@ fn Builder(segments: Vec<Choice>, templates: Vec<(String, String)>, domains: Vec
                     {field_error(form.errors, "sendingDomainId")}
                 </label>
             </div>
+            <fieldset class="field variants" data-testid="campaign-variants" class:invalid=move || form.errors.field("variants").is_some()>
+                <legend class="field-label">"A/B split (optional)"</legend>
+                <Show when=split>
+                    <table class="table variants-table">
+                        <thead><tr><th>"Variant"</th><th>"Template"</th><th>"Share (%)"</th><th></th></tr></thead>
+                        <tbody>
+                            <For each=move || variants.get() key=|v| v.key let:v>
+                                <tr data-testid="variant-row">
+                                    <td>{move || {
+                                        let at = variants.with(|rows| rows.iter().position(|r| r.key == v.key).unwrap_or(0));
+                                        super::results::variant_letter(at as i64)
+                                    }}</td>
+                                    <td>
+                                        <select data-testid="variant-template" aria-label="Variant template" prop:value=move || v.template.get()
+                                            on:change=move |ev| v.template.set(event_target_value(&ev))>
+                                            <option value="">"Choose a template"</option>
+                                            {variant_templates.get_value().into_iter().map(|(id, n)| view! {
+                                                <option value=id.clone() selected=v.template.get_untracked() == id>{n}</option>
+                                            }).collect_view()}
+                                        </select>
+                                    </td>
+                                    <td>
+                                        <input type="number" min="0" max="100" step="0.1" data-testid="variant-percent" aria-label="Variant share"
+                                            prop:value=move || v.percent.get() on:input=move |ev| v.percent.set(event_target_value(&ev)) />
+                                    </td>
+                                    <td>
+                                        <button type="button" class="btn btn-ghost btn-small" data-testid="variant-remove"
+                                            on:click=move |_| variants.update(|rows| rows.retain(|r| r.key != v.key))>"Remove"</button>
+                                    </td>
+                                </tr>
+                            </For>
+                        </tbody>
+                    </table>
+                    <span class="field-hint" data-testid="variants-total">{total}</span>
+                </Show>
+                <div>
+                    <button type="button" class="btn btn-ghost btn-small" data-testid="variant-add" on:click=add_variant>"Add variant"</button>
+                </div>
+                <span class="field-hint">"Split the contacts sent to among templates, to see which converts better. With two or more, the template above is not used."</span>
+                {field_error(form.errors, "variants")}
+            </fieldset>
             <div class="form-row">
                 <label class="field" class:invalid=move || form.errors.field("fromAddress").is_some()>
                     <span class="field-label">"From address"</span>
@@ -282,5 +376,11 @@ mod tests {
         assert_eq!(percent_of(" 12,5 "), Some(12.5));
         assert_eq!(percent_of("ten"), None);
         assert_eq!(percent_of("NaN"), None);
+    }
+
+    #[test]
+    fn shares_add_up_as_typed() {
+        assert_eq!(shares_total(&["50".to_owned(), "25,5".to_owned(), String::new()]), Some(75.5));
+        assert_eq!(shares_total(&["50".to_owned(), "half".to_owned()]), None);
     }
 }

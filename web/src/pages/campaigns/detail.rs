@@ -1,6 +1,7 @@
 //! `/app/campaigns/:id`: one campaign, what it sends to whom and when, the buttons its
 //! status allows (launch, pause, resume, cancel), its progress read again every two
-//! seconds while it is scheduled or sending, and its first sends, by status.
+//! seconds while it is scheduled or sending, once started its results (in
+//! [`super::results`]), and its first sends, by status.
 
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
+use super::results::Results;
 use super::{is_moving, status_chip};
 use crate::components::{ErrorBanner, FormErrors, LoadError, Loading};
 use crate::gql::{ApiErrors, call};
@@ -168,6 +170,7 @@ fn Detail(data: Data, loaded: Loaded<Data>) -> impl IntoView {
                 Some(Ok(p)) => progress_view(p).into_any(),
             }}
         </section>
+        {c.started_at.is_some().then(|| view! { <Results id=c.id.clone() /> })}
         <Sends id=c.id.clone() version=sends_version />
     }
 }

@@ -1,6 +1,7 @@
 //! Email campaigns. `/app/campaigns`: the campaigns by status, and the builder of a new
 //! one (in [`builder`]); `/app/campaigns/:id` (in [`detail`]): one campaign, launched,
-//! paused, resumed or cancelled, its progress followed live; `/app/email-templates`
+//! paused, resumed or cancelled, its progress followed live, and once started what it
+//! caused (in [`results`]); `/app/email-templates`
 //! and `/app/email-templates/:id` (in [`templates`] and [`editor`]): the templates,
 //! written in MJML and previewed as a chosen contact would receive them; `/app/sending`
 //! (in [`sending`]): the sending domains with their DKIM records, the inbound address
@@ -9,6 +10,7 @@
 mod builder;
 mod detail;
 mod editor;
+mod results;
 mod sending;
 mod templates;
 
