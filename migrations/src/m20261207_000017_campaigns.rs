@@ -142,7 +142,8 @@ impl MigrationTrait for Migration {
             ("email_templates", "email_templates_name", &["tenant_id", "name"][..], true),
             ("campaigns", "campaigns_status", &["tenant_id", "status"][..], false),
             ("campaign_sends", "campaign_sends_contact", &["tenant_id", "campaign_id", "contact_id"][..], true),
-            ("campaign_sends", "campaign_sends_status", &["tenant_id", "campaign_id", "status"][..], false),
+            // Claims read a campaign's queued sends in ID order, a batch at a time.
+            ("campaign_sends", "campaign_sends_status", &["tenant_id", "campaign_id", "status", "id"][..], false),
             ("campaign_sends", "campaign_sends_of_contact", &["tenant_id", "contact_id"][..], false),
             ("email_suppressions", "email_suppressions_email", &["tenant_id", "email"][..], true),
             ("inbound_messages", "inbound_messages_received", &["tenant_id", "received_at"][..], false),
