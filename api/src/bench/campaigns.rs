@@ -103,7 +103,10 @@ pub(crate) async fn run(
     let (mut first, mut done) = (None, None);
     let mut last = json!(null);
     while done.is_none() {
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        // Often until the first delivery, then once a second: the progress query counts
+        // every send, and asking it 20 times a second would be a load of its own.
+        let pause = if first.is_none() { 50 } else { 1_000 };
+        tokio::time::sleep(Duration::from_millis(pause)).await;
         let p = gql(http, t.base, token, progress, json!({ "id": id })).await?;
         let sent = p["campaign"]["progress"]["sent"].as_u64().unwrap_or(0);
         if first.is_none() && sent > 0 {
