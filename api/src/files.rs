@@ -1,13 +1,16 @@
 //! File downloads: an import's error report, an export's CSV and an asset version's
 //! file, with the same credentials as the API (a bearer token, or the web app's session cookie: a link
 //! in the app is a plain GET, which changes nothing and which another site cannot read).
+//! And one rendered page: the template editor's preview of an email, posted by the
+//! editor into its sandboxed frame so the email is shown under its own policy (inline
+//! styles, pictures from anywhere) rather than the app's.
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use futures::TryStreamExt;
 
 use crate::http::{AppState, cookie};
@@ -18,6 +21,7 @@ pub fn router(state: AppState) -> Router {
         .route("/files/imports/{id}/errors.csv", get(error_report))
         .route("/files/exports/{id}/contacts.csv", get(export))
         .route("/files/assets/{id}", get(asset_version))
+        .route("/files/email-preview", post(email_preview))
         .with_state(state)
 }
 
@@ -106,15 +110,16 @@ async fn export(State(state): State<AppState>, Path(id): Path<String>, headers: 
     }
 }
 
+/// The policy of HTML shown in a frame (an HTML asset, an email's preview): no script,
+/// no form, an opaque origin; styles and pictures as a mail app would load them.
+const SANDBOXED_HTML: &str = "sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline' *; font-src * data:; frame-ancestors 'self'";
+
 /// What a version's file may do where it is shown: HTML and SVG are sandboxed (no
 /// script, no form, no same-origin access; pictures and styles from anywhere, as an
 /// email client would show them); every kind may be framed by Parley's own pages only.
 fn asset_policy(kind: domain::AssetKind, content_type: &str) -> &'static str {
     match kind {
-        domain::AssetKind::Html => {
-            "sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline' *; font-src * data:; \
-             frame-ancestors 'self'"
-        }
+        domain::AssetKind::Html => SANDBOXED_HTML,
         domain::AssetKind::Image if content_type.starts_with("image/svg") => {
             "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
         }
@@ -160,4 +165,59 @@ async fn asset_version(
         h.insert(header::CONTENT_DISPOSITION, d);
     }
     res
+}
+
+/// What the editor posts to preview unsaved content: the template's parts and, by ID,
+/// whose data to fill in (none: every tag shows its default).
+#[derive(serde::Deserialize)]
+struct PreviewForm {
+    subject: String,
+    mjml: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    contact: Option<String>,
+}
+
+/// `POST /files/email-preview`: the HTML of unsaved template content as a contact
+/// would receive it. Only the app's own pages post here: the session cookie is
+/// `SameSite=Lax` (no cookie on a post from another site), and a browser that says the
+/// post came from elsewhere is refused outright.
+async fn email_preview(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Form(form): axum::extract::Form<PreviewForm>,
+) -> Response {
+    if headers.get("sec-fetch-site").is_some_and(|v| v.as_bytes() != b"same-origin") {
+        return failure(domain::Error::Forbidden("an email preview is posted by Parley's own pages".into()));
+    }
+    let t = match tenant(&state, &headers).await {
+        Ok(t) => t,
+        Err(e) => return failure(e),
+    };
+    let run = async {
+        let contact = match form.contact.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            Some(c) => Some(crate::graphql::id_in("Contact", "contactId", c)?.into()),
+            None => None,
+        };
+        let input = domain::campaigns::templates::TemplateInput {
+            name: "Preview".to_owned(),
+            subject: form.subject,
+            mjml: form.mjml,
+            text: form.text,
+        };
+        domain::campaigns::templates::preview_input(&t, &state.parley, input, contact).await
+    };
+    match run.await {
+        Ok(rendered) => {
+            let mut res = (StatusCode::OK, rendered.html).into_response();
+            let h = res.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+            h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(SANDBOXED_HTML));
+            h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+            res
+        }
+        Err(e) => failure(e),
+    }
 }

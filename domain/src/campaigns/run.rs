@@ -121,6 +121,10 @@ pub struct Run<'a> {
     id: CampaignId,
     cursor: Cursor,
     progress: Progress,
+    /// The last send claimed: the next claim reads on from it, rather than over the
+    /// index entries of every send done already (a queue's dead rows, until vacuum).
+    /// Sends put back in the queue behind it are found once the reading reaches the end.
+    claimed_to: std::sync::Mutex<Option<CampaignSendId>>,
 }
 
 impl<'a> Run<'a> {
@@ -130,7 +134,8 @@ impl<'a> Run<'a> {
             Some(c) => serde_json::from_str(c).map_err(Error::internal)?,
             None => Cursor::default(),
         };
-        Ok(Run { p, worker, job, id, cursor, progress: job.progress.unwrap_or_default() })
+        let progress = job.progress.unwrap_or_default();
+        Ok(Run { p, worker, job, id, cursor, progress, claimed_to: std::sync::Mutex::new(None) })
     }
 
     async fn tx(&self) -> Result<TenantTx<'a>> {
@@ -340,16 +345,23 @@ impl<'a> Run<'a> {
                 .filter(campaign_send::Column::CampaignId.eq(self.id))
                 .filter(campaign_send::Column::Status.eq(SendStatus::Queued))
         };
-        let due = of_campaign()
-            .filter(
+        let due_from = |after: Option<CampaignSendId>| {
+            let mut q = of_campaign().filter(
                 Condition::any()
                     .add(campaign_send::Column::NotBefore.is_null())
                     .add(campaign_send::Column::NotBefore.lte(t)),
-            )
-            .order_by_asc(campaign_send::Column::Id)
-            .limit(limit)
-            .all(&tx)
-            .await?;
+            );
+            if let Some(after) = after {
+                q = q.filter(campaign_send::Column::Id.gt(after));
+            }
+            q.order_by_asc(campaign_send::Column::Id).limit(limit).all(&tx)
+        };
+        let after = *self.claimed_to.lock().map_err(Error::internal)?;
+        let mut due = due_from(after).await?;
+        if due.is_empty() && after.is_some() {
+            due = due_from(None).await?;
+        }
+        *self.claimed_to.lock().map_err(Error::internal)? = due.last().map(|s| s.id);
         if due.is_empty() {
             let next = of_campaign().order_by_asc(campaign_send::Column::NotBefore).one(&tx).await?;
             tx.commit().await?;

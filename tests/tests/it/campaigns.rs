@@ -221,6 +221,25 @@ async fn a_campaign_is_sent_signed_personal_and_once(app: TestApp) {
     assert!(p["html"].as_str().unwrap().contains("Hello Reader3, your plan is gold."), "{}", p["html"]);
     assert!(p["text"].as_str().unwrap().contains("Hello Reader3, your plan is gold."), "{}", p["text"]);
 
+    // The editor's frame: unsaved content posted as a form, answered as the email's HTML
+    // under a sandboxing policy; never to a post another site makes, nor to no one.
+    let mjml = "<mjml><mj-body><mj-section><mj-column><mj-text>Unsaved {{ contact.first_name }}</mj-text>\
+                </mj-column></mj-section></mj-body></mjml>";
+    let form = [("subject", "Hi"), ("mjml", mjml), ("text", ""), ("contact", granted[3].0.as_str())];
+    let res = post_preview(&app, Some(&me), &form, "same-origin").await;
+    assert_eq!(res.status(), 200);
+    let policy = header_of(&res, "content-security-policy");
+    assert!(policy.starts_with("sandbox;") && policy.contains("style-src 'unsafe-inline'"), "{policy}");
+    assert!(res.text().await.unwrap().contains("Unsaved Reader3"));
+    assert_eq!(post_preview(&app, Some(&me), &form, "cross-site").await.status(), 403);
+    assert_eq!(post_preview(&app, None, &form, "same-origin").await.status(), 401);
+    let broken = [("subject", "Hi"), ("mjml", "<mjml><mj-body><mj-text>unclosed"), ("text", ""), ("contact", "")];
+    let res = post_preview(&app, Some(&me), &broken, "same-origin").await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().starts_with("mjml "), "the error names the part");
+    let res = post_preview(&app, Some(&me), &[("subject", "Hi"), ("contact", "x")], "same-origin").await;
+    assert_eq!(res.status(), 422, "a form without its MJML");
+
     // A test send: marked, personalised, signed like the campaign's messages.
     let q = "mutation($i: SendTestEmailInput!) { sendTestEmail(input: $i) }";
     let t = json!({ "templateId": tpl, "sendingDomainId": d["id"], "fromAddress": "hello@news.example.com",
@@ -498,6 +517,10 @@ async fn approvals_pausing_and_other_workspaces(app: TestApp) {
         let r = app.gql(&them, q, vars).await;
         assert_eq!(code(&r).as_deref(), Some("NOT_FOUND"), "{q}: {r}");
     }
+    let someone = run(&app, &me, "{ contacts(first: 1) { nodes { id } } }", json!({})).await;
+    let mine = someone["contacts"]["nodes"][0]["id"].as_str().unwrap().to_owned();
+    let form = [("subject", "Hi"), ("mjml", "<mjml><mj-body></mj-body></mjml>"), ("contact", mine.as_str())];
+    assert_eq!(post_preview(&app, Some(&them), &form, "same-origin").await.status(), 404, "another's contact");
     let sends = run(&app, &me, SENDS, json!({ "id": id, "s": "SENT" })).await;
     let send = sends["campaign"]["sends"]["edges"][0]["node"]["id"].as_str().unwrap().to_owned();
     let r = app.gql(&them, "query($id: ID!) { node(id: $id) { id } }", json!({ "id": send })).await;
@@ -1017,6 +1040,20 @@ async fn an_ab_split_sends_each_variant_to_its_share(app: TestApp) {
         .map(|v| (v["variant"].as_i64().unwrap(), v["treated"]["contacts"].as_i64().unwrap()))
         .collect();
     assert_eq!(arms, [(0, counts[0] as i64), (1, counts[1] as i64)]);
+}
+
+/// Posts the template editor's preview form as a browser would (`fetch_site` is what
+/// it says of where the post comes from), with `who`'s credentials or none.
+async fn post_preview(app: &TestApp, who: Option<&As>, form: &[(&str, &str)], fetch_site: &str) -> reqwest::Response {
+    let mut req =
+        app.http.post(format!("{}/files/email-preview", app.base)).form(form).header("sec-fetch-site", fetch_site);
+    if let Some(who) = who {
+        req = req.bearer_auth(who.bearer.as_deref().unwrap_or_default());
+        if let Some(ws) = &who.workspace {
+            req = req.header("x-parley-workspace", ws);
+        }
+    }
+    req.send().await.unwrap()
 }
 
 fn header_of(res: &reqwest::Response, name: &str) -> String {

@@ -25,6 +25,42 @@ use crate::session::load;
 /// How long the editor waits after a keystroke before asking for a preview.
 const DEBOUNCE: Duration = Duration::from_millis(400);
 
+/// The name of the frame the email's HTML is shown in.
+const PREVIEW_FRAME: &str = "email-preview";
+
+/// The form that posts the content previewed into the frame: the server answers with
+/// the email's HTML under the email's own policy (its inline styles and pictures),
+/// which a `srcdoc` frame would not have (it keeps the app's).
+#[derive(Clone, Copy, Default)]
+struct FrameForm {
+    form: NodeRef<leptos::html::Form>,
+    subject: NodeRef<leptos::html::Input>,
+    mjml: NodeRef<leptos::html::Input>,
+    text: NodeRef<leptos::html::Input>,
+    contact: NodeRef<leptos::html::Input>,
+}
+
+/// The content of one preview, as posted to the frame.
+struct Posted {
+    subject: String,
+    mjml: String,
+    text: String,
+    contact: String,
+}
+
+/// Shows `posted` in the preview frame (nothing once the editor has gone).
+fn post_preview(f: &FrameForm, posted: &Posted) {
+    let fields =
+        [(f.subject, &posted.subject), (f.mjml, &posted.mjml), (f.text, &posted.text), (f.contact, &posted.contact)];
+    for (field, value) in fields {
+        let Some(input) = field.try_get_untracked().flatten() else { return };
+        input.set_value(value);
+    }
+    if let Some(form) = f.form.try_get_untracked().flatten() {
+        let _ = form.submit();
+    }
+}
+
 /// The input fields the server may name in an error.
 const FIELDS: &[&str] = &["name", "subject", "mjml", "text"];
 
@@ -118,6 +154,7 @@ fn Editor(id: Option<String>, content: Content) -> impl IntoView {
     let text = RwSignal::new(content.text);
     let contact = RwSignal::new(None::<PreviewContact>);
     let preview = RwSignal::new(None::<Result<Preview, ApiErrors>>);
+    let frame_form = FrameForm::default();
     let waiting = RwSignal::new(false);
     let saved = RwSignal::new(false);
     // The last preview that rendered, kept while an error is shown instead.
@@ -144,6 +181,12 @@ fn Editor(id: Option<String>, content: Content) -> impl IntoView {
                 return;
             }
             spawn_local(async move {
+                let posted = Posted {
+                    subject: input.subject.clone(),
+                    mjml: input.mjml.clone(),
+                    text: input.text.clone(),
+                    contact: contact.clone().unwrap_or_default(),
+                };
                 let answer = call::<PreviewEmailContent>(preview_email_content::Variables { input, contact }).await;
                 if asked.try_get_value() != Some(mine) {
                     return;
@@ -152,6 +195,7 @@ fn Editor(id: Option<String>, content: Content) -> impl IntoView {
                 let answer = answer.map(|d| d.preview_email_content);
                 if let Ok(p) = &answer {
                     let _ = last.try_set(Some(p.clone()));
+                    post_preview(&frame_form, &posted);
                 }
                 let _ = preview.try_set(Some(answer));
             });
@@ -269,8 +313,14 @@ fn Editor(id: Option<String>, content: Content) -> impl IntoView {
                         <span class="muted">"Subject "</span>
                         <strong data-testid="preview-subject">{move || shown(|p| p.subject.clone())}</strong>
                     </p>
-                    <iframe class="preview-frame" data-testid="preview-frame" sandbox="" title="The email as this contact would receive it"
-                        srcdoc=move || shown(|p| p.html.clone())></iframe>
+                    <iframe class="preview-frame" data-testid="preview-frame" sandbox="" name=PREVIEW_FRAME
+                        title="The email as this contact would receive it"></iframe>
+                    <form class="hidden" method="post" action="/files/email-preview" target=PREVIEW_FRAME node_ref=frame_form.form>
+                        <input type="hidden" name="subject" node_ref=frame_form.subject />
+                        <input type="hidden" name="mjml" node_ref=frame_form.mjml />
+                        <input type="hidden" name="text" node_ref=frame_form.text />
+                        <input type="hidden" name="contact" node_ref=frame_form.contact />
+                    </form>
                     <h3>"Text part"</h3>
                     <pre class="snippet" data-testid="preview-text">{move || shown(|p| p.text.clone())}</pre>
                 </div>
