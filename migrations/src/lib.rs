@@ -21,6 +21,7 @@ mod m20261206_000014_workflows;
 mod m20261206_000015_budget_periods;
 mod m20261207_000016_assets;
 mod m20261207_000017_campaigns;
+mod m20261207_000018_table_statistics;
 mod pg;
 pub mod schema;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000015_budget_periods::Migration),
             Box::new(m20261207_000016_assets::Migration),
             Box::new(m20261207_000017_campaigns::Migration),
+            Box::new(m20261207_000018_table_statistics::Migration),
         ]
     }
 }

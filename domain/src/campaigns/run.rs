@@ -314,6 +314,13 @@ impl<'a> Run<'a> {
             return Ok(Step::LeaseLost);
         }
         tx.commit().await?;
+        if ended {
+            // The sends of the whole audience were just written: without fresh
+            // statistics PostgreSQL would plan each batch's update as a scan of them all.
+            let tx = self.tx().await?;
+            crate::db::refresh_statistics(&tx, "campaign_sends").await?;
+            tx.commit().await?;
+        }
         Ok(if ended { Step::Done } else { Step::More })
     }
 

@@ -430,6 +430,18 @@ tenant_owned!(
     contact_policy => entities::ids::ContactPolicyId
 );
 
+/// Refreshes PostgreSQL's planner statistics of `table` (one the migration lets the
+/// runtime refresh) after it grew by a whole batch of rows at once; SQLite plans
+/// without them.
+pub(crate) async fn refresh_statistics(conn: &impl ConnectionTrait, table: &str) -> Result<()> {
+    if conn.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let sql = "SELECT parley_refresh_statistics($1)::text AS done";
+    conn.query_one_raw(Statement::from_sql_and_values(DbBackend::Postgres, sql, [table.into()])).await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     /// Every tenant table the migrations make is queried only through `TenantOwned`,

@@ -88,6 +88,17 @@ async fn the_runtime_role_sees_only_the_tenant_it_names() {
     txn.execute_unprepared(&format!("SELECT set_config('app.tenant_id', '{tenant_a}', true)")).await.unwrap();
     assert!(txn.execute_unprepared("UPDATE audit_log SET action = 'forged'").await.is_err());
     txn.rollback().await.unwrap();
+    // The role may refresh the planner statistics of the one table it is allowed to, by
+    // the owner's function, and may not analyse anything itself.
+    app_conn.execute_unprepared("SELECT parley_refresh_statistics('campaign_sends')").await.unwrap();
+    assert!(app_conn.execute_unprepared("SELECT parley_refresh_statistics('memberships')").await.is_err());
+    assert!(app_conn.execute_unprepared("SELECT parley_refresh_statistics('x; DROP TABLE users')").await.is_err());
+    let analysed = count(
+        &owner,
+        "SELECT COUNT(*) FROM pg_stat_user_tables WHERE relname = 'campaign_sends' AND last_analyze IS NOT NULL",
+    )
+    .await;
+    assert_eq!(analysed, 1, "campaign_sends analysed");
 }
 
 /// A tenant table is made only through the helper, which refuses one that is not on the

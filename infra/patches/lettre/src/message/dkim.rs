@@ -6,7 +6,7 @@ use std::{
 };
 
 use ed25519_dalek::Signer;
-use rsa::{RsaPrivateKey, pkcs1::DecodeRsaPrivateKey, pkcs1v15::Pkcs1v15Sign};
+use rsa::{RsaPrivateKey, pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey}};
 use sha2::{Digest, Sha256};
 
 use crate::message::{
@@ -106,7 +106,7 @@ pub struct DkimSigningKey(InnerDkimSigningKey);
 
 #[derive(Debug)]
 enum InnerDkimSigningKey {
-    Rsa(RsaPrivateKey),
+    Rsa(ring::rsa::KeyPair),
     Ed25519(ed25519_dalek::SigningKey),
 }
 
@@ -116,10 +116,20 @@ impl DkimSigningKey {
         algorithm: DkimSigningAlgorithm,
     ) -> Result<DkimSigningKey, DkimSigningKeyError> {
         Ok(Self(match algorithm {
-            DkimSigningAlgorithm::Rsa => InnerDkimSigningKey::Rsa(
-                RsaPrivateKey::from_pkcs1_pem(private_key)
-                    .map_err(|err| DkimSigningKeyError(InnerDkimSigningKeyError::Rsa(err)))?,
-            ),
+            DkimSigningAlgorithm::Rsa => {
+                let key = RsaPrivateKey::from_pkcs1_pem(private_key)
+                    .map_err(|err| DkimSigningKeyError(InnerDkimSigningKeyError::Rsa(err)))?;
+                let der = key
+                    .to_pkcs1_der()
+                    .map_err(|err| DkimSigningKeyError(InnerDkimSigningKeyError::Rsa(err)))?;
+                InnerDkimSigningKey::Rsa(ring::rsa::KeyPair::from_der(der.as_bytes()).map_err(
+                    |_| {
+                        DkimSigningKeyError(InnerDkimSigningKeyError::Rsa(
+                            rsa::pkcs1::Error::Version,
+                        ))
+                    },
+                )?)
+            }
             DkimSigningAlgorithm::Ed25519 => {
                 InnerDkimSigningKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(
                     &crate::base64::decode(private_key)
@@ -386,17 +396,30 @@ fn dkim_sign_fixed_time(message: &mut Message, dkim_config: &DkimConfig, timesta
         &dkim_header,
         dkim_config.canonicalization.header,
     );
-    let mut hashed_headers = Sha256::new();
-    hashed_headers.update(signed_headers.as_bytes());
-    hashed_headers.update(canonicalized_dkim_header.trim_end().as_bytes());
-    let hashed_headers = hashed_headers.finalize();
     let signature = match &dkim_config.private_key.0 {
-        InnerDkimSigningKey::Rsa(private_key) => crate::base64::encode(
+        InnerDkimSigningKey::Rsa(private_key) => {
+            // ring hashes what it signs (RSASSA-PKCS1-v1_5 with SHA-256).
+            let mut signed = Vec::with_capacity(
+                signed_headers.len() + canonicalized_dkim_header.len(),
+            );
+            signed.extend_from_slice(signed_headers.as_bytes());
+            signed.extend_from_slice(canonicalized_dkim_header.trim_end().as_bytes());
+            let mut signature = vec![0; private_key.public().modulus_len()];
             private_key
-                .sign(Pkcs1v15Sign::new::<Sha256>(), &hashed_headers)
-                .unwrap(),
-        ),
+                .sign(
+                    &ring::signature::RSA_PKCS1_SHA256,
+                    &ring::rand::SystemRandom::new(),
+                    &signed,
+                    &mut signature,
+                )
+                .unwrap();
+            crate::base64::encode(signature)
+        }
         InnerDkimSigningKey::Ed25519(private_key) => {
+            let mut hashed_headers = Sha256::new();
+            hashed_headers.update(signed_headers.as_bytes());
+            hashed_headers.update(canonicalized_dkim_header.trim_end().as_bytes());
+            let hashed_headers = hashed_headers.finalize();
             crate::base64::encode(private_key.sign(&hashed_headers).to_bytes())
         }
     };
