@@ -128,7 +128,7 @@ fn record(c: &Contact, keys: &[String]) -> Vec<String> {
     let attributes = attributes_of(c);
     out.extend(keys.iter().map(|k| attributes.get(k).map(text).unwrap_or_default()));
     let consents = consents_of(c);
-    out.extend(Channel::ALL.iter().map(|ch| {
+    out.extend(Channel::CONSENTED.iter().map(|ch| {
         consents.iter().find(|k| k.channel == *ch).map(|k| format!("{:?}", k.status).to_uppercase()).unwrap_or_default()
     }));
     out
@@ -195,7 +195,7 @@ pub async fn run(p: &Parley, worker: &str, job: &ClaimedJob, id: ContactExportId
         if at.seq == 0 {
             let mut header: Vec<String> = OWN.iter().map(|s| (*s).to_owned()).collect();
             header.extend(keys.iter().cloned());
-            header.extend(Channel::ALL.iter().map(|c| format!("consent_{}", c.as_str().to_lowercase())));
+            header.extend(Channel::CONSENTED.iter().map(|c| format!("consent_{}", c.as_str().to_lowercase())));
             w.write_record(&header).map_err(Error::internal)?;
         }
         for c in &batch {

@@ -15,6 +15,7 @@ pub mod campaigns;
 pub mod contacts;
 mod core;
 pub mod crypto;
+pub mod decisions;
 pub mod exports;
 pub mod files;
 pub mod identity;
@@ -62,6 +63,7 @@ pub use entities::ids::{
 pub use entities::ids::{
     CampaignId, CampaignSendId, EmailSuppressionId, EmailTemplateId, InboundMessageId, SendingDomainId,
 };
+pub use entities::ids::{InteractionPointId, OfferId, OfferVersionId, TreatmentRuleId};
 pub use entities::ops::enums::{
     ApprovalMode, ApprovalObject, ApprovalState, BudgetDraftStatus, BudgetNodeKind, Decision, Overspend, PeriodKind,
     PurchaseOrderStatus, TaskStatus, WorkStatus,

@@ -183,4 +183,12 @@ typed_ids! {
     InboundMessageId => "InboundMessage";
     /// A workspace's contact policy (frequency caps, quiet hours).
     ContactPolicyId => "ContactPolicy";
+    /// An offer of the catalogue.
+    OfferId => "Offer";
+    /// One version of an offer.
+    OfferVersionId => "OfferVersion";
+    /// A point (zone) of a channel that asks for offers.
+    InteractionPointId => "InteractionPoint";
+    /// Which offers are candidates at a point, for whom.
+    TreatmentRuleId => "TreatmentRule";
 }

@@ -22,6 +22,7 @@ mod m20261206_000015_budget_periods;
 mod m20261207_000016_assets;
 mod m20261207_000017_campaigns;
 mod m20261207_000018_table_statistics;
+mod m20261207_000019_decisions;
 mod pg;
 pub mod schema;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000016_assets::Migration),
             Box::new(m20261207_000017_campaigns::Migration),
             Box::new(m20261207_000018_table_statistics::Migration),
+            Box::new(m20261207_000019_decisions::Migration),
         ]
     }
 }
@@ -109,6 +111,10 @@ pub const TENANT_TABLES: &[&str] = &[
     "email_suppressions",
     "inbound_messages",
     "contact_policies",
+    "offers",
+    "offer_versions",
+    "interaction_points",
+    "treatment_rules",
 ];
 
 /// Name of the PostgreSQL login role the running server uses; it can neither bypass

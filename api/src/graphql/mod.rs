@@ -16,6 +16,7 @@ mod connection;
 mod contacts;
 mod context;
 mod date;
+mod decisions;
 mod identity;
 mod ids;
 mod imports;
@@ -73,6 +74,7 @@ pub struct QueryRoot(
     workflows::WorkflowsQuery,
     assets::AssetsQuery,
     campaigns::CampaignsQuery,
+    decisions::DecisionsQuery,
     node::NodeQuery,
 );
 
@@ -97,6 +99,7 @@ pub struct MutationRoot(
     workflows::WorkflowsMutation,
     assets::AssetsMutation,
     campaigns::CampaignsMutation,
+    decisions::DecisionsMutation,
 );
 
 /// Parley's schema type.

@@ -14,6 +14,7 @@ use super::budgets::{BudgetDraft, BudgetLine};
 use super::campaigns::{Campaign, CampaignSend, EmailSuppression, EmailTemplate, SendingDomain};
 use super::contacts::{Contact, ContactEvent, ContactField};
 use super::context::{OrGql, parley, tenant};
+use super::decisions::{InteractionPoint, Offer, TreatmentRule};
 use super::identity::User;
 use super::ids::{global_id, parse, parse_any};
 use super::imports::{ContactExport, ContactImport, ImportRejection};
@@ -200,6 +201,9 @@ node_registry! {
     Campaign(domain::CampaignId) => domain::campaigns::get, Campaign;
     CampaignSend(domain::CampaignSendId) => domain::campaigns::send, CampaignSend;
     EmailSuppression(domain::EmailSuppressionId) => domain::campaigns::suppressions::get, EmailSuppression;
+    Offer(domain::OfferId) => domain::decisions::offers::get, Offer;
+    InteractionPoint(domain::InteractionPointId) => domain::decisions::points::get, InteractionPoint;
+    TreatmentRule(domain::TreatmentRuleId) => domain::decisions::rules::get, TreatmentRule;
 }
 
 /// `node(id:)`, the read every node type shares.

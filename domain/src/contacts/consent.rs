@@ -11,7 +11,8 @@ use super::{ConsentChange, live, timeline};
 use crate::{Contact, ContactId, Parley, Permission, Result, TenantCtx, TenantTx, now, validate};
 use entities::contact;
 
-/// A channel a contact can be reached on.
+/// A channel: one a contact can be reached on (and gives consent on), or one where they
+/// come to the business (the web, a kiosk, a point of sale), where offers are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Channel {
@@ -20,11 +21,27 @@ pub enum Channel {
     Mail,
     Phone,
     Messaging,
+    Web,
+    Kiosk,
+    PointOfSale,
 }
 
 impl Channel {
+    /// The channels a contact gives or refuses consent on (the outbound ones).
+    pub const CONSENTED: [Channel; 5] =
+        [Channel::Email, Channel::Sms, Channel::Mail, Channel::Phone, Channel::Messaging];
+
     /// Every channel.
-    pub const ALL: [Channel; 5] = [Channel::Email, Channel::Sms, Channel::Mail, Channel::Phone, Channel::Messaging];
+    pub const EVERY: [Channel; 8] = [
+        Channel::Email,
+        Channel::Sms,
+        Channel::Mail,
+        Channel::Phone,
+        Channel::Messaging,
+        Channel::Web,
+        Channel::Kiosk,
+        Channel::PointOfSale,
+    ];
 
     /// The name stored and published (`EMAIL`).
     pub fn as_str(self) -> &'static str {
@@ -34,6 +51,31 @@ impl Channel {
             Channel::Mail => "MAIL",
             Channel::Phone => "PHONE",
             Channel::Messaging => "MESSAGING",
+            Channel::Web => "WEB",
+            Channel::Kiosk => "KIOSK",
+            Channel::PointOfSale => "POINT_OF_SALE",
+        }
+    }
+
+    /// The channel named `raw` (`EMAIL`), if any.
+    pub fn parse(raw: &str) -> Option<Channel> {
+        Channel::EVERY.into_iter().find(|c| c.as_str() == raw)
+    }
+
+    /// Whether a contact gives consent on it.
+    pub fn takes_consent(self) -> bool {
+        Channel::CONSENTED.contains(&self)
+    }
+
+    /// Refuses a channel nobody gives consent on, naming `field`.
+    pub fn consentable(self, field: &str) -> Result<Channel> {
+        if self.takes_consent() {
+            Ok(self)
+        } else {
+            Err(crate::Error::invalid(
+                field,
+                format!("is {}: consent is recorded for EMAIL, SMS, MAIL, PHONE and MESSAGING", self.as_str()),
+            ))
         }
     }
 }
@@ -69,7 +111,7 @@ pub fn consents_of(c: &Contact) -> Vec<Consent> {
 /// The consents a contact's `consents` column holds, channel by channel.
 pub(crate) fn parse(stored: &Value) -> Vec<Consent> {
     let map: Map<String, Value> = stored.as_object().cloned().unwrap_or_default();
-    Channel::ALL
+    Channel::CONSENTED
         .into_iter()
         .filter_map(|ch| serde_json::from_value::<Consent>(map.get(ch.as_str())?.clone()).ok())
         .collect()
@@ -116,6 +158,7 @@ pub async fn set_consent(
     source: &str,
 ) -> Result<Contact> {
     let source = validate::name("source", source, 200)?;
+    let channel = channel.consentable("channel")?;
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::EditContacts)?;
     let c = set_consent_in(&tx, id, channel, status, source).await?;

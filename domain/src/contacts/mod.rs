@@ -138,6 +138,7 @@ pub(crate) fn check(ch: &ContactChanges) -> Result<ContactChanges> {
             .map(|c| {
                 let source =
                     c.source.as_deref().map(|s| crate::validate::name("consents.source", s, 200)).transpose()?;
+                c.channel.consentable("consents.channel")?;
                 Ok(ConsentChange { source, ..c.clone() })
             })
             .collect::<Result<_>>()?,

@@ -96,6 +96,9 @@ pub enum Permission {
     /// Write email templates and campaigns, launch, pause, resume and cancel them, and
     /// keep the suppression list.
     ManageCampaigns,
+    /// Write the offer catalogue, interaction points, treatment rules and how the
+    /// decisions learn.
+    ManageOffers,
 }
 
 /// Whether `role` holds `permission`.
@@ -117,7 +120,7 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
         ManageApprovalRules => matches!(role, Role::Owner | Role::Admin),
         DecideApprovals => matches!(role, Role::Owner | Role::Admin | Role::Approver),
         ManageSendingDomains => matches!(role, Role::Owner | Role::Admin),
-        ManageCampaigns => matches!(role, Role::Owner | Role::Admin | Role::Marketer),
+        ManageCampaigns | ManageOffers => matches!(role, Role::Owner | Role::Admin | Role::Marketer),
     }
 }
 

@@ -427,7 +427,11 @@ tenant_owned!(
     campaign_send => entities::ids::CampaignSendId,
     email_suppression => entities::ids::EmailSuppressionId,
     inbound_message => entities::ids::InboundMessageId,
-    contact_policy => entities::ids::ContactPolicyId
+    contact_policy => entities::ids::ContactPolicyId,
+    offer => entities::ids::OfferId,
+    offer_version => entities::ids::OfferVersionId,
+    interaction_point => entities::ids::InteractionPointId,
+    treatment_rule => entities::ids::TreatmentRuleId
 );
 
 /// Refreshes PostgreSQL's planner statistics of `table` (one the migration lets the

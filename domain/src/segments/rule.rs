@@ -322,7 +322,7 @@ impl Parser<'_> {
                 only(o, path, &["consent"])?;
                 let p = format!("{path}.consent");
                 let c = text(o.get("consent"), &p)?.to_uppercase();
-                let ch = Channel::ALL.into_iter().find(|ch| ch.as_str() == c);
+                let ch = Channel::CONSENTED.into_iter().find(|ch| ch.as_str() == c);
                 ch.map(Rule::Consent)
                     .ok_or_else(|| bad(&p, format!("unknown channel {c} (EMAIL, SMS, MAIL, PHONE, MESSAGING)")))
             }

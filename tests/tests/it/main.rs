@@ -16,6 +16,7 @@ mod audit;
 mod budget_periods;
 mod campaigns;
 mod contacts;
+mod decisions;
 mod faults;
 mod grants;
 mod graphql_surface;

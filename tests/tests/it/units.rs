@@ -279,3 +279,84 @@ mod campaigns {
         );
     }
 }
+
+mod decisions {
+    use domain::decisions::eligibility::{self, ContextTest, Eligibility};
+    use domain::decisions::points::{iso_duration, response_window};
+    use serde_json::json;
+
+    #[test]
+    fn response_windows_read_and_print_as_iso_8601() {
+        for (raw, secs, shown) in [
+            ("PT24H", 86_400, "PT24H"),
+            ("P1D", 86_400, "PT24H"),
+            ("P7D", 7 * 86_400, "P7D"),
+            ("P2W", 14 * 86_400, "P14D"),
+            ("PT1H30M", 5_400, "PT1H30M"),
+            ("PT1M", 60, "PT1M"),
+            ("P1DT12H", 129_600, "PT36H"),
+        ] {
+            assert_eq!(response_window("w", raw).unwrap(), secs, "{raw}");
+            assert_eq!(iso_duration(secs), shown, "{raw}");
+        }
+        for raw in ["", "24h", "P1M", "P1Y", "PT59S", "P91D", "PT1.5S"] {
+            assert!(response_window("w", raw).is_err(), "{raw} refused");
+        }
+    }
+
+    #[test]
+    fn context_tests_compare_like_values() {
+        let ctx = json!({ "page": "/Cart", "basket": 42.5, "tags": ["new", "vip"], "member": true, "empty": null });
+        let holds = |v: serde_json::Value| {
+            let e = eligibility::parse(&v, &[], "e").unwrap();
+            e.holds(&ctx, &mut |_| panic!("no contact test here"))
+        };
+        assert!(holds(json!({ "attribute": "context.page", "op": "eq", "value": "/Cart" })));
+        assert!(!holds(json!({ "attribute": "context.page", "op": "eq", "value": "/cart" })));
+        assert!(holds(json!({ "attribute": "context.page", "op": "contains", "value": "CART" })));
+        assert!(holds(json!({ "attribute": "context.basket", "op": "gte", "value": 42.5 })));
+        assert!(!holds(json!({ "attribute": "context.basket", "op": "gt", "value": 42.5 })));
+        assert!(!holds(json!({ "attribute": "context.basket", "op": "lt", "value": "50" })), "text is not a number");
+        assert!(holds(json!({ "attribute": "context.tags", "op": "contains", "value": "VIP" })));
+        assert!(holds(json!({ "attribute": "context.member", "op": "in", "value": [true] })));
+        assert!(!holds(json!({ "attribute": "context.empty", "op": "exists" })), "null is no value");
+        assert!(holds(json!({ "attribute": "context.missing", "op": "exists", "value": false })));
+        assert!(holds(json!({ "attribute": "context.missing", "op": "ne", "value": 1 })));
+        assert!(!holds(json!({ "attribute": "context.missing", "op": "eq", "value": 1 })));
+        assert!(holds(json!({ "any": [
+            { "attribute": "context.page", "op": "eq", "value": "/home" },
+            { "not": { "attribute": "context.basket", "op": "lt", "value": 10 } },
+        ] })));
+    }
+
+    #[test]
+    fn contact_tests_are_left_to_the_contact() {
+        let fields = [];
+        let e = eligibility::parse(
+            &json!({ "all": [{ "attribute": "email", "op": "contains", "value": "@example.com" },
+                             { "attribute": "context.page", "op": "eq", "value": "/" }] }),
+            &fields,
+            "eligibility",
+        )
+        .unwrap();
+        assert_eq!(e.contact_rules().len(), 1);
+        let ctx = json!({ "page": "/" });
+        assert!(e.holds(&ctx, &mut |_| true));
+        assert!(!e.holds(&ctx, &mut |_| false), "an anonymous visitor fails the contact's tests");
+        match &e {
+            Eligibility::All(parts) => {
+                assert!(matches!(&parts[1], Eligibility::Context { name, test: ContextTest::Eq(_) } if name == "page"))
+            }
+            other => panic!("{other:?}"),
+        }
+        let err = eligibility::parse(
+            &json!({ "all": [{ "attribute": "nope", "op": "eq", "value": 1 }] }),
+            &fields,
+            "eligibility",
+        );
+        match err {
+            Err(domain::Error::Invalid { field, .. }) => assert_eq!(field, "eligibility.all[0].attribute"),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -27,7 +27,9 @@ pub enum AttributeType {
     List,
 }
 
-/// A channel a contact can be reached on.
+/// A channel: one a contact can be reached on and gives consent on (`EMAIL`, `SMS`,
+/// `MAIL`, `PHONE` — the call center too — and `MESSAGING`), or one where they come to
+/// the business and offers are shown (`WEB`, `KIOSK`, `POINT_OF_SALE`).
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "domain::contacts::Channel")]
 pub enum Channel {
@@ -36,6 +38,9 @@ pub enum Channel {
     Mail,
     Phone,
     Messaging,
+    Web,
+    Kiosk,
+    PointOfSale,
 }
 
 /// Where a contact's consent on a channel stands.

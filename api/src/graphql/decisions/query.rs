@@ -1,0 +1,66 @@
+//! Reading the catalogue, the points and their rules.
+
+use async_graphql::{Context, ID, Object};
+
+use super::{InteractionPoint, Offer, OfferStatus, TreatmentRule};
+use crate::graphql::connection::{Conn, page_cost};
+use crate::graphql::context::{OrGql, parley, tenant};
+use crate::graphql::node::id_of;
+
+#[derive(Default)]
+pub struct DecisionsQuery;
+
+#[Object]
+impl DecisionsQuery {
+    /// The offer catalogue, newest first: one status, or all.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
+    async fn offers(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<OfferStatus>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<Offer>> {
+        let status = status.map(Into::into);
+        crate::graphql::connection::list(
+            ctx,
+            first,
+            after,
+            move |t, p, args| domain::decisions::offers::list(t, p, status, args),
+            Offer,
+        )
+        .await
+    }
+
+    /// One offer.
+    async fn offer(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Offer> {
+        let t = tenant(ctx).await?;
+        let id = id_of::<Offer>("id", &id).gql(ctx)?;
+        Ok(Offer(domain::decisions::offers::get(t, parley(ctx)?, id).await.gql(ctx)?))
+    }
+
+    /// The workspace's interaction points, oldest first.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
+    async fn interaction_points(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<InteractionPoint>> {
+        crate::graphql::connection::list(ctx, first, after, domain::decisions::points::list, InteractionPoint).await
+    }
+
+    /// One interaction point.
+    async fn interaction_point(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<InteractionPoint> {
+        let t = tenant(ctx).await?;
+        let id = id_of::<InteractionPoint>("id", &id).gql(ctx)?;
+        Ok(InteractionPoint(domain::decisions::points::get(t, parley(ctx)?, id).await.gql(ctx)?))
+    }
+
+    /// One treatment rule.
+    async fn treatment_rule(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<TreatmentRule> {
+        let t = tenant(ctx).await?;
+        let id = id_of::<TreatmentRule>("id", &id).gql(ctx)?;
+        Ok(TreatmentRule(domain::decisions::rules::get(t, parley(ctx)?, id).await.gql(ctx)?))
+    }
+}

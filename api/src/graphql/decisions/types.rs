@@ -1,0 +1,160 @@
+//! Offers (with their versions), interaction points and treatment rules.
+
+use async_graphql::{Context, Enum, ID, Json, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use crate::graphql::contacts::Channel;
+use crate::graphql::context::{OrGql, parley, tenant};
+use crate::graphql::ids::global_id;
+use crate::graphql::money::Money;
+use crate::graphql::node::node_object;
+
+/// Whether an offer may still be chosen.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "domain::decisions::OfferStatus")]
+pub enum OfferStatus {
+    /// In the catalogue.
+    Active,
+    /// Withdrawn for good, kept for the history.
+    Retired,
+}
+
+/// One way of showing an offer.
+#[derive(SimpleObject, Clone)]
+pub struct Creative {
+    pub title: String,
+    pub body: String,
+    pub image_url: Option<String>,
+    pub link: Option<String>,
+}
+
+impl From<domain::decisions::Creative> for Creative {
+    fn from(c: domain::decisions::Creative) -> Self {
+        Creative { title: c.title, body: c.body, image_url: c.image_url, link: c.link }
+    }
+}
+
+node_object! {
+    /// An offer of the catalogue, as its current version has it.
+    Offer(domain::decisions::Offer) {
+        /// Unique in the workspace, upper case.
+        code: String,
+        name: String,
+        status: OfferStatus,
+        /// The current version (1 when made; each change adds one).
+        version: i32,
+        valid_from: Option<DateTime<Utc>>,
+        valid_to: Option<DateTime<Utc>>,
+        created_at: DateTime<Utc>,
+        updated_at: DateTime<Utc>,
+        retired_at: Option<DateTime<Utc>>,
+    }
+    extra {
+        /// The channels it may be shown on.
+        async fn channels(&self) -> Vec<Channel> {
+            domain::decisions::offers::channels_of(&self.0).into_iter().map(Channel::from).collect()
+        }
+        /// What one acceptance is worth.
+        async fn value(&self) -> Money {
+            Money::of(self.0.value_minor, &self.0.currency)
+        }
+        /// What one presentation costs.
+        async fn cost(&self) -> Money {
+            Money::of(self.0.cost_minor, &self.0.currency)
+        }
+        async fn creatives(&self) -> Vec<Creative> {
+            domain::decisions::offers::creatives_of(&self.0).into_iter().map(Creative::from).collect()
+        }
+        /// The marketer's own attributes.
+        async fn attributes(&self) -> Json<serde_json::Value> {
+            Json(self.0.attributes.clone())
+        }
+        /// Every version, newest first.
+        async fn versions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<OfferVersion>> {
+            let t = tenant(ctx).await?;
+            let all = domain::decisions::offers::versions(t, parley(ctx)?, self.0.id).await.gql(ctx)?;
+            Ok(all.into_iter().map(OfferVersion).collect())
+        }
+    }
+}
+
+/// One saved version of an offer.
+pub struct OfferVersion(pub domain::decisions::OfferVersion);
+
+#[async_graphql::Object]
+impl OfferVersion {
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// Everything the offer said at that version.
+    async fn content(&self) -> Json<serde_json::Value> {
+        Json(self.0.content.clone())
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+node_object! {
+    /// A point (zone) of a channel that asks for offers.
+    InteractionPoint(domain::decisions::InteractionPoint) {
+        name: String,
+        /// The most offers one answer holds.
+        max_offers: i32,
+        created_at: DateTime<Utc>,
+        updated_at: DateTime<Utc>,
+    }
+    extra {
+        async fn channel(&self) -> Channel {
+            domain::decisions::points::channel_of(&self.0).into()
+        }
+        /// Shown when no rule's offer is eligible.
+        async fn fallback_offer_id(&self) -> Option<ID> {
+            self.0.fallback_offer_id.map(|o| global_id("Offer", o.into()))
+        }
+        /// How long after a presentation a response still counts (ISO 8601).
+        async fn response_window(&self) -> String {
+            domain::decisions::points::iso_duration(self.0.response_window_secs)
+        }
+        /// The share of decisions given a random eligible offer, in percent.
+        async fn holdout_percent(&self) -> f64 {
+            f64::from(self.0.holdout_basis_points) / 100.0
+        }
+        /// The share of decisions on which the learner explores, in percent.
+        async fn exploration_percent(&self) -> f64 {
+            f64::from(self.0.exploration_basis_points) / 100.0
+        }
+        /// The point's treatment rules, oldest first.
+        async fn rules(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TreatmentRule>> {
+            let t = tenant(ctx).await?;
+            let all = domain::decisions::rules::of_point(t, parley(ctx)?, self.0.id).await.gql(ctx)?;
+            Ok(all.into_iter().map(TreatmentRule).collect())
+        }
+    }
+}
+
+node_object! {
+    /// At one point, for one segment (or everyone), these candidate offers.
+    TreatmentRule(domain::decisions::TreatmentRule) {
+        /// The marketer's weight (more than 0).
+        weight: f64,
+        created_at: DateTime<Utc>,
+        updated_at: DateTime<Utc>,
+    }
+    extra {
+        async fn point_id(&self) -> ID {
+            global_id("InteractionPoint", self.0.point_id.into())
+        }
+        /// None: everyone.
+        async fn segment_id(&self) -> Option<ID> {
+            self.0.segment_id.map(|s| global_id("Segment", s.into()))
+        }
+        async fn offer_ids(&self) -> Vec<ID> {
+            domain::decisions::rules::offers_of(&self.0).into_iter().map(|o| global_id("Offer", o.into())).collect()
+        }
+        /// The eligibility expression (null: always eligible).
+        async fn eligibility(&self) -> Json<serde_json::Value> {
+            Json(self.0.eligibility.clone())
+        }
+    }
+}

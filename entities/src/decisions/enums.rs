@@ -1,0 +1,17 @@
+//! The closed sets of decisioning, stored as short strings.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Whether an offer may still be chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum OfferStatus {
+    /// In the catalogue: a candidate wherever a rule names it, within its validity.
+    #[sea_orm(string_value = "active")]
+    Active,
+    /// Withdrawn for good: never chosen again, kept for the history that names it.
+    #[sea_orm(string_value = "retired")]
+    Retired,
+}

@@ -1,0 +1,8 @@
+//! Centralized decisioning: the offer catalogue and its versions, interaction points
+//! and treatment rules.
+
+pub mod enums;
+pub mod interaction_point;
+pub mod offer;
+pub mod offer_version;
+pub mod treatment_rule;

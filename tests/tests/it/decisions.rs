@@ -1,0 +1,306 @@
+//! Centralized decisioning, the catalogue side: offers (checked, versioned, retired),
+//! interaction points (with their fallback, response window and learning settings) and
+//! treatment rules (offers on the point's channel, eligibility in the segment rule
+//! language plus the request's context), bad input named, and another workspace that
+//! sees none of it.
+
+use serde_json::{Value, json};
+
+use crate::campaigns::run;
+use crate::on_both;
+use crate::support::*;
+
+const OFFER: &str = "mutation($i: OfferInput!) { createOffer(input: $i) {
+    id code version status channels value { amount currencyCode } cost { amount currencyCode }
+    creatives { title body imageUrl link } attributes } }";
+const POINT: &str = "mutation($i: InteractionPointInput!) { createInteractionPoint(input: $i) {
+    id name channel maxOffers fallbackOfferId responseWindow holdoutPercent explorationPercent } }";
+const RULE: &str = "mutation($i: TreatmentRuleInput!) { createTreatmentRule(input: $i) {
+    id pointId segmentId offerIds eligibility weight } }";
+
+pub async fn offer(app: &TestApp, who: &As, code: &str, channels: &[&str]) -> String {
+    let i = json!({ "code": code, "name": format!("Offer {code}"), "channels": channels,
+                    "value": { "amount": "20.00", "currencyCode": "EUR" } });
+    run(app, who, OFFER, json!({ "i": i })).await["createOffer"]["id"].as_str().unwrap().to_owned()
+}
+
+pub async fn point(app: &TestApp, who: &As, name: &str, channel: &str) -> String {
+    let i = json!({ "name": name, "channel": channel, "maxOffers": 2 });
+    run(app, who, POINT, json!({ "i": i })).await["createInteractionPoint"]["id"].as_str().unwrap().to_owned()
+}
+
+fn bad(r: &Value) -> (Option<String>, Option<String>) {
+    (code(r), field(r))
+}
+
+async fn the_catalogue_is_versioned_and_checked(app: TestApp) {
+    let owner = app.sign_up("BUSINESS").await;
+    let me = owner.auth();
+
+    // An offer with everything: its code kept upper case, money in one currency.
+    let full = json!({
+        "code": "spring-10", "name": "Spring ten percent", "channels": ["WEB", "EMAIL", "WEB"],
+        "value": { "amount": "25.00", "currencyCode": "EUR" }, "cost": { "amount": "0.05", "currencyCode": "EUR" },
+        "validFrom": "2026-03-01T00:00:00Z", "validTo": "2026-06-01T00:00:00Z",
+        "creatives": [{ "title": "Ten percent off", "body": "This spring only",
+                        "imageUrl": "https://cdn.example.com/spring.png", "link": "https://shop.example.com/spring" }],
+        "attributes": { "category": "garden", "margin": 0.4 },
+    });
+    let o = run(&app, &me, OFFER, json!({ "i": full })).await["createOffer"].clone();
+    assert_eq!(o["code"], "SPRING-10");
+    assert_eq!((o["version"].as_i64(), o["status"].as_str()), (Some(1), Some("ACTIVE")));
+    assert_eq!(o["channels"], json!(["WEB", "EMAIL"]), "each channel once");
+    assert_eq!(o["value"], json!({ "amount": "25.00", "currencyCode": "EUR" }));
+    assert_eq!(o["cost"], json!({ "amount": "0.05", "currencyCode": "EUR" }));
+    assert_eq!(o["creatives"][0]["link"], "https://shop.example.com/spring");
+    assert_eq!(o["attributes"], json!({ "category": "garden", "margin": 0.4 }));
+    let id = o["id"].as_str().unwrap().to_owned();
+
+    // Bad input, each named; nothing written.
+    for (patch, want) in [
+        (json!({ "code": "" }), "code"),
+        (json!({ "code": "has space" }), "code"),
+        (json!({ "code": "x".repeat(41) }), "code"),
+        (json!({ "code": "SPRING-10" }), "code"),
+        (json!({ "name": " " }), "name"),
+        (json!({ "channels": [] }), "channels"),
+        (json!({ "value": { "amount": "abc", "currencyCode": "EUR" } }), "value.amount"),
+        (json!({ "value": { "amount": "-1", "currencyCode": "EUR" } }), "value.amount"),
+        (json!({ "cost": { "amount": "1", "currencyCode": "USD" } }), "cost.currencyCode"),
+        (json!({ "value": { "amount": "1", "currencyCode": "EURO" } }), "value.currencyCode"),
+        (json!({ "validTo": "2026-02-01T00:00:00Z" }), "validTo"),
+        (json!({ "creatives": [{ "title": "" }] }), "creatives[0].title"),
+        (json!({ "creatives": [{ "title": "t", "link": "javascript:alert(1)" }] }), "creatives[0].link"),
+        (json!({ "creatives": [{ "title": "t", "imageUrl": "ftp://x.example.com/a.png" }] }), "creatives[0].imageUrl"),
+        (json!({ "creatives": vec![json!({ "title": "t" }); 11] }), "creatives"),
+        (json!({ "attributes": [1, 2] }), "attributes"),
+        (json!({ "attributes": { "big": "x".repeat(9000) } }), "attributes"),
+    ] {
+        let mut i = full.clone();
+        i.as_object_mut().unwrap().extend(patch.as_object().unwrap().clone());
+        if patch.get("code").is_none() {
+            i["code"] = json!("OTHER");
+        }
+        let r = app.gql(&me, OFFER, json!({ "i": i })).await;
+        assert_eq!(bad(&r), (Some("BAD_USER_INPUT".into()), Some(want.into())), "{patch}: {r}");
+    }
+    let n = run(&app, &me, "{ offers { totalCount } }", json!({})).await;
+    assert_eq!(n["offers"]["totalCount"], 1, "nothing half-written");
+
+    // A change is a new version; the first stays as it was.
+    let upd = "mutation($id: ID!, $i: OfferInput!) { updateOffer(id: $id, input: $i) { version name
+        versions { version content } } }";
+    let mut changed = full.clone();
+    changed["name"] = json!("Spring fifteen percent");
+    changed["value"] = json!({ "amount": "30.00", "currencyCode": "EUR" });
+    let u = run(&app, &me, upd, json!({ "id": id, "i": changed })).await["updateOffer"].clone();
+    assert_eq!(u["version"], 2);
+    let versions = u["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!((versions[0]["version"].as_i64(), versions[1]["version"].as_i64()), (Some(2), Some(1)));
+    assert_eq!(versions[1]["content"]["name"], "Spring ten percent");
+    assert_eq!(versions[1]["content"]["valueMinor"], 2500);
+    assert_eq!(versions[0]["content"]["valueMinor"], 3000);
+
+    // Without value or cost: zero in the default currency.
+    let plain = json!({ "code": "PLAIN", "name": "Plain", "channels": ["KIOSK"] });
+    let p = run(&app, &me, OFFER, json!({ "i": plain })).await["createOffer"].clone();
+    assert_eq!(p["value"], json!({ "amount": "0.00", "currencyCode": "EUR" }));
+
+    // Points: the fallback must be an active offer shown on the point's channel.
+    let web = point(&app, &me, "Home hero", "WEB").await;
+    let kiosk_fallback = json!({ "name": "Till", "channel": "POINT_OF_SALE", "fallbackOfferId": p["id"] });
+    let r = app.gql(&me, POINT, json!({ "i": kiosk_fallback })).await;
+    assert_eq!(bad(&r), (Some("BAD_USER_INPUT".into()), Some("fallbackOfferId".into())), "{r}");
+    let with_fallback = json!({ "name": "Cart", "channel": "WEB", "fallbackOfferId": id, "maxOffers": 3,
+                                "responseWindow": "P7D" });
+    let cart = run(&app, &me, POINT, json!({ "i": with_fallback })).await["createInteractionPoint"].clone();
+    assert_eq!(cart["responseWindow"], "P7D");
+    assert_eq!(cart["fallbackOfferId"], json!(id));
+    let home = run(
+        &app,
+        &me,
+        "query($id: ID!) { interactionPoint(id: $id) { responseWindow maxOffers } }",
+        json!({ "id": web }),
+    )
+    .await;
+    assert_eq!(home["interactionPoint"], json!({ "responseWindow": "PT24H", "maxOffers": 2 }), "the defaults");
+    for (patch, want) in [
+        (json!({ "name": "Home hero" }), "name"),
+        (json!({ "maxOffers": 0 }), "maxOffers"),
+        (json!({ "maxOffers": 21 }), "maxOffers"),
+        (json!({ "responseWindow": "24 hours" }), "responseWindow"),
+        (json!({ "responseWindow": "P1M" }), "responseWindow"),
+        (json!({ "responseWindow": "PT10S" }), "responseWindow"),
+        (json!({ "responseWindow": "P365D" }), "responseWindow"),
+        (json!({ "fallbackOfferId": "not-an-id" }), "fallbackOfferId"),
+    ] {
+        let mut i = json!({ "name": "Another", "channel": "WEB" });
+        i.as_object_mut().unwrap().extend(patch.as_object().unwrap().clone());
+        let r = app.gql(&me, POINT, json!({ "i": i })).await;
+        assert_eq!(bad(&r), (Some("BAD_USER_INPUT".into()), Some(want.into())), "{patch}: {r}");
+    }
+    let learn =
+        "mutation($i: ConfigureLearningInput!) { configureLearning(input: $i) { holdoutPercent explorationPercent } }";
+    let l = run(&app, &me, learn, json!({ "i": { "pointId": web, "holdoutPercent": 10, "explorationPercent": 5.5 } }))
+        .await;
+    assert_eq!(l["configureLearning"], json!({ "holdoutPercent": 10.0, "explorationPercent": 5.5 }));
+    for (i, want) in [
+        (json!({ "pointId": web, "holdoutPercent": 60 }), "holdoutPercent"),
+        (json!({ "pointId": web, "holdoutPercent": -1 }), "holdoutPercent"),
+        (json!({ "pointId": web, "holdoutPercent": 5, "explorationPercent": 101 }), "explorationPercent"),
+    ] {
+        let r = app.gql(&me, learn, json!({ "i": i })).await;
+        assert_eq!(bad(&r), (Some("BAD_USER_INPUT".into()), Some(want.into())), "{r}");
+    }
+
+    // Rules: offers on the point's channel, a segment of the workspace, an eligibility
+    // expression that parses (contact fields and the request's context).
+    crate::campaigns::plan_field(&app, &me).await;
+    let seg = crate::campaigns::segment(&app, &me, "Gardeners", crate::campaigns::at("garden.example.org")).await;
+    let eligibility = json!({ "all": [
+        { "attribute": "plan", "op": "eq", "value": "gold" },
+        { "attribute": "context.page", "op": "in", "value": ["/cart", "/checkout"] },
+        { "not": { "attribute": "context.basket", "op": "lt", "value": 20 } },
+    ] });
+    let rule = json!({ "pointId": cart["id"], "offerIds": [id, id], "segmentId": seg, "eligibility": eligibility,
+                       "weight": 2.5 });
+    let r = run(&app, &me, RULE, json!({ "i": rule })).await["createTreatmentRule"].clone();
+    assert_eq!(r["offerIds"], json!([id]), "each offer once");
+    assert_eq!((r["weight"].as_f64(), r["segmentId"].as_str()), (Some(2.5), Some(seg.as_str())));
+    assert_eq!(r["eligibility"], eligibility);
+    let everyone = json!({ "pointId": web, "offerIds": [id] });
+    let e = run(&app, &me, RULE, json!({ "i": everyone })).await["createTreatmentRule"].clone();
+    assert_eq!(
+        (e["segmentId"].clone(), e["weight"].as_f64(), e["eligibility"].clone()),
+        (Value::Null, Some(1.0), Value::Null)
+    );
+    for (patch, want) in [
+        (json!({ "offerIds": [] }), "offerIds"),
+        (json!({ "offerIds": [p["id"]] }), "offerIds[0]"),
+        (json!({ "offerIds": ["bad"] }), "offerIds[0]"),
+        (json!({ "pointId": "bad" }), "pointId"),
+        (json!({ "weight": 0 }), "weight"),
+        (json!({ "weight": 1001 }), "weight"),
+        (json!({ "eligibility": { "attribute": "nope", "op": "eq", "value": 1 } }), "eligibility.attribute"),
+        (
+            json!({ "eligibility": { "all": [{ "attribute": "context.page", "op": "between", "value": 1 }] } }),
+            "eligibility.all[0].op",
+        ),
+        (json!({ "eligibility": { "attribute": "context.", "op": "eq", "value": 1 } }), "eligibility.attribute"),
+        (json!({ "eligibility": { "any": [] } }), "eligibility.any"),
+        (json!({ "eligibility": "plan = gold" }), "eligibility"),
+    ] {
+        let mut i = everyone.clone();
+        i.as_object_mut().unwrap().extend(patch.as_object().unwrap().clone());
+        let r = app.gql(&me, RULE, json!({ "i": i })).await;
+        assert_eq!(bad(&r), (Some("BAD_USER_INPUT".into()), Some(want.into())), "{patch}: {r}");
+    }
+    let rules =
+        run(&app, &me, "query($id: ID!) { interactionPoint(id: $id) { rules { id } } }", json!({ "id": web })).await;
+    assert_eq!(rules["interactionPoint"]["rules"].as_array().unwrap().len(), 1);
+
+    // Retiring: not while it is a point's fallback; then once, and never changed again
+    // nor named by a new rule.
+    let retire = "mutation($id: ID!) { retireOffer(id: $id) { id status retiredAt } }";
+    assert_eq!(code(&app.gql(&me, retire, json!({ "id": id })).await).as_deref(), Some("CONFLICT"), "a fallback");
+    let upd_point = "mutation($id: ID!, $i: InteractionPointInput!) { updateInteractionPoint(id: $id, input: $i) { fallbackOfferId } }";
+    let u = run(&app, &me, upd_point, json!({ "id": cart["id"], "i": { "name": "Cart", "channel": "WEB" } })).await;
+    assert_eq!(u["updateInteractionPoint"]["fallbackOfferId"], Value::Null);
+    let gone = run(&app, &me, retire, json!({ "id": id })).await["retireOffer"].clone();
+    assert_eq!(gone["status"], "RETIRED");
+    assert!(gone["retiredAt"].is_string());
+    assert_eq!(code(&app.gql(&me, retire, json!({ "id": id })).await).as_deref(), Some("CONFLICT"));
+    assert_eq!(code(&app.gql(&me, upd, json!({ "id": id, "i": changed })).await).as_deref(), Some("CONFLICT"));
+    let r = app.gql(&me, RULE, json!({ "i": everyone })).await;
+    assert_eq!(bad(&r), (Some("BAD_USER_INPUT".into()), Some("offerIds[0]".into())), "a retired offer: {r}");
+    let active = run(
+        &app,
+        &me,
+        "{ offers(status: ACTIVE) { totalCount } retired: offers(status: RETIRED) { totalCount } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!((active["offers"]["totalCount"].as_i64(), active["retired"]["totalCount"].as_i64()), (Some(1), Some(1)));
+
+    // Consent is recorded only on channels a contact is reached on.
+    let q = "mutation($i: ContactInput!) { createContact(input: $i) { id } }";
+    let r = app
+        .gql(
+            &me,
+            q,
+            json!({ "i": { "email": "w@garden.example.org",
+        "consents": [{ "channel": "WEB", "status": "GRANTED" }] } }),
+        )
+        .await;
+    assert_eq!(bad(&r), (Some("BAD_USER_INPUT".into()), Some("consents.channel".into())), "{r}");
+}
+
+async fn another_workspace_sees_none_of_it(app: TestApp) {
+    let owner = app.sign_up("BUSINESS").await;
+    let me = owner.auth();
+    let o = offer(&app, &me, "MINE", &["WEB"]).await;
+    let pt = point(&app, &me, "Mine", "WEB").await;
+    let rule =
+        run(&app, &me, RULE, json!({ "i": { "pointId": pt, "offerIds": [o] } })).await["createTreatmentRule"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+
+    let other = app.sign_up("BUSINESS").await;
+    let them = other.auth();
+    for (q, vars) in [
+        ("query($id: ID!) { offer(id: $id) { id } }", json!({ "id": o })),
+        ("query($id: ID!) { interactionPoint(id: $id) { id } }", json!({ "id": pt })),
+        ("query($id: ID!) { treatmentRule(id: $id) { id } }", json!({ "id": rule })),
+        ("query($id: ID!) { node(id: $id) { id } }", json!({ "id": o })),
+        ("query($id: ID!) { node(id: $id) { id } }", json!({ "id": pt })),
+        ("query($id: ID!) { node(id: $id) { id } }", json!({ "id": rule })),
+        ("mutation($id: ID!) { retireOffer(id: $id) { id } }", json!({ "id": o })),
+        ("mutation($id: ID!) { deleteTreatmentRule(id: $id) { id } }", json!({ "id": rule })),
+        (
+            "mutation($i: ConfigureLearningInput!) { configureLearning(input: $i) { id } }",
+            json!({ "i": { "pointId": pt, "holdoutPercent": 5 } }),
+        ),
+    ] {
+        let r = app.gql(&them, q, vars).await;
+        assert_eq!(code(&r).as_deref(), Some("NOT_FOUND"), "{q}: {r}");
+    }
+    // Naming another workspace's offer or point in their own rule or point: unknown there.
+    let their_point = point(&app, &them, "Theirs", "WEB").await;
+    let r = app.gql(&them, RULE, json!({ "i": { "pointId": their_point, "offerIds": [o] } })).await;
+    assert_eq!(bad(&r), (Some("BAD_USER_INPUT".into()), Some("offerIds[0]".into())), "{r}");
+    let their_offer = offer(&app, &them, "THEIRS", &["WEB"]).await;
+    let r = app.gql(&them, RULE, json!({ "i": { "pointId": pt, "offerIds": [their_offer] } })).await;
+    assert_eq!(bad(&r), (Some("BAD_USER_INPUT".into()), Some("pointId".into())), "{r}");
+    let r = app.gql(&them, POINT, json!({ "i": { "name": "Stolen", "channel": "WEB", "fallbackOfferId": o } })).await;
+    assert_eq!(bad(&r), (Some("BAD_USER_INPUT".into()), Some("fallbackOfferId".into())), "{r}");
+    let list = run(&app, &them, "{ offers { totalCount } interactionPoints { totalCount } }", json!({})).await;
+    assert_eq!(
+        (list["offers"]["totalCount"].as_i64(), list["interactionPoints"]["totalCount"].as_i64()),
+        (Some(1), Some(1))
+    );
+    // Their code may be ours: codes are unique per workspace.
+    offer(&app, &them, "MINE", &["WEB"]).await;
+    // A viewer reads the catalogue but writes none of it.
+    let (viewer, _) = crate::operations::member(&app, &owner, "viewer@example.com", "VIEWER").await;
+    let n = run(&app, &viewer, "{ offers { totalCount } }", json!({})).await;
+    assert_eq!(n["offers"]["totalCount"], 1);
+    let r = app.gql(&viewer, OFFER, json!({ "i": { "code": "V", "name": "V", "channels": ["WEB"] } })).await;
+    assert_eq!(code(&r).as_deref(), Some("FORBIDDEN"), "{r}");
+}
+
+/// One object of each decisioning node type, for the node registry story.
+pub async fn samples(app: &TestApp, owner: &Account) -> Vec<(&'static str, Value)> {
+    let me = owner.auth();
+    let o = offer(app, &me, "SAMPLE", &["WEB"]).await;
+    let pt = point(app, &me, "Sample", "WEB").await;
+    let r = run(app, &me, RULE, json!({ "i": { "pointId": pt, "offerIds": [o] } })).await;
+    vec![
+        ("Offer", json!(o)),
+        ("InteractionPoint", json!(pt)),
+        ("TreatmentRule", r["createTreatmentRule"]["id"].clone()),
+    ]
+}
+
+on_both!(the_catalogue_is_versioned_and_checked, another_workspace_sees_none_of_it);
