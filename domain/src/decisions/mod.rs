@@ -6,6 +6,7 @@
 //! offers candidates at a point, for a segment or everyone (`rules`: an eligibility
 //! expression over the contact and the request's context, and a marketer's weight).
 
+pub mod arbitrate;
 pub mod eligibility;
 pub mod offers;
 pub mod points;
