@@ -63,7 +63,9 @@ pub use entities::ids::{
 pub use entities::ids::{
     CampaignId, CampaignSendId, EmailSuppressionId, EmailTemplateId, InboundMessageId, SendingDomainId,
 };
-pub use entities::ids::{InteractionPointId, OfferId, OfferVersionId, TreatmentRuleId};
+pub use entities::ids::{
+    DecisionId, InteractionPointId, OfferId, OfferResponseId, OfferStatId, OfferVersionId, TreatmentRuleId,
+};
 pub use entities::ops::enums::{
     ApprovalMode, ApprovalObject, ApprovalState, BudgetDraftStatus, BudgetNodeKind, Decision, Overspend, PeriodKind,
     PurchaseOrderStatus, TaskStatus, WorkStatus,

@@ -191,4 +191,10 @@ typed_ids! {
     InteractionPointId => "InteractionPoint";
     /// Which offers are candidates at a point, for whom.
     TreatmentRuleId => "TreatmentRule";
+    /// One decision of the decision engine.
+    DecisionId => "Decision";
+    /// A response to an offer a decision showed.
+    OfferResponseId => "OfferResponse";
+    /// What has been learnt of an offer at a point.
+    OfferStatId => "OfferStat";
 }

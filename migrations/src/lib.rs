@@ -115,6 +115,9 @@ pub const TENANT_TABLES: &[&str] = &[
     "offer_versions",
     "interaction_points",
     "treatment_rules",
+    "decisions",
+    "offer_responses",
+    "offer_stats",
 ];
 
 /// Name of the PostgreSQL login role the running server uses; it can neither bypass

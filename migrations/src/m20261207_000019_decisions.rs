@@ -1,10 +1,11 @@
-//! Centralized decisioning (DEC-1 … DEC-3): the offer catalogue with every version an
-//! offer had, the interaction points that ask for offers, and the treatment rules that
-//! say which offers are candidates where, for whom.
+//! Centralized decisioning (DEC-1 … DEC-7): the offer catalogue with every version an
+//! offer had, the interaction points that ask for offers, the treatment rules that say
+//! which offers are candidates where, for whom; every decision with what it showed, the
+//! responses to it, and what has been learnt of each offer at each point.
 
 use sea_orm_migration::prelude::*;
 
-use crate::schema::{create_tenant_table, id, index, int, json, short, text, ts, ts_null, uuid, uuid_null};
+use crate::schema::{create_tenant_table, id, index, int, json, short, text, text_null, ts, ts_null, uuid, uuid_null};
 
 pub struct Migration;
 
@@ -14,7 +15,15 @@ impl MigrationName for Migration {
     }
 }
 
-const TABLES: [&str; 4] = ["treatment_rules", "interaction_points", "offer_versions", "offers"];
+const TABLES: [&str; 7] = [
+    "offer_stats",
+    "offer_responses",
+    "decisions",
+    "treatment_rules",
+    "interaction_points",
+    "offer_versions",
+    "offers",
+];
 
 fn big(name: &'static str) -> ColumnDef {
     ColumnDef::new(id(name)).big_integer().not_null().to_owned()
@@ -72,12 +81,40 @@ impl MigrationTrait for Migration {
             ts("updated_at"),
         ];
         create_tenant_table(manager, "treatment_rules", rules, None).await?;
+        let decisions = vec![
+            uuid("point_id"),
+            uuid_null("contact_id"),
+            text_null("anonymous_id"),
+            json("context"),
+            short("mode"),
+            json("offers"),
+            ts("created_at"),
+        ];
+        create_tenant_table(manager, "decisions", decisions, None).await?;
+        let responses = vec![
+            uuid("decision_id"),
+            uuid("offer_id"),
+            uuid("point_id"),
+            uuid_null("contact_id"),
+            short("outcome"),
+            ColumnDef::new(id("revenue_minor")).big_integer().null().to_owned(),
+            ColumnDef::new(id("currency")).string_len(16).null().to_owned(),
+            int("learned"),
+            ts("responded_at"),
+        ];
+        create_tenant_table(manager, "offer_responses", responses, None).await?;
+        let stats = vec![uuid("point_id"), uuid("offer_id"), big("trials"), big("successes"), ts("updated_at")];
+        create_tenant_table(manager, "offer_stats", stats, None).await?;
         for (table, name, cols, unique) in [
             ("offers", "offers_code", &["tenant_id", "code"][..], true),
             ("offers", "offers_status", &["tenant_id", "status"][..], false),
             ("offer_versions", "offer_versions_number", &["tenant_id", "offer_id", "version"][..], true),
             ("interaction_points", "interaction_points_name", &["tenant_id", "name"][..], true),
             ("treatment_rules", "treatment_rules_point", &["tenant_id", "point_id"][..], false),
+            ("decisions", "decisions_contact", &["tenant_id", "contact_id", "created_at"][..], false),
+            ("decisions", "decisions_point", &["tenant_id", "point_id", "created_at"][..], false),
+            ("offer_responses", "offer_responses_once", &["tenant_id", "decision_id", "offer_id", "outcome"][..], true),
+            ("offer_stats", "offer_stats_pair", &["tenant_id", "point_id", "offer_id"][..], true),
         ] {
             manager.create_index(index(table, name, cols, unique)).await?;
         }

@@ -15,6 +15,8 @@ use serde_json::{Value, json};
 
 use crate::http::AppState;
 
+mod decisions;
+
 /// Largest request: a full batch of events at their largest properties, and some.
 pub const MAX_EVENTS_BODY: usize = 1024 * 1024;
 
@@ -25,6 +27,8 @@ const SNIPPET: &str = include_str!("snippet.js");
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/t/events", post(events).options(preflight))
+        .route("/t/decide", post(decisions::decide).options(preflight))
+        .route("/t/respond", post(decisions::respond).options(preflight))
         .route("/t/snippet.js", get(snippet))
         .with_state(state)
 }

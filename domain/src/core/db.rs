@@ -431,7 +431,10 @@ tenant_owned!(
     offer => entities::ids::OfferId,
     offer_version => entities::ids::OfferVersionId,
     interaction_point => entities::ids::InteractionPointId,
-    treatment_rule => entities::ids::TreatmentRuleId
+    treatment_rule => entities::ids::TreatmentRuleId,
+    decision => entities::ids::DecisionId,
+    offer_response => entities::ids::OfferResponseId,
+    offer_stat => entities::ids::OfferStatId
 );
 
 /// Refreshes PostgreSQL's planner statistics of `table` (one the migration lets the

@@ -28,8 +28,11 @@ pub enum Eligibility {
         name: String,
         test: ContextTest,
     },
-    /// A test of the contact, in the segment rule language.
-    Contact(Rule),
+    /// A test of the contact, in the segment rule language (checked, and as written).
+    Contact {
+        rule: Rule,
+        raw: Value,
+    },
 }
 
 /// What a context test asks of its value.
@@ -90,7 +93,7 @@ fn node(v: &Value, fields: &[ContactField], path: &str, depth: usize, tests: &mu
         return context(o, name, path);
     }
     // The contact's tests are the segment rule language's own.
-    rule::parse(v, fields).map(Eligibility::Contact).map_err(|e| match e {
+    rule::parse(v, fields).map(|rule| Eligibility::Contact { rule, raw: v.clone() }).map_err(|e| match e {
         Error::Invalid { field, message } => {
             let rest = field.strip_prefix("rule").unwrap_or(&field);
             Error::invalid(&format!("{path}{rest}"), message)
@@ -200,27 +203,27 @@ impl ContextTest {
 }
 
 impl Eligibility {
-    /// Whether the expression holds for a request's `context`, given `contact(rule)`,
+    /// Whether the expression holds for a request's `context`, given `contact(raw)`,
     /// the answer of each of the contact's tests (an anonymous visitor fails them all).
-    pub fn holds(&self, context: &Value, contact: &mut impl FnMut(&Rule) -> bool) -> bool {
+    pub fn holds(&self, context: &Value, contact: &mut impl FnMut(&Value) -> bool) -> bool {
         match self {
             Eligibility::All(parts) => parts.iter().all(|p| p.holds(context, contact)),
             Eligibility::Any(parts) => parts.iter().any(|p| p.holds(context, contact)),
             Eligibility::Not(inner) => !inner.holds(context, contact),
             Eligibility::Context { name, test } => test.holds(context.get(name.as_str())),
-            Eligibility::Contact(r) => contact(r),
+            Eligibility::Contact { raw, .. } => contact(raw),
         }
     }
 
-    /// The contact tests inside, in order.
-    pub fn contact_rules(&self) -> Vec<&Rule> {
+    /// The contact tests inside, as written, in order.
+    pub fn contact_rules(&self) -> Vec<&Value> {
         match self {
             Eligibility::All(parts) | Eligibility::Any(parts) => {
                 parts.iter().flat_map(Eligibility::contact_rules).collect()
             }
             Eligibility::Not(inner) => inner.contact_rules(),
             Eligibility::Context { .. } => Vec::new(),
-            Eligibility::Contact(r) => vec![r],
+            Eligibility::Contact { raw, .. } => vec![raw],
         }
     }
 }

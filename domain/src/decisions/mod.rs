@@ -7,6 +7,7 @@
 //! expression over the contact and the request's context, and a marketer's weight).
 
 pub mod arbitrate;
+pub mod decide;
 pub mod eligibility;
 pub mod offers;
 pub mod points;

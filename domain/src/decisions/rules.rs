@@ -154,3 +154,12 @@ pub async fn of_point(ctx: &TenantCtx, p: &Parley, point: InteractionPointId) ->
 pub fn offers_of(r: &TreatmentRule) -> Vec<OfferId> {
     serde_json::from_value(r.offer_ids.clone()).unwrap_or_default()
 }
+
+/// The rules of a point inside `tx`, oldest first.
+pub(crate) async fn in_point(tx: &TenantTx<'_>, point: InteractionPointId) -> Result<Vec<TreatmentRule>> {
+    Ok(treatment_rule::Entity::scoped(tx.ctx())
+        .filter(treatment_rule::Column::PointId.eq(point))
+        .order_by_asc(treatment_rule::Column::Id)
+        .all(tx)
+        .await?)
+}

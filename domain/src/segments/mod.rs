@@ -171,6 +171,13 @@ pub(crate) async fn members_in(tx: &TenantTx<'_>, id: SegmentId) -> Result<Selec
     Ok(Query::select().column((contact::Entity, contact::Column::Id)).from(contact::Entity).and_where(cond).to_owned())
 }
 
+/// The condition on `contacts` that the rule `raw` states now (checked like a segment's
+/// rule), to test contacts against it inside other reads (offer eligibility).
+pub(crate) async fn rule_condition(tx: &TenantTx<'_>, raw: &Value) -> Result<Expr> {
+    let checked = check(tx, raw, None).await?;
+    checked.compiler(tx).matching(&checked.rule)
+}
+
 /// The condition on `contacts` that segment `id` holds now (`NotFound` for another
 /// workspace's), for reads that page through its contacts in batches (exports).
 pub(crate) async fn condition_in(tx: &TenantTx<'_>, id: SegmentId) -> Result<Expr> {

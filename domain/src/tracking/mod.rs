@@ -207,6 +207,28 @@ fn concurrent(events: &[Value]) -> bool {
     events.iter().any(|e| ["email", "phone", "externalId"].iter().any(|k| e.get(k).is_some()))
 }
 
+/// The context a publishable key acts in: its workspace, as the key, with the rights
+/// of a sales role (add contacts and events, ask for and answer decisions; define,
+/// manage and read nothing more). `Unauthenticated` for a key that is malformed,
+/// revoked or replaced.
+pub async fn key_ctx(p: &Parley, key: &str) -> Result<TenantCtx> {
+    key_ctx_of(p, tenant_of(key)?, key).await
+}
+
+async fn key_ctx_of(p: &Parley, tenant: WorkspaceId, key: &str) -> Result<TenantCtx> {
+    // The key's own row says which key acts; it is read in the tenant's transaction.
+    let probe = TenantCtx::new(tenant, Actor::System, Role::Viewer);
+    let tx = p.tenant_tx(&probe).await?;
+    let found = tracking_key::Entity::scoped(&probe)
+        .filter(tracking_key::Column::Key.eq(key.trim()))
+        .filter(tracking_key::Column::RevokedAt.is_null())
+        .one(&tx)
+        .await?
+        .ok_or_else(|| Error::Unauthenticated("the tracking key is invalid or was replaced".into()))?;
+    tx.commit().await?;
+    Ok(TenantCtx::new(tenant, Actor::TrackingKey { id: found.id }, Role::Sales))
+}
+
 async fn ingest_once(p: &Parley, key: &str, events: &[Value]) -> Result<Report> {
     let tenant = tenant_of(key)?;
     if events.len() > MAX_BATCH {
@@ -221,19 +243,7 @@ async fn ingest_once(p: &Parley, key: &str, events: &[Value]) -> Result<Report> 
             Err((field, reason)) => report.rejected.push(Rejection { index, field, reason }),
         }
     }
-    // The key's own row says which key acts; it is read in the tenant's transaction.
-    let probe = TenantCtx::new(tenant, Actor::System, Role::Viewer);
-    let tx = p.tenant_tx(&probe).await?;
-    let found = tracking_key::Entity::scoped(&probe)
-        .filter(tracking_key::Column::Key.eq(key.trim()))
-        .filter(tracking_key::Column::RevokedAt.is_null())
-        .one(&tx)
-        .await?
-        .ok_or_else(|| Error::Unauthenticated("the tracking key is invalid or was replaced".into()))?;
-    tx.commit().await?;
-    // A key may add contacts and events and nothing else: the rights of a sales role,
-    // which cannot define fields, manage anything or read more than contacts.
-    let ctx = TenantCtx::new(tenant, Actor::TrackingKey { id: found.id }, Role::Sales);
+    let ctx = key_ctx_of(p, tenant, key).await?;
     let tx = p.tenant_tx(&ctx).await?;
     let mut contacts: HashMap<(String, String), ContactId> = HashMap::new();
     // Who each visitor of the batch identified as earlier: one query for all of them.

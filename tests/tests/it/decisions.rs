@@ -290,6 +290,229 @@ async fn another_workspace_sees_none_of_it(app: TestApp) {
     assert_eq!(code(&r).as_deref(), Some("FORBIDDEN"), "{r}");
 }
 
+const DECIDE: &str = "mutation($i: DecideInput!) { decide(input: $i) { id mode contactId
+    offers { offer { id code } score rank } explanation } }";
+const RESPOND: &str = "mutation($i: RespondInput!) { respond(input: $i) { id outcome learned revenue { amount } } }";
+
+fn codes(d: &Value) -> Vec<String> {
+    d["offers"].as_array().unwrap().iter().map(|o| o["offer"]["code"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn decisions_rank_explain_and_learn(app: TestApp) {
+    let owner = app.sign_up("BUSINESS").await;
+    let me = owner.auth();
+    crate::campaigns::plan_field(&app, &me).await;
+    let ann = crate::campaigns::contact(&app, &me, "ann@gold.example.org", "Ann", Some("GRANTED")).await;
+    let refused = crate::campaigns::contact(&app, &me, "no@mail.example.org", "No", Some("DENIED")).await;
+    let gold =
+        crate::campaigns::segment(&app, &me, "Gold", json!({ "attribute": "plan", "op": "eq", "value": "gold" })).await;
+
+    let low = offer(&app, &me, "LOW", &["WEB", "EMAIL"]).await; // value 20.00
+    let mut high_input = json!({ "code": "HIGH", "name": "High", "channels": ["WEB"],
+        "value": { "amount": "500.00", "currencyCode": "EUR" } });
+    let high = run(&app, &me, OFFER, json!({ "i": high_input.clone() })).await["createOffer"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let later = json!({ "code": "LATER", "name": "Later", "channels": ["WEB"], "validFrom": "2099-01-01T00:00:00Z" });
+    let later = run(&app, &me, OFFER, json!({ "i": later })).await["createOffer"]["id"].as_str().unwrap().to_owned();
+    let cart_only = offer(&app, &me, "CART", &["WEB"]).await;
+    let fallback = offer(&app, &me, "HOUSE", &["WEB"]).await;
+    let home = run(
+        &app,
+        &me,
+        POINT,
+        json!({ "i": { "name": "Home", "channel": "WEB", "maxOffers": 2,
+        "fallbackOfferId": fallback } }),
+    )
+    .await["createInteractionPoint"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    run(&app, &me, RULE, json!({ "i": { "pointId": home, "offerIds": [low, high, later] } })).await;
+    let cart_rule = json!({ "pointId": home, "offerIds": [cart_only], "segmentId": gold, "weight": 1000,
+        "eligibility": { "all": [{ "attribute": "context.page", "op": "eq", "value": "/cart" },
+                                 { "attribute": "plan", "op": "eq", "value": "gold" }] } });
+    run(&app, &me, RULE, json!({ "i": cart_rule })).await;
+
+    // Ann on the home page: the two eligible offers, the one of higher value first (no
+    // evidence yet, so the value decides unless a draw is very unlikely), explained.
+    let d = run(
+        &app,
+        &me,
+        DECIDE,
+        json!({ "i": { "pointId": home, "contactId": ann, "context": { "page": "/" },
+        "explain": true } }),
+    )
+    .await["decide"]
+        .clone();
+    assert_eq!(d["mode"], "LEARNED");
+    assert_eq!(d["contactId"], json!(ann));
+    let mut shown = codes(&d);
+    shown.sort();
+    assert_eq!(shown, ["HIGH", "LOW"]);
+    let e = &d["explanation"];
+    assert_eq!(e["candidates"].as_array().unwrap().len(), 2, "{e}");
+    for c in e["candidates"].as_array().unwrap() {
+        for factor in ["weight", "value", "estimate", "low", "high", "probability", "score", "rank", "reason"] {
+            assert!(!c[factor].is_null(), "{factor} in {c}");
+        }
+    }
+    let excluded = e["excluded"].to_string();
+    assert!(excluded.contains("not valid yet"), "{excluded}");
+    assert!(excluded.contains("eligibility does not hold"), "{excluded}");
+
+    // On the cart page Ann (gold) gets the cart offer, weighted far above the rest.
+    let d2 = run(
+        &app,
+        &me,
+        DECIDE,
+        json!({ "i": { "pointId": home, "email": "ANN@gold.example.org",
+        "context": { "page": "/cart" }, "count": 1 } }),
+    )
+    .await["decide"]
+        .clone();
+    assert_eq!(codes(&d2), ["CART"]);
+
+    // Responses: the first click teaches, the same again changes nothing, an offer the
+    // decision did not show is refused.
+    let first = d["offers"][0]["offer"]["id"].as_str().unwrap().to_owned();
+    let r1 = run(&app, &me, RESPOND, json!({ "i": { "decisionId": d["id"], "offerId": first, "outcome": "CLICKED" } }))
+        .await;
+    assert_eq!(r1["respond"]["learned"], true);
+    let again =
+        run(&app, &me, RESPOND, json!({ "i": { "decisionId": d["id"], "offerId": first, "outcome": "CLICKED" } }))
+            .await;
+    assert_eq!(again["respond"]["id"], r1["respond"]["id"], "idempotent");
+    let conv = json!({ "i": { "decisionId": d["id"], "offerId": first, "outcome": "CONVERTED",
+        "revenue": { "amount": "99.90", "currencyCode": "EUR" } } });
+    let r2 = run(&app, &me, RESPOND, conv).await;
+    assert_eq!(
+        (r2["respond"]["learned"].as_bool(), r2["respond"]["revenue"]["amount"].as_str()),
+        (Some(false), Some("99.90")),
+        "one success per decision and offer"
+    );
+    let r = app
+        .gql(&me, RESPOND, json!({ "i": { "decisionId": d["id"], "offerId": cart_only, "outcome": "CLICKED" } }))
+        .await;
+    assert_eq!(bad(&r), (Some("BAD_USER_INPUT".into()), Some("offerId".into())), "{r}");
+    // What was learnt shows in the next explanation.
+    let d3 =
+        run(&app, &me, DECIDE, json!({ "i": { "pointId": home, "contactId": ann, "explain": true } })).await["decide"]
+            .clone();
+    let learnt: Vec<(String, u64)> = d3["explanation"]["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["code"].as_str().unwrap().to_owned(), c["trials"].as_u64().unwrap()))
+        .collect();
+    assert!(learnt.iter().all(|(_, t)| *t >= 1), "every shown offer had a trial: {learnt:?}");
+    // The contact's timeline holds the presentations and the responses.
+    let q = "query($id: ID!) { contact(id: $id) { events(first: 50) { nodes { kind properties } } } }";
+    let ev = run(&app, &me, q, json!({ "id": ann })).await;
+    let kinds: Vec<&str> =
+        ev["contact"]["events"]["nodes"].as_array().unwrap().iter().map(|n| n["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "offer_presented").count(), 5, "{kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| **k == "offer_responded").count(), 2, "{kinds:?}");
+
+    // Nothing eligible: the fallback. A contact who refused email gets nothing by email.
+    run(&app, &me, "mutation($id: ID!) { retireOffer(id: $id) { id } }", json!({ "id": low })).await;
+    high_input["validTo"] = json!("2020-01-01T00:00:00Z");
+    high_input["validFrom"] = json!("2019-01-01T00:00:00Z");
+    run(
+        &app,
+        &me,
+        "mutation($id: ID!, $i: OfferInput!) { updateOffer(id: $id, input: $i) { id } }",
+        json!({ "id": high, "i": high_input }),
+    )
+    .await;
+    let f =
+        run(&app, &me, DECIDE, json!({ "i": { "pointId": home, "anonymousId": "visitor-1" } })).await["decide"].clone();
+    assert_eq!((f["mode"].as_str(), codes(&f)), (Some("FALLBACK"), vec!["HOUSE".to_owned()]));
+    let block = point(&app, &me, "Newsletter block", "EMAIL").await;
+    let also_email = offer(&app, &me, "NEWS", &["EMAIL"]).await;
+    run(&app, &me, RULE, json!({ "i": { "pointId": block, "offerIds": [also_email] } })).await;
+    let n = run(&app, &me, DECIDE, json!({ "i": { "pointId": block, "contactId": refused, "explain": true } })).await["decide"].clone();
+    assert_eq!((n["mode"].as_str(), n["offers"].as_array().unwrap().len()), (Some("NONE"), 0));
+    assert!(n["explanation"]["excluded"].to_string().contains("refused consent on EMAIL"));
+    let ok_email =
+        run(&app, &me, DECIDE, json!({ "i": { "pointId": block, "contactId": ann } })).await["decide"].clone();
+    assert_eq!(codes(&ok_email), ["NEWS"]);
+
+    // All random: the holdout and exploration shares take every decision.
+    let learn = "mutation($i: ConfigureLearningInput!) { configureLearning(input: $i) { id } }";
+    run(&app, &me, learn, json!({ "i": { "pointId": block, "holdoutPercent": 50, "explorationPercent": 50 } })).await;
+    for _ in 0..10 {
+        let m = run(&app, &me, DECIDE, json!({ "i": { "pointId": block, "contactId": ann } })).await;
+        assert!(["HOLDOUT", "EXPLORE"].contains(&m["decide"]["mode"].as_str().unwrap()), "{m}");
+    }
+
+    // Bad requests, each named.
+    for (i, want) in [
+        (json!({ "pointId": home }), "contactId"),
+        (json!({ "pointId": home, "contactId": ann, "email": "a@b.example.com" }), "contactId"),
+        (json!({ "pointId": home, "anonymousId": "v", "count": 0 }), "count"),
+        (json!({ "pointId": home, "anonymousId": "v", "count": 3 }), "count"),
+        (json!({ "pointId": home, "anonymousId": "v", "context": [1] }), "context"),
+        (json!({ "pointId": home, "anonymousId": "v", "context": { "big": "x".repeat(17_000) } }), "context"),
+        (json!({ "pointId": "nope", "anonymousId": "v" }), "pointId"),
+        (json!({ "pointId": home, "email": "not an address" }), "email"),
+    ] {
+        let r = app.gql(&me, DECIDE, json!({ "i": i })).await;
+        assert_eq!(bad(&r), (Some("BAD_USER_INPUT".into()), Some(want.into())), "{i}: {r}");
+    }
+
+    // The lean endpoints: the publishable key, JSON in and out.
+    let key = crate::tracking::issue_key(&app, &me).await;
+    let post = |path: &'static str, body: Value| {
+        let url = format!("{}{path}", app.base);
+        let http = app.http.clone();
+        async move { http.post(url).json(&body).send().await.unwrap() }
+    };
+    let res =
+        post("/t/decide", json!({ "key": key, "point": block, "anonymousId": "kiosk-7", "context": { "x": 1 } })).await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["offers"][0]["code"], "NEWS");
+    let decision = body["decisionId"].as_str().unwrap().to_owned();
+    let res =
+        post("/t/respond", json!({ "key": key, "decisionId": decision, "offerId": also_email, "outcome": "ACCEPTED" }))
+            .await;
+    assert_eq!(res.status(), 204);
+    let res =
+        post("/t/respond", json!({ "key": key, "decisionId": decision, "offerId": also_email, "outcome": "MAYBE" }))
+            .await;
+    assert_eq!((res.status().as_u16(), res.json::<Value>().await.unwrap()["field"].clone()), (400, json!("outcome")));
+    let res = post("/t/decide", json!({ "key": "prly_pk_nope", "point": block, "anonymousId": "v" })).await;
+    assert_eq!(res.status(), 401);
+    let res = post("/t/decide", json!({ "key": key, "anonymousId": "v" })).await;
+    assert_eq!((res.status().as_u16(), res.json::<Value>().await.unwrap()["field"].clone()), (400, json!("point")));
+
+    // Another workspace: none of it, through either door.
+    let other = app.sign_up("BUSINESS").await;
+    let them = other.auth();
+    let r = app.gql(&them, DECIDE, json!({ "i": { "pointId": home, "anonymousId": "v" } })).await;
+    assert_eq!(code(&r).as_deref(), Some("NOT_FOUND"), "{r}");
+    let r = app
+        .gql(&them, RESPOND, json!({ "i": { "decisionId": d["id"], "offerId": first, "outcome": "CLICKED" } }))
+        .await;
+    assert_eq!(code(&r).as_deref(), Some("NOT_FOUND"), "{r}");
+    let their_key = crate::tracking::issue_key(&app, &them).await;
+    let res = post("/t/decide", json!({ "key": their_key, "point": block, "anonymousId": "v" })).await;
+    assert_eq!(res.status(), 404);
+    let res = post(
+        "/t/respond",
+        json!({ "key": their_key, "decisionId": decision, "offerId": also_email, "outcome": "CLICKED" }),
+    )
+    .await;
+    assert_eq!(res.status(), 404);
+    // Their responses never move our estimates: our trials and successes stand.
+    let mine = run(&app, &me, DECIDE, json!({ "i": { "pointId": block, "contactId": ann, "explain": true } })).await;
+    let news = &mine["decide"]["explanation"]["candidates"][0];
+    assert_eq!(news["code"], "NEWS");
+    assert!(news["estimate"].as_f64().unwrap() > 0.0);
+}
+
 /// One object of each decisioning node type, for the node registry story.
 pub async fn samples(app: &TestApp, owner: &Account) -> Vec<(&'static str, Value)> {
     let me = owner.auth();
@@ -303,4 +526,4 @@ pub async fn samples(app: &TestApp, owner: &Account) -> Vec<(&'static str, Value
     ]
 }
 
-on_both!(the_catalogue_is_versioned_and_checked, another_workspace_sees_none_of_it);
+on_both!(the_catalogue_is_versioned_and_checked, another_workspace_sees_none_of_it, decisions_rank_explain_and_learn);

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::on_both;
 use crate::support::*;
 
-async fn issue_key(app: &TestApp, who: &As) -> String {
+pub async fn issue_key(app: &TestApp, who: &As) -> String {
     let k = ok(app.gql(who, "mutation { rotateTrackingKey { key } }", json!({})).await);
     k["rotateTrackingKey"]["key"].as_str().unwrap().to_owned()
 }

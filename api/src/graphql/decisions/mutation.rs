@@ -4,8 +4,9 @@
 use async_graphql::{Context, ID, InputObject, Json, Object};
 use chrono::{DateTime, Utc};
 
-use super::{InteractionPoint, Offer, TreatmentRule};
+use super::{Decision, InteractionPoint, Offer, OfferResponse, TreatmentRule};
 use crate::graphql::contacts::Channel;
+use crate::graphql::contacts::Contact;
 use crate::graphql::context::{OrGql, parley, tenant};
 use crate::graphql::money::MoneyInput;
 use crate::graphql::node::id_of;
@@ -137,6 +138,67 @@ fn point_input(i: InteractionPointInput) -> domain::Result<domain::decisions::Po
     })
 }
 
+/// A request for the next best offers.
+#[derive(InputObject)]
+pub struct DecideInput {
+    pub point_id: ID,
+    /// Exactly one of `contactId`, `email`, `externalId` and `anonymousId`.
+    pub contact_id: Option<ID>,
+    pub email: Option<String>,
+    pub external_id: Option<String>,
+    /// A visitor not identified yet; remembered, and their contact's once stitched.
+    pub anonymous_id: Option<String>,
+    /// What the channel knows of the moment (a JSON object of at most 16 KiB), tested by
+    /// rules' `context.<name>`.
+    pub context: Option<Json<serde_json::Value>>,
+    /// How many offers (1 to the point's maximum; the maximum when left out).
+    pub count: Option<i32>,
+    /// Answer every candidate with its factors and why it won or lost.
+    #[graphql(default)]
+    pub explain: bool,
+}
+
+/// What a person did with an offer.
+#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum ResponseOutcome {
+    Clicked,
+    Accepted,
+    Rejected,
+    Converted,
+}
+
+/// A response to an offer a decision showed.
+#[derive(InputObject)]
+pub struct RespondInput {
+    pub decision_id: ID,
+    pub offer_id: ID,
+    pub outcome: ResponseOutcome,
+    pub revenue: Option<MoneyInput>,
+}
+
+impl From<ResponseOutcome> for domain::decisions::decide::Outcome {
+    fn from(o: ResponseOutcome) -> Self {
+        use domain::decisions::decide::Outcome;
+        match o {
+            ResponseOutcome::Clicked => Outcome::Clicked,
+            ResponseOutcome::Accepted => Outcome::Accepted,
+            ResponseOutcome::Rejected => Outcome::Rejected,
+            ResponseOutcome::Converted => Outcome::Converted,
+        }
+    }
+}
+
+fn decide_input(i: DecideInput) -> domain::Result<domain::decisions::decide::DecideInput> {
+    let contact = i.contact_id.as_ref().map(|c| id_of::<Contact>("contactId", c)).transpose()?;
+    Ok(domain::decisions::decide::DecideInput {
+        point: id_of::<InteractionPoint>("pointId", &i.point_id)?,
+        who: domain::decisions::decide::Who::one_of(contact, i.email, i.external_id, i.anonymous_id)?,
+        context: i.context.map(|j| j.0),
+        count: i.count,
+        explain: i.explain,
+    })
+}
+
 #[derive(Default)]
 pub struct DecisionsMutation;
 
@@ -226,6 +288,29 @@ impl DecisionsMutation {
         let id = id_of::<TreatmentRule>("id", &id).gql(ctx)?;
         let input = rule_input(input).gql(ctx)?;
         Ok(TreatmentRule(domain::decisions::rules::update(t, parley(ctx)?, id, input).await.gql(ctx)?))
+    }
+
+    /// The next best offers for a person at a point, now: recorded with what it showed
+    /// (each a presentation on the contact's timeline).
+    async fn decide(&self, ctx: &Context<'_>, input: DecideInput) -> async_graphql::Result<Decision> {
+        let t = tenant(ctx).await?;
+        let input = decide_input(input).gql(ctx)?;
+        Ok(domain::decisions::decide::decide(t, parley(ctx)?, input).await.gql(ctx)?.into())
+    }
+
+    /// Records what a person did with an offer a decision showed; the same response
+    /// again changes nothing.
+    async fn respond(&self, ctx: &Context<'_>, input: RespondInput) -> async_graphql::Result<OfferResponse> {
+        let t = tenant(ctx).await?;
+        let decision = crate::graphql::ids::parse("Decision", "decisionId", &input.decision_id).gql(ctx)?;
+        let offer = id_of::<Offer>("offerId", &input.offer_id).gql(ctx)?;
+        let input = domain::decisions::decide::RespondInput {
+            decision: decision.into(),
+            offer,
+            outcome: input.outcome.into(),
+            revenue: input.revenue.map(MoneyInput::pair),
+        };
+        Ok(domain::decisions::decide::respond(t, parley(ctx)?, input).await.gql(ctx)?.into())
     }
 
     /// Deletes a treatment rule.

@@ -158,3 +158,75 @@ node_object! {
         }
     }
 }
+
+/// One offer a decision shows.
+#[derive(SimpleObject)]
+pub struct DecidedOffer {
+    pub offer: Offer,
+    /// Its arbitration score (0 for a fallback).
+    pub score: f64,
+    /// 1 for the best.
+    pub rank: i32,
+}
+
+/// A decision: the offers to show, best first.
+#[derive(SimpleObject)]
+pub struct Decision {
+    /// Name it when reporting a response.
+    pub id: ID,
+    /// `LEARNED` (by score), `EXPLORE` or `HOLDOUT` (at random), `FALLBACK` (the
+    /// point's fallback: nothing else was eligible) or `NONE`.
+    pub mode: String,
+    pub contact_id: Option<ID>,
+    pub offers: Vec<DecidedOffer>,
+    /// With `explain: true`: every candidate with its factors (weight, estimate and
+    /// interval, the probability drawn, value, score, rank) and why it won or lost, and
+    /// what was excluded and why.
+    pub explanation: Option<Json<serde_json::Value>>,
+}
+
+impl From<domain::decisions::decide::Decided> for Decision {
+    fn from(d: domain::decisions::decide::Decided) -> Self {
+        Decision {
+            id: global_id("Decision", d.id.into()),
+            mode: d.mode,
+            contact_id: d.contact.map(|c| global_id("Contact", c.into())),
+            offers: d
+                .offers
+                .into_iter()
+                .map(|s| DecidedOffer { offer: Offer(s.offer), score: s.score, rank: s.rank as i32 })
+                .collect(),
+            explanation: d.explanation.map(Json),
+        }
+    }
+}
+
+/// A response recorded.
+#[derive(SimpleObject)]
+pub struct OfferResponse {
+    pub id: ID,
+    pub decision_id: ID,
+    pub offer_id: ID,
+    pub outcome: String,
+    /// Whether it taught the learner (a first success within the point's window).
+    pub learned: bool,
+    pub revenue: Option<Money>,
+    pub responded_at: DateTime<Utc>,
+}
+
+impl From<domain::decisions::decide::Response> for OfferResponse {
+    fn from(r: domain::decisions::decide::Response) -> Self {
+        OfferResponse {
+            id: global_id("OfferResponse", r.id.into()),
+            decision_id: global_id("Decision", r.decision_id.into()),
+            offer_id: global_id("Offer", r.offer_id.into()),
+            outcome: r.outcome,
+            learned: r.learned != 0,
+            revenue: match (r.revenue_minor, r.currency) {
+                (Some(m), Some(c)) => Some(Money::of(m, &c)),
+                _ => None,
+            },
+            responded_at: r.responded_at,
+        }
+    }
+}

@@ -1,0 +1,472 @@
+//! Deciding (DEC-4, DEC-5, DEC-7): a contact (by ID, email or external ID) or an
+//! anonymous visitor, at an interaction point, with the request's context, gets the
+//! point's best offers now. Candidates come from the point's treatment rules whose
+//! segment holds the contact and whose eligibility holds for the contact and context;
+//! an offer must be active, within its validity window and shown on the point's channel;
+//! a contact who refused consent on the point's channel gets nothing. Arbitration ranks
+//! the candidates ([`super::arbitrate`]); with none, the point's fallback is shown. Each
+//! decision is recorded with what it showed (version and rank), each presentation is a
+//! trial of its offer at the point and an `offer_presented` event on the contact's
+//! timeline. Responses (`respond`) name the decision; a success within the point's
+//! response window teaches the learner, once per decision and offer.
+
+use std::collections::HashMap;
+
+use chrono::Duration;
+use rand::Rng;
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+
+use super::arbitrate::{self, Candidate, Mode, Stats};
+use super::{Offer, OfferStatus, eligibility, offers, points, rules};
+use crate::contacts::{Channel, ConsentStatus, consents_of, identity, timeline};
+use crate::db::TenantOwned;
+use crate::money::{self, Money};
+use crate::{
+    Contact, ContactId, DecisionId, Error, InteractionPointId, OfferId, Parley, Permission, Result, TenantCtx,
+    TenantTx, TypedId, new_id, now,
+};
+use entities::{contact, decision, interaction_point, offer, offer_response, offer_stat, visitor};
+
+/// The largest context a request may carry, as JSON.
+pub const MAX_CONTEXT_BYTES: usize = 16 * 1024;
+
+/// Who a decision is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Who {
+    Contact(ContactId),
+    Email(String),
+    ExternalId(String),
+    /// A visitor not identified (yet): their decisions go to the contact they were
+    /// stitched to, if any.
+    Anonymous(String),
+}
+
+impl Who {
+    /// Exactly one of the four identities, else `BAD_USER_INPUT`.
+    pub fn one_of(
+        contact: Option<ContactId>,
+        email: Option<String>,
+        external_id: Option<String>,
+        anonymous_id: Option<String>,
+    ) -> Result<Who> {
+        let one = || Error::invalid("contactId", "give exactly one of contactId, email, externalId and anonymousId");
+        let given = [contact.is_some(), email.is_some(), external_id.is_some(), anonymous_id.is_some()];
+        if given.iter().filter(|g| **g).count() != 1 {
+            return Err(one());
+        }
+        Ok(match (contact, email, external_id, anonymous_id) {
+            (Some(c), ..) => Who::Contact(c),
+            (_, Some(e), ..) => Who::Email(identity::email("email", &e)?),
+            (_, _, Some(x), _) => Who::ExternalId(identity::external_id("externalId", &x)?),
+            (.., Some(a)) => {
+                let a = a.trim().to_owned();
+                if a.is_empty() || a.len() > 200 {
+                    return Err(Error::invalid("anonymousId", "is 1 to 200 characters"));
+                }
+                Who::Anonymous(a)
+            }
+            (None, None, None, None) => return Err(one()),
+        })
+    }
+}
+
+/// A request for a decision.
+#[derive(Debug, Clone)]
+pub struct DecideInput {
+    pub point: InteractionPointId,
+    pub who: Who,
+    /// A JSON object (None: empty).
+    pub context: Option<Value>,
+    /// How many offers (1 to the point's maximum; the maximum when None).
+    pub count: Option<i32>,
+    /// Whether to answer every candidate with its factors and why it won or lost.
+    pub explain: bool,
+}
+
+/// One offer a decision shows.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    pub offer: Offer,
+    pub score: f64,
+    pub rank: usize,
+}
+
+/// A decision as answered.
+#[derive(Debug, Clone)]
+pub struct Decided {
+    pub id: DecisionId,
+    pub point: InteractionPointId,
+    pub contact: Option<ContactId>,
+    /// `LEARNED`, `EXPLORE`, `HOLDOUT`, `FALLBACK` or `NONE`.
+    pub mode: String,
+    pub offers: Vec<Shown>,
+    /// Present when asked for.
+    pub explanation: Option<Value>,
+}
+
+/// Checks a request's context: a JSON object of at most 16 KiB.
+pub fn context(raw: Option<Value>) -> Result<Value> {
+    let v = match raw {
+        None | Some(Value::Null) => return Ok(json!({})),
+        Some(v @ Value::Object(_)) => v,
+        Some(_) => return Err(Error::invalid("context", "is not a JSON object")),
+    };
+    if v.to_string().len() > MAX_CONTEXT_BYTES {
+        return Err(Error::invalid("context", format!("is larger than {} KiB", MAX_CONTEXT_BYTES / 1024)));
+    }
+    Ok(v)
+}
+
+/// The contact the request names (None for a visitor not identified, or an email or
+/// external ID no contact has); `NotFound` for a contact ID of no live contact here.
+async fn resolve(tx: &TenantTx<'_>, who: &Who) -> Result<(Option<Contact>, Option<String>)> {
+    let live = |q: sea_orm::Select<contact::Entity>| q.filter(contact::Column::MergedInto.is_null());
+    Ok(match who {
+        Who::Contact(id) => (Some(crate::contacts::live(tx, *id).await?), None),
+        Who::Email(e) => {
+            (live(contact::Entity::scoped(tx.ctx())).filter(contact::Column::Email.eq(e.as_str())).one(tx).await?, None)
+        }
+        Who::ExternalId(x) => (
+            live(contact::Entity::scoped(tx.ctx())).filter(contact::Column::ExternalId.eq(x.as_str())).one(tx).await?,
+            None,
+        ),
+        Who::Anonymous(a) => {
+            let v =
+                visitor::Entity::scoped(tx.ctx()).filter(visitor::Column::AnonymousId.eq(a.as_str())).one(tx).await?;
+            let c = match v {
+                Some(v) => crate::contacts::live(tx, v.contact_id).await.ok(),
+                None => None,
+            };
+            (c, Some(a.clone()))
+        }
+    })
+}
+
+/// Whether live contact `id` meets `cond`.
+async fn meets(tx: &TenantTx<'_>, id: ContactId, cond: Expr) -> Result<bool> {
+    Ok(contact::Entity::scoped(tx.ctx()).filter(contact::Column::Id.eq(id)).filter(cond).count(tx).await? > 0)
+}
+
+/// Why `o` may not be shown at a point of `channel` now, if it may not.
+fn unusable(o: &Offer, channel: Channel, t: chrono::DateTime<chrono::Utc>) -> Option<&'static str> {
+    if o.status == OfferStatus::Retired {
+        Some("retired")
+    } else if o.valid_from.is_some_and(|f| t < f) {
+        Some("not valid yet")
+    } else if o.valid_to.is_some_and(|to| t >= to) {
+        Some("no longer valid")
+    } else if !offers::channels_of(o).contains(&channel) {
+        Some("not shown on this channel")
+    } else {
+        None
+    }
+}
+
+/// Value minus cost of `o`, in major units.
+fn margin(o: &Offer) -> f64 {
+    (o.value_minor - o.cost_minor) as f64 / 10f64.powi(money::decimals(&o.currency) as i32)
+}
+
+/// Decides which offers `input` gets, records it, and answers it.
+pub async fn decide(ctx: &TenantCtx, p: &Parley, input: DecideInput) -> Result<Decided> {
+    let context = context(input.context)?;
+    let tx = p.tenant_tx(ctx).await?;
+    tx.require(Permission::EditContacts)?;
+    let point = tx.find::<interaction_point::Entity>(input.point).await?;
+    let count = input.count.unwrap_or(point.max_offers);
+    if !(1..=point.max_offers).contains(&count) {
+        return Err(Error::invalid("count", format!("is from 1 to the point's {} offers", point.max_offers)));
+    }
+    let (contact, anonymous) = resolve(&tx, &input.who).await?;
+    let channel = points::channel_of(&point);
+    let t = now();
+    let opted_out = contact.as_ref().is_some_and(|c| {
+        channel.takes_consent()
+            && consents_of(c).iter().any(|k| k.channel == channel && k.status == ConsentStatus::Denied)
+    });
+    let all_rules = rules::in_point(&tx, point.id).await?;
+    let mut ids: Vec<OfferId> = all_rules.iter().flat_map(rules::offers_of).collect();
+    ids.extend(point.fallback_offer_id);
+    let catalogue: HashMap<OfferId, Offer> = offer::Entity::scoped(ctx)
+        .filter(offer::Column::Id.is_in(ids))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let stats: HashMap<OfferId, Stats> = offer_stat::Entity::scoped(ctx)
+        .filter(offer_stat::Column::PointId.eq(point.id))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|s| (s.offer_id, Stats { trials: s.trials.max(0) as u64, successes: s.successes.max(0) as u64 }))
+        .collect();
+    let mut candidates = Vec::new();
+    let mut excluded = Vec::new();
+    if opted_out {
+        excluded.push(json!({ "reason": format!("the contact refused consent on {}", channel.as_str()) }));
+    } else {
+        let fields = crate::contacts::fields::all(&tx).await?;
+        for r in &all_rules {
+            let in_segment = match (r.segment_id, &contact) {
+                (None, _) => true,
+                (Some(_), None) => false,
+                (Some(s), Some(c)) => meets(&tx, c.id, crate::segments::condition_in(&tx, s).await?).await?,
+            };
+            if !in_segment {
+                excluded.push(json!({ "rule": r.id, "reason": "not in the rule's segment" }));
+                continue;
+            }
+            let eligible = if r.eligibility.is_null() {
+                true
+            } else {
+                match eligibility::parse(&r.eligibility, &fields, "eligibility") {
+                    Err(_) => false,
+                    Ok(e) => {
+                        let mut answers: HashMap<String, bool> = HashMap::new();
+                        for raw in e.contact_rules() {
+                            let yes = match &contact {
+                                None => false,
+                                Some(c) => meets(&tx, c.id, crate::segments::rule_condition(&tx, raw).await?).await?,
+                            };
+                            answers.insert(raw.to_string(), yes);
+                        }
+                        e.holds(&context, &mut |raw| answers.get(&raw.to_string()).copied().unwrap_or(false))
+                    }
+                }
+            };
+            if !eligible {
+                excluded.push(json!({ "rule": r.id, "reason": "the rule's eligibility does not hold" }));
+                continue;
+            }
+            for id in rules::offers_of(r) {
+                let Some(o) = catalogue.get(&id) else { continue };
+                match unusable(o, channel, t) {
+                    Some(why) => excluded.push(json!({ "rule": r.id, "offer": o.code, "reason": why })),
+                    None => candidates.push(Candidate {
+                        offer: o.id,
+                        rule: Some(r.id),
+                        weight: r.weight,
+                        margin: margin(o),
+                        stats: stats.get(&o.id).copied().unwrap_or_default(),
+                    }),
+                }
+            }
+        }
+    }
+    // A generator of its own (the thread's may not be held across the writes below).
+    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::from_rng(&mut rand::rng());
+    let mode = arbitrate::mode_for(rng.random(), point.holdout_basis_points, point.exploration_basis_points);
+    let arb = arbitrate::arbitrate(candidates, count as usize, mode, &mut rng);
+    let mut shown: Vec<Shown> = arb
+        .chosen()
+        .filter_map(|s| catalogue.get(&s.offer).map(|o| Shown { offer: o.clone(), score: s.score, rank: s.rank }))
+        .collect();
+    let mode_name = if !shown.is_empty() {
+        match mode {
+            Mode::Learned => "LEARNED",
+            Mode::Explore => "EXPLORE",
+            Mode::Holdout => "HOLDOUT",
+        }
+    } else {
+        match point.fallback_offer_id.and_then(|f| catalogue.get(&f)) {
+            Some(f) if !opted_out && unusable(f, channel, t).is_none() => {
+                shown.push(Shown { offer: f.clone(), score: 0.0, rank: 1 });
+                "FALLBACK"
+            }
+            _ => "NONE",
+        }
+    };
+    let id: DecisionId = new_id();
+    let offers_json: Vec<Value> = shown
+        .iter()
+        .map(|s| json!({ "offerId": s.offer.id, "version": s.offer.version, "rank": s.rank, "score": s.score }))
+        .collect();
+    decision::Entity::insert(decision::ActiveModel {
+        tenant_id: Set(tx.tenant_id()),
+        id: Set(id),
+        point_id: Set(point.id),
+        contact_id: Set(contact.as_ref().map(|c| c.id)),
+        anonymous_id: Set(anonymous),
+        context: Set(context),
+        mode: Set(mode_name.to_owned()),
+        offers: Set(json!(offers_json)),
+        created_at: Set(t),
+    })
+    .exec_without_returning(&tx)
+    .await?;
+    for s in &shown {
+        count_trial(&tx, point.id, s.offer.id).await?;
+        if let Some(c) = &contact {
+            let props = json!({
+                "decisionId": id, "offerId": s.offer.id, "code": s.offer.code, "version": s.offer.version,
+                "pointId": point.id, "point": point.name, "channel": channel, "rank": s.rank,
+            });
+            timeline::append(&tx, c.id, "offer_presented", props, t).await?;
+        }
+    }
+    tx.commit().await?;
+    let explanation = input.explain.then(|| {
+        json!({
+            "mode": mode_name,
+            "channel": channel,
+            "candidates": arb.ranked.iter().map(|s| {
+                let mut v = serde_json::to_value(s).unwrap_or_default();
+                if let Some(o) = catalogue.get(&s.offer) {
+                    v["code"] = json!(o.code);
+                }
+                v
+            }).collect::<Vec<_>>(),
+            "excluded": excluded,
+        })
+    });
+    Ok(Decided {
+        id,
+        point: point.id,
+        contact: contact.map(|c| c.id),
+        mode: mode_name.to_owned(),
+        offers: shown,
+        explanation,
+    })
+}
+
+/// One more trial of `offer` at `point`.
+async fn count_trial(tx: &TenantTx<'_>, point: InteractionPointId, offer: OfferId) -> Result<()> {
+    bump(tx, point, offer, 1, 0).await
+}
+
+/// Adds to the trials and successes of `offer` at `point` (one statement: a new pair
+/// is inserted, an existing one added to).
+async fn bump(tx: &TenantTx<'_>, point: InteractionPointId, offer: OfferId, trials: i64, successes: i64) -> Result<()> {
+    let row = offer_stat::ActiveModel {
+        tenant_id: Set(tx.tenant_id()),
+        id: Set(new_id()),
+        point_id: Set(point),
+        offer_id: Set(offer),
+        trials: Set(trials),
+        successes: Set(successes),
+        updated_at: Set(now()),
+    };
+    let on_conflict =
+        OnConflict::columns([offer_stat::Column::TenantId, offer_stat::Column::PointId, offer_stat::Column::OfferId])
+            .value(
+                offer_stat::Column::Trials,
+                sea_orm::ExprTrait::add(Expr::col((offer_stat::Entity, offer_stat::Column::Trials)), trials),
+            )
+            .value(
+                offer_stat::Column::Successes,
+                sea_orm::ExprTrait::add(Expr::col((offer_stat::Entity, offer_stat::Column::Successes)), successes),
+            )
+            .value(offer_stat::Column::UpdatedAt, Expr::val(now()))
+            .to_owned();
+    offer_stat::Entity::insert(row).on_conflict(on_conflict).exec_without_returning(tx).await?;
+    Ok(())
+}
+
+/// What a person did with an offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Clicked,
+    Accepted,
+    Rejected,
+    Converted,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Clicked => "CLICKED",
+            Outcome::Accepted => "ACCEPTED",
+            Outcome::Rejected => "REJECTED",
+            Outcome::Converted => "CONVERTED",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Outcome> {
+        [Outcome::Clicked, Outcome::Accepted, Outcome::Rejected, Outcome::Converted]
+            .into_iter()
+            .find(|o| o.as_str() == raw)
+    }
+
+    /// Whether it counts as the offer working.
+    pub fn success(self) -> bool {
+        self != Outcome::Rejected
+    }
+}
+
+/// A response as reported.
+#[derive(Debug, Clone)]
+pub struct RespondInput {
+    pub decision: DecisionId,
+    pub offer: OfferId,
+    pub outcome: Outcome,
+    /// (amount, currency).
+    pub revenue: Option<(String, String)>,
+}
+
+/// A response recorded.
+pub type Response = offer_response::Model;
+
+/// Records a response to an offer a decision showed. The same response again changes
+/// nothing and answers the first; a response after the point's window is recorded but
+/// not learnt from; the first success of a decision's offer teaches the learner.
+pub async fn respond(ctx: &TenantCtx, p: &Parley, input: RespondInput) -> Result<Response> {
+    let revenue = input.revenue.map(|(a, c)| Money::parse("revenue", &a, &c)).transpose()?;
+    if revenue.as_ref().is_some_and(|m| m.minor < 0) {
+        return Err(Error::invalid("revenue.amount", "must not be negative"));
+    }
+    let tx = p.tenant_tx(ctx).await?;
+    tx.require(Permission::EditContacts)?;
+    let d = tx.find::<decision::Entity>(input.decision).await?;
+    let showed = d
+        .offers
+        .as_array()
+        .is_some_and(|a| a.iter().any(|o| o["offerId"].as_str() == Some(input.offer.uuid().to_string().as_str())));
+    if !showed {
+        return Err(Error::invalid("offerId", "is not an offer this decision showed"));
+    }
+    let before = offer_response::Entity::scoped(ctx)
+        .filter(offer_response::Column::DecisionId.eq(d.id))
+        .filter(offer_response::Column::OfferId.eq(input.offer))
+        .all(&tx)
+        .await?;
+    if let Some(same) = before.iter().find(|r| r.outcome == input.outcome.as_str()) {
+        let same = same.clone();
+        tx.commit().await?;
+        return Ok(same);
+    }
+    let point = tx.find::<interaction_point::Entity>(d.point_id).await?;
+    let t = now();
+    let within = t - d.created_at <= Duration::seconds(point.response_window_secs);
+    let succeeded_before = before.iter().any(|r| Outcome::parse(&r.outcome).is_some_and(Outcome::success));
+    let learns = within && input.outcome.success() && !succeeded_before;
+    let row = offer_response::ActiveModel {
+        tenant_id: Set(tx.tenant_id()),
+        id: Set(new_id()),
+        decision_id: Set(d.id),
+        offer_id: Set(input.offer),
+        point_id: Set(d.point_id),
+        contact_id: Set(d.contact_id),
+        outcome: Set(input.outcome.as_str().to_owned()),
+        revenue_minor: Set(revenue.as_ref().map(|m| m.minor)),
+        currency: Set(revenue.as_ref().map(|m| m.currency.clone())),
+        learned: Set(i32::from(learns)),
+        responded_at: Set(t),
+    };
+    let saved = sea_orm::ActiveModelTrait::insert(row, &tx).await?;
+    if learns {
+        bump(&tx, d.point_id, input.offer, 0, 1).await?;
+    }
+    if let Some(c) = d.contact_id {
+        let props = json!({
+            "decisionId": d.id, "offerId": input.offer, "pointId": d.point_id, "outcome": input.outcome.as_str(),
+            "revenue": revenue.as_ref().map(|m| json!({ "amount": m.major(), "currencyCode": m.currency })),
+            "learned": learns,
+        });
+        timeline::append(&tx, c, "offer_responded", props, t).await?;
+    }
+    tx.commit().await?;
+    Ok(saved)
+}
