@@ -120,7 +120,17 @@ labelled_enum! {
         Mail => "MAIL", "Mail";
         Phone => "PHONE", "Phone";
         Messaging => "MESSAGING", "Messaging";
+        Web => "WEB", "Web";
+        Kiosk => "KIOSK", "Kiosk";
+        PointOfSale => "POINT_OF_SALE", "Point of sale";
     }
+}
+
+impl Channel {
+    /// The channels a contact gives consent on (the API refuses consent on the others,
+    /// where the contact comes to the business: web, kiosk, point of sale).
+    pub const CONSENTED: &[Channel] =
+        &[Channel::Email, Channel::Sms, Channel::Mail, Channel::Phone, Channel::Messaging];
 }
 
 labelled_enum! {

@@ -21,6 +21,7 @@ pub mod budget_periods;
 pub mod calendar;
 pub mod campaigns;
 pub mod contacts;
+pub mod decisions;
 pub mod identity;
 pub mod imports;
 pub mod jobs;

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod audit;
 pub mod campaigns;
 pub mod contacts;
+pub mod decisions;
 pub mod frame;
 pub mod identity;
 pub mod imports;

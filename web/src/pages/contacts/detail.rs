@@ -304,7 +304,7 @@ fn ConsentPanel(contact: ContactDetail, data: Loaded<contact::ResponseData>) -> 
             data.reload()
         });
     };
-    let rows = Channel::ALL
+    let rows = Channel::CONSENTED
         .iter()
         .map(|ch| {
             let c = contact.consents.iter().find(|c| c.channel == *ch);
@@ -334,7 +334,7 @@ fn ConsentPanel(contact: ContactDetail, data: Loaded<contact::ResponseData>) -> 
             <table class="table" data-testid="consent-table"><tbody>{rows}</tbody></table>
             <form class="form form-row" data-testid="consent-form" on:submit=on_submit>
                 <ErrorBanner errors=form.errors />
-                {select(channel, Channel::ALL.iter().map(|c| (c.as_str(), c.label())).collect(), "consent-channel")}
+                {select(channel, Channel::CONSENTED.iter().map(|c| (c.as_str(), c.label())).collect(), "consent-channel")}
                 {select(status, ConsentStatus::ALL.iter().map(|c| (c.as_str(), c.label())).collect(), "consent-choice")}
                 <Field label="Source" name="source" value=source errors=form.errors testid="consent-source" />
                 <Submit label="Record" busy_label="Recording…" busy=form.busy testid="consent-submit" />

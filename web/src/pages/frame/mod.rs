@@ -98,6 +98,12 @@ pub fn AppFrame() -> impl IntoView {
                     <A href="/app/email-templates" attr:data-testid="nav-templates">
                         "Templates"
                     </A>
+                    <A href="/app/offers" attr:data-testid="nav-offers">
+                        "Offers"
+                    </A>
+                    <A href="/app/points" attr:data-testid="nav-points">
+                        "Interaction points"
+                    </A>
                     <A href="/app/analytics" attr:data-testid="nav-analytics">
                         "Analytics"
                     </A>

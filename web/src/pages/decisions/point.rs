@@ -1,0 +1,358 @@
+//! `/app/points/:id`: one interaction point: its settings, how its decisions learn
+//! (the holdout measured against, the share explored), and its treatment rules: which
+//! offers, for whom, when (an eligibility expression), and how strongly.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use super::points::{Choice, PointForm, PointMode, Settings};
+use super::{error_of, load_failed, send};
+use crate::components::{ErrorBanner, Field, Form, FormErrors, Loading, Submit};
+use crate::gql::call;
+use crate::ops::decisions::{
+    ConfigureLearning, CreateTreatmentRule, DeleteTreatmentRule, InteractionPoint, JSON, PointDetail, RuleRow,
+    configure_learning, create_treatment_rule, delete_treatment_rule, interaction_point,
+};
+use crate::pages::assets::enum_name;
+use crate::session::{Loaded, load};
+
+type Data = interaction_point::ResponseData;
+
+/// The fields of the learning form.
+const LEARNING_FIELDS: &[&str] = &["holdoutPercent", "explorationPercent"];
+/// The fields of the rule form.
+const RULE_FIELDS: &[&str] = &["offerIds", "segmentId", "eligibility", "weight"];
+
+/// A number typed (a comma read as the decimal point), `None` when it is not one.
+pub(crate) fn number_of(typed: &str) -> Option<f64> {
+    typed.trim().replace(',', ".").parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+/// The eligibility expression typed: nothing (always eligible), or JSON; else why not.
+pub(crate) fn parse_eligibility(typed: &str) -> Result<Option<JSON>, String> {
+    if typed.trim().is_empty() {
+        return Ok(None);
+    }
+    serde_json::from_str::<JSON>(typed).map(Some).map_err(|e| format!("is not valid JSON: {e}"))
+}
+
+/// One interaction point.
+#[component]
+pub fn PointPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let data = load(move || {
+        let id = id();
+        async move { call::<InteractionPoint>(interaction_point::Variables { id }).await }
+    });
+    view! {
+        <Title text="Interaction point · Parley" />
+        {move || match data.data.get() {
+            None => view! { <Loading /> }.into_any(),
+            Some(Err(e)) => load_failed(e, "/app/points", "Interaction points").into_any(),
+            Some(Ok(d)) => view! { <Detail data=d loaded=data /> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn Detail(data: Data, loaded: Loaded<Data>) -> impl IntoView {
+    let p: PointDetail = data.interaction_point;
+    let all_offers: Vec<(String, String, bool, Choice)> = data
+        .offers
+        .nodes
+        .into_iter()
+        .map(|o| {
+            let active = enum_name(&o.status) == "ACTIVE";
+            let code = o.code.clone();
+            (o.id.clone(), code, active, Choice { id: o.id, code: o.code, name: o.name, channels: o.channels })
+        })
+        .collect();
+    let segments: Vec<(String, String)> = data.segments.nodes.into_iter().map(|s| (s.id, s.name)).collect();
+    let active: Vec<Choice> = all_offers.iter().filter(|o| o.2).map(|o| o.3.clone()).collect();
+    let on_channel: Vec<Choice> = active.iter().filter(|o| o.channels.contains(&p.channel)).cloned().collect();
+    let code_of = {
+        let all = all_offers.iter().map(|o| (o.0.clone(), o.1.clone())).collect::<Vec<_>>();
+        move |id: &String| all.iter().find(|(i, _)| i == id).map_or_else(|| "(removed)".to_owned(), |(_, c)| c.clone())
+    };
+    let fallback = p.fallback_offer_id.as_ref().map(&code_of).unwrap_or_else(|| "None".to_owned());
+    let settings = Settings {
+        name: p.name.clone(),
+        channel: Some(p.channel),
+        max_offers: p.max_offers,
+        fallback: p.fallback_offer_id.clone(),
+        window: p.response_window.clone(),
+    };
+    let saved = Callback::new(move |()| loaded.reload());
+    let rules = p
+        .rules
+        .iter()
+        .map(|r| {
+            let segment = match &r.segment_id {
+                None => "Everyone".to_owned(),
+                Some(id) => segments
+                    .iter()
+                    .find(|(s, _)| s == id)
+                    .map_or_else(|| "A removed segment".to_owned(), |(_, n)| n.clone()),
+            };
+            let offers = r.offer_ids.iter().map(&code_of).collect::<Vec<_>>();
+            rule_row(r.clone(), offers, segment, loaded)
+        })
+        .collect_view();
+    let no_rules = p.rules.is_empty();
+    view! {
+        <header class="page-head">
+            <p class="muted"><A href="/app/points">"Interaction points"</A>" /"</p>
+            <h1 data-testid="page-title">{p.name.clone()}</h1>
+            <p class="muted" data-testid="point-summary">
+                {format!(
+                    "{} · up to {} offer(s) · fallback {} · responses count for {}",
+                    p.channel.label(),
+                    p.max_offers,
+                    fallback,
+                    p.response_window,
+                )}
+            </p>
+        </header>
+        <section class="panel" data-testid="point-settings">
+            <h2>"Settings"</h2>
+            <PointForm mode=PointMode::Edit { id: p.id.clone(), saved } settings=settings offers=active.clone() />
+        </section>
+        <Learning id=p.id.clone() holdout=p.holdout_percent exploration=p.exploration_percent loaded=loaded />
+        <section class="panel" data-testid="point-rules">
+            <h2>"Treatment rules"</h2>
+            {if no_rules {
+                view! { <p class="muted empty" data-testid="rules-empty">"No rules yet: only the fallback offer is shown."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="table" data-testid="rules-table">
+                        <thead><tr><th>"Offers"</th><th>"Segment"</th><th>"Weight"</th><th>"Eligibility"</th><th></th></tr></thead>
+                        <tbody>{rules}</tbody>
+                    </table>
+                }.into_any()
+            }}
+            <h3>"Add a rule"</h3>
+            <NewRule point=p.id.clone() offers=on_channel segments=segments loaded=loaded />
+        </section>
+    }
+}
+
+fn rule_row(r: RuleRow, offers: Vec<String>, segment: String, loaded: Loaded<Data>) -> impl IntoView {
+    let eligibility = if r.eligibility.is_null() {
+        "Always".to_owned()
+    } else {
+        serde_json::to_string(&r.eligibility).unwrap_or_default()
+    };
+    let errors = FormErrors::new();
+    let busy = RwSignal::new(false);
+    let id = r.id.clone();
+    let delete = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        errors.clear();
+        busy.set(true);
+        let id = id.clone();
+        spawn_local(async move {
+            let answer = call::<DeleteTreatmentRule>(delete_treatment_rule::Variables { id }).await;
+            let _ = busy.try_set(false);
+            match answer {
+                Ok(_) => loaded.reload(),
+                Err(e) => errors.show(&e, &[]),
+            }
+        });
+    };
+    view! {
+        <tr data-testid="rule-row" data-id=r.id.clone()>
+            <td data-testid="rule-offers">{offers.into_iter().map(|c| view! { <span class="chip">{c}</span> }).collect_view()}</td>
+            <td data-testid="rule-segment">{segment}</td>
+            <td class="num" data-testid="rule-weight">{r.weight.to_string()}</td>
+            <td><code class="json" data-testid="rule-eligibility">{eligibility}</code></td>
+            <td>
+                <button type="button" class="btn btn-ghost btn-small" data-testid="rule-delete"
+                    disabled=move || busy.get() on:click=delete>"Delete"</button>
+                <ErrorBanner errors=errors />
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn Learning(id: String, holdout: f64, exploration: f64, loaded: Loaded<Data>) -> impl IntoView {
+    let form = Form::new();
+    let errors = form.errors;
+    let holdout_typed = RwSignal::new(holdout.to_string());
+    let exploration_typed = RwSignal::new(exploration.to_string());
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if !form.start() {
+            return;
+        }
+        let Some(holdout_percent) = number_of(&holdout_typed.get_untracked()) else {
+            errors.set_field("holdoutPercent", "is a percentage from 0 to 50");
+            return;
+        };
+        let exploration_percent = if exploration_typed.with_untracked(|t| t.trim().is_empty()) {
+            0.0
+        } else {
+            let Some(e) = number_of(&exploration_typed.get_untracked()) else {
+                errors.set_field("explorationPercent", "is a percentage from 0 to 100");
+                return;
+            };
+            e
+        };
+        let input =
+            configure_learning::ConfigureLearningInput { point_id: id.clone(), holdout_percent, exploration_percent };
+        send::<ConfigureLearning, _>(form, configure_learning::Variables { input }, LEARNING_FIELDS, move |_| {
+            loaded.reload()
+        });
+    };
+    view! {
+        <section class="panel" data-testid="point-learning">
+            <h2>"Learning"</h2>
+            <p class="muted" data-testid="learning-current">
+                {format!("Holdout {holdout}% · exploration {exploration}%")}
+            </p>
+            <form class="form form-row" data-testid="learning-form" on:submit=submit>
+                <ErrorBanner errors=errors />
+                <label class="field" class:invalid=move || errors.field("holdoutPercent").is_some()>
+                    <span class="field-label">"Holdout (%)"</span>
+                    <input type="number" min="0" max="50" step="0.1" data-testid="learning-holdout"
+                        prop:value=move || holdout_typed.get() on:input=move |ev| holdout_typed.set(event_target_value(&ev)) />
+                    <span class="field-hint">"Decisions given a random eligible offer, to measure the learning against (0 to 50)."</span>
+                    {error_of(errors, "holdoutPercent".to_owned())}
+                </label>
+                <label class="field" class:invalid=move || errors.field("explorationPercent").is_some()>
+                    <span class="field-label">"Exploration (%)"</span>
+                    <input type="number" min="0" max="100" step="0.1" data-testid="learning-exploration"
+                        prop:value=move || exploration_typed.get() on:input=move |ev| exploration_typed.set(event_target_value(&ev)) />
+                    <span class="field-hint">"Decisions on which the learner tries a less proven offer (0 to 100)."</span>
+                    {error_of(errors, "explorationPercent".to_owned())}
+                </label>
+                <Submit label="Save learning" busy_label="Saving…" busy=form.busy testid="learning-submit" />
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn NewRule(point: String, offers: Vec<Choice>, segments: Vec<(String, String)>, loaded: Loaded<Data>) -> impl IntoView {
+    let form = Form::new();
+    let errors = form.errors;
+    let chosen = RwSignal::new(Vec::<String>::new());
+    let segment = RwSignal::new(String::new());
+    let weight = RwSignal::new("1".to_owned());
+    let eligibility = RwSignal::new(String::new());
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if !form.start() {
+            return;
+        }
+        let eligibility = match parse_eligibility(&eligibility.get_untracked()) {
+            Ok(e) => e,
+            Err(why) => {
+                errors.set_field("eligibility", &why);
+                return;
+            }
+        };
+        let typed_weight = weight.get_untracked();
+        let weight = if typed_weight.trim().is_empty() {
+            None
+        } else {
+            let Some(w) = number_of(&typed_weight) else {
+                errors.set_field("weight", "is a number above 0, at most 1,000");
+                return;
+            };
+            Some(w)
+        };
+        let input = create_treatment_rule::TreatmentRuleInput {
+            point_id: point.clone(),
+            offer_ids: chosen.get_untracked(),
+            segment_id: Some(segment.get_untracked()).filter(|s| !s.is_empty()),
+            eligibility,
+            weight,
+        };
+        send::<CreateTreatmentRule, _>(form, create_treatment_rule::Variables { input }, RULE_FIELDS, move |_| {
+            loaded.reload()
+        });
+    };
+    let no_offers = offers.is_empty();
+    view! {
+        <form class="form rule-form" data-testid="rule-form" on:submit=submit>
+            <ErrorBanner errors=errors />
+            <fieldset class="field" class:invalid=move || errors.field("offerIds").is_some()>
+                <legend class="field-label">"Offers"</legend>
+                {no_offers.then(|| view! {
+                    <p class="muted" data-testid="rule-offers-empty">
+                        "No active offer is shown on this point's channel: " <A href="/app/offers">"add one"</A> " first."
+                    </p>
+                })}
+                <div class="checks" data-testid="rule-offer-choices">
+                    {offers.into_iter().map(|o| {
+                        let (a, b) = (o.id.clone(), o.id.clone());
+                        view! {
+                            <label class="check">
+                                <input type="checkbox" data-testid="rule-offer" value=o.id.clone() data-code=o.code.clone()
+                                    prop:checked=move || chosen.with(|c| c.contains(&a))
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        chosen.update(|c| {
+                                            c.retain(|x| *x != b);
+                                            if on {
+                                                c.push(b.clone());
+                                            }
+                                        });
+                                    } />
+                                {format!("{} · {}", o.code, o.name)}
+                            </label>
+                        }
+                    }).collect_view()}
+                </div>
+                <span class="field-hint">"Active offers shown on this point's channel."</span>
+                {error_of(errors, "offerIds".to_owned())}
+            </fieldset>
+            <div class="form-row">
+                <label class="field" class:invalid=move || errors.field("segmentId").is_some()>
+                    <span class="field-label">"Segment"</span>
+                    <select data-testid="rule-segment-select" prop:value=move || segment.get()
+                        on:change=move |ev| segment.set(event_target_value(&ev))>
+                        <option value="">"Everyone"</option>
+                        {segments.into_iter().map(|(id, n)| view! { <option value=id>{n}</option> }).collect_view()}
+                    </select>
+                    {error_of(errors, "segmentId".to_owned())}
+                </label>
+                <Field label="Weight" name="weight" value=weight errors=errors testid="rule-weight-input" kind="number"
+                    optional=true hint="How strongly the rule's offers are preferred (above 0, at most 1,000)." />
+            </div>
+            <label class="field" class:invalid=move || errors.field("eligibility").is_some()>
+                <span class="field-label">"Eligibility (JSON, optional)"</span>
+                <textarea rows="4" class="code" data-testid="rule-eligibility-input"
+                    placeholder="{\"attribute\": \"context.page\", \"op\": \"eq\", \"value\": \"/cart\"}"
+                    prop:value=move || eligibility.get() on:input=move |ev| eligibility.set(event_target_value(&ev))></textarea>
+                <span class="field-hint">"The segment rule language over the contact, plus context.<name> tests of the request. Empty: always eligible."</span>
+                {error_of(errors, "eligibility".to_owned())}
+            </label>
+            <div>
+                <Submit label="Add rule" busy_label="Adding…" busy=form.busy testid="rule-submit" />
+            </div>
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eligibility_is_json_or_nothing() {
+        assert_eq!(parse_eligibility(" "), Ok(None));
+        assert!(matches!(parse_eligibility(r#"{"attribute":"context.page","op":"eq","value":"/cart"}"#), Ok(Some(_))));
+        assert!(matches!(parse_eligibility("{attribute: page}"), Err(e) if e.starts_with("is not valid JSON")));
+        assert_eq!(number_of(" 12,5 "), Some(12.5));
+        assert_eq!(number_of("ten"), None);
+    }
+}
