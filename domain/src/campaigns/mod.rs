@@ -188,10 +188,13 @@ async fn check(tx: &TenantTx<'_>, input: CampaignInput) -> Result<Checked> {
             return Err(Error::invalid(field, format!("names more than {MAX_SEGMENTS} segments")));
         }
     }
-    let mut segments = input.segments.clone();
-    segments.dedup();
-    let mut excluded = input.exclude_segments.clone();
-    excluded.dedup();
+    // Each segment once, in the order given (not only repeats side by side).
+    let once = |ids: &[SegmentId]| {
+        let mut seen = std::collections::HashSet::new();
+        ids.iter().copied().filter(|s| seen.insert(*s)).collect::<Vec<_>>()
+    };
+    let segments = once(&input.segments);
+    let excluded = once(&input.exclude_segments);
     if let Some(both) = segments.iter().find(|s| excluded.contains(s)) {
         return Err(Error::invalid("excludeSegmentIds", format!("segment {both} is both targeted and excluded")));
     }

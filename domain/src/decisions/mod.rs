@@ -10,6 +10,7 @@ pub mod arbitrate;
 pub mod decide;
 pub mod eligibility;
 pub mod offers;
+pub mod performance;
 pub mod points;
 pub mod rules;
 

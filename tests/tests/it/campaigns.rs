@@ -408,6 +408,19 @@ async fn approvals_pausing_and_other_workspaces(app: TestApp) {
                 "fromAddress": "team@mail.example.com" })
     };
 
+    // Each segment counts once, wherever it is repeated.
+    let seg2 = segment(&app, &me, "Inbox too", at("inbox.example.org")).await;
+    let mut twice = input("Twice");
+    twice["segmentIds"] = json!([seg, seg2, seg]);
+    let t = run(
+        &app,
+        &me,
+        "mutation($i: CampaignInput!) { createCampaign(input: $i) { segmentIds } }",
+        json!({ "i": twice }),
+    )
+    .await;
+    assert_eq!(t["createCampaign"]["segmentIds"], json!([seg, seg2]));
+
     // A rule asks an approver: launching waits for them.
     let q = "mutation($i: CreateApprovalRuleInput!) { createApprovalRule(input: $i) { id } }";
     run(&app, &me, q, json!({ "i": { "objectType": "CAMPAIGN", "approverRole": "APPROVER" } })).await;

@@ -511,6 +511,34 @@ async fn decisions_rank_explain_and_learn(app: TestApp) {
     let news = &mine["decide"]["explanation"]["candidates"][0];
     assert_eq!(news["code"], "NEWS");
     assert!(news["estimate"].as_f64().unwrap() > 0.0);
+
+    // What each offer did at a point, and the point's lift over its holdout.
+    let perf = "query($p: ID!) { offerPerformance(pointId: $p) { offer { code } presentations responses
+        rate { estimate low high } trafficShare } }";
+    let home_perf = run(&app, &me, perf, json!({ "p": home })).await["offerPerformance"].clone();
+    let rows = home_perf.as_array().unwrap();
+    assert_eq!(rows.iter().filter(|r| r["responses"] == 1).count(), 1, "the clicked offer's one response: {home_perf}");
+    let shares: f64 = rows.iter().map(|r| r["trafficShare"].as_f64().unwrap()).sum();
+    assert!((shares - 1.0).abs() < 1e-9, "{home_perf}");
+    let presented: i64 = rows.iter().map(|r| r["presentations"].as_i64().unwrap()).sum();
+    assert_eq!(presented, 6, "five to Ann and the fallback once: {home_perf}");
+    let later_row = rows.iter().find(|r| r["offer"]["code"] == "LATER").unwrap();
+    assert_eq!((later_row["presentations"].as_i64(), later_row["trafficShare"].as_f64()), (Some(0), Some(0.0)));
+    for r in rows.iter().filter(|r| r["presentations"].as_i64().unwrap() > 0) {
+        let rate = &r["rate"];
+        assert!(rate["low"].as_f64().unwrap() <= rate["estimate"].as_f64().unwrap());
+        assert!(rate["estimate"].as_f64().unwrap() <= rate["high"].as_f64().unwrap());
+    }
+    let lift =
+        "query($p: ID!) { pointLift(pointId: $p) { treated holdout lift low high treatedDecisions holdoutDecisions } }";
+    let l = run(&app, &me, lift, json!({ "p": block })).await["pointLift"].clone();
+    assert_eq!(l["treatedDecisions"], 1, "one learned decision before the shares took all: {l}");
+    assert!(l["holdoutDecisions"].as_i64().unwrap() <= 11, "{l}");
+    assert!(l["low"].as_f64().unwrap() <= l["lift"].as_f64().unwrap(), "{l}");
+    let r = app.gql(&them, perf, json!({ "p": home })).await;
+    assert_eq!(code(&r).as_deref(), Some("NOT_FOUND"), "{r}");
+    let r = app.gql(&them, lift, json!({ "p": block })).await;
+    assert_eq!(code(&r).as_deref(), Some("NOT_FOUND"), "{r}");
 }
 
 /// One object of each decisioning node type, for the node registry story.

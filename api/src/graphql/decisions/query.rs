@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object};
 
-use super::{InteractionPoint, Offer, OfferStatus, TreatmentRule};
+use super::{InteractionPoint, Offer, OfferPerformance, OfferStatus, PointLift, TreatmentRule};
 use crate::graphql::connection::{Conn, page_cost};
 use crate::graphql::context::{OrGql, parley, tenant};
 use crate::graphql::node::id_of;
@@ -62,5 +62,20 @@ impl DecisionsQuery {
         let t = tenant(ctx).await?;
         let id = id_of::<TreatmentRule>("id", &id).gql(ctx)?;
         Ok(TreatmentRule(domain::decisions::rules::get(t, parley(ctx)?, id).await.gql(ctx)?))
+    }
+
+    /// What each offer of a point has done there, most shown first.
+    async fn offer_performance(&self, ctx: &Context<'_>, point_id: ID) -> async_graphql::Result<Vec<OfferPerformance>> {
+        let t = tenant(ctx).await?;
+        let id = id_of::<InteractionPoint>("pointId", &point_id).gql(ctx)?;
+        let all = domain::decisions::performance::offers(t, parley(ctx)?, id).await.gql(ctx)?;
+        Ok(all.into_iter().map(Into::into).collect())
+    }
+
+    /// A point's learned decisions beside its holdout.
+    async fn point_lift(&self, ctx: &Context<'_>, point_id: ID) -> async_graphql::Result<PointLift> {
+        let t = tenant(ctx).await?;
+        let id = id_of::<InteractionPoint>("pointId", &point_id).gql(ctx)?;
+        Ok(domain::decisions::performance::lift(t, parley(ctx)?, id).await.gql(ctx)?.into())
     }
 }

@@ -230,3 +230,68 @@ impl From<domain::decisions::decide::Response> for OfferResponse {
         }
     }
 }
+
+/// An observed rate with its 95% interval.
+#[derive(SimpleObject)]
+pub struct Rate {
+    pub estimate: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// What one offer has done at a point.
+#[derive(SimpleObject)]
+pub struct OfferPerformance {
+    pub offer: Offer,
+    /// Times shown there.
+    pub presentations: i64,
+    /// Successes learnt from (a first click, acceptance or conversion within the window).
+    pub responses: i64,
+    pub rate: Rate,
+    /// Its share of the point's presentations (0 to 1).
+    pub traffic_share: f64,
+}
+
+impl From<domain::decisions::performance::OfferPerformance> for OfferPerformance {
+    fn from(p: domain::decisions::performance::OfferPerformance) -> Self {
+        OfferPerformance {
+            offer: Offer(p.offer),
+            presentations: p.presentations,
+            responses: p.responses,
+            rate: Rate { estimate: p.estimate, low: p.low, high: p.high },
+            traffic_share: p.traffic_share,
+        }
+    }
+}
+
+/// A point's learned decisions beside its holdout: the share of decisions with a
+/// success in each, and the lift with its 95% interval.
+#[derive(SimpleObject)]
+pub struct PointLift {
+    pub treated: f64,
+    pub holdout: f64,
+    /// Treated minus holdout.
+    pub lift: f64,
+    pub low: f64,
+    pub high: f64,
+    pub p_value: Option<f64>,
+    pub significant: bool,
+    pub treated_decisions: i64,
+    pub holdout_decisions: i64,
+}
+
+impl From<domain::decisions::performance::PointLift> for PointLift {
+    fn from(p: domain::decisions::performance::PointLift) -> Self {
+        PointLift {
+            treated: p.lift.treated,
+            holdout: p.lift.control,
+            lift: p.lift.absolute,
+            low: p.lift.low,
+            high: p.lift.high,
+            p_value: p.lift.p_value,
+            significant: p.lift.significant,
+            treated_decisions: p.treated_decisions,
+            holdout_decisions: p.holdout_decisions,
+        }
+    }
+}
