@@ -55,6 +55,14 @@ pub fn name(field: &str, raw: &str, max: usize) -> Result<String> {
     Ok(s.to_owned())
 }
 
+/// A percentage from 0 to `max`, as basis points (1/10,000).
+pub fn percent_basis_points(field: &str, percent: f64, max: f64) -> Result<i32> {
+    if !percent.is_finite() || !(0.0..=max).contains(&percent) {
+        return Err(Error::invalid(field, format!("is a percentage from 0 to {max}")));
+    }
+    Ok((percent * 100.0).round() as i32)
+}
+
 /// A trimmed free text of at most `max` characters (may be empty): descriptions, notes,
 /// comments.
 pub fn text(field: &str, raw: &str, max: usize) -> Result<String> {

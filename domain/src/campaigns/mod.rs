@@ -205,10 +205,7 @@ async fn check(tx: &TenantTx<'_>, input: CampaignInput) -> Result<Checked> {
     if from_name.chars().any(|c| c.is_control() || c == '"') {
         return Err(Error::invalid("fromName", "may not hold quotes or control characters"));
     }
-    let c = input.control_percent;
-    if !c.is_finite() || !(0.0..=50.0).contains(&c) {
-        return Err(Error::invalid("controlGroupPercent", "is a percentage from 0 to 50"));
-    }
+    let control_bp = validate::percent_basis_points("controlGroupPercent", input.control_percent, 50.0)?;
     let local = input.local_time.as_deref().map(|t| local_time("localTime", t)).transpose()?;
     for s in segments.iter().chain(&excluded) {
         tx.find::<segment::Entity>(*s).await?;
@@ -232,7 +229,7 @@ async fn check(tx: &TenantTx<'_>, input: CampaignInput) -> Result<Checked> {
         domain,
         from,
         from_name,
-        control_bp: (c * 100.0).round() as i32,
+        control_bp,
         schedule_at: input.schedule_at,
         local_time: local.map(|t| t.format("%H:%M").to_string()),
         project: input.project,

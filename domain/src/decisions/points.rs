@@ -89,14 +89,6 @@ pub fn iso_duration(secs: i64) -> String {
     out
 }
 
-/// A percentage as basis points, refusing anything outside `0 ..= max`.
-fn basis_points(field: &str, percent: f64, max: f64) -> Result<i32> {
-    if !percent.is_finite() || !(0.0..=max).contains(&percent) {
-        return Err(Error::invalid(field, format!("is a percentage from 0 to {max}")));
-    }
-    Ok((percent * 100.0).round() as i32)
-}
-
 struct Checked {
     name: String,
     channel: Channel,
@@ -205,8 +197,8 @@ pub async fn configure_learning(
     id: InteractionPointId,
     input: LearningInput,
 ) -> Result<InteractionPoint> {
-    let holdout = basis_points("holdoutPercent", input.holdout_percent, MAX_HOLDOUT_PERCENT)?;
-    let exploration = basis_points("explorationPercent", input.exploration_percent, 100.0)?;
+    let holdout = validate::percent_basis_points("holdoutPercent", input.holdout_percent, MAX_HOLDOUT_PERCENT)?;
+    let exploration = validate::percent_basis_points("explorationPercent", input.exploration_percent, 100.0)?;
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::ManageOffers)?;
     tx.lock::<interaction_point::Entity>(id).await?;

@@ -141,11 +141,7 @@ pub async fn of_point(ctx: &TenantCtx, p: &Parley, point: InteractionPointId) ->
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::ReadContacts)?;
     tx.find::<interaction_point::Entity>(point).await?;
-    let all = treatment_rule::Entity::scoped(ctx)
-        .filter(treatment_rule::Column::PointId.eq(point))
-        .order_by_asc(treatment_rule::Column::Id)
-        .all(&tx)
-        .await?;
+    let all = in_point(&tx, point).await?;
     tx.commit().await?;
     Ok(all)
 }
