@@ -64,6 +64,9 @@ impl Server {
             w.await.context("worker task")?;
         }
         self.http.await.context("http task")??;
+        if let Err(e) = self.parley.flush().await {
+            tracing::error!(error = %e, "learning counts not written at shutdown");
+        }
         Ok(())
     }
 }

@@ -101,12 +101,18 @@ pub struct Parley {
     db: Db,
     settings: Arc<Settings>,
     clock_skew: chrono::Duration,
+    node: Arc<self::core::node::Node>,
 }
 
 impl Parley {
     /// Builds the handle.
     pub fn new(db: Db, settings: Settings) -> Self {
-        Parley { db, settings: Arc::new(settings), clock_skew: chrono::Duration::zero() }
+        Parley {
+            db,
+            settings: Arc::new(settings),
+            clock_skew: chrono::Duration::zero(),
+            node: Arc::new(Default::default()),
+        }
     }
     /// The same handle with its clock `skew` off the machine's: plays a worker whose
     /// clock is wrong, to show that what the database decides does not depend on it.
@@ -125,6 +131,19 @@ impl Parley {
     /// The settings.
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+    /// What this node keeps in memory.
+    pub(crate) fn node(&self) -> &self::core::node::Node {
+        &self.node
+    }
+    /// Makes this node's cached reads stale: called by every writer of what they hold.
+    pub(crate) fn changed(&self) {
+        self.node.changed()
+    }
+    /// Writes what this node holds in memory and has not written yet (the learner's
+    /// counts); a server calls it when it stops.
+    pub async fn flush(&self) -> Result<()> {
+        decisions::live::flush(self).await
     }
 }
 

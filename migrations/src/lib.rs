@@ -23,6 +23,7 @@ mod m20261207_000016_assets;
 mod m20261207_000017_campaigns;
 mod m20261207_000018_table_statistics;
 mod m20261207_000019_decisions;
+mod m20261207_000020_offer_limits;
 mod pg;
 pub mod schema;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000017_campaigns::Migration),
             Box::new(m20261207_000018_table_statistics::Migration),
             Box::new(m20261207_000019_decisions::Migration),
+            Box::new(m20261207_000020_offer_limits::Migration),
         ]
     }
 }

@@ -20,13 +20,17 @@
 //!   (`budget.rs`).
 //!
 //! - a campaign to 100,000 contacts sent by one worker to a local SMTP sink
-//!   (`campaigns.rs`).
+//!   (`campaigns.rs`);
+//! - decisions over 1,000,000 contacts, 200 offers and 20 points, and a simulated shop
+//!   measuring the learner's regret (`decisions.rs`).
 //!
-//! The last four take minutes at their default sizes: they run only when asked for with
-//! `--only import`, `--only segments`, `--only budget` or `--only campaigns`.
+//! The last five take minutes at their default sizes: they run only when asked for with
+//! `--only import`, `--only segments`, `--only budget`, `--only campaigns` or
+//! `--only decisions`.
 
 mod budget;
 mod campaigns;
+mod decisions;
 mod import;
 mod segments;
 
@@ -56,7 +60,7 @@ pub struct BenchArgs {
     /// PostgreSQL URL of an owner login; a scratch database is created beside it.
     #[arg(long, env = "TEST_DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
     pub postgres_url: String,
-    /// Run one part only: `tracking`, `import`, `segments` or `budget`.
+    /// Run one part only: `tracking`, `import`, `segments`, `budget`, `campaigns` or `decisions`.
     #[arg(long)]
     pub only: Option<String>,
     /// Rows of the import file.
@@ -259,6 +263,16 @@ async fn bench_in(args: &BenchArgs, backend: &str, data: &std::path::Path, url: 
             println!("\n## {backend}: a campaign to everyone who consented, one worker, SMTP at {}", args.smtp);
             let token = sign_up(&http, &base, 0).await?;
             let res = campaigns::run(args, &target, &server, &http, &token).await;
+            server.stop().await?;
+            return res;
+        }
+        Some("decisions") => {
+            println!(
+                "\n## {backend}: decisions ({} contacts, {} clients, {} s per load, 2 cores shared with the load generator)",
+                args.contacts, args.clients, args.seconds
+            );
+            let token = sign_up(&http, &base, 0).await?;
+            let res = decisions::run(args, &target, &http, &token).await;
             server.stop().await?;
             return res;
         }

@@ -23,6 +23,7 @@ impl Audited for ContactPolicy {
         json!({
             "emailMax": self.email_max, "emailWindowDays": self.email_window_days, "allMax": self.all_max,
             "allWindowDays": self.all_window_days, "quietStart": self.quiet_start, "quietEnd": self.quiet_end,
+            "offerMax": self.offer_max, "offerWindowDays": self.offer_window_days,
         })
     }
 }
@@ -40,6 +41,9 @@ pub struct PolicyInput {
     pub all_window_days: Option<i32>,
     pub quiet_start: Option<String>,
     pub quiet_end: Option<String>,
+    /// Most offers shown to one contact, everywhere together, within the window.
+    pub offer_max: Option<i32>,
+    pub offer_window_days: Option<i32>,
 }
 
 fn cap(max: Option<i32>, days: Option<i32>, fields: (&str, &str)) -> Result<(Option<i32>, Option<i32>)> {
@@ -47,7 +51,8 @@ fn cap(max: Option<i32>, days: Option<i32>, fields: (&str, &str)) -> Result<(Opt
         (None, None) => Ok((None, None)),
         (Some(m), Some(d)) => {
             if !(1..=1_000).contains(&m) {
-                return Err(Error::invalid(fields.0, "is from 1 to 1000 messages"));
+                let what = if fields.0.starts_with("offer") { "offers" } else { "messages" };
+                return Err(Error::invalid(fields.0, format!("is from 1 to 1000 {what}")));
             }
             if !(1..=365).contains(&d) {
                 return Err(Error::invalid(fields.1, "is from 1 to 365 days"));
@@ -76,6 +81,7 @@ pub(crate) async fn of_in(tx: &TenantTx<'_>) -> Result<Option<ContactPolicy>> {
 pub async fn set(ctx: &TenantCtx, p: &Parley, input: PolicyInput) -> Result<ContactPolicy> {
     let (email_max, email_days) = cap(input.email_max, input.email_window_days, ("emailMax", "emailWindowDays"))?;
     let (all_max, all_days) = cap(input.all_max, input.all_window_days, ("allMax", "allWindowDays"))?;
+    let (offer_max, offer_days) = cap(input.offer_max, input.offer_window_days, ("offerMax", "offerWindowDays"))?;
     let (quiet_start, quiet_end) = match (input.quiet_start.as_deref(), input.quiet_end.as_deref()) {
         (None, None) => (None, None),
         (Some(s), Some(e)) => {
@@ -100,6 +106,8 @@ pub async fn set(ctx: &TenantCtx, p: &Parley, input: PolicyInput) -> Result<Cont
                 am.all_window_days = Set(all_days);
                 am.quiet_start = Set(quiet_start);
                 am.quiet_end = Set(quiet_end);
+                am.offer_max = Set(offer_max);
+                am.offer_window_days = Set(offer_days);
                 am.updated_at = Set(t);
                 Ok(())
             })
@@ -114,6 +122,8 @@ pub async fn set(ctx: &TenantCtx, p: &Parley, input: PolicyInput) -> Result<Cont
                 all_window_days: Set(all_days),
                 quiet_start: Set(quiet_start),
                 quiet_end: Set(quiet_end),
+                offer_max: Set(offer_max),
+                offer_window_days: Set(offer_days),
                 updated_at: Set(t),
                 ..Default::default()
             };
@@ -121,6 +131,7 @@ pub async fn set(ctx: &TenantCtx, p: &Parley, input: PolicyInput) -> Result<Cont
         }
     };
     tx.commit().await?;
+    p.changed();
     Ok(saved)
 }
 

@@ -170,6 +170,7 @@ pub async fn create(ctx: &TenantCtx, p: &Parley, new: NewField) -> Result<Contac
     }
     let d = tx.create("contact_field.created", row).await?;
     tx.commit().await?;
+    p.changed();
     Ok(d)
 }
 
@@ -197,6 +198,7 @@ pub async fn update(
         })
         .await?;
     tx.commit().await?;
+    p.changed();
     Ok(d)
 }
 
@@ -208,6 +210,7 @@ pub async fn delete(ctx: &TenantCtx, p: &Parley, id: ContactFieldId) -> Result<C
     remove_values(&tx, &d.key).await?;
     let d = tx.delete::<def::Entity>("contact_field.deleted", d).await?;
     tx.commit().await?;
+    p.changed();
     Ok(d)
 }
 

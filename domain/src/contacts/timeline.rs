@@ -34,6 +34,32 @@ pub(crate) async fn append(
     Ok(())
 }
 
+/// Appends `events` (kind, properties), all at `occurred_at`, to `contact`'s history in
+/// one statement.
+pub(crate) async fn append_all(
+    tx: &TenantTx<'_>,
+    contact: ContactId,
+    events: Vec<(&str, Value)>,
+    occurred_at: DateTime<Utc>,
+) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let received_at = now();
+    let rows = events.into_iter().map(|(kind, properties)| contact_event::ActiveModel {
+        tenant_id: Set(tx.tenant_id()),
+        id: Set(new_id()),
+        contact_id: Set(Some(contact)),
+        anonymous_id: Set(None),
+        kind: Set(kind.to_owned()),
+        properties: Set(properties),
+        occurred_at: Set(occurred_at),
+        received_at: Set(received_at),
+    });
+    contact_event::Entity::insert_many(rows).exec_without_returning(tx).await?;
+    Ok(())
+}
+
 /// A contact's events, newest first (in the order Parley received them).
 pub async fn events(ctx: &TenantCtx, p: &Parley, contact: ContactId, args: PageArgs) -> Result<Page<ContactEvent>> {
     let tx = p.tenant_tx(ctx).await?;

@@ -5,6 +5,7 @@ pub(crate) mod bulk;
 pub mod ctx;
 pub mod db;
 pub mod error;
+pub(crate) mod node;
 pub mod page;
 pub mod sealed;
 pub mod tx;

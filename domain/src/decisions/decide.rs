@@ -12,22 +12,22 @@
 
 use std::collections::HashMap;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
-use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde_json::{Value, json};
 
-use super::arbitrate::{self, Candidate, Mode, Stats};
-use super::{Offer, OfferStatus, eligibility, offers, points, rules};
+use super::arbitrate::{self, Candidate, Mode};
+use super::live::{self, OfferView, Snapshot};
+use super::{Offer, OfferStatus};
 use crate::contacts::{Channel, ConsentStatus, consents_of, identity, timeline};
 use crate::db::TenantOwned;
 use crate::money::{self, Money};
 use crate::{
     Contact, ContactId, DecisionId, Error, InteractionPointId, OfferId, Parley, Permission, Result, TenantCtx,
-    TenantTx, TypedId, new_id, now,
+    TenantTx, TypedId, WorkspaceId, new_id, now,
 };
-use entities::{contact, decision, interaction_point, offer, offer_response, offer_stat, visitor};
+use entities::{contact, contact_event, decision, interaction_point, offer_response, visitor};
 
 /// The largest context a request may carry, as JSON.
 pub const MAX_CONTEXT_BYTES: usize = 16 * 1024;
@@ -144,24 +144,84 @@ async fn resolve(tx: &TenantTx<'_>, who: &Who) -> Result<(Option<Contact>, Optio
     })
 }
 
-/// Whether live contact `id` meets `cond`.
-async fn meets(tx: &TenantTx<'_>, id: ContactId, cond: Expr) -> Result<bool> {
-    Ok(contact::Entity::scoped(tx.ctx()).filter(contact::Column::Id.eq(id)).filter(cond).count(tx).await? > 0)
-}
-
 /// Why `o` may not be shown at a point of `channel` now, if it may not.
-fn unusable(o: &Offer, channel: Channel, t: chrono::DateTime<chrono::Utc>) -> Option<&'static str> {
+fn unusable(o: &OfferView, channel: Channel, t: chrono::DateTime<chrono::Utc>) -> Option<&'static str> {
+    let (channels, o) = (&o.channels, &o.offer);
     if o.status == OfferStatus::Retired {
         Some("retired")
     } else if o.valid_from.is_some_and(|f| t < f) {
         Some("not valid yet")
     } else if o.valid_to.is_some_and(|to| t >= to) {
         Some("no longer valid")
-    } else if !offers::channels_of(o).contains(&channel) {
+    } else if !channels.contains(&channel) {
         Some("not shown on this channel")
     } else {
         None
     }
+}
+
+/// What a contact was shown lately, as far as the limits ask.
+#[derive(Debug, Default)]
+struct Seen {
+    /// Presentations of each limited offer within its own window.
+    per_offer: HashMap<OfferId, i64>,
+    /// Presentations of any offer within the workspace's fatigue window.
+    in_all: i64,
+}
+
+impl Seen {
+    /// Reads contact `id`'s presentations within the longest window the snapshot's
+    /// limits need (nothing when none is set).
+    async fn of(tx: &TenantTx<'_>, snap: &Snapshot, id: ContactId, t: DateTime<Utc>) -> Result<Seen> {
+        let windows: HashMap<OfferId, i64> = snap
+            .catalogue
+            .values()
+            .filter_map(|o| Some((o.offer.id, i64::from(o.offer.max_per_contact_days?))))
+            .collect();
+        let longest = windows.values().copied().chain(snap.fatigue.map(|(_, d)| d)).max();
+        let Some(longest) = longest else { return Ok(Seen::default()) };
+        let shown: Vec<(Value, DateTime<Utc>)> = contact_event::Entity::scoped(tx.ctx())
+            .filter(contact_event::Column::ContactId.eq(id))
+            .filter(contact_event::Column::Kind.eq("offer_presented"))
+            .filter(contact_event::Column::OccurredAt.gte(t - Duration::days(longest)))
+            .select_only()
+            .column(contact_event::Column::Properties)
+            .column(contact_event::Column::OccurredAt)
+            .into_tuple()
+            .all(tx)
+            .await?;
+        let mut seen = Seen::default();
+        for (props, at) in shown {
+            if snap.fatigue.is_some_and(|(_, d)| at >= t - Duration::days(d)) {
+                seen.in_all += 1;
+            }
+            let offer = props["offerId"].as_str().and_then(|s| s.parse::<uuid::Uuid>().ok()).map(OfferId::from);
+            if let Some(o) = offer
+                && windows.get(&o).is_some_and(|d| at >= t - Duration::days(*d))
+            {
+                *seen.per_offer.entry(o).or_default() += 1;
+            }
+        }
+        Ok(seen)
+    }
+}
+
+/// Why `o` may not be shown to this contact now under its limits, if it may not: its
+/// per-contact maximum or its capacity reached.
+fn limited(p: &Parley, tenant: WorkspaceId, snap: &Snapshot, seen: &Seen, o: &OfferView) -> Option<String> {
+    let o = &o.offer;
+    if let (Some(max), Some(days)) = (o.max_per_contact, o.max_per_contact_days)
+        && seen.per_offer.get(&o.id).copied().unwrap_or(0) >= i64::from(max)
+    {
+        return Some(format!("shown to this contact {max} times in {days} days (its limit)"));
+    }
+    if let Some(capacity) = o.capacity {
+        let shown = snap.shown_in_all.get(&o.id).copied().unwrap_or(0) + live::pending_shown(p, tenant, o.id);
+        if shown >= capacity.max(0) as u64 {
+            return Some(format!("reached its capacity of {capacity} presentations"));
+        }
+    }
+    None
 }
 
 /// Value minus cost of `o`, in major units.
@@ -174,83 +234,68 @@ pub async fn decide(ctx: &TenantCtx, p: &Parley, input: DecideInput) -> Result<D
     let context = context(input.context)?;
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::EditContacts)?;
-    let point = tx.find::<interaction_point::Entity>(input.point).await?;
+    let snap = live::snapshot(p, &tx, input.point).await?;
+    let point = &snap.point;
     let count = input.count.unwrap_or(point.max_offers);
     if !(1..=point.max_offers).contains(&count) {
         return Err(Error::invalid("count", format!("is from 1 to the point's {} offers", point.max_offers)));
     }
     let (contact, anonymous) = resolve(&tx, &input.who).await?;
-    let channel = points::channel_of(&point);
+    let channel = snap.channel;
     let t = now();
     let opted_out = contact.as_ref().is_some_and(|c| {
         channel.takes_consent()
             && consents_of(c).iter().any(|k| k.channel == channel && k.status == ConsentStatus::Denied)
     });
-    let all_rules = rules::in_point(&tx, point.id).await?;
-    let mut ids: Vec<OfferId> = all_rules.iter().flat_map(rules::offers_of).collect();
-    ids.extend(point.fallback_offer_id);
-    let catalogue: HashMap<OfferId, Offer> = offer::Entity::scoped(ctx)
-        .filter(offer::Column::Id.is_in(ids))
-        .all(&tx)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o))
-        .collect();
-    let stats: HashMap<OfferId, Stats> = offer_stat::Entity::scoped(ctx)
-        .filter(offer_stat::Column::PointId.eq(point.id))
-        .all(&tx)
-        .await?
-        .into_iter()
-        .map(|s| (s.offer_id, Stats { trials: s.trials.max(0) as u64, successes: s.successes.max(0) as u64 }))
-        .collect();
+    let seen = match &contact {
+        Some(c) if !opted_out => Seen::of(&tx, &snap, c.id, t).await?,
+        _ => Seen::default(),
+    };
+    let fatigued = snap.fatigue.filter(|(max, _)| seen.in_all >= *max);
+    let limits = |o: &OfferView| limited(p, tx.tenant_id(), &snap, &seen, o);
     let mut candidates = Vec::new();
     let mut excluded = Vec::new();
     if opted_out {
         excluded.push(json!({ "reason": format!("the contact refused consent on {}", channel.as_str()) }));
+    } else if let Some((max, days)) = fatigued {
+        excluded.push(json!({
+            "reason": format!("the contact was shown {max} offers or more in {days} days (the workspace's cap)")
+        }));
     } else {
-        let fields = crate::contacts::fields::all(&tx).await?;
-        for r in &all_rules {
-            let in_segment = match (r.segment_id, &contact) {
-                (None, _) => true,
-                (Some(_), None) => false,
-                (Some(s), Some(c)) => meets(&tx, c.id, crate::segments::condition_in(&tx, s).await?).await?,
-            };
+        // Every segment and contact test of the point's rules, for this contact, at once.
+        let tested = match &contact {
+            Some(c) => snap.tested(&tx, c.id).await?,
+            None => vec![false; snap.conditions.len()],
+        };
+        let met = |i: usize| tested.get(i).copied().unwrap_or(false);
+        for r in &snap.rules {
+            let in_segment = r.segment.is_none_or(met);
             if !in_segment {
-                excluded.push(json!({ "rule": r.id, "reason": "not in the rule's segment" }));
+                excluded.push(json!({ "rule": r.rule.id, "reason": "not in the rule's segment" }));
                 continue;
             }
-            let eligible = if r.eligibility.is_null() {
-                true
-            } else {
-                match eligibility::parse(&r.eligibility, &fields, "eligibility") {
-                    Err(_) => false,
-                    Ok(e) => {
-                        let mut answers: HashMap<String, bool> = HashMap::new();
-                        for raw in e.contact_rules() {
-                            let yes = match &contact {
-                                None => false,
-                                Some(c) => meets(&tx, c.id, crate::segments::rule_condition(&tx, raw).await?).await?,
-                            };
-                            answers.insert(raw.to_string(), yes);
-                        }
-                        e.holds(&context, &mut |raw| answers.get(&raw.to_string()).copied().unwrap_or(false))
-                    }
+            let eligible = match &r.eligibility {
+                None => true,
+                Some(Err(())) => false,
+                Some(Ok((e, index))) => {
+                    e.holds(&context, &mut |raw| index.get(&raw.to_string()).is_some_and(|i| met(*i)))
                 }
             };
             if !eligible {
-                excluded.push(json!({ "rule": r.id, "reason": "the rule's eligibility does not hold" }));
+                excluded.push(json!({ "rule": r.rule.id, "reason": "the rule's eligibility does not hold" }));
                 continue;
             }
-            for id in rules::offers_of(r) {
-                let Some(o) = catalogue.get(&id) else { continue };
-                match unusable(o, channel, t) {
-                    Some(why) => excluded.push(json!({ "rule": r.id, "offer": o.code, "reason": why })),
+            for id in &r.offers {
+                let Some(o) = snap.catalogue.get(id) else { continue };
+                let why = unusable(o, channel, t).map(str::to_owned).or_else(|| limits(o));
+                match why {
+                    Some(why) => excluded.push(json!({ "rule": r.rule.id, "offer": o.offer.code, "reason": why })),
                     None => candidates.push(Candidate {
-                        offer: o.id,
-                        rule: Some(r.id),
-                        weight: r.weight,
-                        margin: margin(o),
-                        stats: stats.get(&o.id).copied().unwrap_or_default(),
+                        offer: *id,
+                        rule: Some(r.rule.id),
+                        weight: r.rule.weight,
+                        margin: margin(&o.offer),
+                        stats: live::stats_of(p, tx.tenant_id(), &snap, *id),
                     }),
                 }
             }
@@ -260,9 +305,10 @@ pub async fn decide(ctx: &TenantCtx, p: &Parley, input: DecideInput) -> Result<D
     let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::from_rng(&mut rand::rng());
     let mode = arbitrate::mode_for(rng.random(), point.holdout_basis_points, point.exploration_basis_points);
     let arb = arbitrate::arbitrate(candidates, count as usize, mode, &mut rng);
+    let offer_of = |id: &OfferId| snap.catalogue.get(id).map(|o| &o.offer);
     let mut shown: Vec<Shown> = arb
         .chosen()
-        .filter_map(|s| catalogue.get(&s.offer).map(|o| Shown { offer: o.clone(), score: s.score, rank: s.rank }))
+        .filter_map(|s| offer_of(&s.offer).map(|o| Shown { offer: o.clone(), score: s.score, rank: s.rank }))
         .collect();
     let mode_name = if !shown.is_empty() {
         match mode {
@@ -271,9 +317,9 @@ pub async fn decide(ctx: &TenantCtx, p: &Parley, input: DecideInput) -> Result<D
             Mode::Holdout => "HOLDOUT",
         }
     } else {
-        match point.fallback_offer_id.and_then(|f| catalogue.get(&f)) {
-            Some(f) if !opted_out && unusable(f, channel, t).is_none() => {
-                shown.push(Shown { offer: f.clone(), score: 0.0, rank: 1 });
+        match point.fallback_offer_id.and_then(|f| snap.catalogue.get(&f)) {
+            Some(f) if !opted_out && fatigued.is_none() && unusable(f, channel, t).is_none() && limits(f).is_none() => {
+                shown.push(Shown { offer: f.offer.clone(), score: 0.0, rank: 1 });
                 "FALLBACK"
             }
             _ => "NONE",
@@ -297,24 +343,28 @@ pub async fn decide(ctx: &TenantCtx, p: &Parley, input: DecideInput) -> Result<D
     })
     .exec_without_returning(&tx)
     .await?;
-    for s in &shown {
-        count_trial(&tx, point.id, s.offer.id).await?;
-        if let Some(c) = &contact {
+    if let Some(c) = &contact {
+        let events = shown.iter().map(|s| {
             let props = json!({
                 "decisionId": id, "offerId": s.offer.id, "code": s.offer.code, "version": s.offer.version,
                 "pointId": point.id, "point": point.name, "channel": channel, "rank": s.rank,
             });
-            timeline::append(&tx, c.id, "offer_presented", props, t).await?;
-        }
+            ("offer_presented", props)
+        });
+        timeline::append_all(&tx, c.id, events.collect(), t).await?;
     }
+    let tenant = tx.tenant_id();
     tx.commit().await?;
+    for s in &shown {
+        live::count(p, tenant, point.id, s.offer.id, 1, 0);
+    }
     let explanation = input.explain.then(|| {
         json!({
             "mode": mode_name,
             "channel": channel,
             "candidates": arb.ranked.iter().map(|s| {
                 let mut v = serde_json::to_value(s).unwrap_or_default();
-                if let Some(o) = catalogue.get(&s.offer) {
+                if let Some(o) = offer_of(&s.offer) {
                     v["code"] = json!(o.code);
                 }
                 v
@@ -330,39 +380,6 @@ pub async fn decide(ctx: &TenantCtx, p: &Parley, input: DecideInput) -> Result<D
         offers: shown,
         explanation,
     })
-}
-
-/// One more trial of `offer` at `point`.
-async fn count_trial(tx: &TenantTx<'_>, point: InteractionPointId, offer: OfferId) -> Result<()> {
-    bump(tx, point, offer, 1, 0).await
-}
-
-/// Adds to the trials and successes of `offer` at `point` (one statement: a new pair
-/// is inserted, an existing one added to).
-async fn bump(tx: &TenantTx<'_>, point: InteractionPointId, offer: OfferId, trials: i64, successes: i64) -> Result<()> {
-    let row = offer_stat::ActiveModel {
-        tenant_id: Set(tx.tenant_id()),
-        id: Set(new_id()),
-        point_id: Set(point),
-        offer_id: Set(offer),
-        trials: Set(trials),
-        successes: Set(successes),
-        updated_at: Set(now()),
-    };
-    let on_conflict =
-        OnConflict::columns([offer_stat::Column::TenantId, offer_stat::Column::PointId, offer_stat::Column::OfferId])
-            .value(
-                offer_stat::Column::Trials,
-                sea_orm::ExprTrait::add(Expr::col((offer_stat::Entity, offer_stat::Column::Trials)), trials),
-            )
-            .value(
-                offer_stat::Column::Successes,
-                sea_orm::ExprTrait::add(Expr::col((offer_stat::Entity, offer_stat::Column::Successes)), successes),
-            )
-            .value(offer_stat::Column::UpdatedAt, Expr::val(now()))
-            .to_owned();
-    offer_stat::Entity::insert(row).on_conflict(on_conflict).exec_without_returning(tx).await?;
-    Ok(())
 }
 
 /// What a person did with an offer.
@@ -456,9 +473,6 @@ pub async fn respond(ctx: &TenantCtx, p: &Parley, input: RespondInput) -> Result
         responded_at: Set(t),
     };
     let saved = sea_orm::ActiveModelTrait::insert(row, &tx).await?;
-    if learns {
-        bump(&tx, d.point_id, input.offer, 0, 1).await?;
-    }
     if let Some(c) = d.contact_id {
         let props = json!({
             "decisionId": d.id, "offerId": input.offer, "pointId": d.point_id, "outcome": input.outcome.as_str(),
@@ -467,6 +481,10 @@ pub async fn respond(ctx: &TenantCtx, p: &Parley, input: RespondInput) -> Result
         });
         timeline::append(&tx, c, "offer_responded", props, t).await?;
     }
+    let tenant = tx.tenant_id();
     tx.commit().await?;
+    if learns {
+        live::count(p, tenant, d.point_id, input.offer, 0, 1);
+    }
     Ok(saved)
 }

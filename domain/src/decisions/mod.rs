@@ -9,6 +9,7 @@
 pub mod arbitrate;
 pub mod decide;
 pub mod eligibility;
+pub mod live;
 pub mod offers;
 pub mod performance;
 pub mod points;
@@ -40,6 +41,8 @@ impl Audited for Offer {
             "channels": self.channels, "validFrom": self.valid_from, "validTo": self.valid_to,
             "currency": self.currency, "valueMinor": self.value_minor, "costMinor": self.cost_minor,
             "creatives": self.creatives, "attributes": self.attributes,
+            "maxPerContact": self.max_per_contact, "maxPerContactDays": self.max_per_contact_days,
+            "capacity": self.capacity,
         })
     }
 }

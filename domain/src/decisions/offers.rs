@@ -49,6 +49,11 @@ pub struct OfferInput {
     pub valid_to: Option<DateTime<Utc>>,
     pub creatives: Vec<Creative>,
     pub attributes: Option<Value>,
+    /// Most presentations to one contact within `max_per_contact_days` (both or neither).
+    pub max_per_contact: Option<i32>,
+    pub max_per_contact_days: Option<i32>,
+    /// Most presentations in all.
+    pub capacity: Option<i64>,
 }
 
 /// An offer input once checked.
@@ -63,6 +68,30 @@ struct Checked {
     valid_to: Option<DateTime<Utc>>,
     creatives: Vec<Creative>,
     attributes: Value,
+    max_per_contact: Option<i32>,
+    max_per_contact_days: Option<i32>,
+    capacity: Option<i64>,
+}
+
+/// The largest capacity.
+pub const MAX_CAPACITY: i64 = 1_000_000_000_000;
+
+/// A per-contact limit: a maximum and its window in days, both or neither.
+fn per_contact(max: Option<i32>, days: Option<i32>) -> Result<(Option<i32>, Option<i32>)> {
+    match (max, days) {
+        (None, None) => Ok((None, None)),
+        (Some(m), Some(d)) => {
+            if !(1..=1_000).contains(&m) {
+                return Err(Error::invalid("maxPerContact", "is from 1 to 1000 presentations"));
+            }
+            if !(1..=365).contains(&d) {
+                return Err(Error::invalid("maxPerContactDays", "is from 1 to 365 days"));
+            }
+            Ok((Some(m), Some(d)))
+        }
+        (Some(_), None) => Err(Error::invalid("maxPerContactDays", "is required with maxPerContact")),
+        (None, Some(_)) => Err(Error::invalid("maxPerContact", "is required with maxPerContactDays")),
+    }
 }
 
 /// An offer code: 1 to 40 of `A-Z 0-9 - _ .`, kept in upper case.
@@ -155,6 +184,10 @@ fn check(input: OfferInput) -> Result<Checked> {
     if attributes.to_string().len() > MAX_ATTRIBUTES_BYTES {
         return Err(Error::invalid("attributes", format!("is larger than {} KiB", MAX_ATTRIBUTES_BYTES / 1024)));
     }
+    let (max_per_contact, max_per_contact_days) = per_contact(input.max_per_contact, input.max_per_contact_days)?;
+    if input.capacity.is_some_and(|c| !(1..=MAX_CAPACITY).contains(&c)) {
+        return Err(Error::invalid("capacity", "is from 1 to 1,000,000,000,000 presentations"));
+    }
     Ok(Checked {
         code,
         name,
@@ -166,6 +199,9 @@ fn check(input: OfferInput) -> Result<Checked> {
         valid_to: input.valid_to,
         creatives,
         attributes,
+        max_per_contact,
+        max_per_contact_days,
+        capacity: input.capacity,
     })
 }
 
@@ -185,6 +221,7 @@ fn content(o: &Offer) -> Value {
         "code": o.code, "name": o.name, "channels": o.channels, "validFrom": o.valid_from,
         "validTo": o.valid_to, "currency": o.currency, "valueMinor": o.value_minor,
         "costMinor": o.cost_minor, "creatives": o.creatives, "attributes": o.attributes,
+        "maxPerContact": o.max_per_contact, "maxPerContactDays": o.max_per_contact_days, "capacity": o.capacity,
     })
 }
 
@@ -234,6 +271,9 @@ pub async fn create(ctx: &TenantCtx, p: &Parley, input: OfferInput) -> Result<Of
         cost_minor: Set(c.cost_minor),
         creatives: Set(json!(c.creatives)),
         attributes: Set(c.attributes),
+        max_per_contact: Set(c.max_per_contact),
+        max_per_contact_days: Set(c.max_per_contact_days),
+        capacity: Set(c.capacity),
         created_by: Set(ctx.actor().id().unwrap_or_default().into()),
         created_at: Set(t),
         updated_at: Set(t),
@@ -243,6 +283,7 @@ pub async fn create(ctx: &TenantCtx, p: &Parley, input: OfferInput) -> Result<Of
     let saved = tx.create("offer.created", row).await?;
     save_version(&tx, ctx, &saved).await?;
     tx.commit().await?;
+    p.changed();
     Ok(saved)
 }
 
@@ -270,12 +311,16 @@ pub async fn update(ctx: &TenantCtx, p: &Parley, id: OfferId, input: OfferInput)
             am.cost_minor = Set(c.cost_minor);
             am.creatives = Set(json!(c.creatives));
             am.attributes = Set(c.attributes);
+            am.max_per_contact = Set(c.max_per_contact);
+            am.max_per_contact_days = Set(c.max_per_contact_days);
+            am.capacity = Set(c.capacity);
             am.updated_at = Set(now());
             Ok(())
         })
         .await?;
     save_version(&tx, ctx, &saved).await?;
     tx.commit().await?;
+    p.changed();
     Ok(saved)
 }
 
@@ -304,6 +349,7 @@ pub async fn retire(ctx: &TenantCtx, p: &Parley, id: OfferId) -> Result<Offer> {
         })
         .await?;
     tx.commit().await?;
+    p.changed();
     Ok(saved)
 }
 

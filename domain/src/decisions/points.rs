@@ -159,6 +159,7 @@ pub async fn create(ctx: &TenantCtx, p: &Parley, input: PointInput) -> Result<In
     };
     let saved = tx.create("interaction_point.created", row).await?;
     tx.commit().await?;
+    p.changed();
     Ok(saved)
 }
 
@@ -187,6 +188,7 @@ pub async fn update(
         })
         .await?;
     tx.commit().await?;
+    p.changed();
     Ok(saved)
 }
 
@@ -211,6 +213,7 @@ pub async fn configure_learning(
         })
         .await?;
     tx.commit().await?;
+    p.changed();
     Ok(saved)
 }
 

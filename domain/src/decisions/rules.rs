@@ -97,6 +97,7 @@ pub async fn create(ctx: &TenantCtx, p: &Parley, input: RuleInput) -> Result<Tre
     };
     let saved = tx.create("treatment_rule.created", row).await?;
     tx.commit().await?;
+    p.changed();
     Ok(saved)
 }
 
@@ -118,6 +119,7 @@ pub async fn update(ctx: &TenantCtx, p: &Parley, id: TreatmentRuleId, input: Rul
         })
         .await?;
     tx.commit().await?;
+    p.changed();
     Ok(saved)
 }
 
@@ -128,6 +130,7 @@ pub async fn delete(ctx: &TenantCtx, p: &Parley, id: TreatmentRuleId) -> Result<
     let r = tx.find::<treatment_rule::Entity>(id).await?;
     let gone = tx.delete::<treatment_rule::Entity>("treatment_rule.deleted", r).await?;
     tx.commit().await?;
+    p.changed();
     Ok(gone)
 }
 

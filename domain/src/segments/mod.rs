@@ -262,6 +262,7 @@ pub async fn create(ctx: &TenantCtx, p: &Parley, new: NewSegment) -> Result<Segm
     };
     let s = tx.create("segment.created", row).await?;
     tx.commit().await?;
+    p.changed();
     Ok(s)
 }
 
@@ -296,6 +297,7 @@ pub async fn update(ctx: &TenantCtx, p: &Parley, id: SegmentId, changes: Segment
         })
         .await?;
     tx.commit().await?;
+    p.changed();
     Ok(s)
 }
 
@@ -320,6 +322,7 @@ pub async fn delete(ctx: &TenantCtx, p: &Parley, id: SegmentId) -> Result<Segmen
         .await?;
     let s = tx.delete::<segment::Entity>("segment.deleted", s).await?;
     tx.commit().await?;
+    p.changed();
     Ok(s)
 }
 

@@ -23,6 +23,10 @@ pub struct Model {
     pub quiet_start: Option<String>,
     /// …until then (may be the next day).
     pub quiet_end: Option<String>,
+    /// Most offers shown to one contact, at every point and on every channel together,
+    /// within `offer_window_days` (None: no cap).
+    pub offer_max: Option<i32>,
+    pub offer_window_days: Option<i32>,
     pub updated_at: DateTimeUtc,
 }
 

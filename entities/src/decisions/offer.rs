@@ -32,6 +32,11 @@ pub struct Model {
     pub creatives: Json,
     /// The marketer's own attributes (a JSON object).
     pub attributes: Json,
+    /// Most presentations to one contact within `max_per_contact_days` (None: no limit).
+    pub max_per_contact: Option<i32>,
+    pub max_per_contact_days: Option<i32>,
+    /// Most presentations in all, at every point (None: no limit).
+    pub capacity: Option<i64>,
     pub created_by: UserId,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

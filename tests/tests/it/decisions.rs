@@ -554,4 +554,199 @@ pub async fn samples(app: &TestApp, owner: &Account) -> Vec<(&'static str, Value
     ]
 }
 
-on_both!(the_catalogue_is_versioned_and_checked, another_workspace_sees_none_of_it, decisions_rank_explain_and_learn);
+/// Limits on showing offers: an offer's maximum per contact within its window, its
+/// capacity in all, and the workspace's cap on offers shown to one contact everywhere
+/// (cross-channel fatigue); each refused for bad input, each explained when it bites.
+async fn offers_are_limited_per_contact_in_all_and_by_fatigue(app: TestApp) {
+    let owner = app.sign_up("BUSINESS").await;
+    let me = owner.auth();
+    crate::campaigns::plan_field(&app, &me).await;
+    let ann = crate::campaigns::contact(&app, &me, "ann@limits.example.org", "Ann", None).await;
+    let bob = crate::campaigns::contact(&app, &me, "bob@limits.example.org", "Bob", None).await;
+
+    let base = json!({ "code": "LIMITED", "name": "Limited", "channels": ["WEB"] });
+    for (patch, want) in [
+        (json!({ "maxPerContact": 0, "maxPerContactDays": 7 }), "maxPerContact"),
+        (json!({ "maxPerContact": 1001, "maxPerContactDays": 7 }), "maxPerContact"),
+        (json!({ "maxPerContact": 2 }), "maxPerContactDays"),
+        (json!({ "maxPerContactDays": 7 }), "maxPerContact"),
+        (json!({ "maxPerContact": 2, "maxPerContactDays": 400 }), "maxPerContactDays"),
+        (json!({ "capacity": 0 }), "capacity"),
+        (json!({ "capacity": -5 }), "capacity"),
+    ] {
+        let mut i = base.clone();
+        i.as_object_mut().unwrap().extend(patch.as_object().unwrap().clone());
+        let r = app.gql(&me, OFFER, json!({ "i": i })).await;
+        assert_eq!(bad(&r), (Some("BAD_USER_INPUT".into()), Some(want.into())), "{i}: {r}");
+    }
+    let offers = "{ offers(first: 10) { nodes { code } } }";
+    assert_eq!(run(&app, &me, offers, json!({})).await["offers"]["nodes"], json!([]), "nothing written");
+
+    let make = |code: &str, value: &str, extra: Value| {
+        let mut i = json!({ "code": code, "name": code, "channels": ["WEB"],
+                            "value": { "amount": value, "currencyCode": "EUR" } });
+        i.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        i
+    };
+    let q = "mutation($i: OfferInput!) { createOffer(input: $i) { id maxPerContact maxPerContactDays capacity } }";
+    let once =
+        run(&app, &me, q, json!({ "i": make("ONCE", "900", json!({ "maxPerContact": 1, "maxPerContactDays": 7 })) }))
+            .await["createOffer"]
+            .clone();
+    assert_eq!((once["maxPerContact"].as_i64(), once["maxPerContactDays"].as_i64()), (Some(1), Some(7)));
+    let scarce =
+        run(&app, &me, q, json!({ "i": make("SCARCE", "800", json!({ "capacity": 2 })) })).await["createOffer"].clone();
+    assert_eq!(scarce["capacity"], 2);
+    let plain = offer(&app, &me, "PLAIN", &["WEB"]).await;
+    let p = run(&app, &me, POINT, json!({ "i": { "name": "Banner", "channel": "WEB", "maxOffers": 3 } })).await
+        ["createInteractionPoint"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    run(&app, &me, RULE, json!({ "i": { "pointId": p, "offerIds": [once["id"], scarce["id"], plain] } })).await;
+    let decide = |who: Value| {
+        let mut i = json!({ "pointId": p, "explain": true });
+        i.as_object_mut().unwrap().extend(who.as_object().unwrap().clone());
+        let (app, me) = (&app, &me);
+        async move { run(app, me, DECIDE, json!({ "i": i })).await["decide"].clone() }
+    };
+    let sorted = |d: &Value| {
+        let mut c = codes(d);
+        c.sort();
+        c
+    };
+
+    // Ann sees all three once; then ONCE no more (its limit), SCARCE a second time.
+    assert_eq!(sorted(&decide(json!({ "contactId": ann })).await), ["ONCE", "PLAIN", "SCARCE"]);
+    let d = decide(json!({ "contactId": ann })).await;
+    assert_eq!(sorted(&d), ["PLAIN", "SCARCE"]);
+    let why = d["explanation"]["excluded"].to_string();
+    assert!(why.contains("ONCE") && why.contains("shown to this contact 1 times in 7 days"), "{why}");
+    // Bob may see ONCE, but SCARCE has had its two presentations, for everyone.
+    let d = decide(json!({ "contactId": bob })).await;
+    assert_eq!(sorted(&d), ["ONCE", "PLAIN"]);
+    assert!(d["explanation"]["excluded"].to_string().contains("reached its capacity of 2 presentations"), "{d}");
+    let d = decide(json!({ "anonymousId": "walk-in" })).await;
+    assert_eq!(sorted(&d), ["ONCE", "PLAIN"], "capacity holds for visitors too");
+
+    // The workspace's cap across points and channels: Ann has been shown 5 offers.
+    let set = "mutation($i: ContactPolicyInput!) { setContactPolicy(input: $i) { offerMax offerWindowDays } }";
+    for (i, want) in [
+        (json!({ "offerMax": 5 }), "offerWindowDays"),
+        (json!({ "offerWindowDays": 5 }), "offerMax"),
+        (json!({ "offerMax": 0, "offerWindowDays": 5 }), "offerMax"),
+        (json!({ "offerMax": 5, "offerWindowDays": 366 }), "offerWindowDays"),
+    ] {
+        let r = app.gql(&me, set, json!({ "i": i })).await;
+        assert_eq!(bad(&r), (Some("BAD_USER_INPUT".into()), Some(want.into())), "{i}: {r}");
+    }
+    let pol = run(&app, &me, set, json!({ "i": { "offerMax": 5, "offerWindowDays": 1 } })).await;
+    assert_eq!(pol["setContactPolicy"], json!({ "offerMax": 5, "offerWindowDays": 1 }));
+    let d = decide(json!({ "contactId": ann })).await;
+    assert_eq!((d["mode"].as_str(), codes(&d).len()), (Some("NONE"), 0), "{d}");
+    assert!(d["explanation"]["excluded"].to_string().contains("the workspace's cap"), "{d}");
+    // Bob has been shown 2: he still gets offers, up to the cap.
+    assert_eq!(sorted(&decide(json!({ "contactId": bob })).await), ["PLAIN"], "ONCE was his once");
+
+    // Another workspace's presentations of the same contact's address count for nothing here.
+    let other = app.sign_up("BUSINESS").await;
+    let them = other.auth();
+    crate::campaigns::plan_field(&app, &them).await;
+    crate::campaigns::contact(&app, &them, "ann@limits.example.org", "Ann", None).await;
+    let theirs = offer(&app, &them, "ONCE", &["WEB"]).await;
+    let tp = point(&app, &them, "Banner", "WEB").await;
+    run(&app, &them, RULE, json!({ "i": { "pointId": tp, "offerIds": [theirs] } })).await;
+    let d = run(&app, &them, DECIDE, json!({ "i": { "pointId": tp, "email": "ann@limits.example.org" } })).await;
+    assert_eq!(codes(&d["decide"]), ["ONCE"]);
+}
+
+on_both!(
+    the_catalogue_is_versioned_and_checked,
+    another_workspace_sees_none_of_it,
+    decisions_rank_explain_and_learn,
+    offers_are_limited_per_contact_in_all_and_by_fatigue
+);
+
+/// A real PostgreSQL restart while kiosks ask for decisions: every answer is a decision
+/// or `503 Service Unavailable` (never a 500), the service comes back by itself, and
+/// every presentation answered is counted by the learner (counts that could not be
+/// written during the outage are kept and written after it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn decisions_ride_out_a_database_restart() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
+    use sea_orm::ConnectionTrait;
+
+    let Some(cluster) = crate::pg_cluster::PgCluster::start() else { return };
+    let admin = sea_orm::Database::connect(cluster.url("postgres").as_str()).await.unwrap();
+    admin.execute_unprepared("CREATE DATABASE parley").await.unwrap();
+    admin.close().await.unwrap();
+    let app = Arc::new(TestApp::spawn_on(cluster.url("parley"), &[], false).await);
+    let owner = app.sign_up("BUSINESS").await;
+    let me = owner.auth();
+    let key = run(&app, &me, "mutation { rotateTrackingKey { key } }", json!({})).await["rotateTrackingKey"]["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let a = offer(&app, &me, "KIOSK-A", &["KIOSK"]).await;
+    let b = offer(&app, &me, "KIOSK-B", &["KIOSK"]).await;
+    let p = point(&app, &me, "Lobby", "KIOSK").await;
+    run(&app, &me, RULE, json!({ "i": { "pointId": p, "offerIds": [a, b] } })).await;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut clients = Vec::new();
+    for c in 0..4 {
+        let (app, key, p, stop) = (app.clone(), key.clone(), p.clone(), stop.clone());
+        clients.push(tokio::spawn(async move {
+            let (mut shown, mut unavailable, mut i) = (0usize, 0usize, 0usize);
+            while !stop.load(Ordering::Relaxed) {
+                i += 1;
+                let body = json!({ "key": key, "point": p, "anonymousId": format!("kiosk-{c}-{i}"), "count": 1 });
+                let res = app.http.post(format!("{}/t/decide", app.base)).body(body.to_string()).send().await.unwrap();
+                let status = res.status().as_u16();
+                let v: Value = res.json().await.unwrap();
+                match status {
+                    200 => shown += v["offers"].as_array().unwrap().len(),
+                    503 => {
+                        assert!(!v.to_string().contains("connection"), "no internals given away: {v}");
+                        unavailable += 1;
+                    }
+                    s => panic!("a decision during a restart answered {s}: {v}"),
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            (shown, unavailable)
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    tokio::task::block_in_place(|| cluster.restart(Duration::from_millis(1000)));
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    stop.store(true, Ordering::Relaxed);
+    let (mut shown, mut unavailable) = (0, 0);
+    for c in clients {
+        let (s, u) = c.await.unwrap();
+        shown += s;
+        unavailable += u;
+    }
+    assert!(shown > 50, "the kiosks were answered before and after: {shown} shown, {unavailable} refused");
+
+    // Every offer shown is a trial of the learner, none lost in the outage.
+    let perf = "query($p: ID!) { offerPerformance(pointId: $p) { offer { code } presentations } }";
+    let mut counted = 0;
+    for _ in 0..100 {
+        let res = app.gql(&me, perf, json!({ "p": p })).await;
+        if res.get("errors").is_none() {
+            counted = res["data"]["offerPerformance"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["presentations"].as_i64().unwrap())
+                .sum::<i64>();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(counted as usize, shown, "every presentation answered is learnt from ({unavailable} refused)");
+}

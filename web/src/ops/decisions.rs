@@ -1,5 +1,5 @@
 //! Typed operations of `decisions.graphql`: the offer catalogue, interaction points and
-//! their treatment rules.
+//! their treatment rules, what they have learnt, decisions and the responses to them.
 
 use super::*;
 
@@ -32,6 +32,14 @@ super::operations!("src/ops/decisions.graphql":
     CreateTreatmentRule,
     /// `DeleteTreatmentRule` in `decisions.graphql`.
     DeleteTreatmentRule,
+    /// `Learning` in `decisions.graphql`.
+    Learning,
+    /// `Decide` in `decisions.graphql`.
+    Decide,
+    /// `Respond` in `decisions.graphql`.
+    Respond,
+    /// `CallCenterPoints` in `decisions.graphql`.
+    CallCenterPoints,
 );
 
 /// One offer as the catalogue lists it.
@@ -44,6 +52,16 @@ pub type PointRow = interaction_points::InteractionPointsInteractionPointsNodes;
 pub type PointDetail = interaction_point::InteractionPointInteractionPoint;
 /// One treatment rule of a point.
 pub type RuleRow = interaction_point::InteractionPointInteractionPointRules;
+/// What one offer has done at a point.
+pub type Performance = learning::LearningOfferPerformance;
+/// A point's learned decisions beside its holdout.
+pub type Lift = learning::LearningPointLift;
+/// A decision as answered.
+pub type Decision = decide::DecideDecide;
+/// One offer a decision shows, with its creatives.
+pub type DecidedOffer = decide::DecideDecideOffers;
+/// A point an agent may decide at.
+pub type AgentPoint = call_center_points::CallCenterPointsInteractionPointsNodes;
 
 super::page_info_from!(offers::OffersOffersPageInfo, interaction_points::InteractionPointsInteractionPointsPageInfo,);
 super::connection_chunk!(

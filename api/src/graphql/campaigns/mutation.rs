@@ -109,6 +109,10 @@ pub struct ContactPolicyInput {
     pub all_window_days: Option<i32>,
     pub quiet_start: Option<String>,
     pub quiet_end: Option<String>,
+    /// Most offers decided for one contact, at every point and on every channel
+    /// together, within `offerWindowDays` (cross-channel fatigue).
+    pub offer_max: Option<i32>,
+    pub offer_window_days: Option<i32>,
 }
 
 /// A test send of a template.
@@ -267,6 +271,8 @@ impl CampaignsMutation {
             all_window_days: input.all_window_days,
             quiet_start: input.quiet_start,
             quiet_end: input.quiet_end,
+            offer_max: input.offer_max,
+            offer_window_days: input.offer_window_days,
         };
         Ok(domain::campaigns::policies::set(t, parley(ctx)?, input).await.gql(ctx)?.into())
     }

@@ -113,6 +113,10 @@ pub struct ContactPolicy {
     pub quiet_start: Option<String>,
     /// …until then (the next day when it is earlier).
     pub quiet_end: Option<String>,
+    /// Most offers decided for one contact, everywhere together, within
+    /// `offerWindowDays` (null: no cap).
+    pub offer_max: Option<i32>,
+    pub offer_window_days: Option<i32>,
 }
 
 impl From<domain::campaigns::policies::ContactPolicy> for ContactPolicy {
@@ -122,6 +126,8 @@ impl From<domain::campaigns::policies::ContactPolicy> for ContactPolicy {
             email_window_days: p.email_window_days,
             all_max: p.all_max,
             all_window_days: p.all_window_days,
+            offer_max: p.offer_max,
+            offer_window_days: p.offer_window_days,
             quiet_start: p.quiet_start,
             quiet_end: p.quiet_end,
         }

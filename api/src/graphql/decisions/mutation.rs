@@ -45,6 +45,13 @@ pub struct OfferInput {
     pub creatives: Vec<CreativeInput>,
     /// The marketer's own attributes (a JSON object of at most 8 KiB).
     pub attributes: Option<Json<serde_json::Value>>,
+    /// Most times one contact is shown it within `maxPerContactDays` (1 to 1,000;
+    /// both or neither; left out: no limit).
+    pub max_per_contact: Option<i32>,
+    /// 1 to 365.
+    pub max_per_contact_days: Option<i32>,
+    /// Most presentations in all, at every point (left out: no limit).
+    pub capacity: Option<i32>,
 }
 
 impl From<OfferInput> for domain::decisions::OfferInput {
@@ -68,6 +75,9 @@ impl From<OfferInput> for domain::decisions::OfferInput {
                 })
                 .collect(),
             attributes: i.attributes.map(|j| j.0),
+            max_per_contact: i.max_per_contact,
+            max_per_contact_days: i.max_per_contact_days,
+            capacity: i.capacity.map(i64::from),
         }
     }
 }

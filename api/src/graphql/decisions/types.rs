@@ -48,8 +48,15 @@ node_object! {
         created_at: DateTime<Utc>,
         updated_at: DateTime<Utc>,
         retired_at: Option<DateTime<Utc>>,
+        /// Most times one contact is shown it within `maxPerContactDays` (null: no limit).
+        max_per_contact: Option<i32>,
+        max_per_contact_days: Option<i32>,
     }
     extra {
+        /// Most presentations in all, at every point (null: no limit).
+        async fn capacity(&self) -> Option<i64> {
+            self.0.capacity
+        }
         /// The channels it may be shown on.
         async fn channels(&self) -> Vec<Channel> {
             domain::decisions::offers::channels_of(&self.0).into_iter().map(Channel::from).collect()

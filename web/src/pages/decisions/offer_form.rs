@@ -75,6 +75,9 @@ const FIELDS: &[&str] = &[
     "creatives[7]",
     "creatives[8]",
     "creatives[9]",
+    "maxPerContact",
+    "maxPerContactDays",
+    "capacity",
 ];
 
 /// What the form does when saved.
@@ -107,6 +110,9 @@ struct Draft {
     valid_to: Option<String>,
     creatives: Vec<[String; 4]>,
     attributes: Option<JSON>,
+    max_per_contact: Option<i64>,
+    max_per_contact_days: Option<i64>,
+    capacity: Option<i64>,
 }
 
 /// The operation input of module `$m` (`create_offer`, `update_offer`) for a draft.
@@ -134,6 +140,9 @@ macro_rules! offer_input {
                 })
                 .collect(),
             attributes: d.attributes,
+            max_per_contact: d.max_per_contact,
+            max_per_contact_days: d.max_per_contact_days,
+            capacity: d.capacity,
         }
     }};
 }
@@ -147,6 +156,18 @@ pub(crate) fn parse_attributes(typed: &str) -> Result<Option<JSON>, String> {
         Ok(v @ JSON::Object(_)) => Ok(Some(v)),
         Ok(_) => Err("must be a JSON object, like {\"tier\": \"gold\"}".to_owned()),
         Err(e) => Err(format!("is not valid JSON: {e}")),
+    }
+}
+
+/// A whole number typed: nothing, or a number of at least 1; else why not.
+pub(crate) fn parse_count(typed: &str) -> Result<Option<i64>, &'static str> {
+    let t = typed.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    match t.parse::<i64>() {
+        Ok(n) if n >= 1 => Ok(Some(n)),
+        _ => Err("is a whole number of at least 1"),
     }
 }
 
@@ -178,6 +199,12 @@ pub(crate) fn OfferForm(mode: Mode, initial: Option<OfferDetail>) -> impl IntoVi
         JSON::Null => String::new(),
         a => serde_json::to_string_pretty(a).unwrap_or_default(),
     });
+    let count = |f: &dyn Fn(&OfferDetail) -> Option<i64>| {
+        RwSignal::new(init.and_then(f).map(|n| n.to_string()).unwrap_or_default())
+    };
+    let max_per_contact = count(&|o| o.max_per_contact);
+    let max_per_contact_days = count(&|o| o.max_per_contact_days);
+    let capacity = count(&|o| o.capacity);
     let next_key = StoredValue::new(0u32);
     let new_row = move |c: [String; 4]| {
         let key = next_key.get_value();
@@ -235,6 +262,16 @@ pub(crate) fn OfferForm(mode: Mode, initial: Option<OfferDetail>) -> impl IntoVi
         else {
             return;
         };
+        let counted = |typed: RwSignal<String>, field: &str| {
+            parse_count(&typed.get_untracked()).map_err(|why| form.errors.set_field(field, why))
+        };
+        let (Ok(max_per_contact), Ok(max_per_contact_days), Ok(capacity)) = (
+            counted(max_per_contact, "maxPerContact"),
+            counted(max_per_contact_days, "maxPerContactDays"),
+            counted(capacity, "capacity"),
+        ) else {
+            return;
+        };
         let currency_code = currency.get_untracked().trim().to_uppercase();
         let money = |s: RwSignal<String>| {
             Some(s.get_untracked().trim().replace(',', "."))
@@ -262,6 +299,9 @@ pub(crate) fn OfferForm(mode: Mode, initial: Option<OfferDetail>) -> impl IntoVi
                 })
                 .collect(),
             attributes,
+            max_per_contact,
+            max_per_contact_days,
+            capacity,
         };
         match &mode {
             Mode::New => {
@@ -350,6 +390,29 @@ pub(crate) fn OfferForm(mode: Mode, initial: Option<OfferDetail>) -> impl IntoVi
                     <input type="datetime-local" data-testid="offer-valid-to"
                         prop:value=move || valid_to.get() on:input=move |ev| valid_to.set(event_target_value(&ev)) />
                     {error_of(errors, "validTo".to_owned())}
+                </label>
+            </div>
+            <div class="form-row" data-testid="offer-limits">
+                <label class="field" class:invalid=move || errors.field("maxPerContact").is_some()>
+                    <span class="field-label">"Most per contact (optional)"</span>
+                    <input type="number" min="1" max="1000" data-testid="offer-max-per-contact"
+                        prop:value=move || max_per_contact.get() on:input=move |ev| max_per_contact.set(event_target_value(&ev)) />
+                    <span class="field-hint">"How often one person may be shown it…"</span>
+                    {error_of(errors, "maxPerContact".to_owned())}
+                </label>
+                <label class="field" class:invalid=move || errors.field("maxPerContactDays").is_some()>
+                    <span class="field-label">"…within days"</span>
+                    <input type="number" min="1" max="365" data-testid="offer-max-per-contact-days"
+                        prop:value=move || max_per_contact_days.get() on:input=move |ev| max_per_contact_days.set(event_target_value(&ev)) />
+                    <span class="field-hint">"1 to 365, with the maximum."</span>
+                    {error_of(errors, "maxPerContactDays".to_owned())}
+                </label>
+                <label class="field" class:invalid=move || errors.field("capacity").is_some()>
+                    <span class="field-label">"Capacity (optional)"</span>
+                    <input type="number" min="1" data-testid="offer-capacity"
+                        prop:value=move || capacity.get() on:input=move |ev| capacity.set(event_target_value(&ev)) />
+                    <span class="field-hint">"Most presentations in all, at every point."</span>
+                    {error_of(errors, "capacity".to_owned())}
                 </label>
             </div>
             <fieldset class="field creatives" data-testid="offer-creatives" class:invalid=move || errors.field("creatives").is_some()>
