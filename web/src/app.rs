@@ -13,7 +13,7 @@ use crate::pages::campaigns::{CampaignPage, CampaignsPage, EmailTemplatePage, Em
 use crate::pages::contacts::ContactsPage;
 use crate::pages::contacts::detail::ContactPage;
 use crate::pages::contacts::fields::ContactFieldsPage;
-use crate::pages::decisions::{OfferPage, OffersPage, PointPage, PointsPage};
+use crate::pages::decisions::{CallCenterPage, OfferPage, OffersPage, PointPage, PointsPage};
 use crate::pages::frame::AppFrame;
 use crate::pages::identity::account::AccountPage;
 use crate::pages::identity::auth::{AcceptInvitationPage, LogInPage, SignUpPage, VerifyEmailPage};
@@ -95,6 +95,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("offers/:id") view=OfferPage />
                     <Route path=path!("points") view=PointsPage />
                     <Route path=path!("points/:id") view=PointPage />
+                    <Route path=path!("call-center") view=CallCenterPage />
                     <Route path=path!("workflows") view=WorkflowsPage />
                     <Route path=path!("calendar") view=CalendarPage />
                     <Route path=path!("team") view=TeamPage />

@@ -534,9 +534,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         _ => vec!["sqlite", "postgres"],
     };
     if let Some(only) = args.only.as_deref()
-        && !["tracking", "import", "segments", "budget", "campaigns"].contains(&only)
+        && !["tracking", "import", "segments", "budget", "campaigns", "decisions"].contains(&only)
     {
-        anyhow::bail!("--only takes `tracking`, `import`, `segments`, `budget` or `campaigns`, not `{only}`");
+        anyhow::bail!(
+            "--only takes `tracking`, `import`, `segments`, `budget`, `campaigns` or `decisions`, not `{only}`"
+        );
     }
     for b in backends {
         bench_one(&args, b).await?;

@@ -15,6 +15,8 @@ use entities::{contact, contact_event};
 /// channel, the consent recorded last; every event of the source becomes the target's.
 /// The source stays as a pointer to the target, so its ID still finds the person.
 pub async fn merge(ctx: &TenantCtx, p: &Parley, target: ContactId, source: ContactId) -> Result<Contact> {
+    // Decisions held by this node are written first, so their history moves too.
+    crate::decisions::live::flush_for_read(p).await;
     if target == source {
         return Err(Error::invalid("sourceId", "is the contact to merge into"));
     }

@@ -415,6 +415,8 @@ async fn merged_into(tx: &TenantTx<'_>, id: ContactId) -> Result<Vec<ContactId>>
 /// about them and any pointers left by earlier merges. The trail keeps one line that
 /// says a contact was erased, with nothing personal in it.
 pub async fn erase(ctx: &TenantCtx, p: &Parley, id: ContactId) -> Result<ContactId> {
+    // Decisions held by this node are written first, so their history is erased too.
+    crate::decisions::live::flush_for_read(p).await;
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::EraseContacts)?;
     let c = live(&tx, id).await?;

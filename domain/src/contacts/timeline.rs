@@ -34,34 +34,31 @@ pub(crate) async fn append(
     Ok(())
 }
 
-/// Appends `events` (kind, properties), all at `occurred_at`, to `contact`'s history in
-/// one statement.
-pub(crate) async fn append_all(
-    tx: &TenantTx<'_>,
+/// One event of `contact`'s history as a row to write (a decision's presentations are
+/// written in batches behind the answer).
+pub(crate) fn event(
+    tenant: crate::WorkspaceId,
     contact: ContactId,
-    events: Vec<(&str, Value)>,
+    kind: &str,
+    properties: Value,
     occurred_at: DateTime<Utc>,
-) -> Result<()> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    let received_at = now();
-    let rows = events.into_iter().map(|(kind, properties)| contact_event::ActiveModel {
-        tenant_id: Set(tx.tenant_id()),
+) -> contact_event::ActiveModel {
+    contact_event::ActiveModel {
+        tenant_id: Set(tenant),
         id: Set(new_id()),
         contact_id: Set(Some(contact)),
         anonymous_id: Set(None),
         kind: Set(kind.to_owned()),
         properties: Set(properties),
         occurred_at: Set(occurred_at),
-        received_at: Set(received_at),
-    });
-    contact_event::Entity::insert_many(rows).exec_without_returning(tx).await?;
-    Ok(())
+        received_at: Set(now()),
+    }
 }
 
 /// A contact's events, newest first (in the order Parley received them).
 pub async fn events(ctx: &TenantCtx, p: &Parley, contact: ContactId, args: PageArgs) -> Result<Page<ContactEvent>> {
+    // This node's decisions not written yet are part of the history.
+    crate::decisions::live::flush_for_read(p).await;
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::ReadContacts)?;
     let c = live(&tx, contact).await?;

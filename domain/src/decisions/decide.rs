@@ -14,7 +14,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::sea_query::Query;
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QuerySelect};
 use serde_json::{Value, json};
 
 use super::arbitrate::{self, Candidate, Mode};
@@ -120,26 +121,27 @@ pub fn context(raw: Option<Value>) -> Result<Value> {
 }
 
 /// The contact the request names (None for a visitor not identified, or an email or
-/// external ID no contact has); `NotFound` for a contact ID of no live contact here.
-async fn resolve(tx: &TenantTx<'_>, who: &Who) -> Result<(Option<Contact>, Option<String>)> {
-    let live = |q: sea_orm::Select<contact::Entity>| q.filter(contact::Column::MergedInto.is_null());
+/// external ID no contact has), with which of the snapshot's conditions it meets, in one
+/// statement; `NotFound` for a contact ID of no live contact here.
+async fn resolve(
+    tx: &TenantTx<'_>,
+    who: &Who,
+    snap: &Snapshot,
+) -> Result<(Option<(Contact, Vec<bool>)>, Option<String>)> {
+    let by = |c: sea_orm::sea_query::SimpleExpr| snap.contact_tested(tx, sea_orm::Condition::all().add(c));
     Ok(match who {
-        Who::Contact(id) => (Some(crate::contacts::live(tx, *id).await?), None),
-        Who::Email(e) => {
-            (live(contact::Entity::scoped(tx.ctx())).filter(contact::Column::Email.eq(e.as_str())).one(tx).await?, None)
-        }
-        Who::ExternalId(x) => (
-            live(contact::Entity::scoped(tx.ctx())).filter(contact::Column::ExternalId.eq(x.as_str())).one(tx).await?,
-            None,
-        ),
+        Who::Contact(id) => (Some(by(contact::Column::Id.eq(*id)).await?.ok_or(Error::NotFound)?), None),
+        Who::Email(e) => (by(contact::Column::Email.eq(e.as_str())).await?, None),
+        Who::ExternalId(x) => (by(contact::Column::ExternalId.eq(x.as_str())).await?, None),
         Who::Anonymous(a) => {
-            let v =
-                visitor::Entity::scoped(tx.ctx()).filter(visitor::Column::AnonymousId.eq(a.as_str())).one(tx).await?;
-            let c = match v {
-                Some(v) => crate::contacts::live(tx, v.contact_id).await.ok(),
-                None => None,
-            };
-            (c, Some(a.clone()))
+            // The contact the visitor was stitched to, if any, in the same statement.
+            let stitched = Query::select()
+                .column(visitor::Column::ContactId)
+                .from(visitor::Entity)
+                .and_where(visitor::Column::TenantId.eq(tx.tenant_id()))
+                .and_where(visitor::Column::AnonymousId.eq(a.as_str()))
+                .to_owned();
+            (by(contact::Column::Id.in_subquery(stitched)).await?, Some(a.clone()))
         }
     })
 }
@@ -172,7 +174,7 @@ struct Seen {
 impl Seen {
     /// Reads contact `id`'s presentations within the longest window the snapshot's
     /// limits need (nothing when none is set).
-    async fn of(tx: &TenantTx<'_>, snap: &Snapshot, id: ContactId, t: DateTime<Utc>) -> Result<Seen> {
+    async fn of(p: &Parley, tx: &TenantTx<'_>, snap: &Snapshot, id: ContactId, t: DateTime<Utc>) -> Result<Seen> {
         let windows: HashMap<OfferId, i64> = snap
             .catalogue
             .values()
@@ -191,11 +193,15 @@ impl Seen {
             .all(tx)
             .await?;
         let mut seen = Seen::default();
-        for (props, at) in shown {
+        let held = live::pending_seen(p, tx.tenant_id(), id, t - Duration::days(longest));
+        let shown = shown.into_iter().map(|(props, at)| {
+            let offer = props["offerId"].as_str().and_then(|s| s.parse::<uuid::Uuid>().ok()).map(OfferId::from);
+            (offer, at)
+        });
+        for (offer, at) in shown.chain(held.into_iter().map(|(o, at)| (Some(o), at))) {
             if snap.fatigue.is_some_and(|(_, d)| at >= t - Duration::days(d)) {
                 seen.in_all += 1;
             }
-            let offer = props["offerId"].as_str().and_then(|s| s.parse::<uuid::Uuid>().ok()).map(OfferId::from);
             if let Some(o) = offer
                 && windows.get(&o).is_some_and(|d| at >= t - Duration::days(*d))
             {
@@ -232,6 +238,7 @@ fn margin(o: &Offer) -> f64 {
 /// Decides which offers `input` gets, records it, and answers it.
 pub async fn decide(ctx: &TenantCtx, p: &Parley, input: DecideInput) -> Result<Decided> {
     let context = context(input.context)?;
+    live::room(p)?;
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::EditContacts)?;
     let snap = live::snapshot(p, &tx, input.point).await?;
@@ -240,7 +247,11 @@ pub async fn decide(ctx: &TenantCtx, p: &Parley, input: DecideInput) -> Result<D
     if !(1..=point.max_offers).contains(&count) {
         return Err(Error::invalid("count", format!("is from 1 to the point's {} offers", point.max_offers)));
     }
-    let (contact, anonymous) = resolve(&tx, &input.who).await?;
+    let (found, anonymous) = resolve(&tx, &input.who, &snap).await?;
+    let (contact, tested) = match found {
+        Some((c, tested)) => (Some(c), tested),
+        None => (None, vec![false; snap.conditions.len()]),
+    };
     let channel = snap.channel;
     let t = now();
     let opted_out = contact.as_ref().is_some_and(|c| {
@@ -248,7 +259,7 @@ pub async fn decide(ctx: &TenantCtx, p: &Parley, input: DecideInput) -> Result<D
             && consents_of(c).iter().any(|k| k.channel == channel && k.status == ConsentStatus::Denied)
     });
     let seen = match &contact {
-        Some(c) if !opted_out => Seen::of(&tx, &snap, c.id, t).await?,
+        Some(c) if !opted_out => Seen::of(p, &tx, &snap, c.id, t).await?,
         _ => Seen::default(),
     };
     let fatigued = snap.fatigue.filter(|(max, _)| seen.in_all >= *max);
@@ -262,11 +273,7 @@ pub async fn decide(ctx: &TenantCtx, p: &Parley, input: DecideInput) -> Result<D
             "reason": format!("the contact was shown {max} offers or more in {days} days (the workspace's cap)")
         }));
     } else {
-        // Every segment and contact test of the point's rules, for this contact, at once.
-        let tested = match &contact {
-            Some(c) => snap.tested(&tx, c.id).await?,
-            None => vec![false; snap.conditions.len()],
-        };
+        // Every segment and contact test of the point's rules, read with the contact.
         let met = |i: usize| tested.get(i).copied().unwrap_or(false);
         for r in &snap.rules {
             let in_segment = r.segment.is_none_or(met);
@@ -330,8 +337,9 @@ pub async fn decide(ctx: &TenantCtx, p: &Parley, input: DecideInput) -> Result<D
         .iter()
         .map(|s| json!({ "offerId": s.offer.id, "version": s.offer.version, "rank": s.rank, "score": s.score }))
         .collect();
-    decision::Entity::insert(decision::ActiveModel {
-        tenant_id: Set(tx.tenant_id()),
+    let tenant = tx.tenant_id();
+    let record = decision::ActiveModel {
+        tenant_id: Set(tenant),
         id: Set(id),
         point_id: Set(point.id),
         contact_id: Set(contact.as_ref().map(|c| c.id)),
@@ -340,24 +348,31 @@ pub async fn decide(ctx: &TenantCtx, p: &Parley, input: DecideInput) -> Result<D
         mode: Set(mode_name.to_owned()),
         offers: Set(json!(offers_json)),
         created_at: Set(t),
-    })
-    .exec_without_returning(&tx)
-    .await?;
-    if let Some(c) = &contact {
-        let events = shown.iter().map(|s| {
-            let props = json!({
-                "decisionId": id, "offerId": s.offer.id, "code": s.offer.code, "version": s.offer.version,
-                "pointId": point.id, "point": point.name, "channel": channel, "rank": s.rank,
-            });
-            ("offer_presented", props)
-        });
-        timeline::append_all(&tx, c.id, events.collect(), t).await?;
-    }
-    let tenant = tx.tenant_id();
+    };
+    let events = match &contact {
+        None => Vec::new(),
+        Some(c) => shown
+            .iter()
+            .map(|s| {
+                let props = json!({
+                    "decisionId": id, "offerId": s.offer.id, "code": s.offer.code, "version": s.offer.version,
+                    "pointId": point.id, "point": point.name, "channel": channel, "rank": s.rank,
+                });
+                timeline::event(tenant, c.id, "offer_presented", props, t)
+            })
+            .collect(),
+    };
+    // Nothing was written: the transaction only read.
     tx.commit().await?;
-    for s in &shown {
-        live::count(p, tenant, point.id, s.offer.id, 1, 0);
-    }
+    let record = live::Record {
+        decision: record,
+        events,
+        id,
+        offers: shown.iter().map(|s| s.offer.id).collect(),
+        contact: contact.as_ref().map(|c| c.id),
+        at: t,
+    };
+    live::record(p, tenant, point.id, record);
     let explanation = input.explain.then(|| {
         json!({
             "mode": mode_name,
@@ -434,6 +449,10 @@ pub async fn respond(ctx: &TenantCtx, p: &Parley, input: RespondInput) -> Result
     if revenue.as_ref().is_some_and(|m| m.minor < 0) {
         return Err(Error::invalid("revenue.amount", "must not be negative"));
     }
+    if live::holds(p, ctx.tenant_id(), input.decision) {
+        // Decided here a moment ago, not written yet: written now, to be answered.
+        live::flush(p).await?;
+    }
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::EditContacts)?;
     let d = tx.find::<decision::Entity>(input.decision).await?;
@@ -484,7 +503,7 @@ pub async fn respond(ctx: &TenantCtx, p: &Parley, input: RespondInput) -> Result
     let tenant = tx.tenant_id();
     tx.commit().await?;
     if learns {
-        live::count(p, tenant, d.point_id, input.offer, 0, 1);
+        live::count_success(p, tenant, d.point_id, input.offer);
     }
     Ok(saved)
 }

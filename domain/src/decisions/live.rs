@@ -5,21 +5,26 @@
 //! read once and kept by the node for at most [`crate::core::node::STALE_AFTER`], and
 //! until this node changes the catalogue, a point, a rule, a segment or a contact field.
 //!
-//! **Learning** is counted in memory: each presentation adds a trial, each success a
-//! success, to the node's pending counts, which one task writes every
-//! [`FLUSH_EVERY`] with one statement per workspace (an upsert adding the counts; no
-//! row lock is held by a decision). A write that fails keeps its counts for the next
-//! one; the server writes what is pending when it stops. Readers of the counts
-//! (performance, lift) write what is pending first, so a node reads its own decisions.
-//! A decision adds its own node's pending counts to the snapshot's, so the learner sees
-//! this node at once and other nodes within a second or two.
+//! **Recording and learning** are written behind the answer: each decision (with its
+//! presentations on the contact's timeline), each presentation's trial and each
+//! success are kept by the node and written every [`FLUSH_EVERY`] by one task, in one
+//! transaction per workspace (multi-row inserts, and an upsert adding the counts: no
+//! row lock is held by a decision). A write that fails keeps what it held for the next
+//! one, in order; the server writes what it holds when it stops; a node holding
+//! [`MAX_UNWRITTEN`] decisions refuses more as unavailable. Readers of decisions,
+//! timelines and counts write what is held first, so a node reads its own decisions;
+//! the limits and the learner count what is held, so they see this node at once and
+//! other nodes within a second or two.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use sea_orm::sea_query::{Alias, Expr, OnConflict, Query};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Alias, Expr, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, QueryTrait,
+};
 
 use super::arbitrate::Stats;
 use super::eligibility::{self, Eligibility};
@@ -27,12 +32,13 @@ use super::{InteractionPoint, Offer, TreatmentRule, offers, points, rules};
 use crate::contacts::Channel;
 use crate::db::TenantOwned;
 use crate::{
-    Actor, ContactId, InteractionPointId, OfferId, Parley, Result, Role, TenantCtx, TenantTx, WorkspaceId, new_id, now,
+    Actor, Contact, ContactId, DecisionId, InteractionPointId, OfferId, Parley, Result, Role, TenantCtx, TenantTx,
+    WorkspaceId, new_id, now,
 };
-use entities::{contact, interaction_point, offer, offer_stat};
+use entities::{contact, contact_event, decision, interaction_point, offer, offer_stat};
 
-/// How often pending counts are written.
-pub const FLUSH_EVERY: Duration = Duration::from_millis(500);
+/// How often what is held is written.
+pub const FLUSH_EVERY: Duration = Duration::from_millis(200);
 
 /// A rule as deciding uses it.
 #[derive(Debug)]
@@ -49,9 +55,6 @@ pub(crate) struct RuleView {
 /// An eligibility with the index in [`Snapshot::conditions`] of each of its contact
 /// tests, by the test's JSON text.
 pub(crate) type Checked = (Eligibility, HashMap<String, usize>);
-
-/// Counts not written yet, by workspace, then by (point, offer).
-type Pending = HashMap<WorkspaceId, HashMap<(InteractionPointId, OfferId), Counts>>;
 
 /// An offer as deciding uses it.
 #[derive(Debug)]
@@ -166,23 +169,28 @@ impl Snapshot {
         })
     }
 
-    /// Which of the conditions contact `id` meets, in one statement.
-    pub(crate) async fn tested(&self, tx: &TenantTx<'_>, id: ContactId) -> Result<Vec<bool>> {
-        if self.conditions.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut q = Query::select();
+    /// The live contact `which` picks (None: none), with which of the conditions it
+    /// meets, in one statement.
+    pub(crate) async fn contact_tested(
+        &self,
+        tx: &TenantTx<'_>,
+        which: sea_orm::Condition,
+    ) -> Result<Option<(Contact, Vec<bool>)>> {
+        let mut q = contact::Entity::scoped(tx.ctx())
+            .filter(contact::Column::MergedInto.is_null())
+            .filter(which)
+            .limit(1)
+            .into_query();
         for (i, c) in self.conditions.iter().enumerate() {
             q.expr_as(Expr::case(c.clone(), 1).finally(0), Alias::new(format!("c{i}")));
         }
-        q.from(contact::Entity)
-            .and_where(contact::Column::TenantId.eq(tx.tenant_id()))
-            .and_where(contact::Column::Id.eq(id));
         let backend = tx.get_database_backend();
-        let Some(row) = tx.query_one_raw(backend.build(&q)).await? else {
-            return Ok(vec![false; self.conditions.len()]);
-        };
-        (0..self.conditions.len()).map(|i| Ok(row.try_get_by_index::<i32>(i)? == 1)).collect()
+        let Some(row) = tx.query_one_raw(backend.build(&q)).await? else { return Ok(None) };
+        let found = contact::Model::from_query_result(&row, "")?;
+        let met = (0..self.conditions.len())
+            .map(|i| Ok(row.try_get::<i32>("", &format!("c{i}"))? == 1))
+            .collect::<Result<Vec<bool>>>()?;
+        Ok(Some((found, met)))
     }
 }
 
@@ -192,14 +200,69 @@ struct Counts {
     successes: i64,
 }
 
-/// The node's learning state: snapshots and pending counts.
+/// A decision and its presentations on the contact's timeline, not written yet.
+#[derive(Debug)]
+pub(crate) struct Record {
+    pub decision: decision::ActiveModel,
+    pub events: Vec<contact_event::ActiveModel>,
+    pub id: DecisionId,
+    /// The offers shown (each a trial at the point).
+    pub offers: Vec<OfferId>,
+    /// Whom to, for the per-contact limits.
+    pub contact: Option<ContactId>,
+    pub at: DateTime<Utc>,
+}
+
+/// What one workspace has not written yet.
+#[derive(Debug, Default)]
+struct Batch {
+    counts: HashMap<(InteractionPointId, OfferId), Counts>,
+    records: Vec<Record>,
+}
+
+impl Batch {
+    fn merge(&mut self, other: Batch) {
+        for (k, c) in other.counts {
+            let m = self.counts.entry(k).or_default();
+            m.trials += c.trials;
+            m.successes += c.successes;
+        }
+        self.records.extend(other.records);
+    }
+}
+
+/// Not written yet, by workspace.
+type Pending = HashMap<WorkspaceId, Batch>;
+
+/// The most decisions a node holds unwritten (the database unreachable a while); past
+/// it, decisions are refused as unavailable rather than kept without bound.
+pub const MAX_UNWRITTEN: usize = 100_000;
+
+/// The node's learning state: snapshots, and what is not written yet.
 #[derive(Debug, Default)]
 pub(crate) struct Learning {
     snapshots: crate::core::node::Cache<(WorkspaceId, InteractionPointId), Snapshot>,
+    /// Taken by the next write.
     pending: Mutex<Pending>,
+    /// Being written now (readers count it until it is committed).
+    in_flight: Mutex<Pending>,
     /// Held while writing, so a reader's write waits for one in progress.
     writing: tokio::sync::Mutex<()>,
     writer: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl Learning {
+    /// Runs `f` over this node's unwritten batches of `tenant` (pending and in flight).
+    fn each<T>(&self, tenant: WorkspaceId, mut f: impl FnMut(&Batch) -> T) -> Vec<T> {
+        let mut out = Vec::with_capacity(2);
+        for m in [&self.pending, &self.in_flight] {
+            let m = m.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(b) = m.get(&tenant) {
+                out.push(f(b));
+            }
+        }
+        out
+    }
 }
 
 /// The snapshot of point `id` for `tx`'s workspace, read again when stale.
@@ -215,38 +278,88 @@ pub(crate) async fn snapshot(p: &Parley, tx: &TenantTx<'_>, id: InteractionPoint
     Ok(s)
 }
 
-/// `offer`'s counts at the snapshot's point: those written and this node's pending ones.
+/// `offer`'s counts at the snapshot's point: those written and this node's unwritten ones.
 pub(crate) fn stats_of(p: &Parley, tenant: WorkspaceId, s: &Snapshot, offer: OfferId) -> Stats {
     let written = s.stats.get(&offer).copied().unwrap_or_default();
-    let pending = p.node().learning.pending.lock().unwrap_or_else(PoisonError::into_inner);
-    let c = pending.get(&tenant).and_then(|m| m.get(&(s.point.id, offer))).copied().unwrap_or_default();
-    Stats { trials: written.trials + c.trials.max(0) as u64, successes: written.successes + c.successes.max(0) as u64 }
+    let (mut trials, mut successes) = (written.trials, written.successes);
+    for c in p.node().learning.each(tenant, |b| b.counts.get(&(s.point.id, offer)).copied().unwrap_or_default()) {
+        trials += c.trials.max(0) as u64;
+        successes += c.successes.max(0) as u64;
+    }
+    Stats { trials, successes }
 }
 
 /// Presentations of `offer` at every point not written yet by this node.
 pub(crate) fn pending_shown(p: &Parley, tenant: WorkspaceId, offer: OfferId) -> u64 {
-    let pending = p.node().learning.pending.lock().unwrap_or_else(PoisonError::into_inner);
-    pending
-        .get(&tenant)
-        .map_or(0, |m| m.iter().filter(|((_, o), _)| *o == offer).map(|(_, c)| c.trials.max(0) as u64).sum())
+    let sums = p.node().learning.each(tenant, |b| {
+        b.counts.iter().filter(|((_, o), _)| *o == offer).map(|(_, c)| c.trials.max(0) as u64).sum::<u64>()
+    });
+    sums.into_iter().sum()
 }
 
-/// Counts `trials` and `successes` of `offer` at `point`, to be written shortly.
-pub(crate) fn count(
+/// This node's unwritten presentations to `contact` since `since`: (offer, when).
+pub(crate) fn pending_seen(
     p: &Parley,
     tenant: WorkspaceId,
-    point: InteractionPointId,
-    offer: OfferId,
-    trials: i64,
-    successes: i64,
-) {
+    contact: ContactId,
+    since: DateTime<Utc>,
+) -> Vec<(OfferId, DateTime<Utc>)> {
+    let lists = p.node().learning.each(tenant, |b| {
+        let mut out = Vec::new();
+        for r in b.records.iter().filter(|r| r.at >= since) {
+            if r.contact == Some(contact) {
+                out.extend(r.offers.iter().map(|o| (*o, r.at)));
+            }
+        }
+        out
+    });
+    lists.into_iter().flatten().collect()
+}
+
+/// Whether decision `id` of `tenant` is held by this node, not written yet.
+pub(crate) fn holds(p: &Parley, tenant: WorkspaceId, id: DecisionId) -> bool {
+    p.node().learning.each(tenant, |b| b.records.iter().any(|r| r.id == id)).into_iter().any(|x| x)
+}
+
+/// `Unavailable` when this node holds as many unwritten decisions as it may.
+pub(crate) fn room(p: &Parley) -> Result<()> {
+    let held: usize = [&p.node().learning.pending, &p.node().learning.in_flight]
+        .iter()
+        .map(|m| m.lock().unwrap_or_else(PoisonError::into_inner).values().map(|b| b.records.len()).sum::<usize>())
+        .sum();
+    if held >= MAX_UNWRITTEN {
+        return Err(crate::Error::Unavailable("decisions cannot be recorded now; try again shortly".into()));
+    }
+    Ok(())
+}
+
+/// Keeps `record` and its presentations' trials, to be written shortly.
+pub(crate) fn record(p: &Parley, tenant: WorkspaceId, point: InteractionPointId, record: Record) {
+    let offers = record.offers.clone();
     let learning = &p.node().learning;
     {
         let mut pending = learning.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        let c = pending.entry(tenant).or_default().entry((point, offer)).or_default();
-        c.trials += trials;
-        c.successes += successes;
+        let batch = pending.entry(tenant).or_default();
+        batch.records.push(record);
+        for o in offers {
+            batch.counts.entry((point, o)).or_default().trials += 1;
+        }
     }
+    start_writer(p);
+}
+
+/// Counts `successes` of `offer` at `point`, to be written shortly.
+pub(crate) fn count_success(p: &Parley, tenant: WorkspaceId, point: InteractionPointId, offer: OfferId) {
+    {
+        let mut pending = p.node().learning.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        pending.entry(tenant).or_default().counts.entry((point, offer)).or_default().successes += 1;
+    }
+    start_writer(p);
+}
+
+/// Starts the task that writes every [`FLUSH_EVERY`], unless it runs.
+fn start_writer(p: &Parley) {
+    let learning = &p.node().learning;
     let mut writer = learning.writer.lock().unwrap_or_else(PoisonError::into_inner);
     if writer.as_ref().is_none_or(|w| w.is_finished()) && tokio::runtime::Handle::try_current().is_ok() {
         let p = p.clone();
@@ -256,30 +369,60 @@ pub(crate) fn count(
             loop {
                 tick.tick().await;
                 if let Err(e) = flush(&p).await {
-                    tracing::warn!(error = %e, "learning counts not written yet; kept for the next try");
+                    tracing::warn!(error = %e, "decisions and learning counts not written yet; kept for the next try");
                 }
             }
         }));
     }
 }
 
-/// Writes every pending count now (one statement per workspace). Counts whose write
-/// fails are kept; the first error is answered.
+/// Writes everything unwritten now (one transaction per workspace). What fails to be
+/// written is kept for the next write; the first error is answered.
 pub async fn flush(p: &Parley) -> Result<()> {
     let learning = &p.node().learning;
     let _writing = learning.writing.lock().await;
     let taken = std::mem::take(&mut *learning.pending.lock().unwrap_or_else(PoisonError::into_inner));
+    if taken.is_empty() {
+        return Ok(());
+    }
+    let tenants: Vec<WorkspaceId> = taken.keys().copied().collect();
+    *learning.in_flight.lock().unwrap_or_else(PoisonError::into_inner) = taken;
     let mut first_error = None;
-    for (tenant, counts) in taken {
-        match write(p, tenant, &counts).await {
-            Ok(()) => learning.snapshots.forget(|(t, point)| *t == tenant && counts.keys().any(|(pt, _)| pt == point)),
+    for tenant in tenants {
+        let outcome = {
+            let in_flight = learning.in_flight.lock().unwrap_or_else(PoisonError::into_inner);
+            in_flight.get(&tenant).map(|b| {
+                (b.counts.clone(), b.records.iter().map(|r| (r.decision.clone(), r.events.clone())).collect::<Vec<_>>())
+            })
+        };
+        let Some((counts, records)) = outcome else { continue };
+        let mut result = write(p, tenant, &counts, records.clone()).await;
+        if result.as_ref().is_err_and(|e| !e.is_retryable()) {
+            // Not an outage: something in the batch cannot be written. Each decision is
+            // tried alone, and one that cannot be written is logged and dropped, so it
+            // never holds back the rest.
+            result = write(p, tenant, &counts, Vec::new()).await;
+            for r in records {
+                let id = r.0.id.clone();
+                if let Err(e) = write(p, tenant, &HashMap::new(), vec![r]).await {
+                    tracing::error!(error = %e, decision = ?id, "a decision could not be recorded; dropped");
+                }
+            }
+        }
+        let batch = learning.in_flight.lock().unwrap_or_else(PoisonError::into_inner).remove(&tenant);
+        match result {
+            Ok(()) => {
+                learning.snapshots.forget(|(t, point)| *t == tenant && counts.keys().any(|(pt, _)| pt == point));
+            }
             Err(e) => {
-                let mut pending = learning.pending.lock().unwrap_or_else(PoisonError::into_inner);
-                let mine = pending.entry(tenant).or_default();
-                for (k, c) in counts {
-                    let m = mine.entry(k).or_default();
-                    m.trials += c.trials;
-                    m.successes += c.successes;
+                if let Some(batch) = batch {
+                    let mut pending = learning.pending.lock().unwrap_or_else(PoisonError::into_inner);
+                    // Kept ahead of what came since, in the order it was decided.
+                    let mut kept = batch;
+                    if let Some(newer) = pending.remove(&tenant) {
+                        kept.merge(newer);
+                    }
+                    pending.insert(tenant, kept);
                 }
                 first_error.get_or_insert(e);
             }
@@ -288,35 +431,64 @@ pub async fn flush(p: &Parley) -> Result<()> {
     first_error.map_or(Ok(()), Err)
 }
 
-/// Adds `counts` to one workspace's learnt counts in one statement.
-async fn write(p: &Parley, tenant: WorkspaceId, counts: &HashMap<(InteractionPointId, OfferId), Counts>) -> Result<()> {
-    if counts.is_empty() {
-        return Ok(());
+/// [`flush`] before a read that should see this node's own decisions: a failure is
+/// logged (the read answers what is written).
+pub async fn flush_for_read(p: &Parley) {
+    if let Err(e) = flush(p).await {
+        tracing::warn!(error = %e, "decisions and learning counts not written before a read");
     }
+}
+
+/// Rows per insert statement (well under either database's limit on bound values).
+const ROWS_PER_INSERT: usize = 500;
+
+/// Writes one workspace's decisions, their timeline events and its learnt counts, in
+/// one transaction.
+async fn write(
+    p: &Parley,
+    tenant: WorkspaceId,
+    counts: &HashMap<(InteractionPointId, OfferId), Counts>,
+    records: Vec<(decision::ActiveModel, Vec<contact_event::ActiveModel>)>,
+) -> Result<()> {
     let ctx = TenantCtx::new(tenant, Actor::System, Role::Admin);
     let tx = p.tenant_tx(&ctx).await?;
-    let t = now();
-    // A stable order, so two nodes writing the same pairs lock them in the same order.
-    let mut keys: Vec<_> = counts.keys().copied().collect();
-    keys.sort();
-    let rows = keys.iter().map(|k| {
-        let c = counts[k];
-        offer_stat::ActiveModel {
-            tenant_id: Set(tenant),
-            id: Set(new_id()),
-            point_id: Set(k.0),
-            offer_id: Set(k.1),
-            trials: Set(c.trials),
-            successes: Set(c.successes),
-            updated_at: Set(t),
-        }
-    });
-    let on_conflict =
-        OnConflict::columns([offer_stat::Column::TenantId, offer_stat::Column::PointId, offer_stat::Column::OfferId])
+    let (decisions, events): (Vec<_>, Vec<_>) = records.into_iter().unzip();
+    for chunk in decisions.chunks(ROWS_PER_INSERT) {
+        decision::Entity::insert_many(chunk.to_vec()).exec_without_returning(&tx).await?;
+    }
+    let events: Vec<_> = events.into_iter().flatten().collect();
+    for chunk in events.chunks(ROWS_PER_INSERT) {
+        contact_event::Entity::insert_many(chunk.to_vec()).exec_without_returning(&tx).await?;
+    }
+    if !counts.is_empty() {
+        let t = now();
+        // A stable order, so two nodes writing the same pairs lock them in the same order.
+        let mut keys: Vec<_> = counts.keys().copied().collect();
+        keys.sort();
+        for chunk in keys.chunks(ROWS_PER_INSERT) {
+            let rows = chunk.iter().map(|k| {
+                let c = counts[k];
+                offer_stat::ActiveModel {
+                    tenant_id: Set(tenant),
+                    id: Set(new_id()),
+                    point_id: Set(k.0),
+                    offer_id: Set(k.1),
+                    trials: Set(c.trials),
+                    successes: Set(c.successes),
+                    updated_at: Set(t),
+                }
+            });
+            let on_conflict = OnConflict::columns([
+                offer_stat::Column::TenantId,
+                offer_stat::Column::PointId,
+                offer_stat::Column::OfferId,
+            ])
             .value(offer_stat::Column::Trials, Expr::cust("offer_stats.trials + excluded.trials"))
             .value(offer_stat::Column::Successes, Expr::cust("offer_stats.successes + excluded.successes"))
             .value(offer_stat::Column::UpdatedAt, Expr::val(t))
             .to_owned();
-    offer_stat::Entity::insert_many(rows).on_conflict(on_conflict).exec_without_returning(&tx).await?;
+            offer_stat::Entity::insert_many(rows).on_conflict(on_conflict).exec_without_returning(&tx).await?;
+        }
+    }
     tx.commit().await
 }

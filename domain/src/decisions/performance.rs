@@ -31,9 +31,7 @@ pub struct OfferPerformance {
 /// Every offer of the point's rules and every offer it has shown, most shown first.
 pub async fn offers(ctx: &TenantCtx, p: &Parley, point: InteractionPointId) -> Result<Vec<OfferPerformance>> {
     // This node's own counts first (another node's are at most a moment behind).
-    if let Err(e) = super::live::flush(p).await {
-        tracing::warn!(error = %e, "learning counts not written before reading them");
-    }
+    super::live::flush_for_read(p).await;
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::ReadContacts)?;
     tx.find::<interaction_point::Entity>(point).await?;
@@ -92,6 +90,7 @@ pub struct PointLift {
 
 /// The lift of a point's learned decisions over its holdout.
 pub async fn lift(ctx: &TenantCtx, p: &Parley, point: InteractionPointId) -> Result<PointLift> {
+    super::live::flush_for_read(p).await;
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::ReadContacts)?;
     tx.find::<interaction_point::Entity>(point).await?;

@@ -10,7 +10,7 @@
 mod builder;
 mod detail;
 mod editor;
-mod results;
+pub(crate) mod results;
 mod sending;
 mod templates;
 

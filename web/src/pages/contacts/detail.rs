@@ -445,10 +445,12 @@ fn EraseButton(id: String) -> impl IntoView {
 }
 
 /// What happened, in words.
-fn event_label(kind: &str) -> String {
+pub(crate) fn event_label(kind: &str) -> String {
     match kind {
         "consent_changed" => "Consent changed".into(),
         "contact_merged" => "Merged with a duplicate".into(),
+        "offer_presented" => "Offer shown".into(),
+        "offer_responded" => "Responded to an offer".into(),
         other => other.replace('_', " "),
     }
 }

@@ -2,13 +2,19 @@
 //! one (in [`offer_form`]); `/app/offers/:id` (in [`offer`]): one offer, edited into a
 //! new version, its versions, retired; `/app/points` and `/app/points/:id` (in
 //! [`points`] and [`point`]): the interaction points where offers are shown, their
-//! settings, how they learn, and their treatment rules.
+//! settings, how they learn and what they have learnt (in [`learning`]), their treatment
+//! rules, and a decision tried by hand (in [`try_decision`]); `/app/call-center` (in
+//! [`call_center`]): an agent's next best offers for the caller, and their responses.
 
+mod call_center;
+mod learning;
 mod offer;
 mod offer_form;
 mod point;
 mod points;
+mod try_decision;
 
+pub use call_center::CallCenterPage;
 pub use offer::OfferPage;
 pub use point::PointPage;
 pub use points::PointsPage;

@@ -1,6 +1,8 @@
 //! `/app/points/:id`: one interaction point: its settings, how its decisions learn
-//! (the holdout measured against, the share explored), and its treatment rules: which
-//! offers, for whom, when (an eligibility expression), and how strongly.
+//! (the holdout measured against, the share explored) and what they have learnt (in
+//! [`super::learning`]), its treatment rules: which offers, for whom, when (an
+//! eligibility expression), and how strongly; and a decision tried by hand (in
+//! [`super::try_decision`]).
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -9,7 +11,9 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
+use super::learning::{LearningReport, Report, load_report};
 use super::points::{Choice, PointForm, PointMode, Settings};
+use super::try_decision::TryDecision;
 use super::{error_of, load_failed, send};
 use crate::components::{ErrorBanner, Field, Form, FormErrors, Loading, Submit};
 use crate::gql::call;
@@ -104,6 +108,7 @@ fn Detail(data: Data, loaded: Loaded<Data>) -> impl IntoView {
         })
         .collect_view();
     let no_rules = p.rules.is_empty();
+    let report = load_report(p.id.clone());
     view! {
         <header class="page-head">
             <p class="muted"><A href="/app/points">"Interaction points"</A>" /"</p>
@@ -122,7 +127,7 @@ fn Detail(data: Data, loaded: Loaded<Data>) -> impl IntoView {
             <h2>"Settings"</h2>
             <PointForm mode=PointMode::Edit { id: p.id.clone(), saved } settings=settings offers=active.clone() />
         </section>
-        <Learning id=p.id.clone() holdout=p.holdout_percent exploration=p.exploration_percent loaded=loaded />
+        <Learning id=p.id.clone() holdout=p.holdout_percent exploration=p.exploration_percent loaded=loaded report=report />
         <section class="panel" data-testid="point-rules">
             <h2>"Treatment rules"</h2>
             {if no_rules {
@@ -138,6 +143,7 @@ fn Detail(data: Data, loaded: Loaded<Data>) -> impl IntoView {
             <h3>"Add a rule"</h3>
             <NewRule point=p.id.clone() offers=on_channel segments=segments loaded=loaded />
         </section>
+        <TryDecision point=p.id.clone() max_offers=p.max_offers report=report />
     }
 }
 
@@ -182,7 +188,7 @@ fn rule_row(r: RuleRow, offers: Vec<String>, segment: String, loaded: Loaded<Dat
 }
 
 #[component]
-fn Learning(id: String, holdout: f64, exploration: f64, loaded: Loaded<Data>) -> impl IntoView {
+fn Learning(id: String, holdout: f64, exploration: f64, loaded: Loaded<Data>, report: Loaded<Report>) -> impl IntoView {
     let form = Form::new();
     let errors = form.errors;
     let holdout_typed = RwSignal::new(holdout.to_string());
@@ -235,6 +241,7 @@ fn Learning(id: String, holdout: f64, exploration: f64, loaded: Loaded<Data>) ->
                 </label>
                 <Submit label="Save learning" busy_label="Saving…" busy=form.busy testid="learning-submit" />
             </form>
+            <LearningReport report=report />
         </section>
     }
 }

@@ -104,6 +104,9 @@ pub fn AppFrame() -> impl IntoView {
                     <A href="/app/points" attr:data-testid="nav-points">
                         "Interaction points"
                     </A>
+                    <A href="/app/call-center" attr:data-testid="nav-call-center">
+                        "Call center"
+                    </A>
                     <A href="/app/analytics" attr:data-testid="nav-analytics">
                         "Analytics"
                     </A>
