@@ -1,9 +1,13 @@
-// The decisioning catalogue in a real browser: a marketer adds an offer (a bad code and
-// attributes that are not JSON named next to their fields), edits it into a second
-// version, sets up an interaction point falling back on it, tunes how the point learns
-// and adds a treatment rule with an eligibility expression (text that is not JSON
-// refused before anything is sent). Retiring the fallback offer is refused in a banner;
-// another workspace finds none of it.
+// The decisioning catalogue in a real browser: a marketer adds an offer with limits (a
+// bad code, attributes that are not JSON and a maximum per contact without its window
+// named next to their fields), reads the limits on its page, edits it into a second
+// version that keeps them, sets up an interaction point falling back on it, tunes how
+// the point learns and adds a treatment rule with an eligibility expression (text that
+// is not JSON refused before anything is sent), edits a rule's weight, deletes a rule
+// once confirmed (cancelling keeps it) and tries a decision that names the excluded
+// rule by its offers. The workspace's offer cap is set in the contact policy form (a
+// maximum without its window named next to the window). Retiring the fallback offer is
+// refused in a banner; another workspace finds none of it.
 //
 //   PARLEY_BASE_URL=http://127.0.0.1:8080 node --test tests/browser/decisions.test.mjs
 
@@ -64,14 +68,23 @@ test('an offer versioned, a point falling back on it, a rule with an eligibility
   assert.equal(await page.locator('[data-testid="error-attributes"]').count(), 0);
   assert.equal(await page.locator('[data-testid="offer-code"]').getAttribute('aria-invalid'), 'true');
   await shot(page, '90-offer-bad-code');
+  // A maximum per contact without its window: the server names the window.
   await page.fill('[data-testid="offer-code"]', 'cart-10');
+  await page.fill('[data-testid="offer-max-per-contact"]', '2');
+  await page.click('[data-testid="offer-submit"]');
+  await page.locator('[data-testid="error-maxPerContactDays"]', { hasText: /required/ }).waitFor();
+  assert.equal(await page.locator('[data-testid="error-code"]').count(), 0);
+  await page.fill('[data-testid="offer-max-per-contact-days"]', '7');
+  await page.fill('[data-testid="offer-capacity"]', '1000');
   await page.click('[data-testid="offer-submit"]');
   await page.waitForURL(/\/app\/offers\/[^/]+$/);
   const offerUrl = page.url();
   const offerId = decodeURIComponent(offerUrl.split('/').pop());
   await page.locator('[data-testid="page-title"]', { hasText: 'CART-10 · Ten off the cart' }).waitFor();
   assert.equal(await page.locator('[data-testid="offer-version"]').textContent(), 'Version 1');
-  const created = (await ok('query($id: ID!) { offer(id: $id) { code status channels value { amount currencyCode } cost { amount } creatives { title link } attributes } }',
+  const LIMITS = 'At most 2 per contact in 7 days · Capacity: 1,000 presentations';
+  assert.equal(await page.locator('[data-testid="offer-limits"]').textContent(), LIMITS);
+  const created = (await ok('query($id: ID!) { offer(id: $id) { code status channels value { amount currencyCode } cost { amount } creatives { title link } attributes maxPerContact maxPerContactDays capacity } }',
     { ...owner, variables: { id: offerId } })).offer;
   assert.equal(created.code, 'CART-10');
   assert.equal(created.status, 'ACTIVE');
@@ -80,10 +93,14 @@ test('an offer versioned, a point falling back on it, a rule with an eligibility
   assert.equal(Number(created.cost.amount), 0.1);
   assert.deepEqual(created.creatives, [{ title: '10% off your cart', link: 'https://shop.example.com/cart' }]);
   assert.deepEqual(created.attributes, { tier: 'gold' });
+  assert.deepEqual([created.maxPerContact, created.maxPerContactDays, created.capacity], [2, 7, 1000]);
 
   // Editing makes a second version; both are listed, the newest first.
   await page.waitForSelector('[data-testid="offer-edit"] [data-testid="offer-submit"]:not([disabled])');
   assert.equal(await page.inputValue('[data-testid="offer-name"]'), 'Ten off the cart');
+  assert.equal(await page.inputValue('[data-testid="offer-max-per-contact"]'), '2');
+  assert.equal(await page.inputValue('[data-testid="offer-max-per-contact-days"]'), '7');
+  assert.equal(await page.inputValue('[data-testid="offer-capacity"]'), '1000');
   await page.fill('[data-testid="offer-name"]', 'Ten percent off the cart');
   await page.click('[data-testid="offer-submit"]');
   await page.locator('[data-testid="offer-version"]', { hasText: /^Version 2$/ }).waitFor();
@@ -93,9 +110,11 @@ test('an offer versioned, a point falling back on it, a rule with an eligibility
   assert.equal(await versions.nth(1).getAttribute('data-version'), '1');
   assert.match(await versions.nth(0).textContent(), /name/);
   await page.locator('[data-testid="page-title"]', { hasText: 'Ten percent off the cart' }).waitFor();
-  const edited = (await ok('query($id: ID!) { offer(id: $id) { version name versions { version } } }',
+  assert.equal(await page.locator('[data-testid="offer-limits"]').textContent(), LIMITS);
+  const edited = (await ok('query($id: ID!) { offer(id: $id) { version name versions { version } maxPerContact maxPerContactDays capacity } }',
     { ...owner, variables: { id: offerId } })).offer;
   assert.equal(edited.version, 2);
+  assert.deepEqual([edited.maxPerContact, edited.maxPerContactDays, edited.capacity], [2, 7, 1000], 'editing keeps the limits');
   assert.equal(edited.name, 'Ten percent off the cart');
   assert.deepEqual(edited.versions.map((v) => v.version), [2, 1]);
   await shot(page, '91-offer-versions');
@@ -175,16 +194,57 @@ test('an offer versioned, a point falling back on it, a rule with an eligibility
   assert.equal(point.rules[0].weight, 2);
   assert.deepEqual(point.rules[0].eligibility, ELIGIBILITY);
 
-  // A second rule for a segment, then deleted; the list of points counts what is left.
+  // A second rule, edited: the form starts from the rule, a weight the server refuses is
+  // named under the weight, and the new weight is listed and stored.
   await page.check('[data-testid="rule-offer"][data-code="CART-10"]');
   await page.click('[data-testid="rule-submit"]');
-  await page.locator('[data-testid="rule-row"]').nth(1).waitFor();
-  await page.locator('[data-testid="rule-row"]').nth(1).locator('[data-testid="rule-delete"]').click();
-  await page.locator('[data-testid="rule-row"]').nth(1).waitFor({ state: 'detached' });
+  const second = page.locator('[data-testid="rule-row"]').nth(1);
+  await second.waitFor();
+  const secondId = await second.getAttribute('data-id');
+  assert.equal(await second.locator('[data-testid="rule-weight"]').textContent(), '1');
+  await second.locator('[data-testid="rule-edit"]').click();
+  const editForm = page.locator('[data-testid="rule-edit-form"]');
+  await editForm.waitFor();
+  assert.equal(await editForm.locator('[data-testid="rule-weight-input"]').inputValue(), '1');
+  assert.equal(await editForm.locator('[data-testid="rule-offer"][data-code="CART-10"]').isChecked(), true);
+  assert.equal(await editForm.locator('[data-testid="rule-eligibility-input"]').inputValue(), '');
+  await editForm.locator('[data-testid="rule-weight-input"]').fill('5000');
+  await editForm.locator('[data-testid="rule-save"]').click();
+  await editForm.locator('[data-testid="error-weight"]', { hasText: /at most 1000/ }).waitFor();
+  await editForm.locator('[data-testid="rule-weight-input"]').fill('3.5');
+  await editForm.locator('[data-testid="rule-save"]').click();
+  await page.locator(`[data-testid="rule-row"][data-id="${secondId}"] [data-testid="rule-weight"]`, { hasText: /^3\.5$/ }).waitFor();
+  await editForm.waitFor({ state: 'detached' });
+  const weights = (await ok('query($id: ID!) { interactionPoint(id: $id) { rules { id weight offerIds } } }',
+    { ...owner, variables: { id: pointId } })).interactionPoint.rules;
+  assert.deepEqual(weights.find((r) => r.id === secondId), { id: secondId, weight: 3.5, offerIds: [offerId] });
+  assert.equal(weights.length, 2);
+
+  // Deleting asks first: cancelling keeps the rule, confirming removes it.
+  const secondRow = page.locator(`[data-testid="rule-row"][data-id="${secondId}"]`);
+  await secondRow.locator('[data-testid="rule-delete"]').click();
+  await secondRow.locator('[data-testid="rule-delete-confirmation"]').waitFor();
+  await secondRow.locator('[data-testid="rule-delete-cancel"]').click();
+  await secondRow.locator('[data-testid="rule-delete"]').waitFor();
+  assert.equal(await page.locator('[data-testid="rule-row"]').count(), 2);
+  assert.equal((await ok('query($id: ID!) { interactionPoint(id: $id) { rules { id } } }',
+    { ...owner, variables: { id: pointId } })).interactionPoint.rules.length, 2, 'cancelling deletes nothing');
+  await secondRow.locator('[data-testid="rule-delete"]').click();
+  await secondRow.locator('[data-testid="rule-delete-confirm"]').click();
+  await secondRow.waitFor({ state: 'detached' });
   assert.equal(await page.locator('[data-testid="rule-row"]').count(), 1);
   const left = (await ok('query($id: ID!) { interactionPoint(id: $id) { rules { eligibility } } }',
     { ...owner, variables: { id: pointId } })).interactionPoint.rules;
   assert.deepEqual(left.map((r) => r.eligibility), [ELIGIBILITY]);
+
+  // A decision tried without the page in its context: the rule is excluded, named by
+  // its offers rather than by an ID.
+  await page.selectOption('[data-testid="try-identity-kind"]', 'anonymousId');
+  await page.fill('[data-testid="try-identity"]', `visitor-${id}`);
+  await page.click('[data-testid="try-submit"]');
+  const excludedRule = page.locator('[data-testid="explain-excluded"]', { hasText: /eligibility does not hold/ });
+  await excludedRule.waitFor();
+  assert.equal(await excludedRule.locator('[data-testid="explain-excluded-what"]').textContent(), 'Every offer of the rule for CART-10');
   await page.click('[data-testid="nav-points"]');
   const pointRow = page.locator('[data-testid="point-row"][data-name="Checkout banner"]');
   await pointRow.waitFor();
@@ -200,6 +260,25 @@ test('an offer versioned, a point falling back on it, a rule with an eligibility
   await shot(page, '93-offer-retire-refused');
   const still = (await ok('query($id: ID!) { offer(id: $id) { status } }', { ...owner, variables: { id: offerId } })).offer;
   assert.equal(still.status, 'ACTIVE');
+
+  // The workspace's offer cap, in the contact policy form: a maximum without its window
+  // is named under the window; once saved it is stored and shown again.
+  await page.goto(`${BASE}/app/sending`);
+  await page.waitForSelector('[data-testid="policy-submit"]:not([disabled])');
+  assert.equal(await page.inputValue('[data-testid="policy-offer-max"]'), '');
+  await page.fill('[data-testid="policy-offer-max"]', '3');
+  await page.click('[data-testid="policy-submit"]');
+  await page.locator('[data-testid="error-offerWindowDays"]', { hasText: /required/ }).waitFor();
+  await page.fill('[data-testid="policy-offer-days"]', '7');
+  await page.click('[data-testid="policy-submit"]');
+  await page.locator('[data-testid="policy-saved"]').waitFor();
+  const policy = (await ok('{ contactPolicy { offerMax offerWindowDays emailMax allMax quietStart } }', owner)).contactPolicy;
+  assert.deepEqual(policy, { offerMax: 3, offerWindowDays: 7, emailMax: null, allMax: null, quietStart: null });
+  await page.reload();
+  await page.waitForSelector('[data-testid="policy-submit"]:not([disabled])');
+  assert.equal(await page.inputValue('[data-testid="policy-offer-max"]'), '3');
+  assert.equal(await page.inputValue('[data-testid="policy-offer-days"]'), '7');
+  await shot(page, '94-contact-policy');
   assert.deepEqual(unexpected(problems).filter((p) => !/status of 409/.test(p)), []);
 
   // Another workspace cannot open either, not even by its address.

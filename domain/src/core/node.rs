@@ -77,12 +77,6 @@ impl<K: Eq + Hash, V> Cache<K, V> {
         }
         entries.insert(k, Entry { value: v, at: Instant::now(), generation });
     }
-
-    /// Forgets the entries `drop` picks.
-    pub(crate) fn forget(&self, mut drop: impl FnMut(&K) -> bool) {
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        entries.retain(|k, _| !drop(k));
-    }
 }
 
 #[cfg(test)]
@@ -98,7 +92,6 @@ mod tests {
         node.changed();
         assert_eq!(c.get(&"a", node.generation()), None);
         c.put("a", Arc::new(2), node.generation());
-        c.forget(|k| *k == "a");
-        assert_eq!(c.get(&"a", node.generation()), None);
+        assert_eq!(c.get(&"a", node.generation()).as_deref(), Some(&2));
     }
 }

@@ -92,6 +92,8 @@ pub struct Shown {
     pub offer: Offer,
     pub score: f64,
     pub rank: usize,
+    /// The segment it is learnt under (the nil UUID: the point's whole traffic).
+    pub key: uuid::Uuid,
 }
 
 /// A decision as answered.
@@ -302,7 +304,7 @@ pub async fn decide(ctx: &TenantCtx, p: &Parley, input: DecideInput) -> Result<D
                         rule: Some(r.rule.id),
                         weight: r.rule.weight,
                         margin: margin(&o.offer),
-                        stats: live::stats_of(p, tx.tenant_id(), &snap, *id),
+                        stats: live::stats_of(p, tx.tenant_id(), &snap, *id, live::key_of(&snap, r.rule.segment_id)),
                     }),
                 }
             }
@@ -313,9 +315,16 @@ pub async fn decide(ctx: &TenantCtx, p: &Parley, input: DecideInput) -> Result<D
     let mode = arbitrate::mode_for(rng.random(), point.holdout_basis_points, point.exploration_basis_points);
     let arb = arbitrate::arbitrate(candidates, count as usize, mode, &mut rng);
     let offer_of = |id: &OfferId| snap.catalogue.get(id).map(|o| &o.offer);
+    let key_of_rule = |rule: Option<crate::TreatmentRuleId>| {
+        let segment = snap.rules.iter().find(|r| Some(r.rule.id) == rule).and_then(|r| r.rule.segment_id);
+        live::key_of(&snap, segment)
+    };
     let mut shown: Vec<Shown> = arb
         .chosen()
-        .filter_map(|s| offer_of(&s.offer).map(|o| Shown { offer: o.clone(), score: s.score, rank: s.rank }))
+        .filter_map(|s| {
+            let key = key_of_rule(s.rule);
+            offer_of(&s.offer).map(|o| Shown { offer: o.clone(), score: s.score, rank: s.rank, key })
+        })
         .collect();
     let mode_name = if !shown.is_empty() {
         match mode {
@@ -326,7 +335,7 @@ pub async fn decide(ctx: &TenantCtx, p: &Parley, input: DecideInput) -> Result<D
     } else {
         match point.fallback_offer_id.and_then(|f| snap.catalogue.get(&f)) {
             Some(f) if !opted_out && fatigued.is_none() && unusable(f, channel, t).is_none() && limits(f).is_none() => {
-                shown.push(Shown { offer: f.offer.clone(), score: 0.0, rank: 1 });
+                shown.push(Shown { offer: f.offer.clone(), score: 0.0, rank: 1, key: uuid::Uuid::nil() });
                 "FALLBACK"
             }
             _ => "NONE",
@@ -335,7 +344,13 @@ pub async fn decide(ctx: &TenantCtx, p: &Parley, input: DecideInput) -> Result<D
     let id: DecisionId = new_id();
     let offers_json: Vec<Value> = shown
         .iter()
-        .map(|s| json!({ "offerId": s.offer.id, "version": s.offer.version, "rank": s.rank, "score": s.score }))
+        .map(|s| {
+            let mut o = json!({ "offerId": s.offer.id, "version": s.offer.version, "rank": s.rank, "score": s.score });
+            if !s.key.is_nil() {
+                o["segmentKey"] = json!(s.key);
+            }
+            o
+        })
         .collect();
     let tenant = tx.tenant_id();
     let record = decision::ActiveModel {
@@ -368,7 +383,7 @@ pub async fn decide(ctx: &TenantCtx, p: &Parley, input: DecideInput) -> Result<D
         decision: record,
         events,
         id,
-        offers: shown.iter().map(|s| s.offer.id).collect(),
+        offers: shown.iter().map(|s| (s.offer.id, s.key)).collect(),
         contact: contact.as_ref().map(|c| c.id),
         at: t,
     };
@@ -456,13 +471,13 @@ pub async fn respond(ctx: &TenantCtx, p: &Parley, input: RespondInput) -> Result
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::EditContacts)?;
     let d = tx.find::<decision::Entity>(input.decision).await?;
-    let showed = d
-        .offers
-        .as_array()
-        .is_some_and(|a| a.iter().any(|o| o["offerId"].as_str() == Some(input.offer.uuid().to_string().as_str())));
-    if !showed {
+    let offer_text = input.offer.uuid().to_string();
+    let Some(entry) =
+        d.offers.as_array().and_then(|a| a.iter().find(|o| o["offerId"].as_str() == Some(offer_text.as_str())))
+    else {
         return Err(Error::invalid("offerId", "is not an offer this decision showed"));
-    }
+    };
+    let key = entry["segmentKey"].as_str().and_then(|k| k.parse::<uuid::Uuid>().ok()).unwrap_or_default();
     let before = offer_response::Entity::scoped(ctx)
         .filter(offer_response::Column::DecisionId.eq(d.id))
         .filter(offer_response::Column::OfferId.eq(input.offer))
@@ -503,7 +518,7 @@ pub async fn respond(ctx: &TenantCtx, p: &Parley, input: RespondInput) -> Result
     let tenant = tx.tenant_id();
     tx.commit().await?;
     if learns {
-        live::count_success(p, tenant, d.point_id, input.offer);
+        live::count_success(p, tenant, d.point_id, input.offer, key);
     }
     Ok(saved)
 }

@@ -72,8 +72,11 @@ pub(crate) struct Snapshot {
     /// Conditions on the contact, each tested for a decision's contact in one statement.
     pub conditions: Vec<Expr>,
     pub catalogue: HashMap<OfferId, OfferView>,
-    /// The counts written so far.
-    pub stats: HashMap<OfferId, Stats>,
+    /// The counts written so far, by offer and segment key (the nil UUID: traffic not
+    /// learnt by segment).
+    pub stats: HashMap<(OfferId, uuid::Uuid), Stats>,
+    /// The same summed over segments: the point's whole traffic.
+    pub totals: HashMap<OfferId, Stats>,
     /// Presentations written so far at every point, of the offers with a capacity.
     pub shown_in_all: HashMap<OfferId, u64>,
     /// The workspace's cap on offers shown to one contact: (most, within days).
@@ -94,13 +97,15 @@ impl Snapshot {
             .into_iter()
             .map(|o| (o.id, OfferView { channels: offers::channels_of(&o), offer: o }))
             .collect();
-        let stats = offer_stat::Entity::scoped(tx.ctx())
-            .filter(offer_stat::Column::PointId.eq(point.id))
-            .all(tx)
-            .await?
-            .into_iter()
-            .map(|s| (s.offer_id, Stats { trials: s.trials.max(0) as u64, successes: s.successes.max(0) as u64 }))
-            .collect();
+        let mut stats = HashMap::new();
+        let mut totals: HashMap<OfferId, Stats> = HashMap::new();
+        for s in offer_stat::Entity::scoped(tx.ctx()).filter(offer_stat::Column::PointId.eq(point.id)).all(tx).await? {
+            let one = Stats { trials: s.trials.max(0) as u64, successes: s.successes.max(0) as u64 };
+            let total = totals.entry(s.offer_id).or_default();
+            total.trials += one.trials;
+            total.successes += one.successes;
+            stats.insert((s.offer_id, s.segment_key), one);
+        }
         let capped: Vec<OfferId> =
             catalogue.values().filter(|o| o.offer.capacity.is_some()).map(|o| o.offer.id).collect();
         let mut shown_in_all: HashMap<OfferId, u64> = HashMap::new();
@@ -164,6 +169,7 @@ impl Snapshot {
             conditions,
             catalogue,
             stats,
+            totals,
             shown_in_all,
             fatigue,
         })
@@ -206,8 +212,8 @@ pub(crate) struct Record {
     pub decision: decision::ActiveModel,
     pub events: Vec<contact_event::ActiveModel>,
     pub id: DecisionId,
-    /// The offers shown (each a trial at the point).
-    pub offers: Vec<OfferId>,
+    /// The offers shown, each with the segment key it is learnt under (each a trial).
+    pub offers: Vec<(OfferId, uuid::Uuid)>,
     /// Whom to, for the per-contact limits.
     pub contact: Option<ContactId>,
     pub at: DateTime<Utc>,
@@ -216,7 +222,7 @@ pub(crate) struct Record {
 /// What one workspace has not written yet.
 #[derive(Debug, Default)]
 struct Batch {
-    counts: HashMap<(InteractionPointId, OfferId), Counts>,
+    counts: HashMap<Key, Counts>,
     records: Vec<Record>,
 }
 
@@ -230,6 +236,9 @@ impl Batch {
         self.records.extend(other.records);
     }
 }
+
+/// What a count is kept for: point, offer and segment key.
+type Key = (InteractionPointId, OfferId, uuid::Uuid);
 
 /// Not written yet, by workspace.
 type Pending = HashMap<WorkspaceId, Batch>;
@@ -278,21 +287,38 @@ pub(crate) async fn snapshot(p: &Parley, tx: &TenantTx<'_>, id: InteractionPoint
     Ok(s)
 }
 
-/// `offer`'s counts at the snapshot's point: those written and this node's unwritten ones.
-pub(crate) fn stats_of(p: &Parley, tenant: WorkspaceId, s: &Snapshot, offer: OfferId) -> Stats {
-    let written = s.stats.get(&offer).copied().unwrap_or_default();
+/// `offer`'s counts at the snapshot's point, those written and this node's unwritten
+/// ones: for segment `key` when the point learns by segment, else for its whole traffic.
+pub(crate) fn stats_of(p: &Parley, tenant: WorkspaceId, s: &Snapshot, offer: OfferId, key: uuid::Uuid) -> Stats {
+    let by_segment = s.point.learn_by_segment != 0;
+    let written = if by_segment { s.stats.get(&(offer, key)) } else { s.totals.get(&offer) };
+    let written = written.copied().unwrap_or_default();
     let (mut trials, mut successes) = (written.trials, written.successes);
-    for c in p.node().learning.each(tenant, |b| b.counts.get(&(s.point.id, offer)).copied().unwrap_or_default()) {
+    let held = p.node().learning.each(tenant, |b| {
+        b.counts.iter().filter(|((pt, o, k), _)| *pt == s.point.id && *o == offer && (!by_segment || *k == key)).fold(
+            Counts::default(),
+            |a, (_, c)| Counts { trials: a.trials + c.trials, successes: a.successes + c.successes },
+        )
+    });
+    for c in held {
         trials += c.trials.max(0) as u64;
         successes += c.successes.max(0) as u64;
     }
     Stats { trials, successes }
 }
 
+/// The segment key a candidate of rule `segment` is learnt under at the snapshot's point.
+pub(crate) fn key_of(s: &Snapshot, segment: Option<crate::SegmentId>) -> uuid::Uuid {
+    match segment {
+        Some(seg) if s.point.learn_by_segment != 0 => seg.into(),
+        _ => uuid::Uuid::nil(),
+    }
+}
+
 /// Presentations of `offer` at every point not written yet by this node.
 pub(crate) fn pending_shown(p: &Parley, tenant: WorkspaceId, offer: OfferId) -> u64 {
     let sums = p.node().learning.each(tenant, |b| {
-        b.counts.iter().filter(|((_, o), _)| *o == offer).map(|(_, c)| c.trials.max(0) as u64).sum::<u64>()
+        b.counts.iter().filter(|((_, o, _), _)| *o == offer).map(|(_, c)| c.trials.max(0) as u64).sum::<u64>()
     });
     sums.into_iter().sum()
 }
@@ -308,7 +334,7 @@ pub(crate) fn pending_seen(
         let mut out = Vec::new();
         for r in b.records.iter().filter(|r| r.at >= since) {
             if r.contact == Some(contact) {
-                out.extend(r.offers.iter().map(|o| (*o, r.at)));
+                out.extend(r.offers.iter().map(|(o, _)| (*o, r.at)));
             }
         }
         out
@@ -341,18 +367,24 @@ pub(crate) fn record(p: &Parley, tenant: WorkspaceId, point: InteractionPointId,
         let mut pending = learning.pending.lock().unwrap_or_else(PoisonError::into_inner);
         let batch = pending.entry(tenant).or_default();
         batch.records.push(record);
-        for o in offers {
-            batch.counts.entry((point, o)).or_default().trials += 1;
+        for (o, key) in offers {
+            batch.counts.entry((point, o, key)).or_default().trials += 1;
         }
     }
     start_writer(p);
 }
 
-/// Counts `successes` of `offer` at `point`, to be written shortly.
-pub(crate) fn count_success(p: &Parley, tenant: WorkspaceId, point: InteractionPointId, offer: OfferId) {
+/// Counts a success of `offer` at `point` under segment `key`, to be written shortly.
+pub(crate) fn count_success(
+    p: &Parley,
+    tenant: WorkspaceId,
+    point: InteractionPointId,
+    offer: OfferId,
+    key: uuid::Uuid,
+) {
     {
         let mut pending = p.node().learning.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        pending.entry(tenant).or_default().counts.entry((point, offer)).or_default().successes += 1;
+        pending.entry(tenant).or_default().counts.entry((point, offer, key)).or_default().successes += 1;
     }
     start_writer(p);
 }
@@ -409,11 +441,14 @@ pub async fn flush(p: &Parley) -> Result<()> {
                 }
             }
         }
+        if result.is_ok() {
+            // Snapshots read before this commit (even one being read now) are stale: what
+            // they lack is about to be no longer held.
+            p.changed();
+        }
         let batch = learning.in_flight.lock().unwrap_or_else(PoisonError::into_inner).remove(&tenant);
         match result {
-            Ok(()) => {
-                learning.snapshots.forget(|(t, point)| *t == tenant && counts.keys().any(|(pt, _)| pt == point));
-            }
+            Ok(()) => {}
             Err(e) => {
                 if let Some(batch) = batch {
                     let mut pending = learning.pending.lock().unwrap_or_else(PoisonError::into_inner);
@@ -447,7 +482,7 @@ const ROWS_PER_INSERT: usize = 500;
 async fn write(
     p: &Parley,
     tenant: WorkspaceId,
-    counts: &HashMap<(InteractionPointId, OfferId), Counts>,
+    counts: &HashMap<Key, Counts>,
     records: Vec<(decision::ActiveModel, Vec<contact_event::ActiveModel>)>,
 ) -> Result<()> {
     let ctx = TenantCtx::new(tenant, Actor::System, Role::Admin);
@@ -473,6 +508,7 @@ async fn write(
                     id: Set(new_id()),
                     point_id: Set(k.0),
                     offer_id: Set(k.1),
+                    segment_key: Set(k.2),
                     trials: Set(c.trials),
                     successes: Set(c.successes),
                     updated_at: Set(t),
@@ -482,6 +518,7 @@ async fn write(
                 offer_stat::Column::TenantId,
                 offer_stat::Column::PointId,
                 offer_stat::Column::OfferId,
+                offer_stat::Column::SegmentKey,
             ])
             .value(offer_stat::Column::Trials, Expr::cust("offer_stats.trials + excluded.trials"))
             .value(offer_stat::Column::Successes, Expr::cust("offer_stats.successes + excluded.successes"))

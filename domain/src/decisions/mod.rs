@@ -11,6 +11,7 @@ pub mod decide;
 pub mod eligibility;
 pub mod live;
 pub mod offers;
+pub mod optimize;
 pub mod performance;
 pub mod points;
 pub mod rules;
@@ -60,6 +61,7 @@ impl Audited for InteractionPoint {
             "fallbackOffer": self.fallback_offer_id, "responseWindowSecs": self.response_window_secs,
             "holdoutBasisPoints": self.holdout_basis_points,
             "explorationBasisPoints": self.exploration_basis_points,
+            "learnBySegment": self.learn_by_segment != 0,
         })
     }
 }

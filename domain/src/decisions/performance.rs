@@ -10,7 +10,7 @@ use super::arbitrate::Stats;
 use super::{Offer, rules};
 use crate::campaigns::results::{Lift, proportion_lift};
 use crate::db::TenantOwned;
-use crate::{InteractionPointId, OfferId, Parley, Permission, Result, TenantCtx};
+use crate::{InteractionPointId, OfferId, Parley, Permission, Result, SegmentId, TenantCtx};
 use entities::{decision, interaction_point, offer, offer_response, offer_stat};
 
 /// One offer at one point.
@@ -28,15 +28,31 @@ pub struct OfferPerformance {
     pub traffic_share: f64,
 }
 
-/// Every offer of the point's rules and every offer it has shown, most shown first.
-pub async fn offers(ctx: &TenantCtx, p: &Parley, point: InteractionPointId) -> Result<Vec<OfferPerformance>> {
+/// Every offer of the point's rules and every offer it has shown, most shown first: for
+/// its whole traffic, or for `segment` as learnt apart (a point learning by segment).
+pub async fn offers(
+    ctx: &TenantCtx,
+    p: &Parley,
+    point: InteractionPointId,
+    segment: Option<SegmentId>,
+) -> Result<Vec<OfferPerformance>> {
     // This node's own counts first (another node's are at most a moment behind).
     super::live::flush_for_read(p).await;
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::ReadContacts)?;
     tx.find::<interaction_point::Entity>(point).await?;
-    let stats = offer_stat::Entity::scoped(ctx).filter(offer_stat::Column::PointId.eq(point)).all(&tx).await?;
-    let mut ids: Vec<OfferId> = stats.iter().map(|s| s.offer_id).collect();
+    let mut q = offer_stat::Entity::scoped(ctx).filter(offer_stat::Column::PointId.eq(point));
+    if let Some(s) = segment {
+        tx.find::<entities::segment::Entity>(s).await?;
+        q = q.filter(offer_stat::Column::SegmentKey.eq(uuid::Uuid::from(s)));
+    }
+    let stats = q.all(&tx).await?;
+    let mut ids: Vec<OfferId> = Vec::new();
+    for s in &stats {
+        if !ids.contains(&s.offer_id) {
+            ids.push(s.offer_id);
+        }
+    }
     for r in rules::in_point(&tx, point).await? {
         for o in rules::offers_of(&r) {
             if !ids.contains(&o) {
@@ -52,7 +68,12 @@ pub async fn offers(ctx: &TenantCtx, p: &Parley, point: InteractionPointId) -> R
         .map(|o| (o.id, o))
         .collect();
     tx.commit().await?;
-    let by_offer: HashMap<OfferId, (i64, i64)> = stats.iter().map(|s| (s.offer_id, (s.trials, s.successes))).collect();
+    let mut by_offer: HashMap<OfferId, (i64, i64)> = HashMap::new();
+    for s in &stats {
+        let e = by_offer.entry(s.offer_id).or_default();
+        e.0 += s.trials;
+        e.1 += s.successes;
+    }
     let total: i64 = stats.iter().map(|s| s.trials).sum();
     let mut out: Vec<OfferPerformance> = ids
         .into_iter()

@@ -44,6 +44,9 @@ pub struct LearningInput {
     pub holdout_percent: f64,
     /// The share of decisions on which the learner explores (0 ..= 100).
     pub exploration_percent: f64,
+    /// Whether each offer is learnt apart for each segment of the point's rules (None:
+    /// as it was).
+    pub by_segment: Option<bool>,
 }
 
 /// Seconds of an ISO-8601 duration in days, hours, minutes, seconds or weeks (years and
@@ -152,6 +155,7 @@ pub async fn create(ctx: &TenantCtx, p: &Parley, input: PointInput) -> Result<In
         response_window_secs: Set(c.window),
         holdout_basis_points: Set(0),
         exploration_basis_points: Set(0),
+        learn_by_segment: Set(0),
         created_by: Set(ctx.actor().id().unwrap_or_default().into()),
         created_at: Set(t),
         updated_at: Set(t),
@@ -208,6 +212,9 @@ pub async fn configure_learning(
         .update::<interaction_point::Entity>("interaction_point.learning_configured", id, |am| {
             am.holdout_basis_points = Set(holdout);
             am.exploration_basis_points = Set(exploration);
+            if let Some(by) = input.by_segment {
+                am.learn_by_segment = Set(i32::from(by));
+            }
             am.updated_at = Set(now());
             Ok(())
         })

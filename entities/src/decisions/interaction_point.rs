@@ -26,6 +26,8 @@ pub struct Model {
     pub holdout_basis_points: i32,
     /// The share of decisions (in 1/10,000) on which the learner explores.
     pub exploration_basis_points: i32,
+    /// 1: each offer is learnt apart for each segment of the point's rules.
+    pub learn_by_segment: i32,
     pub created_by: UserId,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

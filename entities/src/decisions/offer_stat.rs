@@ -1,4 +1,5 @@
-//! What has been learnt of one offer at one point: trials and successes.
+//! What has been learnt of one offer at one point, for the point's whole traffic or (when
+//! the point learns per segment) for one segment of its rules: trials and successes.
 
 use sea_orm::entity::prelude::*;
 
@@ -13,6 +14,8 @@ pub struct Model {
     pub id: OfferStatId,
     pub point_id: InteractionPointId,
     pub offer_id: OfferId,
+    /// The segment learnt for; the nil UUID for the point's whole traffic.
+    pub segment_key: Uuid,
     pub trials: i64,
     pub successes: i64,
     pub updated_at: DateTimeUtc,

@@ -660,7 +660,81 @@ async fn offers_are_limited_per_contact_in_all_and_by_fatigue(app: TestApp) {
     assert_eq!(codes(&d["decide"]), ["ONCE"]);
 }
 
+/// A point learning by segment keeps each offer's evidence apart for the contacts of
+/// each segment of its rules: a click by a gold contact teaches the gold traffic only,
+/// performance reads per segment, and turning it off learns from the whole traffic again.
+async fn a_point_learns_each_segment_apart(app: TestApp) {
+    let owner = app.sign_up("BUSINESS").await;
+    let me = owner.auth();
+    crate::campaigns::plan_field(&app, &me).await;
+    let gold_ann = crate::campaigns::contact(&app, &me, "ann@seg.example.org", "Ann", None).await;
+    let q = "mutation($i: ContactInput!) { createContact(input: $i) { id } }";
+    let silver_sam =
+        run(&app, &me, q, json!({ "i": { "email": "sam@seg.example.org", "attributes": { "plan": "silver" } } })).await
+            ["createContact"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let gold =
+        crate::campaigns::segment(&app, &me, "Gold", json!({ "attribute": "plan", "op": "eq", "value": "gold" })).await;
+    let silver =
+        crate::campaigns::segment(&app, &me, "Silver", json!({ "attribute": "plan", "op": "eq", "value": "silver" }))
+            .await;
+    let a = offer(&app, &me, "SEG-A", &["WEB"]).await;
+    let b = offer(&app, &me, "SEG-B", &["WEB"]).await;
+    let p = point(&app, &me, "Segmented", "WEB").await;
+    run(&app, &me, RULE, json!({ "i": { "pointId": p, "offerIds": [a, b], "segmentId": gold } })).await;
+    run(&app, &me, RULE, json!({ "i": { "pointId": p, "offerIds": [a, b], "segmentId": silver } })).await;
+    let learn =
+        "mutation($i: ConfigureLearningInput!) { configureLearning(input: $i) { learnBySegment holdoutPercent } }";
+    let on = run(&app, &me, learn, json!({ "i": { "pointId": p, "holdoutPercent": 0, "learnBySegment": true } })).await;
+    assert_eq!(on["configureLearning"], json!({ "learnBySegment": true, "holdoutPercent": 0.0 }));
+    let kept = run(&app, &me, learn, json!({ "i": { "pointId": p, "holdoutPercent": 0 } })).await;
+    assert_eq!(kept["configureLearning"]["learnBySegment"], true, "left out: as it was");
+
+    let decide = |contact: &str| {
+        let i = json!({ "pointId": p, "contactId": contact, "count": 1, "explain": true });
+        let (app, me) = (&app, &me);
+        async move { run(app, me, DECIDE, json!({ "i": i })).await["decide"].clone() }
+    };
+    let trials = |d: &Value| -> i64 {
+        d["explanation"]["candidates"].as_array().unwrap().iter().map(|c| c["trials"].as_i64().unwrap()).sum()
+    };
+    let d = decide(&gold_ann).await;
+    let shown = d["offers"][0]["offer"]["id"].as_str().unwrap().to_owned();
+    let r = run(&app, &me, RESPOND, json!({ "i": { "decisionId": d["id"], "offerId": shown, "outcome": "CLICKED" } }))
+        .await;
+    assert_eq!(r["respond"]["learned"], true);
+    let d = decide(&gold_ann).await;
+    assert_eq!(trials(&d), 1, "the gold traffic's one presentation: {d}");
+    let seen = d["explanation"]["candidates"].as_array().unwrap().iter().find(|c| c["trials"] == 1).unwrap().clone();
+    assert!(seen["estimate"].as_f64().unwrap() > 0.0, "its click learnt: {seen}");
+    let d = decide(&silver_sam).await;
+    assert_eq!(trials(&d), 0, "nothing learnt for silver yet: {d}");
+
+    // Performance per segment and for the whole point.
+    let perf = "query($p: ID!, $s: ID) { offerPerformance(pointId: $p, segmentId: $s) { offer { code } presentations responses } }";
+    let total = |rows: &Value| -> (i64, i64) {
+        rows["offerPerformance"].as_array().unwrap().iter().fold((0, 0), |(t, r), row| {
+            (t + row["presentations"].as_i64().unwrap(), r + row["responses"].as_i64().unwrap())
+        })
+    };
+    assert_eq!(total(&run(&app, &me, perf, json!({ "p": p, "s": gold })).await), (2, 1));
+    assert_eq!(total(&run(&app, &me, perf, json!({ "p": p, "s": silver })).await), (1, 0));
+    assert_eq!(total(&run(&app, &me, perf, json!({ "p": p })).await), (3, 1));
+    let other = app.sign_up("BUSINESS").await;
+    let theirs = crate::campaigns::segment(&app, &other.auth(), "Theirs", json!({ "consent": "EMAIL" })).await;
+    let r = app.gql(&me, perf, json!({ "p": p, "s": theirs })).await;
+    assert_eq!(code(&r).as_deref(), Some("NOT_FOUND"), "{r}");
+
+    // Off again: every candidate learns from the whole traffic.
+    run(&app, &me, learn, json!({ "i": { "pointId": p, "holdoutPercent": 0, "learnBySegment": false } })).await;
+    let d = decide(&silver_sam).await;
+    assert_eq!(trials(&d), 3, "the point's three presentations: {d}");
+}
+
 on_both!(
+    a_point_learns_each_segment_apart,
     the_catalogue_is_versioned_and_checked,
     another_workspace_sees_none_of_it,
     decisions_rank_explain_and_learn,

@@ -51,6 +51,10 @@ super::operations!("src/ops/campaigns.graphql":
     SuppressEmail,
     /// `UnsuppressEmail` in `campaigns.graphql`.
     UnsuppressEmail,
+    /// `ContactPolicy` in `campaigns.graphql`.
+    ContactPolicy,
+    /// `SetContactPolicy` in `campaigns.graphql`.
+    SetContactPolicy,
 );
 
 /// One campaign as the list shows it.
@@ -79,6 +83,8 @@ pub type Preview = preview_email_content::PreviewEmailContentPreviewEmailContent
 pub type PreviewContact = preview_contacts::PreviewContactsContactsNodes;
 /// A sending domain with the DKIM record to publish.
 pub type DomainRow = sending_domains::SendingDomainsSendingDomainsNodes;
+/// How often contacts may be reached, and when not.
+pub type PolicyDetail = contact_policy::ContactPolicyContactPolicy;
 /// One address of the suppression list.
 pub type SuppressionRow = email_suppressions::EmailSuppressionsEmailSuppressionsNodes;
 

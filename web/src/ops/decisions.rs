@@ -30,6 +30,8 @@ super::operations!("src/ops/decisions.graphql":
     ConfigureLearning,
     /// `CreateTreatmentRule` in `decisions.graphql`.
     CreateTreatmentRule,
+    /// `UpdateTreatmentRule` in `decisions.graphql`.
+    UpdateTreatmentRule,
     /// `DeleteTreatmentRule` in `decisions.graphql`.
     DeleteTreatmentRule,
     /// `Learning` in `decisions.graphql`.

@@ -271,6 +271,33 @@ pub fn short_time(ts: &str) -> String {
     trimmed.replace('T', " ")
 }
 
+/// The object ID inside a global ID (base64url of `Type:id`, unpadded), as
+/// explanations and other free-form JSON name objects; `None` if it is not one.
+pub fn raw_id(global: &str) -> Option<String> {
+    let mut bits: u32 = 0;
+    let mut held = 0u32;
+    let mut bytes = Vec::with_capacity(global.len() * 3 / 4);
+    for c in global.trim().bytes() {
+        let sextet = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' => 62,
+            b'_' => 63,
+            _ => return None,
+        };
+        bits = ((bits << 6) | u32::from(sextet)) & 0xffff;
+        held += 6;
+        if held >= 8 {
+            held -= 8;
+            bytes.push(((bits >> held) & 0xff) as u8);
+        }
+    }
+    let text = String::from_utf8(bytes).ok()?;
+    let (_, id) = text.split_once(':')?;
+    (!id.is_empty()).then(|| id.to_owned())
+}
+
 /// A base32 secret in groups of four, as people copy it into an app.
 pub fn grouped_secret(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
@@ -308,6 +335,15 @@ pub(crate) use connection_chunk;
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_global_id_holds_the_object_id() {
+        // base64url("TreatmentRule:0190d2c4-5f6e-7a8b-9c0d-1e2f3a4b5c6d"), unpadded.
+        let global = "VHJlYXRtZW50UnVsZTowMTkwZDJjNC01ZjZlLTdhOGItOWMwZC0xZTJmM2E0YjVjNmQ";
+        assert_eq!(super::raw_id(global).as_deref(), Some("0190d2c4-5f6e-7a8b-9c0d-1e2f3a4b5c6d"));
+        assert_eq!(super::raw_id("not base64!"), None);
+        assert_eq!(super::raw_id("YWJj"), None);
+    }
+
     use super::*;
 
     #[test]

@@ -106,6 +106,9 @@ pub struct ConfigureLearningInput {
     /// The share of decisions on which the learner explores: 0 to 100.
     #[graphql(default)]
     pub exploration_percent: f64,
+    /// Whether each offer is learnt apart for the contacts of each segment of the
+    /// point's rules (left out: as it was).
+    pub learn_by_segment: Option<bool>,
 }
 
 /// A treatment rule as written.
@@ -270,6 +273,7 @@ impl DecisionsMutation {
         let learning = domain::decisions::LearningInput {
             holdout_percent: input.holdout_percent,
             exploration_percent: input.exploration_percent,
+            by_segment: input.learn_by_segment,
         };
         Ok(InteractionPoint(
             domain::decisions::points::configure_learning(t, parley(ctx)?, id, learning).await.gql(ctx)?,

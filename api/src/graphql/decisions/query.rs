@@ -64,11 +64,23 @@ impl DecisionsQuery {
         Ok(TreatmentRule(domain::decisions::rules::get(t, parley(ctx)?, id).await.gql(ctx)?))
     }
 
-    /// What each offer of a point has done there, most shown first.
-    async fn offer_performance(&self, ctx: &Context<'_>, point_id: ID) -> async_graphql::Result<Vec<OfferPerformance>> {
+    /// What each offer of a point has done there, most shown first: over its whole
+    /// traffic, or (`segmentId`, for a point learning by segment) as learnt for the
+    /// contacts of one segment of its rules.
+    async fn offer_performance(
+        &self,
+        ctx: &Context<'_>,
+        point_id: ID,
+        segment_id: Option<ID>,
+    ) -> async_graphql::Result<Vec<OfferPerformance>> {
         let t = tenant(ctx).await?;
         let id = id_of::<InteractionPoint>("pointId", &point_id).gql(ctx)?;
-        let all = domain::decisions::performance::offers(t, parley(ctx)?, id).await.gql(ctx)?;
+        let segment = segment_id
+            .as_ref()
+            .map(|s| id_of::<crate::graphql::segments::Segment>("segmentId", s))
+            .transpose()
+            .gql(ctx)?;
+        let all = domain::decisions::performance::offers(t, parley(ctx)?, id, segment).await.gql(ctx)?;
         Ok(all.into_iter().map(Into::into).collect())
     }
 

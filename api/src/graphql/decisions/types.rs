@@ -123,6 +123,10 @@ node_object! {
         async fn response_window(&self) -> String {
             domain::decisions::points::iso_duration(self.0.response_window_secs)
         }
+        /// Whether each offer is learnt apart for each segment of the point's rules.
+        async fn learn_by_segment(&self) -> bool {
+            self.0.learn_by_segment != 0
+        }
         /// The share of decisions given a random eligible offer, in percent.
         async fn holdout_percent(&self) -> f64 {
             f64::from(self.0.holdout_basis_points) / 100.0

@@ -5,11 +5,12 @@
 //! and `/app/email-templates/:id` (in [`templates`] and [`editor`]): the templates,
 //! written in MJML and previewed as a chosen contact would receive them; `/app/sending`
 //! (in [`sending`]): the sending domains with their DKIM records, the inbound address
-//! for bounces, and the suppression list.
+//! for bounces, the suppression list, and the contact policy (in [`policy`]).
 
 mod builder;
 mod detail;
 mod editor;
+mod policy;
 pub(crate) mod results;
 mod sending;
 mod templates;

@@ -1,6 +1,7 @@
 //! `/app/sending`: the domains campaigns are sent from, each with the DKIM record to
 //! publish in its DNS; the workspace's inbound address for bounces and complaints; and
-//! the suppression list, kept by the bounces and complaints read there or by hand.
+//! the suppression list, kept by the bounces and complaints read there or by hand; and
+//! the contact policy (in [`super::policy`]).
 
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use super::detail::reason_label;
+use super::policy::ContactPolicyPanel;
 use crate::components::{
     Caller, Chunk, ErrorBanner, Field, Form, FormErrors, LoadError, Loading, Paged, PagedTable, Submit, paged,
 };
@@ -43,6 +45,7 @@ pub fn SendingPage() -> impl IntoView {
             Some(Ok(d)) => view! { <Domains data=d loaded=data /> }.into_any(),
         }}
         <Suppressions />
+        <ContactPolicyPanel />
     }
 }
 

@@ -34,6 +34,38 @@ pub(crate) fn changed_keys(newer: &JSON, older: &JSON) -> Vec<String> {
     keys
 }
 
+/// A whole number with its thousands separated by commas (`1,000`).
+pub(crate) fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (at, d) in digits.chars().enumerate() {
+        if at > 0 && (digits.len() - at).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// How often an offer may be shown, in words: to one contact within a window, in all,
+/// or without limit.
+pub(crate) fn limits_text(max_per_contact: Option<i64>, days: Option<i64>, capacity: Option<i64>) -> String {
+    let per_contact = max_per_contact.map(|m| match days {
+        Some(1) => format!("At most {} per contact in 1 day", thousands(m)),
+        Some(d) => format!("At most {} per contact in {} days", thousands(m), thousands(d)),
+        None => format!("At most {} per contact", thousands(m)),
+    });
+    let capacity = capacity.map(|c| {
+        let noun = if c == 1 { "presentation" } else { "presentations" };
+        format!("Capacity: {} {noun}", thousands(c))
+    });
+    let parts: Vec<String> = per_contact.into_iter().chain(capacity).collect();
+    if parts.is_empty() { "No limit".to_owned() } else { parts.join(" · ") }
+}
+
 /// One offer.
 #[component]
 pub fn OfferPage() -> impl IntoView {
@@ -106,6 +138,12 @@ fn Detail(offer: OfferDetail, loaded: Loaded<Data>) -> impl IntoView {
                 {format!(" · {} · worth {} {}", channel_list(&offer.channels), offer.value.amount, offer.value.currency_code)}
                 {offer.retired_at.as_ref().map(|at| format!(" · retired {} UTC", short_time(at)))}
             </p>
+            <p class="muted" title="How often it may be shown: to one contact within a window, and in all at every point.">
+                "Limits: "
+                <span data-testid="offer-limits">
+                    {limits_text(offer.max_per_contact, offer.max_per_contact_days, offer.capacity)}
+                </span>
+            </p>
         </header>
         <section class="panel">
             {move || errors.banner().map(|m| view! {
@@ -149,5 +187,15 @@ mod tests {
         let newer = json!({"name": "B", "code": "X", "version": 2, "attributes": {}});
         assert_eq!(changed_keys(&newer, &older), ["attributes", "name"]);
         assert!(changed_keys(&json!(null), &older).is_empty());
+    }
+
+    #[test]
+    fn limits_read_as_words() {
+        assert_eq!(limits_text(None, None, None), "No limit");
+        assert_eq!(limits_text(Some(2), Some(7), None), "At most 2 per contact in 7 days");
+        assert_eq!(limits_text(None, None, Some(1000)), "Capacity: 1,000 presentations");
+        assert_eq!(limits_text(Some(1), Some(1), Some(1)), "At most 1 per contact in 1 day · Capacity: 1 presentation");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(999), "999");
     }
 }

@@ -392,7 +392,7 @@ pub(crate) fn OfferForm(mode: Mode, initial: Option<OfferDetail>) -> impl IntoVi
                     {error_of(errors, "validTo".to_owned())}
                 </label>
             </div>
-            <div class="form-row" data-testid="offer-limits">
+            <div class="form-row" data-testid="offer-limit-fields">
                 <label class="field" class:invalid=move || errors.field("maxPerContact").is_some()>
                     <span class="field-label">"Most per contact (optional)"</span>
                     <input type="number" min="1" max="1000" data-testid="offer-max-per-contact"

@@ -15,12 +15,14 @@ use super::learning::{LearningReport, Report, load_report};
 use super::points::{Choice, PointForm, PointMode, Settings};
 use super::try_decision::TryDecision;
 use super::{error_of, load_failed, send};
-use crate::components::{ErrorBanner, Field, Form, FormErrors, Loading, Submit};
+use crate::components::{ErrorBanner, Form, FormErrors, Loading, Submit};
 use crate::gql::call;
 use crate::ops::decisions::{
     ConfigureLearning, CreateTreatmentRule, DeleteTreatmentRule, InteractionPoint, JSON, PointDetail, RuleRow,
-    configure_learning, create_treatment_rule, delete_treatment_rule, interaction_point,
+    UpdateTreatmentRule, configure_learning, create_treatment_rule, delete_treatment_rule, interaction_point,
+    update_treatment_rule,
 };
+use crate::ops::raw_id;
 use crate::pages::assets::enum_name;
 use crate::session::{Loaded, load};
 
@@ -104,9 +106,26 @@ fn Detail(data: Data, loaded: Loaded<Data>) -> impl IntoView {
                     .map_or_else(|| "A removed segment".to_owned(), |(_, n)| n.clone()),
             };
             let offers = r.offer_ids.iter().map(&code_of).collect::<Vec<_>>();
-            rule_row(r.clone(), offers, segment, loaded)
+            // A rule's own offers stay choosable while editing it, even when no longer
+            // active on the point's channel, so they can be taken out.
+            let mut choices = on_channel.clone();
+            for id in &r.offer_ids {
+                if !choices.iter().any(|c| c.id == *id) {
+                    let known = all_offers.iter().find(|o| o.0 == *id).map(|o| o.3.clone());
+                    choices.push(known.unwrap_or_else(|| Choice {
+                        id: id.clone(),
+                        code: "(removed)".to_owned(),
+                        name: String::new(),
+                        channels: Vec::new(),
+                    }));
+                }
+            }
+            let ctx = RuleContext { point: p.id.clone(), offers: choices, segments: segments.clone(), loaded };
+            rule_row(r.clone(), offers, segment, ctx)
         })
         .collect_view();
+    let rule_offers: Vec<(String, Vec<String>)> =
+        p.rules.iter().filter_map(|r| Some((raw_id(&r.id)?, r.offer_ids.iter().map(&code_of).collect()))).collect();
     let no_rules = p.rules.is_empty();
     let report = load_report(p.id.clone());
     view! {
@@ -141,13 +160,53 @@ fn Detail(data: Data, loaded: Loaded<Data>) -> impl IntoView {
                 }.into_any()
             }}
             <h3>"Add a rule"</h3>
-            <NewRule point=p.id.clone() offers=on_channel segments=segments loaded=loaded />
+            <RuleForm mode=RuleMode::New point=p.id.clone() draft=RuleDraft::blank() offers=on_channel segments=segments loaded=loaded />
         </section>
-        <TryDecision point=p.id.clone() max_offers=p.max_offers report=report />
+        <TryDecision point=p.id.clone() max_offers=p.max_offers report=report rules=rule_offers />
     }
 }
 
-fn rule_row(r: RuleRow, offers: Vec<String>, segment: String, loaded: Loaded<Data>) -> impl IntoView {
+/// What a rule row needs besides the rule: the choices its edit form offers.
+#[derive(Clone)]
+struct RuleContext {
+    point: String,
+    offers: Vec<Choice>,
+    segments: Vec<(String, String)>,
+    loaded: Loaded<Data>,
+}
+
+/// A rule as the form shows it: the offers chosen, the segment (empty: everyone), the
+/// eligibility and weight as typed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct RuleDraft {
+    pub offers: Vec<String>,
+    pub segment: String,
+    pub eligibility: String,
+    pub weight: String,
+}
+
+impl RuleDraft {
+    /// A new rule: no offers, everyone, always eligible, weight 1.
+    fn blank() -> Self {
+        Self { weight: "1".to_owned(), ..Self::default() }
+    }
+
+    /// Rule `r` as it stands, to be edited.
+    pub(crate) fn of(r: &RuleRow) -> Self {
+        Self {
+            offers: r.offer_ids.clone(),
+            segment: r.segment_id.clone().unwrap_or_default(),
+            eligibility: if r.eligibility.is_null() {
+                String::new()
+            } else {
+                serde_json::to_string_pretty(&r.eligibility).unwrap_or_default()
+            },
+            weight: r.weight.to_string(),
+        }
+    }
+}
+
+fn rule_row(r: RuleRow, offers: Vec<String>, segment: String, ctx: RuleContext) -> impl IntoView {
     let eligibility = if r.eligibility.is_null() {
         "Always".to_owned()
     } else {
@@ -155,6 +214,9 @@ fn rule_row(r: RuleRow, offers: Vec<String>, segment: String, loaded: Loaded<Dat
     };
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
+    let confirming = RwSignal::new(false);
+    let editing = RwSignal::new(false);
+    let loaded = ctx.loaded;
     let id = r.id.clone();
     let delete = move |_| {
         if busy.get_untracked() {
@@ -172,18 +234,52 @@ fn rule_row(r: RuleRow, offers: Vec<String>, segment: String, loaded: Loaded<Dat
             }
         });
     };
+    let draft = RuleDraft::of(&r);
+    let rule_id = r.id.clone();
+    let done = Callback::new(move |()| editing.set(false));
     view! {
         <tr data-testid="rule-row" data-id=r.id.clone()>
             <td data-testid="rule-offers">{offers.into_iter().map(|c| view! { <span class="chip">{c}</span> }).collect_view()}</td>
             <td data-testid="rule-segment">{segment}</td>
             <td class="num" data-testid="rule-weight">{r.weight.to_string()}</td>
             <td><code class="json" data-testid="rule-eligibility">{eligibility}</code></td>
-            <td>
-                <button type="button" class="btn btn-ghost btn-small" data-testid="rule-delete"
-                    disabled=move || busy.get() on:click=delete>"Delete"</button>
+            <td class="nowrap">
+                {move || if confirming.get() {
+                    view! {
+                        <span class="confirm" data-testid="rule-delete-confirmation">
+                            "Delete this rule? "
+                            <button type="button" class="btn btn-danger btn-small" data-testid="rule-delete-confirm"
+                                disabled=move || busy.get() on:click=delete.clone()>
+                                {move || if busy.get() { "Deleting…" } else { "Delete" }}
+                            </button>
+                            " "
+                            <button type="button" class="btn btn-ghost btn-small" data-testid="rule-delete-cancel"
+                                on:click=move |_| confirming.set(false)>"Cancel"</button>
+                        </span>
+                    }.into_any()
+                } else {
+                    view! {
+                        <button type="button" class="btn btn-ghost btn-small" data-testid="rule-edit"
+                            on:click=move |_| editing.update(|e| *e = !*e)>"Edit"</button>
+                        " "
+                        <button type="button" class="btn btn-ghost btn-small" data-testid="rule-delete"
+                            on:click=move |_| {
+                                errors.clear();
+                                confirming.set(true);
+                            }>"Delete"</button>
+                    }.into_any()
+                }}
                 <ErrorBanner errors=errors />
             </td>
         </tr>
+        {move || editing.get().then(|| view! {
+            <tr data-testid="rule-edit-row">
+                <td colspan="5">
+                    <RuleForm mode=RuleMode::Edit { id: rule_id.clone(), done } point=ctx.point.clone()
+                        draft=draft.clone() offers=ctx.offers.clone() segments=ctx.segments.clone() loaded=loaded />
+                </td>
+            </tr>
+        })}
     }
 }
 
@@ -211,8 +307,12 @@ fn Learning(id: String, holdout: f64, exploration: f64, loaded: Loaded<Data>, re
             };
             e
         };
-        let input =
-            configure_learning::ConfigureLearningInput { point_id: id.clone(), holdout_percent, exploration_percent };
+        let input = configure_learning::ConfigureLearningInput {
+            point_id: id.clone(),
+            holdout_percent,
+            exploration_percent,
+            learn_by_segment: None,
+        };
         send::<ConfigureLearning, _>(form, configure_learning::Variables { input }, LEARNING_FIELDS, move |_| {
             loaded.reload()
         });
@@ -246,14 +346,36 @@ fn Learning(id: String, holdout: f64, exploration: f64, loaded: Loaded<Data>, re
     }
 }
 
+/// What the rule form does when saved.
+#[derive(Clone)]
+enum RuleMode {
+    /// Adds a rule to the point.
+    New,
+    /// Changes rule `id`; `done` runs when it is saved or the change is cancelled.
+    Edit { id: String, done: Callback<()> },
+}
+
+/// The form of a rule: a new one, or one being edited (prefilled with `draft`).
 #[component]
-fn NewRule(point: String, offers: Vec<Choice>, segments: Vec<(String, String)>, loaded: Loaded<Data>) -> impl IntoView {
+fn RuleForm(
+    mode: RuleMode,
+    point: String,
+    draft: RuleDraft,
+    offers: Vec<Choice>,
+    segments: Vec<(String, String)>,
+    loaded: Loaded<Data>,
+) -> impl IntoView {
     let form = Form::new();
     let errors = form.errors;
-    let chosen = RwSignal::new(Vec::<String>::new());
-    let segment = RwSignal::new(String::new());
-    let weight = RwSignal::new("1".to_owned());
-    let eligibility = RwSignal::new(String::new());
+    let chosen = RwSignal::new(draft.offers);
+    let segment = RwSignal::new(draft.segment);
+    let weight = RwSignal::new(draft.weight);
+    let eligibility = RwSignal::new(draft.eligibility);
+    let editing = matches!(mode, RuleMode::Edit { .. });
+    let cancel = match &mode {
+        RuleMode::Edit { done, .. } => Some(*done),
+        RuleMode::New => None,
+    };
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         if !form.start() {
@@ -276,20 +398,44 @@ fn NewRule(point: String, offers: Vec<Choice>, segments: Vec<(String, String)>, 
             };
             Some(w)
         };
-        let input = create_treatment_rule::TreatmentRuleInput {
-            point_id: point.clone(),
-            offer_ids: chosen.get_untracked(),
-            segment_id: Some(segment.get_untracked()).filter(|s| !s.is_empty()),
-            eligibility,
-            weight,
-        };
-        send::<CreateTreatmentRule, _>(form, create_treatment_rule::Variables { input }, RULE_FIELDS, move |_| {
-            loaded.reload()
-        });
+        let offer_ids = chosen.get_untracked();
+        let segment_id = Some(segment.get_untracked()).filter(|s| !s.is_empty());
+        match &mode {
+            RuleMode::New => {
+                let input = create_treatment_rule::TreatmentRuleInput {
+                    point_id: point.clone(),
+                    offer_ids,
+                    segment_id,
+                    eligibility,
+                    weight,
+                };
+                send::<CreateTreatmentRule, _>(
+                    form,
+                    create_treatment_rule::Variables { input },
+                    RULE_FIELDS,
+                    move |_| loaded.reload(),
+                );
+            }
+            RuleMode::Edit { id, done } => {
+                let input = update_treatment_rule::TreatmentRuleInput {
+                    point_id: point.clone(),
+                    offer_ids,
+                    segment_id,
+                    eligibility,
+                    weight,
+                };
+                let done = *done;
+                let variables = update_treatment_rule::Variables { id: id.clone(), input };
+                send::<UpdateTreatmentRule, _>(form, variables, RULE_FIELDS, move |_| {
+                    done.run(());
+                    loaded.reload();
+                });
+            }
+        }
     };
     let no_offers = offers.is_empty();
     view! {
-        <form class="form rule-form" data-testid="rule-form" on:submit=submit>
+        <form class="form rule-form" data-testid=if editing { "rule-edit-form" } else { "rule-form" } on:submit=submit>
             <ErrorBanner errors=errors />
             <fieldset class="field" class:invalid=move || errors.field("offerIds").is_some()>
                 <legend class="field-label">"Offers"</legend>
@@ -328,12 +474,23 @@ fn NewRule(point: String, offers: Vec<Choice>, segments: Vec<(String, String)>, 
                     <select data-testid="rule-segment-select" prop:value=move || segment.get()
                         on:change=move |ev| segment.set(event_target_value(&ev))>
                         <option value="">"Everyone"</option>
-                        {segments.into_iter().map(|(id, n)| view! { <option value=id>{n}</option> }).collect_view()}
+                        {segments.into_iter().map(|(id, n)| {
+                            // Selected here too: the list's value is set before its options exist.
+                            let selected = segment.get_untracked() == id;
+                            view! { <option value=id selected=selected>{n}</option> }
+                        }).collect_view()}
                     </select>
                     {error_of(errors, "segmentId".to_owned())}
                 </label>
-                <Field label="Weight" name="weight" value=weight errors=errors testid="rule-weight-input" kind="number"
-                    optional=true hint="How strongly the rule's offers are preferred (above 0, at most 1,000)." />
+                // Any step: weights such as 2.5 are as valid as whole ones.
+                <label class="field" class:invalid=move || errors.field("weight").is_some()>
+                    <span class="field-label">"Weight"</span>
+                    <input type="number" name="weight" step="any" data-testid="rule-weight-input"
+                        aria-invalid=move || if errors.field("weight").is_some() { "true" } else { "false" }
+                        prop:value=move || weight.get() on:input=move |ev| weight.set(event_target_value(&ev)) />
+                    <span class="field-hint">"How strongly the rule's offers are preferred (above 0, at most 1,000)."</span>
+                    {error_of(errors, "weight".to_owned())}
+                </label>
             </div>
             <label class="field" class:invalid=move || errors.field("eligibility").is_some()>
                 <span class="field-label">"Eligibility (JSON, optional)"</span>
@@ -344,7 +501,16 @@ fn NewRule(point: String, offers: Vec<Choice>, segments: Vec<(String, String)>, 
                 {error_of(errors, "eligibility".to_owned())}
             </label>
             <div>
-                <Submit label="Add rule" busy_label="Adding…" busy=form.busy testid="rule-submit" />
+                {if editing {
+                    view! { <Submit label="Save rule" busy_label="Saving…" busy=form.busy testid="rule-save" /> }.into_any()
+                } else {
+                    view! { <Submit label="Add rule" busy_label="Adding…" busy=form.busy testid="rule-submit" /> }.into_any()
+                }}
+                {cancel.map(|done| view! {
+                    " "
+                    <button type="button" class="btn btn-ghost" data-testid="rule-edit-cancel"
+                        on:click=move |_| done.run(())>"Cancel"</button>
+                })}
             </div>
         </form>
     }

@@ -96,22 +96,29 @@ pub(crate) struct Candidate {
     pub reason: String,
 }
 
-/// One exclusion of an explanation: the offer, if it names one, whether a rule was
-/// excluded (all its offers), and why.
+/// One exclusion of an explanation: the offer, if it names one, the rule excluded (all
+/// its offers) if it names one, and why.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Excluded {
     pub offer: Option<String>,
-    pub rule: bool,
+    pub rule: Option<String>,
     pub reason: String,
 }
 
+/// A point's rules as the explanation names them: each rule's ID (not the global one)
+/// with its offers' codes.
+pub(crate) type RuleOffers = Vec<(String, Vec<String>)>;
+
 impl Excluded {
-    /// What was left out, in words.
-    pub(crate) fn what(&self) -> String {
-        match (&self.offer, self.rule) {
+    /// What was left out, in words: a rule by its offers when `rules` knows it.
+    pub(crate) fn what(&self, rules: &RuleOffers) -> String {
+        match (&self.offer, &self.rule) {
             (Some(code), _) => code.clone(),
-            (None, true) => "Every offer of one rule".to_owned(),
-            (None, false) => "Every offer".to_owned(),
+            (None, Some(rule)) => match rules.iter().find(|(id, _)| id == rule) {
+                Some((_, codes)) if !codes.is_empty() => format!("Every offer of the rule for {}", codes.join(", ")),
+                _ => "Every offer of one rule".to_owned(),
+            },
+            (None, None) => "Every offer".to_owned(),
         }
     }
 }
@@ -159,7 +166,7 @@ pub(crate) fn excluded(explanation: &Value) -> Vec<Excluded> {
         l.iter()
             .map(|e| Excluded {
                 offer: e.get("offer").and_then(Value::as_str).map(str::to_owned),
-                rule: e.get("rule").is_some_and(|r| !r.is_null()),
+                rule: e.get("rule").and_then(Value::as_str).map(str::to_owned),
                 reason: text(e, "reason"),
             })
             .collect()
@@ -167,9 +174,9 @@ pub(crate) fn excluded(explanation: &Value) -> Vec<Excluded> {
     .unwrap_or_default()
 }
 
-/// The "Try a decision" panel of point `point`; a try reloads `report`.
+/// The "Try a decision" panel of point `point` with its `rules`; a try reloads `report`.
 #[component]
-pub(crate) fn TryDecision(point: String, max_offers: i64, report: Loaded<Report>) -> impl IntoView {
+pub(crate) fn TryDecision(point: String, max_offers: i64, report: Loaded<Report>, rules: RuleOffers) -> impl IntoView {
     let form = Form::new();
     let errors = form.errors;
     let kind = RwSignal::new("email".to_owned());
@@ -262,12 +269,12 @@ pub(crate) fn TryDecision(point: String, max_offers: i64, report: Loaded<Report>
                     </p>
                 </div>
             </form>
-            {move || answer.get().map(decision_view)}
+            {move || answer.get().map(|d| decision_view(d, rules.clone()))}
         </section>
     }
 }
 
-fn decision_view(d: Decision) -> impl IntoView {
+fn decision_view(d: Decision, rules: RuleOffers) -> impl IntoView {
     let explanation = d.explanation.clone().unwrap_or(Value::Null);
     let ranked = candidates(&explanation);
     let left_out = excluded(&explanation);
@@ -338,7 +345,7 @@ fn decision_view(d: Decision) -> impl IntoView {
                         <tbody>
                             {left_out.into_iter().map(|e| view! {
                                 <tr data-testid="explain-excluded">
-                                    <td data-testid="explain-excluded-what">{e.what()}</td>
+                                    <td data-testid="explain-excluded-what">{e.what(&rules)}</td>
                                     <td data-testid="explain-excluded-reason">{e.reason}</td>
                                 </tr>
                             }).collect_view()}
@@ -401,13 +408,15 @@ mod tests {
         assert_eq!(
             x,
             vec![
-                Excluded { offer: None, rule: true, reason: "not in the rule's segment".into() },
-                Excluded { offer: Some("OLD".into()), rule: true, reason: "retired".into() },
-                Excluded { offer: None, rule: false, reason: "the contact refused consent on PHONE".into() },
+                Excluded { offer: None, rule: Some("r1".into()), reason: "not in the rule's segment".into() },
+                Excluded { offer: Some("OLD".into()), rule: Some("r2".into()), reason: "retired".into() },
+                Excluded { offer: None, rule: None, reason: "the contact refused consent on PHONE".into() },
             ]
         );
-        let what: Vec<String> = x.iter().map(Excluded::what).collect();
-        assert_eq!(what, ["Every offer of one rule", "OLD", "Every offer"]);
+        let unknown: Vec<String> = x.iter().map(|e| e.what(&Vec::new())).collect();
+        assert_eq!(unknown, ["Every offer of one rule", "OLD", "Every offer"]);
+        let rules = vec![("r1".to_owned(), vec!["CART-10".to_owned(), "GOLD".to_owned()])];
+        assert_eq!(x[0].what(&rules), "Every offer of the rule for CART-10, GOLD");
         assert!(candidates(&Value::Null).is_empty());
         assert_eq!(mode_label("HOLDOUT"), "Holdout: ranked at random to measure the learning against");
     }
