@@ -117,7 +117,8 @@ test('a decision tried on a point is explained, and the learning counts it', {
   assert.equal(await excluded.count(), 1);
   assert.equal(await excluded.locator('[data-testid="explain-excluded-reason"]').textContent(),
     "the rule's eligibility does not hold");
-  assert.equal(await excluded.locator('[data-testid="explain-excluded-what"]').textContent(), 'Every offer of one rule');
+  assert.equal(await excluded.locator('[data-testid="explain-excluded-what"]').textContent(),
+    'Every offer of the rule for CART-10', 'the excluded rule is named by its offers');
   await shot(page, '94-try-decision');
 
   // The learning now counts the presentation, drawn with its interval.

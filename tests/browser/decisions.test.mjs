@@ -278,7 +278,7 @@ test('an offer versioned, a point falling back on it, a rule with an eligibility
   await page.waitForSelector('[data-testid="policy-submit"]:not([disabled])');
   assert.equal(await page.inputValue('[data-testid="policy-offer-max"]'), '3');
   assert.equal(await page.inputValue('[data-testid="policy-offer-days"]'), '7');
-  await shot(page, '94-contact-policy');
+  await shot(page, '95-contact-policy');
   assert.deepEqual(unexpected(problems).filter((p) => !/status of 409/.test(p)), []);
 
   // Another workspace cannot open either, not even by its address.

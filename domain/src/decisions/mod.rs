@@ -9,6 +9,7 @@
 pub mod arbitrate;
 pub mod decide;
 pub mod eligibility;
+pub mod history;
 pub mod live;
 pub mod offers;
 pub mod optimize;

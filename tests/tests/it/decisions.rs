@@ -648,6 +648,27 @@ async fn offers_are_limited_per_contact_in_all_and_by_fatigue(app: TestApp) {
     // Bob has been shown 2: he still gets offers, up to the cap.
     assert_eq!(sorted(&decide(json!({ "contactId": bob })).await), ["PLAIN"], "ONCE was his once");
 
+    // Ann's history with offers: her three decisions (the last showed nothing), newest first.
+    let hist = "query($c: ID!, $n: Int) { offerHistory(contactId: $c, first: $n) { id mode channel
+        point { name } offers { offer { code } version rank } responses { outcome } decidedAt } }";
+    let h = run(&app, &me, hist, json!({ "c": ann })).await["offerHistory"].clone();
+    let h = h.as_array().unwrap();
+    assert_eq!(h.len(), 3, "{h:?}");
+    assert_eq!((h[0]["mode"].as_str(), h[0]["offers"].as_array().unwrap().len()), (Some("NONE"), 0));
+    let mut first: Vec<&str> =
+        h[2]["offers"].as_array().unwrap().iter().map(|o| o["offer"]["code"].as_str().unwrap()).collect();
+    first.sort();
+    assert_eq!(first, ["ONCE", "PLAIN", "SCARCE"]);
+    assert_eq!((h[2]["channel"].as_str(), h[2]["point"]["name"].as_str()), (Some("WEB"), Some("Banner")));
+    assert_eq!(h[2]["offers"][0]["version"], 1);
+    assert!(h[0]["decidedAt"].as_str().unwrap() >= h[2]["decidedAt"].as_str().unwrap());
+    let one = run(&app, &me, hist, json!({ "c": ann, "n": 1 })).await;
+    assert_eq!(one["offerHistory"].as_array().unwrap().len(), 1);
+    for n in [0, 101] {
+        let r = app.gql(&me, hist, json!({ "c": ann, "n": n })).await;
+        assert_eq!(bad(&r), (Some("BAD_USER_INPUT".into()), Some("first".into())), "{r}");
+    }
+
     // Another workspace's presentations of the same contact's address count for nothing here.
     let other = app.sign_up("BUSINESS").await;
     let them = other.auth();
@@ -658,6 +679,9 @@ async fn offers_are_limited_per_contact_in_all_and_by_fatigue(app: TestApp) {
     run(&app, &them, RULE, json!({ "i": { "pointId": tp, "offerIds": [theirs] } })).await;
     let d = run(&app, &them, DECIDE, json!({ "i": { "pointId": tp, "email": "ann@limits.example.org" } })).await;
     assert_eq!(codes(&d["decide"]), ["ONCE"]);
+    // And our Ann's history is not theirs to read.
+    let r = app.gql(&them, hist, json!({ "c": ann })).await;
+    assert_eq!(code(&r).as_deref(), Some("NOT_FOUND"), "{r}");
 }
 
 /// A point learning by segment keeps each offer's evidence apart for the contacts of

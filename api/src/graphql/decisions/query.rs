@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object};
 
-use super::{InteractionPoint, Offer, OfferPerformance, OfferStatus, PointLift, TreatmentRule};
+use super::{InteractionPoint, Offer, OfferPerformance, OfferStatus, PastDecision, PointLift, TreatmentRule};
 use crate::graphql::connection::{Conn, page_cost};
 use crate::graphql::context::{OrGql, parley, tenant};
 use crate::graphql::node::id_of;
@@ -30,6 +30,21 @@ impl DecisionsQuery {
             Offer,
         )
         .await
+    }
+
+    /// A contact's history with offers, newest first: each decision that showed them
+    /// offers on any channel, what it showed, and the responses (`first`: 1 to 100).
+    async fn offer_history(
+        &self,
+        ctx: &Context<'_>,
+        contact_id: ID,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<PastDecision>> {
+        let t = tenant(ctx).await?;
+        let id = id_of::<crate::graphql::contacts::Contact>("contactId", &contact_id).gql(ctx)?;
+        let first = u64::try_from(first.unwrap_or(20)).unwrap_or(0);
+        let all = domain::decisions::history::of_contact(t, parley(ctx)?, id, first).await.gql(ctx)?;
+        Ok(all.into_iter().map(Into::into).collect())
     }
 
     /// One offer.

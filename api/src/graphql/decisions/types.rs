@@ -242,6 +242,49 @@ impl From<domain::decisions::decide::Response> for OfferResponse {
     }
 }
 
+/// One offer a past decision showed.
+#[derive(SimpleObject)]
+pub struct PastOffer {
+    pub offer: Offer,
+    /// The version it had when shown.
+    pub version: i32,
+    /// 1 for the best.
+    pub rank: i32,
+}
+
+/// A decision in a contact's history, with the responses to it.
+#[derive(SimpleObject)]
+pub struct PastDecision {
+    /// The decision's ID (as `decide` answered it).
+    pub id: ID,
+    pub point: InteractionPoint,
+    pub channel: Channel,
+    /// `LEARNED`, `EXPLORE`, `HOLDOUT`, `FALLBACK` or `NONE`.
+    pub mode: String,
+    pub offers: Vec<PastOffer>,
+    /// Every response to it, oldest first.
+    pub responses: Vec<OfferResponse>,
+    pub decided_at: DateTime<Utc>,
+}
+
+impl From<domain::decisions::history::PastDecision> for PastDecision {
+    fn from(h: domain::decisions::history::PastDecision) -> Self {
+        PastDecision {
+            id: global_id("Decision", h.decision.id.into()),
+            channel: domain::decisions::points::channel_of(&h.point).into(),
+            point: InteractionPoint(h.point),
+            mode: h.decision.mode,
+            offers: h
+                .offers
+                .into_iter()
+                .map(|o| PastOffer { offer: Offer(o.offer), version: o.version, rank: o.rank })
+                .collect(),
+            responses: h.responses.into_iter().map(Into::into).collect(),
+            decided_at: h.decision.created_at,
+        }
+    }
+}
+
 /// An observed rate with its 95% interval.
 #[derive(SimpleObject)]
 pub struct Rate {

@@ -100,7 +100,7 @@ pub fn CampaignsPage() -> impl IntoView {
                 " "
                 <A href="/app/email-templates" attr:data-testid="templates-link">"Templates"</A>
                 " · "
-                <A href="/app/sending" attr:data-testid="sending-link">"Sending domains and suppressions"</A>
+                <A href="/app/sending" attr:data-testid="sending-link">"Sending domains, suppressions and contact policy"</A>
             </p>
         </header>
         <section class="panel">

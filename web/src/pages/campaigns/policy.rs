@@ -35,6 +35,8 @@ pub(crate) fn parse_cap(typed: &str) -> Result<Option<i64>, &'static str> {
 #[component]
 pub(crate) fn ContactPolicyPanel() -> impl IntoView {
     let data = load(|| call::<ContactPolicy>(contact_policy::Variables));
+    // Kept here: saving reloads the policy, which makes the form anew.
+    let saved = RwSignal::new(false);
     view! {
         <section class="panel" data-testid="contact-policy">
             <h2>"Contact policy"</h2>
@@ -44,14 +46,18 @@ pub(crate) fn ContactPolicyPanel() -> impl IntoView {
             {move || match data.data.get() {
                 None => view! { <Loading /> }.into_any(),
                 Some(Err(e)) => view! { <LoadError errors=e /> }.into_any(),
-                Some(Ok(d)) => view! { <PolicyForm policy=d.contact_policy loaded=data /> }.into_any(),
+                Some(Ok(d)) => view! { <PolicyForm policy=d.contact_policy loaded=data saved=saved /> }.into_any(),
             }}
         </section>
     }
 }
 
 #[component]
-fn PolicyForm(policy: PolicyDetail, loaded: Loaded<contact_policy::ResponseData>) -> impl IntoView {
+fn PolicyForm(
+    policy: PolicyDetail,
+    loaded: Loaded<contact_policy::ResponseData>,
+    saved: RwSignal<bool>,
+) -> impl IntoView {
     let form = Form::new();
     let errors = form.errors;
     let typed = |n: Option<i64>| RwSignal::new(n.map(|n| n.to_string()).unwrap_or_default());
@@ -63,7 +69,6 @@ fn PolicyForm(policy: PolicyDetail, loaded: Loaded<contact_policy::ResponseData>
     let offer_days = typed(policy.offer_window_days);
     let quiet_start = RwSignal::new(policy.quiet_start.unwrap_or_default());
     let quiet_end = RwSignal::new(policy.quiet_end.unwrap_or_default());
-    let saved = RwSignal::new(false);
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         if !form.start() {
@@ -110,7 +115,7 @@ fn PolicyForm(policy: PolicyDetail, loaded: Loaded<contact_policy::ResponseData>
         );
     };
     view! {
-        <form class="form" data-testid="policy-form" on:submit=submit>
+        <form class="form email-form" data-testid="policy-form" on:submit=submit>
             <ErrorBanner errors=errors />
             <div class="form-row">
                 <Field label="Emails at most" name="emailMax" value=email_max errors=errors kind="number"

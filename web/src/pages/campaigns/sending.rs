@@ -37,7 +37,7 @@ pub fn SendingPage() -> impl IntoView {
         <header class="page-head">
             <p class="muted"><A href="/app/campaigns">"Campaigns"</A>" /"</p>
             <h1 data-testid="page-title">"Sending domains and suppressions"</h1>
-            <p class="muted">"Where campaigns are sent from, and the addresses they are never sent to."</p>
+            <p class="muted">"Where campaigns are sent from, the addresses they are never sent to, and how often one contact may be reached."</p>
         </header>
         {move || match data.data.get() {
             None => view! { <Loading /> }.into_any(),

@@ -1,8 +1,9 @@
 //! `/app/points/:id`: one interaction point: its settings, how its decisions learn
 //! (the holdout measured against, the share explored) and what they have learnt (in
 //! [`super::learning`]), its treatment rules: which offers, for whom, when (an
-//! eligibility expression), and how strongly; and a decision tried by hand (in
-//! [`super::try_decision`]).
+//! eligibility expression), and how strongly, each added, edited in the same form or
+//! deleted once confirmed; and a decision tried by hand (in [`super::try_decision`]),
+//! whose excluded rules are named by their offers.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
