@@ -153,8 +153,9 @@ test('an offer versioned, a point falling back on it, a rule with an eligibility
   await page.waitForSelector('[data-testid="learning-submit"]:not([disabled])');
   await page.fill('[data-testid="learning-holdout"]', '10');
   await page.fill('[data-testid="learning-exploration"]', '5');
+  await page.check('[data-testid="learning-by-segment"]');
   await page.click('[data-testid="learning-submit"]');
-  await page.locator('[data-testid="learning-current"]', { hasText: 'Holdout 10% · exploration 5%' }).waitFor();
+  await page.locator('[data-testid="learning-current"]', { hasText: 'Holdout 10% · exploration 5% · each segment learnt apart' }).waitFor();
 
   // A rule: text that is not JSON is named next to the field and not sent; a valid
   // expression is saved and listed.

@@ -26,14 +26,8 @@ pub(crate) async fn run(
     token: &str,
 ) -> anyhow::Result<()> {
     let err = |e: domain::Error| anyhow::anyhow!("{e}");
-    let principal = domain::identity::auth::authenticate(t.parley, token).await.map_err(err)?;
-    let ctx = domain::identity::auth::tenant_ctx(&principal, None).map_err(err)?;
     let started = Instant::now();
-    domain::bench::audience::seed(&ctx, t.parley, args.contacts, 0, |what, n| {
-        eprintln!("  {what}: {n} written ({:.0} s)", started.elapsed().as_secs_f64());
-    })
-    .await
-    .map_err(err)?;
+    super::seeded(t, token, args.contacts).await?;
     domain::bench::verify_every_address(t.parley).await.map_err(err)?;
     let define = "mutation($i: CreateContactFieldInput!) { createContactField(input: $i) { id } }";
     let plan =

@@ -33,14 +33,8 @@ const SHOP_RATES: [f64; 10] = [0.002, 0.003, 0.004, 0.005, 0.006, 0.007, 0.008, 
 /// Runs the decisions part against `t`.
 pub(crate) async fn run(args: &BenchArgs, t: &Target<'_>, http: &reqwest::Client, token: &str) -> anyhow::Result<()> {
     let err = |e: domain::Error| anyhow::anyhow!("{e}");
-    let principal = domain::identity::auth::authenticate(t.parley, token).await.map_err(err)?;
-    let ctx = domain::identity::auth::tenant_ctx(&principal, None).map_err(err)?;
     let started = Instant::now();
-    domain::bench::audience::seed(&ctx, t.parley, args.contacts, 0, |what, n| {
-        eprintln!("  {what}: {n} written ({:.0} s)", started.elapsed().as_secs_f64());
-    })
-    .await
-    .map_err(err)?;
+    super::seeded(t, token, args.contacts).await?;
     domain::bench::audience::analyze(t.parley).await.map_err(err)?;
     println!("audience: {} contacts written in {:.0} s", args.contacts, started.elapsed().as_secs_f64());
 

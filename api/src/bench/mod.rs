@@ -174,6 +174,21 @@ async fn load(
     Load { rps: all.len() as f64 / seconds as f64, p50: pct(&all, 0.5), p99: pct(&all, 0.99), errors }
 }
 
+/// The tenant context of `token`'s session, after writing `contacts` contacts (and no
+/// events) straight into its workspace, with progress on stderr.
+pub(crate) async fn seeded(t: &Target<'_>, token: &str, contacts: u64) -> anyhow::Result<domain::TenantCtx> {
+    let err = |e: domain::Error| anyhow::anyhow!("{e}");
+    let principal = domain::identity::auth::authenticate(t.parley, token).await.map_err(err)?;
+    let ctx = domain::identity::auth::tenant_ctx(&principal, None).map_err(err)?;
+    let started = Instant::now();
+    domain::bench::audience::seed(&ctx, t.parley, contacts, 0, |what, n| {
+        eprintln!("  {what}: {n} written ({:.0} s)", started.elapsed().as_secs_f64());
+    })
+    .await
+    .map_err(err)?;
+    Ok(ctx)
+}
+
 pub(crate) fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }

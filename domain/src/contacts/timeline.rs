@@ -20,16 +20,7 @@ pub(crate) async fn append(
     properties: Value,
     occurred_at: DateTime<Utc>,
 ) -> Result<()> {
-    let row = contact_event::ActiveModel {
-        tenant_id: Set(tx.tenant_id()),
-        id: Set(new_id()),
-        contact_id: Set(Some(contact)),
-        anonymous_id: Set(None),
-        kind: Set(kind.to_owned()),
-        properties: Set(properties),
-        occurred_at: Set(occurred_at),
-        received_at: Set(now()),
-    };
+    let row = event(tx.tenant_id(), contact, kind, properties, occurred_at);
     contact_event::Entity::insert(row).exec_without_returning(tx).await?;
     Ok(())
 }

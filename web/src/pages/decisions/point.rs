@@ -147,7 +147,7 @@ fn Detail(data: Data, loaded: Loaded<Data>) -> impl IntoView {
             <h2>"Settings"</h2>
             <PointForm mode=PointMode::Edit { id: p.id.clone(), saved } settings=settings offers=active.clone() />
         </section>
-        <Learning id=p.id.clone() holdout=p.holdout_percent exploration=p.exploration_percent loaded=loaded report=report />
+        <Learning id=p.id.clone() holdout=p.holdout_percent exploration=p.exploration_percent by_segment=p.learn_by_segment loaded=loaded report=report />
         <section class="panel" data-testid="point-rules">
             <h2>"Treatment rules"</h2>
             {if no_rules {
@@ -285,8 +285,16 @@ fn rule_row(r: RuleRow, offers: Vec<String>, segment: String, ctx: RuleContext) 
 }
 
 #[component]
-fn Learning(id: String, holdout: f64, exploration: f64, loaded: Loaded<Data>, report: Loaded<Report>) -> impl IntoView {
+fn Learning(
+    id: String,
+    holdout: f64,
+    exploration: f64,
+    by_segment: bool,
+    loaded: Loaded<Data>,
+    report: Loaded<Report>,
+) -> impl IntoView {
     let form = Form::new();
+    let by_segment_ticked = RwSignal::new(by_segment);
     let errors = form.errors;
     let holdout_typed = RwSignal::new(holdout.to_string());
     let exploration_typed = RwSignal::new(exploration.to_string());
@@ -312,7 +320,7 @@ fn Learning(id: String, holdout: f64, exploration: f64, loaded: Loaded<Data>, re
             point_id: id.clone(),
             holdout_percent,
             exploration_percent,
-            learn_by_segment: None,
+            learn_by_segment: Some(by_segment_ticked.get_untracked()),
         };
         send::<ConfigureLearning, _>(form, configure_learning::Variables { input }, LEARNING_FIELDS, move |_| {
             loaded.reload()
@@ -322,7 +330,10 @@ fn Learning(id: String, holdout: f64, exploration: f64, loaded: Loaded<Data>, re
         <section class="panel" data-testid="point-learning">
             <h2>"Learning"</h2>
             <p class="muted" data-testid="learning-current">
-                {format!("Holdout {holdout}% · exploration {exploration}%")}
+                {format!(
+                    "Holdout {holdout}% · exploration {exploration}%{}",
+                    if by_segment { " · each segment learnt apart" } else { "" }
+                )}
             </p>
             <form class="form form-row" data-testid="learning-form" on:submit=submit>
                 <ErrorBanner errors=errors />
@@ -339,6 +350,11 @@ fn Learning(id: String, holdout: f64, exploration: f64, loaded: Loaded<Data>, re
                         prop:value=move || exploration_typed.get() on:input=move |ev| exploration_typed.set(event_target_value(&ev)) />
                     <span class="field-hint">"Decisions on which the learner tries a less proven offer (0 to 100)."</span>
                     {error_of(errors, "explorationPercent".to_owned())}
+                </label>
+                <label class="check">
+                    <input type="checkbox" data-testid="learning-by-segment" prop:checked=move || by_segment_ticked.get()
+                        on:change=move |ev| by_segment_ticked.set(event_target_checked(&ev)) />
+                    "Learn each segment apart (the contacts of each rule's segment teach that segment only)"
                 </label>
                 <Submit label="Save learning" busy_label="Saving…" busy=form.busy testid="learning-submit" />
             </form>
