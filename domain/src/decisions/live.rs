@@ -207,7 +207,7 @@ struct Counts {
 }
 
 /// A decision and its presentations on the contact's timeline, not written yet.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Record {
     pub decision: decision::ActiveModel,
     pub events: Vec<contact_event::ActiveModel>,
@@ -220,7 +220,7 @@ pub(crate) struct Record {
 }
 
 /// What one workspace has not written yet.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Batch {
     counts: HashMap<Key, Counts>,
     records: Vec<Record>,
@@ -253,8 +253,9 @@ pub(crate) struct Learning {
     snapshots: crate::core::node::Cache<(WorkspaceId, InteractionPointId), Snapshot>,
     /// Taken by the next write.
     pending: Mutex<Pending>,
-    /// Being written now (readers count it until it is committed).
-    in_flight: Mutex<Pending>,
+    /// Being written now (readers count it until it is committed; the write reads it
+    /// through its own handle, without copying it).
+    in_flight: Mutex<HashMap<WorkspaceId, Arc<Batch>>>,
     /// Held while writing, so a reader's write waits for one in progress.
     writing: tokio::sync::Mutex<()>,
     writer: Mutex<Option<tokio::task::JoinHandle<()>>>,
@@ -264,11 +265,11 @@ impl Learning {
     /// Runs `f` over this node's unwritten batches of `tenant` (pending and in flight).
     fn each<T>(&self, tenant: WorkspaceId, mut f: impl FnMut(&Batch) -> T) -> Vec<T> {
         let mut out = Vec::with_capacity(2);
-        for m in [&self.pending, &self.in_flight] {
-            let m = m.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some(b) = m.get(&tenant) {
-                out.push(f(b));
-            }
+        if let Some(b) = self.pending.lock().unwrap_or_else(PoisonError::into_inner).get(&tenant) {
+            out.push(f(b));
+        }
+        if let Some(b) = self.in_flight.lock().unwrap_or_else(PoisonError::into_inner).get(&tenant) {
+            out.push(f(b));
         }
         out
     }
@@ -349,10 +350,12 @@ pub(crate) fn holds(p: &Parley, tenant: WorkspaceId, id: DecisionId) -> bool {
 
 /// `Unavailable` when this node holds as many unwritten decisions as it may.
 pub(crate) fn room(p: &Parley) -> Result<()> {
-    let held: usize = [&p.node().learning.pending, &p.node().learning.in_flight]
-        .iter()
-        .map(|m| m.lock().unwrap_or_else(PoisonError::into_inner).values().map(|b| b.records.len()).sum::<usize>())
-        .sum();
+    let learning = &p.node().learning;
+    let pending: usize =
+        learning.pending.lock().unwrap_or_else(PoisonError::into_inner).values().map(|b| b.records.len()).sum();
+    let in_flight: usize =
+        learning.in_flight.lock().unwrap_or_else(PoisonError::into_inner).values().map(|b| b.records.len()).sum();
+    let held = pending + in_flight;
     if held >= MAX_UNWRITTEN {
         return Err(crate::Error::Unavailable("decisions cannot be recorded now; try again shortly".into()));
     }
@@ -418,29 +421,25 @@ pub async fn flush(p: &Parley) -> Result<()> {
         return Ok(());
     }
     let tenants: Vec<WorkspaceId> = taken.keys().copied().collect();
-    *learning.in_flight.lock().unwrap_or_else(PoisonError::into_inner) = taken;
+    *learning.in_flight.lock().unwrap_or_else(PoisonError::into_inner) =
+        taken.into_iter().map(|(t, b)| (t, Arc::new(b))).collect();
     let mut first_error = None;
     for tenant in tenants {
-        let outcome = {
-            let in_flight = learning.in_flight.lock().unwrap_or_else(PoisonError::into_inner);
-            in_flight.get(&tenant).map(|b| {
-                (b.counts.clone(), b.records.iter().map(|r| (r.decision.clone(), r.events.clone())).collect::<Vec<_>>())
-            })
-        };
-        let Some((counts, records)) = outcome else { continue };
-        let mut result = write(p, tenant, &counts, records.clone()).await;
+        let held = learning.in_flight.lock().unwrap_or_else(PoisonError::into_inner).get(&tenant).cloned();
+        let Some(held) = held else { continue };
+        let mut result = write(p, tenant, &held.counts, &held.records).await;
         if result.as_ref().is_err_and(|e| !e.is_retryable()) {
             // Not an outage: something in the batch cannot be written. Each decision is
             // tried alone, and one that cannot be written is logged and dropped, so it
             // never holds back the rest.
-            result = write(p, tenant, &counts, Vec::new()).await;
-            for r in records {
-                let id = r.0.id.clone();
-                if let Err(e) = write(p, tenant, &HashMap::new(), vec![r]).await {
-                    tracing::error!(error = %e, decision = ?id, "a decision could not be recorded; dropped");
+            result = write(p, tenant, &held.counts, &[]).await;
+            for r in &held.records {
+                if let Err(e) = write(p, tenant, &HashMap::new(), std::slice::from_ref(r)).await {
+                    tracing::error!(error = %e, decision = ?r.id, "a decision could not be recorded; dropped");
                 }
             }
         }
+        drop(held);
         if result.is_ok() {
             // Snapshots read before this commit (even one being read now) are stale: what
             // they lack is about to be no longer held.
@@ -451,9 +450,10 @@ pub async fn flush(p: &Parley) -> Result<()> {
             Ok(()) => {}
             Err(e) => {
                 if let Some(batch) = batch {
+                    // Readers only borrow it under the lock, so this is the last handle.
+                    let mut kept = Arc::try_unwrap(batch).unwrap_or_else(|shared| (*shared).clone());
                     let mut pending = learning.pending.lock().unwrap_or_else(PoisonError::into_inner);
                     // Kept ahead of what came since, in the order it was decided.
-                    let mut kept = batch;
                     if let Some(newer) = pending.remove(&tenant) {
                         kept.merge(newer);
                     }
@@ -479,21 +479,17 @@ const ROWS_PER_INSERT: usize = 500;
 
 /// Writes one workspace's decisions, their timeline events and its learnt counts, in
 /// one transaction.
-async fn write(
-    p: &Parley,
-    tenant: WorkspaceId,
-    counts: &HashMap<Key, Counts>,
-    records: Vec<(decision::ActiveModel, Vec<contact_event::ActiveModel>)>,
-) -> Result<()> {
+async fn write(p: &Parley, tenant: WorkspaceId, counts: &HashMap<Key, Counts>, records: &[Record]) -> Result<()> {
     let ctx = TenantCtx::new(tenant, Actor::System, Role::Admin);
     let tx = p.tenant_tx(&ctx).await?;
-    let (decisions, events): (Vec<_>, Vec<_>) = records.into_iter().unzip();
-    for chunk in decisions.chunks(ROWS_PER_INSERT) {
-        decision::Entity::insert_many(chunk.to_vec()).exec_without_returning(&tx).await?;
+    for chunk in records.chunks(ROWS_PER_INSERT) {
+        let rows = chunk.iter().map(|r| r.decision.clone());
+        decision::Entity::insert_many(rows).exec_without_returning(&tx).await?;
     }
-    let events: Vec<_> = events.into_iter().flatten().collect();
+    let events: Vec<&contact_event::ActiveModel> = records.iter().flat_map(|r| &r.events).collect();
     for chunk in events.chunks(ROWS_PER_INSERT) {
-        contact_event::Entity::insert_many(chunk.to_vec()).exec_without_returning(&tx).await?;
+        let rows = chunk.iter().map(|e| (*e).clone());
+        contact_event::Entity::insert_many(rows).exec_without_returning(&tx).await?;
     }
     if !counts.is_empty() {
         let t = now();
