@@ -1,4 +1,5 @@
-//! File downloads: an import's error report, an export's CSV and an asset version's
+//! File downloads: an import's error report, an export's CSV, an optimization run's
+//! chosen proposals and an asset version's
 //! file, with the same credentials as the API (a bearer token, or the web app's session cookie: a link
 //! in the app is a plain GET, which changes nothing and which another site cannot read).
 //! And one rendered page: the template editor's preview of an email, posted by the
@@ -20,6 +21,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/files/imports/{id}/errors.csv", get(error_report))
         .route("/files/exports/{id}/contacts.csv", get(export))
+        .route("/files/optimizations/{id}/chosen.csv", get(optimization))
         .route("/files/assets/{id}", get(asset_version))
         .route("/files/email-preview", post(email_preview))
         .with_state(state)
@@ -96,15 +98,36 @@ async fn error_report(State(state): State<AppState>, Path(id): Path<String>, hea
 }
 
 async fn export(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    let t = match tenant(&state, &headers).await {
+    stored_csv(&state, &headers, "ContactExport", &id, |t, p, id| async move {
+        domain::exports::download(&t, &p, id.into()).await
+    })
+    .await
+}
+
+async fn optimization(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    stored_csv(&state, &headers, "OptimizationRun", &id, |t, p, id| async move {
+        domain::decisions::optimization::download(&t, &p, id.into()).await
+    })
+    .await
+}
+
+/// A stored CSV file the request's workspace may read: `read` finds it from the ID of
+/// a `kind` object (another workspace's is not found).
+async fn stored_csv<F, Fut, S>(state: &AppState, headers: &HeaderMap, kind: &str, id: &str, read: F) -> Response
+where
+    F: FnOnce(domain::TenantCtx, domain::Parley, uuid::Uuid) -> Fut,
+    Fut: std::future::Future<Output = domain::Result<(String, S)>>,
+    S: futures::Stream<Item = std::io::Result<axum::body::Bytes>> + Send + 'static,
+{
+    let t = match tenant(state, headers).await {
         Ok(t) => t,
         Err(e) => return failure(e),
     };
-    let run = async {
-        let id = crate::graphql::id_in("ContactExport", "id", &id)?;
-        domain::exports::download(&t, &state.parley, id.into()).await
+    let found = match crate::graphql::id_in(kind, "id", id) {
+        Ok(id) => read(t, state.parley.clone(), id).await,
+        Err(e) => Err(e),
     };
-    match run.await {
+    match found {
         Ok((name, stream)) => csv_response(&name, Body::from_stream(stream)),
         Err(e) => failure(e),
     }

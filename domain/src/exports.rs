@@ -83,7 +83,7 @@ pub async fn download(
     ctx: &TenantCtx,
     p: &Parley,
     id: ContactExportId,
-) -> Result<(String, impl futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static)> {
+) -> Result<(String, impl futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send + use<>)> {
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::ExportContacts)?;
     let exp = tx.find::<contact_export::Entity>(id).await?;

@@ -64,7 +64,8 @@ pub use entities::ids::{
     CampaignId, CampaignSendId, EmailSuppressionId, EmailTemplateId, InboundMessageId, SendingDomainId,
 };
 pub use entities::ids::{
-    DecisionId, InteractionPointId, OfferId, OfferResponseId, OfferStatId, OfferVersionId, TreatmentRuleId,
+    DecisionId, InteractionPointId, OfferId, OfferResponseId, OfferStatId, OfferVersionId, OptimizationRunId,
+    TreatmentRuleId,
 };
 pub use entities::ops::enums::{
     ApprovalMode, ApprovalObject, ApprovalState, BudgetDraftStatus, BudgetNodeKind, Decision, Overspend, PeriodKind,

@@ -118,6 +118,28 @@ pub fn password(field: &str, raw: &str) -> Result<String> {
     Ok(raw.to_owned())
 }
 
+/// An object named in data a workspace writes (a rule, a file): by its ID as the API
+/// shows it (the opaque global ID, base64url of `Type:uuid`) or by its bare UUID.
+/// Stored rules and uploaded files hold what API clients and the web app hold, so both
+/// forms are read.
+pub fn id_ref<I: crate::TypedId>(raw: &str) -> Option<I> {
+    use base64::Engine;
+    let raw = raw.trim();
+    if let Ok(u) = uuid::Uuid::try_parse(raw) {
+        return Some(u.into());
+    }
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(raw).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let u = text.strip_prefix(I::TYPE_NAME)?.strip_prefix(':')?;
+    uuid::Uuid::try_parse(u).ok().map(I::from)
+}
+
+/// The ID of `id` as the API shows it (the opaque global ID), for files Parley writes.
+pub fn global_ref<I: crate::TypedId>(id: I) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}:{}", I::TYPE_NAME, id.uuid()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

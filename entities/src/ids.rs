@@ -197,4 +197,6 @@ typed_ids! {
     OfferResponseId => "OfferResponse";
     /// What has been learnt of an offer at a point.
     OfferStatId => "OfferStat";
+    /// A run of the contact optimizer over uploaded proposals.
+    OptimizationRunId => "OptimizationRun";
 }

@@ -45,7 +45,9 @@ pub use assets::{asset, asset_comment, asset_version};
 pub use campaigns::{
     campaign, campaign_send, contact_policy, email_suppression, email_template, inbound_message, sending_domain,
 };
-pub use decisions::{decision, interaction_point, offer, offer_response, offer_stat, offer_version, treatment_rule};
+pub use decisions::{
+    decision, interaction_point, offer, offer_response, offer_stat, offer_version, optimization_run, treatment_rule,
+};
 pub use ops::{
     approval, approval_decision, approval_delegation, approval_rule, budget_draft, budget_line, cost_center, invoice,
     invoice_charge, plan, program, project, purchase_order, purchase_order_line, task_comment, vendor, workflow,

@@ -24,6 +24,7 @@ mod m20261207_000017_campaigns;
 mod m20261207_000018_table_statistics;
 mod m20261207_000019_decisions;
 mod m20261207_000020_offer_limits;
+mod m20261207_000021_optimization_runs;
 mod pg;
 pub mod schema;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000018_table_statistics::Migration),
             Box::new(m20261207_000019_decisions::Migration),
             Box::new(m20261207_000020_offer_limits::Migration),
+            Box::new(m20261207_000021_optimization_runs::Migration),
         ]
     }
 }
@@ -120,6 +122,7 @@ pub const TENANT_TABLES: &[&str] = &[
     "decisions",
     "offer_responses",
     "offer_stats",
+    "optimization_runs",
 ];
 
 /// Name of the PostgreSQL login role the running server uses; it can neither bypass

@@ -7,8 +7,8 @@ use std::time::Duration;
 use domain::identity::accounts;
 use domain::jobs::{
     self, ApprovalDeadline, ClaimedJob, Count, ExportContacts, ImportContacts, InvitationEmail, JobKind, Maintenance,
-    Noop, PasswordReset, Progress, Recurring, RefreshScores, RunCampaign, ScheduledScores, SecurityNotice, Sleep,
-    TrainModel, VerifyEmail, WorkflowReminders,
+    Noop, OptimizeContacts, PasswordReset, Progress, Recurring, RefreshScores, RunCampaign, ScheduledScores,
+    SecurityNotice, Sleep, TrainModel, VerifyEmail, WorkflowReminders,
 };
 use domain::team::invitations;
 use domain::{Parley, TenantCtx};
@@ -153,6 +153,7 @@ registry! {
     ApprovalDeadline => approval_deadline,
     RunCampaign => crate::campaigns::run,
     domain::jobs::TestEmail => crate::campaigns::test_email,
+    OptimizeContacts => optimize_contacts,
     Maintenance => maintenance,
     Noop => noop,
     Sleep => sleep,
@@ -242,6 +243,14 @@ async fn train_model(cx: &JobCtx<'_>, job: TrainModel) -> Result<(), HandlerErro
 /// the position after it.
 async fn export_contacts(cx: &JobCtx<'_>, job: ExportContacts) -> Result<(), HandlerError> {
     match domain::exports::run(cx.parley, cx.worker(), cx.job, job.export_id).await? {
+        true => Ok(()),
+        false => Err(HandlerError::LeaseLost),
+    }
+}
+
+/// Chooses among an optimization run's proposals and writes the chosen ones.
+async fn optimize_contacts(cx: &JobCtx<'_>, job: OptimizeContacts) -> Result<(), HandlerError> {
+    match domain::decisions::optimization::run(cx.parley, cx.worker(), cx.job, job.run_id).await? {
         true => Ok(()),
         false => Err(HandlerError::LeaseLost),
     }

@@ -230,6 +230,7 @@ fn optimizer() {
         channel_capacity: std::collections::HashMap::from([(2u16, 600_000u64)]),
         budget: Some(250_000.0),
         exclusions: vec![vec![0, 1]],
+        ..Default::default()
     };
     let started = Instant::now();
     let out = optimize(&proposals, &c, |_| {});

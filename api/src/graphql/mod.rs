@@ -75,6 +75,7 @@ pub struct QueryRoot(
     assets::AssetsQuery,
     campaigns::CampaignsQuery,
     decisions::DecisionsQuery,
+    decisions::OptimizationQuery,
     node::NodeQuery,
 );
 
@@ -100,6 +101,7 @@ pub struct MutationRoot(
     assets::AssetsMutation,
     campaigns::CampaignsMutation,
     decisions::DecisionsMutation,
+    decisions::OptimizationMutation,
 );
 
 /// Parley's schema type.

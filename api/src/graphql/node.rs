@@ -14,7 +14,7 @@ use super::budgets::{BudgetDraft, BudgetLine};
 use super::campaigns::{Campaign, CampaignSend, EmailSuppression, EmailTemplate, SendingDomain};
 use super::contacts::{Contact, ContactEvent, ContactField};
 use super::context::{OrGql, parley, tenant};
-use super::decisions::{InteractionPoint, Offer, TreatmentRule};
+use super::decisions::{InteractionPoint, Offer, OptimizationRun, TreatmentRule};
 use super::identity::User;
 use super::ids::{global_id, parse, parse_any};
 use super::imports::{ContactExport, ContactImport, ImportRejection};
@@ -204,6 +204,7 @@ node_registry! {
     Offer(domain::OfferId) => domain::decisions::offers::get, Offer;
     InteractionPoint(domain::InteractionPointId) => domain::decisions::points::get, InteractionPoint;
     TreatmentRule(domain::TreatmentRuleId) => domain::decisions::rules::get, TreatmentRule;
+    OptimizationRun(domain::OptimizationRunId) => domain::decisions::optimization::get, OptimizationRun;
 }
 
 /// `node(id:)`, the read every node type shares.

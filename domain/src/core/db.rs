@@ -434,7 +434,8 @@ tenant_owned!(
     treatment_rule => entities::ids::TreatmentRuleId,
     decision => entities::ids::DecisionId,
     offer_response => entities::ids::OfferResponseId,
-    offer_stat => entities::ids::OfferStatId
+    offer_stat => entities::ids::OfferStatId,
+    optimization_run => entities::ids::OptimizationRunId
 );
 
 /// Refreshes PostgreSQL's planner statistics of `table` (one the migration lets the

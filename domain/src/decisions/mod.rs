@@ -12,6 +12,7 @@ pub mod eligibility;
 pub mod history;
 pub mod live;
 pub mod offers;
+pub mod optimization;
 pub mod optimize;
 pub mod performance;
 pub mod points;

@@ -1,7 +1,9 @@
 //! Contact optimization (DEC-9): campaigns propose contacts (contact, offer, channel,
 //! expected value, cost); the optimizer chooses the set of proposals of the highest
-//! total expected value under the constraints: at most N offers per contact, each
-//! channel's capacity, a budget, and offers that exclude one another for one contact.
+//! total expected value under the constraints: at most N offers per contact (counting
+//! what the contact was already shown in the period), each channel's capacity, a budget,
+//! offers that exclude one another for one contact, and the offers' own limits (at most
+//! so many per contact, a capacity in all) that real-time decisions obey as well.
 //!
 //! The exact problem is an integer program (a multi-dimensional knapsack with conflict
 //! constraints), far too large to solve exactly at millions of proposals; like the
@@ -38,6 +40,14 @@ pub struct Constraints {
     pub budget: Option<f64>,
     /// Groups of offers of which one contact may be chosen for at most one.
     pub exclusions: Vec<Vec<u32>>,
+    /// An offer's own most per contact (absent: no limit).
+    pub offer_max_per_contact: HashMap<u32, u32>,
+    /// What is left of an offer's capacity (absent: no limit).
+    pub offer_capacity: HashMap<u32, u64>,
+    /// Offers a contact was already shown in the period, counted against `max_per_contact`.
+    pub shown: HashMap<u32, u32>,
+    /// Times a contact was already shown an offer within that offer's window.
+    pub shown_offer: HashMap<(u32, u32), u32>,
 }
 
 /// Why a proposal was not chosen.
@@ -49,6 +59,36 @@ pub enum Refusal {
     ChannelCapacity,
     Budget,
     Exclusion,
+    /// The offer's own most per contact.
+    OfferLimit,
+    /// The offer's capacity.
+    OfferCapacity,
+}
+
+impl Refusal {
+    /// Every reason, in the order they are checked.
+    pub const EVERY: [Refusal; 7] = [
+        Refusal::NoValue,
+        Refusal::PerContact,
+        Refusal::OfferLimit,
+        Refusal::OfferCapacity,
+        Refusal::ChannelCapacity,
+        Refusal::Budget,
+        Refusal::Exclusion,
+    ];
+
+    /// The name stored and published.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Refusal::NoValue => "NO_VALUE",
+            Refusal::PerContact => "PER_CONTACT",
+            Refusal::OfferLimit => "OFFER_LIMIT",
+            Refusal::OfferCapacity => "OFFER_CAPACITY",
+            Refusal::ChannelCapacity => "CHANNEL_CAPACITY",
+            Refusal::Budget => "BUDGET",
+            Refusal::Exclusion => "EXCLUSION",
+        }
+    }
 }
 
 /// The chosen set and what was refused, by reason.
@@ -88,8 +128,23 @@ pub fn optimize(proposals: &[Proposal], c: &Constraints, mut progress: impl FnMu
             groups_of.entry(*o).or_default().push(g as u32);
         }
     }
-    let mut per_contact: HashMap<u32, u32> = HashMap::new();
-    let mut contact_groups: HashMap<(u32, u32), ()> = HashMap::new();
+    // Counts per contact in a vector (contacts are dense indices), what was already
+    // shown first.
+    let contacts = proposals.iter().map(|p| p.contact as usize + 1).max().unwrap_or(0);
+    let mut per_contact: Vec<u32> = vec![0; contacts];
+    for (contact, n) in &c.shown {
+        if let Some(slot) = per_contact.get_mut(*contact as usize) {
+            *slot = *n;
+        }
+    }
+    let mut per_offer: HashMap<(u32, u32), u32> = c
+        .shown_offer
+        .iter()
+        .filter(|((_, o), _)| c.offer_max_per_contact.contains_key(o))
+        .map(|(k, n)| (*k, *n))
+        .collect();
+    let mut offer_used: HashMap<u32, u64> = HashMap::new();
+    let mut contact_groups: std::collections::HashSet<(u32, u32)> = std::collections::HashSet::new();
     let mut per_channel: HashMap<u16, u64> = HashMap::new();
     let mut out = Outcome { chosen: vec![false; proposals.len()], ..Outcome::default() };
     for (n, i) in order.iter().enumerate() {
@@ -99,8 +154,16 @@ pub fn optimize(proposals: &[Proposal], c: &Constraints, mut progress: impl FnMu
         let p = &proposals[*i as usize];
         let refusal = if p.value.is_nan() || p.value <= 0.0 {
             Some(Refusal::NoValue)
-        } else if c.max_per_contact.is_some_and(|m| per_contact.get(&p.contact).copied().unwrap_or(0) >= m) {
+        } else if c.max_per_contact.is_some_and(|m| per_contact[p.contact as usize] >= m) {
             Some(Refusal::PerContact)
+        } else if c
+            .offer_max_per_contact
+            .get(&p.offer)
+            .is_some_and(|m| per_offer.get(&(p.contact, p.offer)).copied().unwrap_or(0) >= *m)
+        {
+            Some(Refusal::OfferLimit)
+        } else if c.offer_capacity.get(&p.offer).is_some_and(|m| offer_used.get(&p.offer).copied().unwrap_or(0) >= *m) {
+            Some(Refusal::OfferCapacity)
         } else if c
             .channel_capacity
             .get(&p.channel)
@@ -109,9 +172,7 @@ pub fn optimize(proposals: &[Proposal], c: &Constraints, mut progress: impl FnMu
             Some(Refusal::ChannelCapacity)
         } else if c.budget.is_some_and(|b| out.total_cost + p.cost.max(0.0) > b + 1e-9) {
             Some(Refusal::Budget)
-        } else if groups_of
-            .get(&p.offer)
-            .is_some_and(|gs| gs.iter().any(|g| contact_groups.contains_key(&(p.contact, *g))))
+        } else if groups_of.get(&p.offer).is_some_and(|gs| gs.iter().any(|g| contact_groups.contains(&(p.contact, *g))))
         {
             Some(Refusal::Exclusion)
         } else {
@@ -123,10 +184,16 @@ pub fn optimize(proposals: &[Proposal], c: &Constraints, mut progress: impl FnMu
                 out.chosen[*i as usize] = true;
                 out.total_value += p.value;
                 out.total_cost += p.cost.max(0.0);
-                *per_contact.entry(p.contact).or_default() += 1;
+                per_contact[p.contact as usize] += 1;
                 *per_channel.entry(p.channel).or_default() += 1;
+                if c.offer_max_per_contact.contains_key(&p.offer) {
+                    *per_offer.entry((p.contact, p.offer)).or_default() += 1;
+                }
+                if c.offer_capacity.contains_key(&p.offer) {
+                    *offer_used.entry(p.offer).or_default() += 1;
+                }
                 for g in groups_of.get(&p.offer).into_iter().flatten() {
-                    contact_groups.insert((p.contact, *g), ());
+                    contact_groups.insert((p.contact, *g));
                 }
             }
         }

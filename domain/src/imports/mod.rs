@@ -44,7 +44,7 @@ impl Audited for ContactImport {
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Checks the start of the file: its encoding, and that it is text at all.
-fn check_encoding(head: &[u8]) -> Result<()> {
+pub(crate) fn check_encoding(head: &[u8]) -> Result<()> {
     if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
         return Err(Error::invalid("file", "is UTF-16 text: save it as “CSV UTF-8”"));
     }

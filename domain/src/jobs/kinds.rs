@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::identity::security::Notice;
 use crate::{
-    ApprovalId, CampaignId, ContactExportId, ContactImportId, InvitationId, PropensityModelId, ScoreRunId,
-    ScoreScheduleId, UserId, WorkflowId,
+    ApprovalId, CampaignId, ContactExportId, ContactImportId, InvitationId, OptimizationRunId, PropensityModelId,
+    ScoreRunId, ScoreScheduleId, UserId, WorkflowId,
 };
 
 /// A job payload and the kind name it is stored under.
@@ -163,6 +163,17 @@ impl JobKind for TrainModel {
     const KIND: &'static str = "scores.train";
 }
 
+/// Chooses among a run's proposed contacts under its constraints (DEC-9), and writes the
+/// chosen ones to a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptimizeContacts {
+    /// The run, in the job's own workspace.
+    pub run_id: OptimizationRunId,
+}
+impl JobKind for OptimizeContacts {
+    const KIND: &'static str = "decisions.optimize";
+}
+
 /// The recurring purge of old finished jobs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Maintenance {
@@ -223,6 +234,7 @@ pub const KINDS: &[&str] = &[
     ApprovalDeadline::KIND,
     RunCampaign::KIND,
     TestEmail::KIND,
+    OptimizeContacts::KIND,
     Maintenance::KIND,
     Noop::KIND,
     Sleep::KIND,

@@ -244,15 +244,7 @@ impl Rule {
 /// `Segment`) or by its bare UUID. Rules are stored as written, and the web app and
 /// API clients hold global IDs, so both forms are read.
 pub fn segment_ref(raw: &str) -> Option<SegmentId> {
-    use base64::Engine;
-    let raw = raw.trim();
-    if let Ok(u) = uuid::Uuid::try_parse(raw) {
-        return Some(u.into());
-    }
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(raw).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let u = text.strip_prefix("Segment:")?;
-    uuid::Uuid::try_parse(u).ok().map(SegmentId::from)
+    crate::validate::id_ref(raw)
 }
 
 /// Checks `rule` against the workspace's contact `fields`. Errors are `Invalid` naming

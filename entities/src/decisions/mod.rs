@@ -8,4 +8,5 @@ pub mod offer;
 pub mod offer_response;
 pub mod offer_stat;
 pub mod offer_version;
+pub mod optimization_run;
 pub mod treatment_rule;

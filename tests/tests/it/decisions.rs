@@ -10,12 +10,12 @@ use crate::campaigns::run;
 use crate::on_both;
 use crate::support::*;
 
-const OFFER: &str = "mutation($i: OfferInput!) { createOffer(input: $i) {
+pub const OFFER: &str = "mutation($i: OfferInput!) { createOffer(input: $i) {
     id code version status channels value { amount currencyCode } cost { amount currencyCode }
     creatives { title body imageUrl link } attributes } }";
 const POINT: &str = "mutation($i: InteractionPointInput!) { createInteractionPoint(input: $i) {
     id name channel maxOffers fallbackOfferId responseWindow holdoutPercent explorationPercent } }";
-const RULE: &str = "mutation($i: TreatmentRuleInput!) { createTreatmentRule(input: $i) {
+pub const RULE: &str = "mutation($i: TreatmentRuleInput!) { createTreatmentRule(input: $i) {
     id pointId segmentId offerIds eligibility weight } }";
 
 pub async fn offer(app: &TestApp, who: &As, code: &str, channels: &[&str]) -> String {
@@ -290,7 +290,7 @@ async fn another_workspace_sees_none_of_it(app: TestApp) {
     assert_eq!(code(&r).as_deref(), Some("FORBIDDEN"), "{r}");
 }
 
-const DECIDE: &str = "mutation($i: DecideInput!) { decide(input: $i) { id mode contactId
+pub const DECIDE: &str = "mutation($i: DecideInput!) { decide(input: $i) { id mode contactId
     offers { offer { id code } score rank } explanation } }";
 const RESPOND: &str = "mutation($i: RespondInput!) { respond(input: $i) { id outcome learned revenue { amount } } }";
 
@@ -316,7 +316,9 @@ async fn decisions_rank_explain_and_learn(app: TestApp) {
         .to_owned();
     let later = json!({ "code": "LATER", "name": "Later", "channels": ["WEB"], "validFrom": "2099-01-01T00:00:00Z" });
     let later = run(&app, &me, OFFER, json!({ "i": later })).await["createOffer"]["id"].as_str().unwrap().to_owned();
-    let cart_only = offer(&app, &me, "CART", &["WEB"]).await;
+    let cart = json!({ "code": "CART", "name": "Cart", "channels": ["WEB"],
+        "value": { "amount": "500.00", "currencyCode": "EUR" } });
+    let cart_only = run(&app, &me, OFFER, json!({ "i": cart })).await["createOffer"]["id"].as_str().unwrap().to_owned();
     let fallback = offer(&app, &me, "HOUSE", &["WEB"]).await;
     let home = run(
         &app,
@@ -329,7 +331,7 @@ async fn decisions_rank_explain_and_learn(app: TestApp) {
         .as_str()
         .unwrap()
         .to_owned();
-    run(&app, &me, RULE, json!({ "i": { "pointId": home, "offerIds": [low, high, later] } })).await;
+    run(&app, &me, RULE, json!({ "i": { "pointId": home, "offerIds": [low, high, later], "weight": 0.001 } })).await;
     let cart_rule = json!({ "pointId": home, "offerIds": [cart_only], "segmentId": gold, "weight": 1000,
         "eligibility": { "all": [{ "attribute": "context.page", "op": "eq", "value": "/cart" },
                                  { "attribute": "plan", "op": "eq", "value": "gold" }] } });
@@ -362,7 +364,10 @@ async fn decisions_rank_explain_and_learn(app: TestApp) {
     assert!(excluded.contains("not valid yet"), "{excluded}");
     assert!(excluded.contains("eligibility does not hold"), "{excluded}");
 
-    // On the cart page Ann (gold) gets the cart offer, weighted far above the rest.
+    // On the cart page Ann (gold) gets the cart offer, weighted far above the rest. With no
+    // evidence yet each response probability is drawn from a uniform prior, so a weight alone
+    // only makes a loss unlikely: at 10^6 times the score of HIGH, a draw overturns it about
+    // once in two million runs (the chance that one uniform draw is 10^6 times another).
     let d2 = run(
         &app,
         &me,
@@ -547,10 +552,12 @@ pub async fn samples(app: &TestApp, owner: &Account) -> Vec<(&'static str, Value
     let o = offer(app, &me, "SAMPLE", &["WEB"]).await;
     let pt = point(app, &me, "Sample", "WEB").await;
     let r = run(app, &me, RULE, json!({ "i": { "pointId": pt, "offerIds": [o] } })).await;
+    let optimization = crate::optimization::sample(app, &me).await;
     vec![
         ("Offer", json!(o)),
         ("InteractionPoint", json!(pt)),
         ("TreatmentRule", r["createTreatmentRule"]["id"].clone()),
+        ("OptimizationRun", optimization),
     ]
 }
 

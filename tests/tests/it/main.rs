@@ -29,6 +29,7 @@ mod jobs_progress;
 mod members;
 mod operations;
 mod ops;
+mod optimization;
 mod rls;
 mod scores;
 mod segments;

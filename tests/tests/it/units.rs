@@ -478,17 +478,30 @@ mod optimization {
 
     /// Every constraint holds for the chosen set.
     fn holds(ps: &[Proposal], c: &Constraints, chosen: &[bool]) -> bool {
-        let mut per_contact: HashMap<u32, u32> = HashMap::new();
+        let mut per_contact: HashMap<u32, u32> = c.shown.clone();
+        let mut per_pair: HashMap<(u32, u32), u32> = c.shown_offer.clone();
+        let mut per_offer: HashMap<u32, u64> = HashMap::new();
         let mut per_channel: HashMap<u16, u64> = HashMap::new();
         let mut cost = 0.0;
         let mut offers_of: HashMap<u32, Vec<u32>> = HashMap::new();
         for (p, _) in ps.iter().zip(chosen).filter(|(_, c)| **c) {
             *per_contact.entry(p.contact).or_default() += 1;
+            *per_pair.entry((p.contact, p.offer)).or_default() += 1;
+            *per_offer.entry(p.offer).or_default() += 1;
             *per_channel.entry(p.channel).or_default() += 1;
             cost += p.cost;
             offers_of.entry(p.contact).or_default().push(p.offer);
         }
-        let contacts_ok = c.max_per_contact.is_none_or(|m| per_contact.values().all(|n| *n <= m));
+        // What was shown before only has to leave room for what is chosen now.
+        let chosen_to = |contact: u32| ps.iter().zip(chosen).filter(|(p, c)| **c && p.contact == contact).count();
+        let contacts_ok =
+            c.max_per_contact.is_none_or(|m| per_contact.iter().all(|(k, n)| *n <= m || chosen_to(*k) == 0));
+        let pairs_ok = per_pair.iter().all(|((k, o), n)| {
+            let now = ps.iter().zip(chosen).filter(|(p, c)| **c && p.contact == *k && p.offer == *o).count();
+            c.offer_max_per_contact.get(o).is_none_or(|m| *n <= *m || now == 0)
+        });
+        let capacity_ok = c.offer_capacity.iter().all(|(o, m)| per_offer.get(o).copied().unwrap_or(0) <= *m);
+        let contacts_ok = contacts_ok && pairs_ok && capacity_ok;
         let channels_ok = c.channel_capacity.iter().all(|(ch, m)| per_channel.get(ch).copied().unwrap_or(0) <= *m);
         let budget_ok = c.budget.is_none_or(|b| cost <= b + 1e-9);
         let exclusions_ok = offers_of
@@ -530,6 +543,38 @@ mod optimization {
     }
 
     #[test]
+    fn what_was_shown_before_counts_and_offers_keep_their_own_limits() {
+        let ps = [
+            p(1, 10, 0, 9.0, 0.0),
+            p(1, 11, 0, 8.0, 0.0),
+            p(2, 10, 0, 7.0, 0.0),
+            p(2, 11, 0, 6.0, 0.0),
+            p(3, 11, 0, 5.0, 0.0),
+        ];
+        let c = Constraints {
+            max_per_contact: Some(2),
+            // Contact 1 was shown one offer in the period: one place is left.
+            shown: HashMap::from([(1, 1)]),
+            // Offer 10 at most once per contact, and contact 2 has had it.
+            offer_max_per_contact: HashMap::from([(10, 1)]),
+            shown_offer: HashMap::from([((2, 10), 1)]),
+            // Offer 11 has two presentations left.
+            offer_capacity: HashMap::from([(11, 2)]),
+            ..Default::default()
+        };
+        let out = optimize(&ps, &c, |_| {});
+        // 9.0 (1/10) takes contact 1's last place; 8.0 (1/11) refused per contact; 7.0
+        // (2/10) over the offer's limit; 6.0 and 5.0 take offer 11's capacity.
+        assert_eq!(out.chosen, [true, false, false, true, true]);
+        assert_eq!(out.refused.get(&Refusal::PerContact), Some(&1));
+        assert_eq!(out.refused.get(&Refusal::OfferLimit), Some(&1));
+        let full = Constraints { offer_capacity: HashMap::from([(11, 1)]), ..c };
+        let out = optimize(&ps, &full, |_| {});
+        assert_eq!(out.chosen, [true, false, false, true, false]);
+        assert_eq!(out.refused.get(&Refusal::OfferCapacity), Some(&1));
+    }
+
+    #[test]
     fn capacity_and_budget_are_never_exceeded() {
         let ps = [p(1, 1, 0, 10.0, 5.0), p(2, 1, 0, 9.0, 1.0), p(3, 1, 1, 8.0, 1.0), p(4, 1, 1, 3.0, 1.0)];
         let c =
@@ -566,6 +611,10 @@ mod optimization {
                 channel_capacity: HashMap::from([(0u16, rng.random_range(1..=6))]),
                 budget: rng.random_bool(0.5).then(|| rng.random_range(2.0..12.0)),
                 exclusions: vec![vec![0, 1], vec![2, 3, 4]],
+                offer_max_per_contact: HashMap::from([(1, 1)]),
+                offer_capacity: HashMap::from([(2, rng.random_range(0..=3))]),
+                shown: HashMap::from([(0, rng.random_range(0..=2))]),
+                shown_offer: HashMap::from([((1, 1), rng.random_range(0..=1))]),
             };
             let out = optimize(&ps, &c, |_| {});
             assert!(holds(&ps, &c, &out.chosen), "{ps:?} {c:?} {:?}", out.chosen);
