@@ -22,16 +22,19 @@
 //! - a campaign to 100,000 contacts sent by one worker to a local SMTP sink
 //!   (`campaigns.rs`);
 //! - decisions over 1,000,000 contacts, 200 offers and 20 points, and a simulated shop
-//!   measuring the learner's regret (`decisions.rs`).
+//!   measuring the learner's regret (`decisions.rs`);
+//! - a contact optimization run over 1,000,000 contacts × 5 campaigns' proposals, from
+//!   the uploaded file to the file of the chosen ones (`optimization.rs`).
 //!
-//! The last five take minutes at their default sizes: they run only when asked for with
-//! `--only import`, `--only segments`, `--only budget`, `--only campaigns` or
-//! `--only decisions`.
+//! The last six take minutes at their default sizes: they run only when asked for with
+//! `--only import`, `--only segments`, `--only budget`, `--only campaigns`,
+//! `--only decisions` or `--only optimization`.
 
 mod budget;
 mod campaigns;
 mod decisions;
 mod import;
+mod optimization;
 mod segments;
 
 use std::time::{Duration, Instant};
@@ -60,7 +63,8 @@ pub struct BenchArgs {
     /// PostgreSQL URL of an owner login; a scratch database is created beside it.
     #[arg(long, env = "TEST_DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
     pub postgres_url: String,
-    /// Run one part only: `tracking`, `import`, `segments`, `budget`, `campaigns` or `decisions`.
+    /// Run one part only: `tracking`, `import`, `segments`, `budget`, `campaigns`, `decisions`
+    /// or `optimization`.
     #[arg(long)]
     pub only: Option<String>,
     /// Rows of the import file.
@@ -288,6 +292,13 @@ async fn bench_in(args: &BenchArgs, backend: &str, data: &std::path::Path, url: 
             );
             let token = sign_up(&http, &base, 0).await?;
             let res = decisions::run(args, &target, &http, &token).await;
+            server.stop().await?;
+            return res;
+        }
+        Some("optimization") => {
+            println!("\n## {backend}: contact optimization ({} contacts × 5 campaigns, one worker)", args.contacts);
+            let token = sign_up(&http, &base, 0).await?;
+            let res = optimization::run(args, &target, &server, &http, &token).await;
             server.stop().await?;
             return res;
         }
@@ -549,10 +560,10 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         _ => vec!["sqlite", "postgres"],
     };
     if let Some(only) = args.only.as_deref()
-        && !["tracking", "import", "segments", "budget", "campaigns", "decisions"].contains(&only)
+        && !["tracking", "import", "segments", "budget", "campaigns", "decisions", "optimization"].contains(&only)
     {
         anyhow::bail!(
-            "--only takes `tracking`, `import`, `segments`, `budget`, `campaigns` or `decisions`, not `{only}`"
+            "--only takes `tracking`, `import`, `segments`, `budget`, `campaigns`, `decisions` or `optimization`, not `{only}`"
         );
     }
     for b in backends {

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use tokio_util::io::StreamReader;
 
 use super::{Columns, Constraints, KEPT_REJECTIONS, Rejection, Share, Summary};
-use crate::contacts::{Channel, ConsentStatus, consents_of};
+use crate::contacts::{Channel, ConsentStatus};
 use crate::db::TenantOwned;
 use crate::decisions::optimize::{self, Proposal};
 use crate::jobs::{ClaimedJob, Progress};
@@ -68,13 +68,35 @@ fn channel_bit(c: Channel) -> u16 {
     Channel::EVERY.iter().position(|k| *k == c).unwrap_or(0) as u16
 }
 
+/// What the run reads of a contact.
+#[derive(sea_orm::FromQueryResult)]
+struct Found {
+    id: ContactId,
+    email: Option<String>,
+    external_id: Option<String>,
+    consents: Value,
+    merged_into: Option<ContactId>,
+}
+
+/// The contacts `which` picks, only the columns the run needs.
+async fn found(tx: &crate::TenantTx<'_>, which: sea_orm::Condition) -> Result<Vec<Found>> {
+    use contact::Column as C;
+    Ok(contact::Entity::scoped(tx.ctx())
+        .filter(which)
+        .select_only()
+        .columns([C::Id, C::Email, C::ExternalId, C::Consents, C::MergedInto])
+        .into_model::<Found>()
+        .all(tx)
+        .await?)
+}
+
 impl Contacts {
-    fn add(&mut self, c: &contact::Model) -> u32 {
+    fn add(&mut self, c: &Found) -> u32 {
         if let Some(i) = self.index.get(&c.id) {
             return *i;
         }
         let i = self.ids.len() as u32;
-        let refused = consents_of(c)
+        let refused = crate::contacts::consent::parse(&c.consents)
             .iter()
             .filter(|k| k.status == ConsentStatus::Denied)
             .fold(0u8, |bits, k| bits | (1 << channel_bit(k.channel)));
@@ -87,6 +109,7 @@ impl Contacts {
     /// Looks up the cells not met before: a contact ID, else an email address, else an
     /// external ID; a merged contact's ID finds the contact it was merged into.
     async fn resolve(&mut self, tx: &crate::TenantTx<'_>, cells: Vec<String>) -> Result<()> {
+        use sea_orm::Condition;
         let mut ids: Vec<(String, ContactId)> = Vec::new();
         let mut emails: Vec<(String, String)> = Vec::new();
         let mut externals: Vec<String> = Vec::new();
@@ -105,22 +128,17 @@ impl Contacts {
                 externals.push(cell);
             }
         }
-        let live = || contact::Entity::scoped(tx.ctx()).filter(contact::Column::MergedInto.is_null());
+        let live = |c: Condition| c.add(contact::Column::MergedInto.is_null());
         for chunk in ids.chunks(IN_LIST) {
-            let found = contact::Entity::scoped(tx.ctx())
-                .filter(contact::Column::Id.is_in(chunk.iter().map(|(_, id)| *id)))
-                .all(tx)
-                .await?;
-            let targets: Vec<ContactId> = found.iter().filter_map(|c| c.merged_into).collect();
-            let merged = if targets.is_empty() {
-                Vec::new()
-            } else {
-                live().filter(contact::Column::Id.is_in(targets)).all(tx).await?
-            };
-            for c in &merged {
-                self.add(c);
+            let rows =
+                found(tx, Condition::all().add(contact::Column::Id.is_in(chunk.iter().map(|(_, id)| *id)))).await?;
+            let targets: Vec<ContactId> = rows.iter().filter_map(|c| c.merged_into).collect();
+            if !targets.is_empty() {
+                for c in found(tx, live(Condition::all().add(contact::Column::Id.is_in(targets)))).await? {
+                    self.add(&c);
+                }
             }
-            let by_id: HashMap<ContactId, &contact::Model> = found.iter().map(|c| (c.id, c)).collect();
+            let by_id: HashMap<ContactId, &Found> = rows.iter().map(|c| (c.id, c)).collect();
             for (cell, id) in chunk {
                 let index = match by_id.get(id) {
                     Some(c) => match c.merged_into {
@@ -133,19 +151,19 @@ impl Contacts {
             }
         }
         for chunk in emails.chunks(IN_LIST) {
-            let found =
-                live().filter(contact::Column::Email.is_in(chunk.iter().map(|(_, e)| e.clone()))).all(tx).await?;
-            let by_email: HashMap<&str, &contact::Model> =
-                found.iter().filter_map(|c| Some((c.email.as_deref()?, c))).collect();
+            let wanted = chunk.iter().map(|(_, e)| e.clone());
+            let rows = found(tx, live(Condition::all().add(contact::Column::Email.is_in(wanted)))).await?;
+            let by_email: HashMap<&str, &Found> = rows.iter().filter_map(|c| Some((c.email.as_deref()?, c))).collect();
             for (cell, e) in chunk {
                 let index = by_email.get(e.as_str()).map(|c| self.add(c));
                 self.by_key.insert(cell.clone(), index);
             }
         }
         for chunk in externals.chunks(IN_LIST) {
-            let found = live().filter(contact::Column::ExternalId.is_in(chunk.iter().cloned())).all(tx).await?;
-            let by_ext: HashMap<&str, &contact::Model> =
-                found.iter().filter_map(|c| Some((c.external_id.as_deref()?, c))).collect();
+            let wanted = chunk.iter().cloned();
+            let rows = found(tx, live(Condition::all().add(contact::Column::ExternalId.is_in(wanted)))).await?;
+            let by_ext: HashMap<&str, &Found> =
+                rows.iter().filter_map(|c| Some((c.external_id.as_deref()?, c))).collect();
             for cell in chunk {
                 let index = by_ext.get(cell.as_str()).map(|c| self.add(c));
                 self.by_key.insert(cell.clone(), index);
