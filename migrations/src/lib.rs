@@ -25,6 +25,7 @@ mod m20261207_000018_table_statistics;
 mod m20261207_000019_decisions;
 mod m20261207_000020_offer_limits;
 mod m20261207_000021_optimization_runs;
+mod m20261207_000022_offer_approvals;
 mod pg;
 pub mod schema;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000019_decisions::Migration),
             Box::new(m20261207_000020_offer_limits::Migration),
             Box::new(m20261207_000021_optimization_runs::Migration),
+            Box::new(m20261207_000022_offer_approvals::Migration),
         ]
     }
 }

@@ -201,6 +201,7 @@ async fn settle(tx: &TenantTx<'_>, p: &Parley, a: &Approval, outcome: Outcome) -
         ApprovalObject::BudgetChange => crate::budgets::drafts::decided_in(tx, a.object_id.into(), outcome).await,
         ApprovalObject::AssetVersion => crate::assets::decided_in(tx, a.object_id.into(), outcome).await,
         ApprovalObject::Campaign => crate::campaigns::decided_in(tx, p, a.object_id.into(), outcome).await,
+        ApprovalObject::Offer => crate::decisions::offers::decided_in(tx, p, a.object_id.into(), outcome).await,
     }
 }
 

@@ -153,6 +153,10 @@ fn unusable(o: &OfferView, channel: Channel, t: chrono::DateTime<chrono::Utc>) -
     let (channels, o) = (&o.channels, &o.offer);
     if o.status == OfferStatus::Retired {
         Some("retired")
+    } else if o.status == OfferStatus::InApproval {
+        Some("waiting for approval")
+    } else if o.status == OfferStatus::Draft {
+        Some("a draft (its approval was refused or sent back)")
     } else if o.valid_from.is_some_and(|f| t < f) {
         Some("not valid yet")
     } else if o.valid_to.is_some_and(|to| t >= to) {

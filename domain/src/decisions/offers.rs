@@ -278,10 +278,12 @@ pub async fn create(ctx: &TenantCtx, p: &Parley, input: OfferInput) -> Result<Of
         created_at: Set(t),
         updated_at: Set(t),
         retired_at: Set(None),
+        approval_id: Set(None),
         ..Default::default()
     };
     let saved = tx.create("offer.created", row).await?;
     save_version(&tx, ctx, &saved).await?;
+    let saved = submit_in(&tx, p, &saved).await?;
     tx.commit().await?;
     p.changed();
     Ok(saved)
@@ -319,9 +321,70 @@ pub async fn update(ctx: &TenantCtx, p: &Parley, id: OfferId, input: OfferInput)
         })
         .await?;
     save_version(&tx, ctx, &saved).await?;
+    let saved = submit_in(&tx, p, &saved).await?;
     tx.commit().await?;
     p.changed();
     Ok(saved)
+}
+
+/// Asks for the approval the workspace's rules want for `o` as it now is (the amount
+/// they are compared with is its cost): with a request the offer waits in approval, out
+/// of decisions, until it is approved; with none it is active. A request still pending
+/// for an earlier version is cancelled first.
+async fn submit_in(tx: &TenantTx<'_>, p: &Parley, o: &Offer) -> Result<Offer> {
+    use crate::approvals::requests::{Subject, cancel_in, request_in};
+    if let Some(a) = o.approval_id
+        && o.status == OfferStatus::InApproval
+    {
+        cancel_in(tx, a).await?;
+    }
+    let subject = Subject {
+        object_type: crate::ApprovalObject::Offer,
+        object_id: o.id.into(),
+        amount: Some(Money::of(o.cost_minor, &o.currency)),
+        summary: format!("Offer {} '{}', version {}", o.code, o.name, o.version),
+        requester: crate::approvals::person_of(tx).await?,
+        places: Vec::new(),
+    };
+    let (status, approval, action) = match request_in(tx, p, subject).await? {
+        Some(a) => (OfferStatus::InApproval, Some(a.id), "offer.submitted"),
+        None if o.status == OfferStatus::Active => return Ok(o.clone()),
+        None => (OfferStatus::Active, o.approval_id, "offer.activated"),
+    };
+    tx.update::<offer::Entity>(action, o.id, |am| {
+        am.status = Set(status);
+        am.approval_id = Set(approval);
+        Ok(())
+    })
+    .await
+}
+
+/// What an approval's outcome does to the offer it was about: approved, it is active
+/// (a candidate again); refused or sent back, a draft until it is changed.
+pub(crate) async fn decided_in(
+    tx: &TenantTx<'_>,
+    p: &Parley,
+    id: OfferId,
+    outcome: crate::approvals::requests::Outcome,
+) -> Result<()> {
+    use crate::approvals::requests::Outcome;
+    let o = tx.lock::<offer::Entity>(id).await?;
+    if o.status != OfferStatus::InApproval {
+        return Ok(());
+    }
+    let (status, action) = match outcome {
+        Outcome::Approved => (OfferStatus::Active, "offer.approved"),
+        Outcome::Rejected => (OfferStatus::Draft, "offer.rejected"),
+        Outcome::Returned => (OfferStatus::Draft, "offer.returned"),
+    };
+    tx.update::<offer::Entity>(action, id, |am| {
+        am.status = Set(status);
+        am.updated_at = Set(now());
+        Ok(())
+    })
+    .await?;
+    p.changed();
+    Ok(())
 }
 
 /// Retires an offer: never chosen again, kept for the history. Retiring a retired
@@ -338,6 +401,11 @@ pub async fn retire(ctx: &TenantCtx, p: &Parley, id: OfferId) -> Result<Offer> {
             "the offer is the fallback of the point \"{}\"; choose another fallback first",
             point.name
         )));
+    }
+    if let Some(a) = o.approval_id
+        && o.status == OfferStatus::InApproval
+    {
+        crate::approvals::requests::cancel_in(&tx, a).await?;
     }
     let t = now();
     let saved = tx

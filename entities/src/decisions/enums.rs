@@ -14,4 +14,10 @@ pub enum OfferStatus {
     /// Withdrawn for good: never chosen again, kept for the history that names it.
     #[sea_orm(string_value = "retired")]
     Retired,
+    /// Waiting for the approval a rule asks for: not chosen until approved.
+    #[sea_orm(string_value = "in_approval")]
+    InApproval,
+    /// Its approval was refused or sent back: not chosen; a change submits it again.
+    #[sea_orm(string_value = "draft")]
+    Draft,
 }

@@ -3,7 +3,7 @@
 use sea_orm::entity::prelude::*;
 
 use super::enums::OfferStatus;
-use crate::ids::{OfferId, UserId, WorkspaceId};
+use crate::ids::{ApprovalId, OfferId, UserId, WorkspaceId};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "offers")]
@@ -41,6 +41,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub retired_at: Option<DateTimeUtc>,
+    /// The approval request of its latest version, when a rule asked for one.
+    pub approval_id: Option<ApprovalId>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

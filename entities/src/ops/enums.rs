@@ -104,6 +104,8 @@ pub enum ApprovalObject {
     Campaign,
     #[sea_orm(string_value = "asset_version")]
     AssetVersion,
+    #[sea_orm(string_value = "offer")]
+    Offer,
 }
 
 /// Whether every approver of a step must approve, or any one of them.

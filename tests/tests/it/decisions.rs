@@ -764,12 +764,92 @@ async fn a_point_learns_each_segment_apart(app: TestApp) {
     assert_eq!(trials(&d), 3, "the point's three presentations: {d}");
 }
 
+/// Offers approved by rule (DEC-1): a rule on offers costing from an amount up holds a
+/// new or changed offer out of decisions until an approver approves it; a refusal makes
+/// it a draft, which a change submits again; a cheap offer needs nobody.
+async fn offers_wait_for_approval_by_rule(app: TestApp) {
+    let owner = app.sign_up("BUSINESS").await;
+    let me = owner.auth();
+    let (approver, _) = crate::operations::member(&app, &owner, "yes@offers.example.org", "APPROVER").await;
+    let rule = "mutation($i: CreateApprovalRuleInput!) { createApprovalRule(input: $i) { id } }";
+    run(
+        &app,
+        &me,
+        rule,
+        json!({ "i": { "objectType": "OFFER", "approverRole": "APPROVER",
+        "minAmount": { "amount": "5.00", "currencyCode": "EUR" } } }),
+    )
+    .await;
+    let q = "mutation($i: OfferInput!) { createOffer(input: $i) { id code status version approvalId } }";
+    let costly = json!({ "code": "COSTLY", "name": "Costly", "channels": ["WEB"],
+        "value": { "amount": "50.00", "currencyCode": "EUR" }, "cost": { "amount": "8.00", "currencyCode": "EUR" } });
+    let o = run(&app, &me, q, json!({ "i": costly.clone() })).await["createOffer"].clone();
+    assert_eq!(o["status"], "IN_APPROVAL", "{o}");
+    let cheap = json!({ "code": "CHEAP", "name": "Cheap", "channels": ["WEB"],
+        "cost": { "amount": "1.00", "currencyCode": "EUR" } });
+    let c = run(&app, &me, q, json!({ "i": cheap })).await["createOffer"].clone();
+    assert_eq!((c["status"].as_str(), c["approvalId"].as_str()), (Some("ACTIVE"), None), "below the amount");
+    let pt = point(&app, &me, "Home", "WEB").await;
+    run(&app, &me, RULE, json!({ "i": { "pointId": pt, "offerIds": [o["id"], c["id"]] } })).await;
+    let decide = |who: &'static str| {
+        let (app, me, pt) = (&app, &me, pt.clone());
+        async move {
+            run(app, me, DECIDE, json!({ "i": { "pointId": pt, "anonymousId": who, "explain": true } })).await["decide"]
+                .clone()
+        }
+    };
+    let d = decide("v1").await;
+    assert_eq!(codes(&d), ["CHEAP"]);
+    assert!(d["explanation"]["excluded"].to_string().contains("waiting for approval"), "{d}");
+
+    // The approver sees the request, names the offer, and refuses it: a draft.
+    let inbox =
+        run(&app, &approver, "{ approvals(state: PENDING) { nodes { id objectType summary } } }", json!({})).await;
+    let req = &inbox["approvals"]["nodes"][0];
+    assert_eq!((req["objectType"].as_str(), req["id"].as_str()), (Some("OFFER"), o["approvalId"].as_str()), "{inbox}");
+    assert!(req["summary"].as_str().unwrap().contains("COSTLY"), "{inbox}");
+    let answer = "mutation($i: DecideApprovalInput!) { decideApproval(input: $i) { state } }";
+    let no = json!({ "i": { "approvalId": o["approvalId"], "decision": "REJECT", "comment": "too generous" } });
+    run(&app, &approver, answer, no).await;
+    let get = "query($id: ID!) { offer(id: $id) { status version approvalId } }";
+    assert_eq!(run(&app, &me, get, json!({ "id": o["id"] })).await["offer"]["status"], "DRAFT");
+    let d = decide("v2").await;
+    assert!(d["explanation"]["excluded"].to_string().contains("a draft"), "{d}");
+
+    // Changed, it asks again (a new request); approved, it is a candidate.
+    let upd = "mutation($id: ID!, $i: OfferInput!) { updateOffer(id: $id, input: $i) { status version approvalId } }";
+    let mut changed = costly.clone();
+    changed["cost"] = json!({ "amount": "6.00", "currencyCode": "EUR" });
+    let u = run(&app, &me, upd, json!({ "id": o["id"], "i": changed.clone() })).await["updateOffer"].clone();
+    assert_eq!((u["status"].as_str(), u["version"].as_i64()), (Some("IN_APPROVAL"), Some(2)), "{u}");
+    assert_ne!(u["approvalId"], o["approvalId"]);
+    // Changed again while waiting: the earlier request is withdrawn for the new one.
+    changed["name"] = json!("Costly, renamed");
+    let u2 = run(&app, &me, upd, json!({ "id": o["id"], "i": changed })).await["updateOffer"].clone();
+    let st = "query($id: ID!) { approval(id: $id) { state } }";
+    assert_eq!(run(&app, &me, st, json!({ "id": u["approvalId"] })).await["approval"]["state"], "CANCELLED");
+    let yes = json!({ "i": { "approvalId": u2["approvalId"], "decision": "APPROVE" } });
+    run(&app, &approver, answer, yes).await;
+    assert_eq!(run(&app, &me, get, json!({ "id": o["id"] })).await["offer"]["status"], "ACTIVE");
+    let mut shown = codes(&decide("v3").await);
+    shown.sort();
+    assert_eq!(shown, ["CHEAP", "COSTLY"]);
+    // Nobody approves their own offer.
+    let own = app.gql(&me, answer, json!({ "i": { "approvalId": u2["approvalId"], "decision": "APPROVE" } })).await;
+    assert!(matches!(code(&own).as_deref(), Some("FORBIDDEN") | Some("CONFLICT")), "{own}");
+    // Another workspace sees neither the offer nor its request.
+    let other = app.sign_up("BUSINESS").await;
+    let r = app.gql(&other.auth(), st, json!({ "id": u2["approvalId"] })).await;
+    assert_eq!(code(&r).as_deref(), Some("NOT_FOUND"), "{r}");
+}
+
 on_both!(
     a_point_learns_each_segment_apart,
     the_catalogue_is_versioned_and_checked,
     another_workspace_sees_none_of_it,
     decisions_rank_explain_and_learn,
-    offers_are_limited_per_contact_in_all_and_by_fatigue
+    offers_are_limited_per_contact_in_all_and_by_fatigue,
+    offers_wait_for_approval_by_rule
 );
 
 /// A real PostgreSQL restart while kiosks ask for decisions: every answer is a decision

@@ -17,6 +17,7 @@ pub enum ApprovalObjectType {
     BudgetChange,
     Campaign,
     AssetVersion,
+    Offer,
 }
 
 impl ApprovalObjectType {
@@ -26,6 +27,7 @@ impl ApprovalObjectType {
             ApprovalObjectType::BudgetChange => "BudgetDraft",
             ApprovalObjectType::Campaign => "Campaign",
             ApprovalObjectType::AssetVersion => "AssetVersion",
+            ApprovalObjectType::Offer => "Offer",
         }
     }
 }

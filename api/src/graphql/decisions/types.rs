@@ -17,6 +17,10 @@ pub enum OfferStatus {
     Active,
     /// Withdrawn for good, kept for the history.
     Retired,
+    /// Waiting for the approval a rule asks for; not chosen until approved.
+    InApproval,
+    /// Its approval was refused or sent back; not chosen; a change submits it again.
+    Draft,
 }
 
 /// One way of showing an offer.
@@ -56,6 +60,10 @@ node_object! {
         /// Most presentations in all, at every point (null: no limit).
         async fn capacity(&self) -> Option<i64> {
             self.0.capacity
+        }
+        /// The approval request of its latest version, when a rule asked for one.
+        async fn approval_id(&self) -> Option<ID> {
+            self.0.approval_id.map(|a| global_id("Approval", a.into()))
         }
         /// The channels it may be shown on.
         async fn channels(&self) -> Vec<Channel> {

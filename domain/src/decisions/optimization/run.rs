@@ -432,6 +432,10 @@ fn info(o: offer::Model) -> OfferInfo {
     let t = now();
     let unusable = if o.status == crate::decisions::OfferStatus::Retired {
         Some("is retired")
+    } else if o.status == crate::decisions::OfferStatus::InApproval {
+        Some("is waiting for approval")
+    } else if o.status == crate::decisions::OfferStatus::Draft {
+        Some("is a draft (its approval was refused or sent back)")
     } else if o.valid_to.is_some_and(|to| to < t) {
         Some("is no longer valid (its validity ended)")
     } else {
