@@ -221,9 +221,15 @@ pub(crate) async fn run(cx: &JobCtx<'_>, job: RunCampaign) -> Result<(), Handler
             return Err(HandlerError::LeaseLost);
         }
         // The server is down: the job waits (its retry backoff) and goes on where it
-        // stopped; nothing was lost or counted as an attempt (a batch claimed meanwhile
-        // is queued again when the job starts over).
+        // stopped; nothing was lost or counted as an attempt. The batch claimed meanwhile
+        // goes back to the queue as unsent too, its attempt given back.
         if let (true, Some(e)) = (all_unsent, outage) {
+            if let Ok(Claim::Batch(claimed)) = prefetched {
+                let back = claimed.into_iter().map(|m| (m.send, Delivery::Unsent(e.clone()))).collect();
+                if run.record(back).await? == Step::LeaseLost {
+                    return Err(HandlerError::LeaseLost);
+                }
+            }
             return Err(HandlerError::Mail(MailError::Smtp(format!("the mail server is unreachable: {e}"))));
         }
         next = prefetched?;
