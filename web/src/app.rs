@@ -13,7 +13,9 @@ use crate::pages::campaigns::{CampaignPage, CampaignsPage, EmailTemplatePage, Em
 use crate::pages::contacts::ContactsPage;
 use crate::pages::contacts::detail::ContactPage;
 use crate::pages::contacts::fields::ContactFieldsPage;
-use crate::pages::decisions::{CallCenterPage, OfferPage, OffersPage, PointPage, PointsPage};
+use crate::pages::decisions::{
+    CallCenterPage, OfferPage, OffersPage, OptimizationPage, OptimizationRunPage, PointPage, PointsPage,
+};
 use crate::pages::frame::AppFrame;
 use crate::pages::identity::account::AccountPage;
 use crate::pages::identity::auth::{AcceptInvitationPage, LogInPage, SignUpPage, VerifyEmailPage};
@@ -96,6 +98,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("points") view=PointsPage />
                     <Route path=path!("points/:id") view=PointPage />
                     <Route path=path!("call-center") view=CallCenterPage />
+                    <Route path=path!("optimization") view=OptimizationPage />
+                    <Route path=path!("optimization/:id") view=OptimizationRunPage />
                     <Route path=path!("workflows") view=WorkflowsPage />
                     <Route path=path!("calendar") view=CalendarPage />
                     <Route path=path!("team") view=TeamPage />

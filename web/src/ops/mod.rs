@@ -25,6 +25,7 @@ pub mod decisions;
 pub mod identity;
 pub mod imports;
 pub mod jobs;
+pub mod optimization;
 pub mod scores;
 pub mod segments;
 pub mod spend;

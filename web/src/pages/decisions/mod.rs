@@ -4,18 +4,25 @@
 //! [`points`] and [`point`]): the interaction points where offers are shown, their
 //! settings, how they learn and what they have learnt (in [`learning`]), their treatment
 //! rules, and a decision tried by hand (in [`try_decision`]); `/app/call-center` (in
-//! [`call_center`]): an agent's next best offers for the caller, and their responses.
+//! [`call_center`]): an agent's next best offers for the caller, and their responses;
+//! `/app/optimization` and `/app/optimization/:id` (in [`optimization`] and
+//! [`optimization_run`]): contact optimization runs, started from a file of proposals
+//! with their constraints, followed while they work, and what each chose and refused.
 
 mod call_center;
 mod learning;
 mod offer;
 mod offer_form;
+mod optimization;
+mod optimization_run;
 mod point;
 mod points;
 mod try_decision;
 
 pub use call_center::CallCenterPage;
 pub use offer::OfferPage;
+pub use optimization::OptimizationPage;
+pub use optimization_run::OptimizationRunPage;
 pub use point::PointPage;
 pub use points::PointsPage;
 
@@ -32,7 +39,8 @@ use crate::pages::assets::enum_name;
 use offer_form::{Mode, OfferForm};
 
 /// The statuses the catalogue filters by, with their words.
-const STATUSES: [(&str, &str); 2] = [("ACTIVE", "Active"), ("RETIRED", "Retired")];
+const STATUSES: [(&str, &str); 4] =
+    [("ACTIVE", "Active"), ("IN_APPROVAL", "In approval"), ("DRAFT", "Draft"), ("RETIRED", "Retired")];
 
 /// An offer status's words.
 pub(crate) fn status_label(status: &str) -> &'static str {
@@ -41,7 +49,12 @@ pub(crate) fn status_label(status: &str) -> &'static str {
 
 /// The status chip of an offer (`data-status` carries the schema's name).
 pub(crate) fn status_chip(status: &str) -> impl IntoView + use<> {
-    let class = if status == "ACTIVE" { "status status-done" } else { "status status-revoked" };
+    let class = match status {
+        "ACTIVE" => "status status-done",
+        "IN_APPROVAL" => "status status-running",
+        "DRAFT" => "status status-queued",
+        _ => "status status-revoked",
+    };
     view! {
         <span class=class data-testid="offer-status" data-status=status.to_owned()>
             {status_label(status)}

@@ -88,7 +88,13 @@ pub fn OfferPage() -> impl IntoView {
 #[component]
 fn Detail(offer: OfferDetail, loaded: Loaded<Data>) -> impl IntoView {
     let status = enum_name(&offer.status);
-    let active = status == "ACTIVE";
+    // Anything but a retired offer may still change and be retired.
+    let active = status != "RETIRED";
+    let waiting = match status.as_str() {
+        "IN_APPROVAL" => Some("Waiting for approval: decisions leave it out until an approver approves this version."),
+        "DRAFT" => Some("Its approval was refused or sent back: decisions leave it out; saving a change asks again."),
+        _ => None,
+    };
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
     let id = offer.id.clone();
@@ -146,6 +152,11 @@ fn Detail(offer: OfferDetail, loaded: Loaded<Data>) -> impl IntoView {
             </p>
         </header>
         <section class="panel">
+            {waiting.map(|m| view! {
+                <p class="banner banner-info" data-testid="offer-approval">
+                    {m} " " <A href="/app/approvals">"Approvals"</A>
+                </p>
+            })}
             {move || errors.banner().map(|m| view! {
                 <div class="banner banner-error" role="alert" data-testid="retire-error">{m}</div>
             })}

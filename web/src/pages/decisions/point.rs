@@ -74,7 +74,8 @@ fn Detail(data: Data, loaded: Loaded<Data>) -> impl IntoView {
         .nodes
         .into_iter()
         .map(|o| {
-            let active = enum_name(&o.status) == "ACTIVE";
+            // An offer waiting for approval may be named in rules already.
+            let active = enum_name(&o.status) != "RETIRED";
             let code = o.code.clone();
             (o.id.clone(), code, active, Choice { id: o.id, code: o.code, name: o.name, channels: o.channels })
         })

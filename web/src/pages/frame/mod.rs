@@ -107,6 +107,9 @@ pub fn AppFrame() -> impl IntoView {
                     <A href="/app/call-center" attr:data-testid="nav-call-center">
                         "Call center"
                     </A>
+                    <A href="/app/optimization" attr:data-testid="nav-optimization">
+                        "Optimization"
+                    </A>
                     <A href="/app/analytics" attr:data-testid="nav-analytics">
                         "Analytics"
                     </A>

@@ -75,9 +75,14 @@ fn approval_row(a: Approval, inbox: Paged<Approval>, errors: FormErrors) -> impl
         <tr data-testid="approval-row">
             <td data-testid="approval-summary">
                 {a.summary.clone()}
-                // An asset version is looked at before it is decided.
-                {matches!(a.object_type, approvals::ApprovalObjectType::ASSET_VERSION).then(|| view! {
-                    " " <a href=format!("/app/assets/{}", a.object_id) data-testid="approval-open">"Open"</a>
+                // What is asked about is looked at before it is decided.
+                {match a.object_type {
+                    approvals::ApprovalObjectType::ASSET_VERSION => Some("assets"),
+                    approvals::ApprovalObjectType::CAMPAIGN => Some("campaigns"),
+                    approvals::ApprovalObjectType::OFFER => Some("offers"),
+                    _ => None,
+                }.map(|page| view! {
+                    " " <a href=format!("/app/{page}/{}", a.object_id) data-testid="approval-open">"Open"</a>
                 })}
             </td>
             <td>{a.amount.as_ref().map(|m| money(&m.amount, &m.currency_code)).unwrap_or_default()}</td>
@@ -125,6 +130,8 @@ fn RulesPanel() -> impl IntoView {
             ("PURCHASE_ORDER".to_owned(), "Purchase orders".to_owned()),
             ("BUDGET_CHANGE".to_owned(), "Budget changes".to_owned()),
             ("ASSET_VERSION".to_owned(), "Asset versions".to_owned()),
+            ("CAMPAIGN".to_owned(), "Campaigns".to_owned()),
+            ("OFFER".to_owned(), "Offers (from their cost)".to_owned()),
         ]
     });
     let form = Form::new();
@@ -150,6 +157,8 @@ fn RulesPanel() -> impl IntoView {
             object_type: match object.get_untracked().as_str() {
                 "BUDGET_CHANGE" => create_approval_rule::ApprovalObjectType::BUDGET_CHANGE,
                 "ASSET_VERSION" => create_approval_rule::ApprovalObjectType::ASSET_VERSION,
+                "CAMPAIGN" => create_approval_rule::ApprovalObjectType::CAMPAIGN,
+                "OFFER" => create_approval_rule::ApprovalObjectType::OFFER,
                 _ => create_approval_rule::ApprovalObjectType::PURCHASE_ORDER,
             },
             program_id: some(program.get_untracked()),
@@ -196,13 +205,15 @@ fn RulesPanel() -> impl IntoView {
             {move || match rules.data.get() {
                 None => view! { <Loading /> }.into_any(),
                 Some(Err(e)) => view! { <LoadError errors=e /> }.into_any(),
-                Some(Ok(d)) if d.approval_rules.nodes.is_empty() => view! { <p class="muted" data-testid="rules-none">"No rules: purchase orders are approved when they are submitted, budget changes applied at once if the budget allows, and asset versions approved when submitted."</p> }.into_any(),
+                Some(Ok(d)) if d.approval_rules.nodes.is_empty() => view! { <p class="muted" data-testid="rules-none">"No rules: purchase orders are approved when they are submitted, budget changes applied at once if the budget allows, asset versions approved when submitted, campaigns scheduled when launched and offers used as soon as they are saved."</p> }.into_any(),
                 Some(Ok(d)) => view! {
                     <ol class="rules" data-testid="rules">
                         {d.approval_rules.nodes.iter().cloned().map(|r| {
                             let what = match r.object_type {
                                 approval_rules::ApprovalObjectType::BUDGET_CHANGE => "Budget changes",
                                 approval_rules::ApprovalObjectType::ASSET_VERSION => "Asset versions",
+                                approval_rules::ApprovalObjectType::CAMPAIGN => "Campaigns",
+                                approval_rules::ApprovalObjectType::OFFER => "Offers",
                                 _ => "Purchase orders",
                             };
                             let name_in = |id: &Option<String>, names: &[(String, String)]| id.as_ref().and_then(|i| names.iter().find(|(n, _)| n == i)).map(|(_, l)| l.clone());
