@@ -37,7 +37,7 @@ pub(crate) async fn run(args: &BenchArgs, t: &Target<'_>, http: &reqwest::Client
     let err = |e: domain::Error| anyhow::anyhow!("{e}");
     let started = Instant::now();
     super::seeded(t, token, args.contacts).await?;
-    domain::bench::audience::analyze(t.parley).await.map_err(err)?;
+    super::analysed(t).await?;
     println!("audience: {} contacts written in {:.0} s", args.contacts, started.elapsed().as_secs_f64());
 
     let q = |query: &'static str, variables: Value| gql(http, t.base, token, query, variables);

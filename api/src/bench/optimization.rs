@@ -28,7 +28,7 @@ pub(crate) async fn run(
     let err = |e: domain::Error| anyhow::anyhow!("{e}");
     let started = Instant::now();
     let ctx = super::seeded(t, token, args.contacts).await?;
-    domain::bench::audience::analyze(t.parley).await.map_err(err)?;
+    super::analysed(t).await?;
     println!("audience: {} contacts written in {:.0} s", args.contacts, started.elapsed().as_secs_f64());
     for i in 0..CAMPAIGNS {
         gql(

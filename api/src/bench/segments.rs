@@ -35,11 +35,7 @@ pub(crate) async fn run(args: &BenchArgs, t: &Target<'_>, http: &reqwest::Client
     .map_err(err)?;
     let seeded = started.elapsed();
     let started = Instant::now();
-    if t.backend == "postgres" {
-        super::import::psql(&super::import::without_tls(t.url), "VACUUM ANALYZE contacts, contact_events").await?;
-    } else {
-        audience::analyze(t.parley).await.map_err(err)?;
-    }
+    super::analysed(t).await?;
     println!(
         "audience: {} contacts and {} events written in {:.0} s, analysed in {:.0} s",
         args.contacts,
