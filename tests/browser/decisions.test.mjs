@@ -280,6 +280,20 @@ test('an offer versioned, a point falling back on it, a rule with an eligibility
   assert.equal(await page.inputValue('[data-testid="policy-offer-max"]'), '3');
   assert.equal(await page.inputValue('[data-testid="policy-offer-days"]'), '7');
   await shot(page, '95-contact-policy');
+
+  // An approval rule on offers: a costly new offer waits, and its page says so.
+  await ok('mutation($i: CreateApprovalRuleInput!) { createApprovalRule(input: $i) { id } }', {
+    ...owner,
+    variables: { i: { objectType: 'OFFER', approverRole: 'APPROVER', minAmount: { amount: '5.00', currencyCode: 'EUR' } } },
+  });
+  const big = (await ok('mutation($i: OfferInput!) { createOffer(input: $i) { id status } }', {
+    ...owner,
+    variables: { i: { code: 'BIG', name: 'Big gift', channels: ['WEB'], cost: { amount: '9.00', currencyCode: 'EUR' } } },
+  })).createOffer;
+  assert.equal(big.status, 'IN_APPROVAL');
+  await page.goto(`${BASE}/app/offers/${big.id}`);
+  await page.locator('[data-testid="offer-status"][data-status="IN_APPROVAL"]', { hasText: 'In approval' }).waitFor();
+  await page.locator('[data-testid="offer-approval"]', { hasText: /Waiting for approval/ }).waitFor();
   assert.deepEqual(unexpected(problems).filter((p) => !/status of 409/.test(p)), []);
 
   // Another workspace cannot open either, not even by its address.
