@@ -66,17 +66,6 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// Every reason, in the order they are checked.
-    pub const EVERY: [Refusal; 7] = [
-        Refusal::NoValue,
-        Refusal::PerContact,
-        Refusal::OfferLimit,
-        Refusal::OfferCapacity,
-        Refusal::ChannelCapacity,
-        Refusal::Budget,
-        Refusal::Exclusion,
-    ];
-
     /// The name stored and published.
     pub fn as_str(self) -> &'static str {
         match self {

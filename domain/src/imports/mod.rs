@@ -19,8 +19,7 @@ use crate::files::{self, CHUNK};
 use crate::jobs::{self, ImportContacts, NewJob};
 use crate::page::{Page, PageArgs};
 use crate::{
-    Audited, ContactImportId, Error, Job, JobState, Order, Parley, Permission, Result, TenantCtx, TransferStatus,
-    new_id, now,
+    Audited, ContactImportId, Error, Order, Parley, Permission, Result, TenantCtx, TransferStatus, new_id, now,
 };
 use entities::{contact_import, import_rejection};
 
@@ -133,29 +132,16 @@ pub async fn start<R: AsyncRead + Unpin>(
     Ok(imp)
 }
 
-/// The import as it stands: a job that died makes it `FAILED` (what it committed
-/// stays), with the job's last error.
-fn with_job(mut imp: ContactImport, job: Option<Job>) -> (ContactImport, Option<String>) {
-    match job {
-        Some(j) if j.state == JobState::Dead && imp.status != TransferStatus::Completed => {
-            imp.status = TransferStatus::Failed;
-            (imp, j.last_error)
-        }
-        _ => (imp, None),
-    }
-}
-
-/// One import, with why it failed when it did.
+/// One import, with why it failed when it did (a job that died makes it `FAILED`).
 pub async fn get(ctx: &TenantCtx, p: &Parley, id: ContactImportId) -> Result<(ContactImport, Option<String>)> {
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::ReadContacts)?;
-    let imp = tx.find::<contact_import::Entity>(id).await?;
-    let job = match imp.job_id {
-        Some(j) => entities::job::Entity::scoped(ctx).filter(entities::job::Column::Id.eq(j)).one(&tx).await?,
-        None => None,
-    };
+    let mut imp = tx.find::<contact_import::Entity>(id).await?;
+    let job = jobs::of_transfer(&tx, imp.job_id).await?;
     tx.commit().await?;
-    Ok(with_job(imp, job))
+    let (status, error) = jobs::transfer_status(imp.status, job.as_ref());
+    imp.status = status;
+    Ok((imp, error))
 }
 
 /// The workspace's imports, newest first.

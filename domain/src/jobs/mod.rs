@@ -559,6 +559,31 @@ pub async fn list(ctx: &TenantCtx, p: &Parley, state: Option<JobState>, args: Pa
     Ok(page)
 }
 
+/// The job a transfer (an import, an optimization run) was queued with, if it is still
+/// kept, read in the transfer's own transaction.
+pub(crate) async fn of_transfer(tx: &crate::TenantTx<'_>, id: Option<JobId>) -> Result<Option<Job>> {
+    match id {
+        Some(j) => {
+            Ok(<job::Entity as crate::db::TenantOwned>::scoped(tx.ctx()).filter(job::Column::Id.eq(j)).one(tx).await?)
+        }
+        None => Ok(None),
+    }
+}
+
+/// Where a transfer stands beside its job: one whose job died before it completed has
+/// `FAILED` (what it committed stays), with the job's last error.
+pub(crate) fn transfer_status(
+    status: crate::TransferStatus,
+    job: Option<&Job>,
+) -> (crate::TransferStatus, Option<String>) {
+    match job {
+        Some(j) if j.state == JobState::Dead && status != crate::TransferStatus::Completed => {
+            (crate::TransferStatus::Failed, j.last_error.clone())
+        }
+        _ => (status, None),
+    }
+}
+
 /// One job of the workspace.
 pub async fn get(ctx: &TenantCtx, p: &Parley, id: JobId) -> Result<Job> {
     p.find::<job::Entity>(ctx, Permission::ManageJobs, id).await

@@ -299,10 +299,7 @@ pub async fn get(ctx: &TenantCtx, p: &Parley, id: OptimizationRunId) -> Result<R
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::ManageOffers)?;
     let run = tx.find::<optimization_run::Entity>(id).await?;
-    let job = match run.job_id {
-        Some(j) => entities::job::Entity::scoped(ctx).filter(entities::job::Column::Id.eq(j)).one(&tx).await?,
-        None => None,
-    };
+    let job = jobs::of_transfer(&tx, run.job_id).await?;
     tx.commit().await?;
     Ok(view(run, job))
 }
@@ -317,13 +314,8 @@ pub fn view(mut run: OptimizationRun, job: Option<crate::Job>) -> RunView {
         }
         _ => 0.0,
     };
-    let error = match job {
-        Some(j) if j.state == crate::JobState::Dead && run.status != TransferStatus::Completed => {
-            run.status = TransferStatus::Failed;
-            j.last_error
-        }
-        _ => None,
-    };
+    let (status, error) = jobs::transfer_status(run.status, job.as_ref());
+    run.status = status;
     RunView { run, error, done }
 }
 

@@ -207,7 +207,7 @@ pub async fn run(p: &Parley, worker: &str, job: &ClaimedJob, id: OptimizationRun
     let cols: Columns = serde_json::from_value(opt.constraints["columns"].clone()).map_err(Error::internal)?;
     let offers: Vec<OfferInfo> = offer::Entity::scoped(ctx).all(&tx).await?.into_iter().map(info).collect();
     tx.commit().await?;
-    stage(p, ctx, id, "reading", json!({})).await?;
+    stage(p, ctx, id, "reading", None).await?;
 
     let by_code: HashMap<&str, u32> = offers.iter().enumerate().map(|(i, o)| (o.code.as_str(), i as u32)).collect();
     let mut contacts = Contacts::default();
@@ -290,7 +290,8 @@ pub async fn run(p: &Parley, worker: &str, job: &ClaimedJob, id: OptimizationRun
     duplicates(&mut reading);
 
     // What each contact was already shown, and what is left of each capacity.
-    stage(p, ctx, id, "optimizing", json!({ "rowsRead": reading.read, "rowsRejected": reading.rejected })).await?;
+    // The counts again: duplicates are rejected once the whole file is read.
+    stage(p, ctx, id, "optimizing", Some((reading.read, reading.rejected))).await?;
     let mut c = optimize::Constraints {
         max_per_contact: constraints.max_per_contact.map(|m| m.max(0) as u32),
         budget: constraints.budget_minor.map(|b| b as f64),
@@ -337,15 +338,15 @@ pub async fn run(p: &Parley, worker: &str, job: &ClaimedJob, id: OptimizationRun
     .map_err(Error::internal)?;
     drop(proposals);
 
-    stage(p, ctx, id, "writing", json!({})).await?;
+    stage(p, ctx, id, "writing", None).await?;
     let name = format!("chosen-{}", opt.file_name);
     let (file, size, chunks) =
         write(p, ctx, &name, &reading, &outcome.chosen, &contacts, &offers, &opt.currency).await?;
 
     // The figures.
     let mut summary = Summary::default();
-    for r in Refusal::names(&outcome) {
-        summary.refused.insert(r.0, r.1);
+    for (r, n) in &outcome.refused {
+        summary.refused.insert(r.as_str().to_owned(), i64::try_from(*n).unwrap_or(i64::MAX));
     }
     let blocked = reading.rows.iter().filter(|r| r.slot == BLOCKED).count() as i64;
     if blocked > 0 {
@@ -413,18 +414,6 @@ pub async fn run(p: &Parley, worker: &str, job: &ClaimedJob, id: OptimizationRun
     }
     tx.commit().await?;
     Ok(true)
-}
-
-/// Names the optimizer's refusals.
-struct Refusal;
-
-impl Refusal {
-    fn names(out: &optimize::Outcome) -> Vec<(String, i64)> {
-        optimize::Refusal::EVERY
-            .iter()
-            .filter_map(|r| Some((r.as_str().to_owned(), i64::try_from(*out.refused.get(r)?).ok()?)))
-            .collect()
-    }
 }
 
 fn info(o: offer::Model) -> OfferInfo {
@@ -637,17 +626,23 @@ async fn append(p: &Parley, ctx: &TenantCtx, file: crate::StoredFileId, seq: i32
     Ok(())
 }
 
-/// Records what the run is doing (and any counters given) in a short transaction.
-async fn stage(p: &Parley, ctx: &TenantCtx, id: OptimizationRunId, stage: &str, counters: Value) -> Result<()> {
+/// Records what the run is doing (and the rows read and rejected, when given) in a short
+/// transaction.
+async fn stage(
+    p: &Parley,
+    ctx: &TenantCtx,
+    id: OptimizationRunId,
+    stage: &str,
+    rows: Option<(i64, i64)>,
+) -> Result<()> {
     let tx = p.tenant_tx(ctx).await?;
     let mut update = optimization_run::Entity::update_many()
         .col_expr(optimization_run::Column::Stage, Expr::value(stage))
         .col_expr(optimization_run::Column::Status, Expr::value(TransferStatus::Running));
-    if let Some(n) = counters["rowsRead"].as_i64() {
-        update = update.col_expr(optimization_run::Column::RowsRead, Expr::value(n));
-    }
-    if let Some(n) = counters["rowsRejected"].as_i64() {
-        update = update.col_expr(optimization_run::Column::RowsRejected, Expr::value(n));
+    if let Some((read, rejected)) = rows {
+        update = update
+            .col_expr(optimization_run::Column::RowsRead, Expr::value(read))
+            .col_expr(optimization_run::Column::RowsRejected, Expr::value(rejected));
     }
     update
         .filter(optimization_run::Column::TenantId.eq(ctx.tenant_id()))
