@@ -57,6 +57,8 @@ pub struct Config {
     pub import_max_mib: u64,
     /// Rows an import writes per transaction.
     pub import_batch_rows: usize,
+    /// How far behind the present event detection reads, in milliseconds.
+    pub detection_lag_ms: u64,
     /// How long a spent refresh token still continues its session, in milliseconds.
     pub refresh_reuse_leeway_ms: u64,
     /// Failed log-ins per account and address per window before a lock.
@@ -200,6 +202,7 @@ impl Config {
             graphql_max_batch: bounded(&env, "PARLEY_GRAPHQL_MAX_BATCH", 10, 1, 100)?,
             import_max_mib: bounded(&env, "PARLEY_IMPORT_MAX_MIB", 1024, 1, 64 * 1024)?,
             import_batch_rows: bounded(&env, "PARLEY_IMPORT_BATCH_ROWS", 1000, 10, 10_000)?,
+            detection_lag_ms: bounded(&env, "PARLEY_DETECTION_LAG_MS", 250, 0, 10_000)?,
             refresh_reuse_leeway_ms: bounded(&env, "PARLEY_REFRESH_LEEWAY_MS", 20_000, 0, 300_000)?,
             login_max_failures: bounded(&env, "PARLEY_LOGIN_MAX_FAILURES", 5, 1, 1000)?,
             login_account_delay_ms: bounded(&env, "PARLEY_LOGIN_ACCOUNT_DELAY_MS", 1000, 1, 15 * 60 * 1000)?,
@@ -242,6 +245,7 @@ impl Config {
         s.invitations_per_hour = self.invitations_per_hour;
         s.import_max_bytes = self.import_max_mib << 20;
         s.import_batch_rows = self.import_batch_rows;
+        s.detection_lag = std::time::Duration::from_millis(self.detection_lag_ms);
         s.refresh_reuse_leeway = std::time::Duration::from_millis(self.refresh_reuse_leeway_ms);
         s.login_max_failures = self.login_max_failures;
         s.login_account_delay = std::time::Duration::from_millis(self.login_account_delay_ms);

@@ -30,6 +30,7 @@ pub mod settings;
 pub mod spend;
 pub mod team;
 pub mod tracking;
+pub mod triggers;
 pub mod validate;
 pub mod workflows;
 pub mod workspaces;
@@ -67,6 +68,7 @@ pub use entities::ids::{
     DecisionId, InteractionPointId, OfferId, OfferResponseId, OfferStatId, OfferVersionId, OptimizationRunId,
     TreatmentRuleId,
 };
+pub use entities::ids::{TriggerFiringId, TriggerRuleId};
 pub use entities::ops::enums::{
     ApprovalMode, ApprovalObject, ApprovalState, BudgetDraftStatus, BudgetNodeKind, Decision, Overspend, PeriodKind,
     PurchaseOrderStatus, TaskStatus, WorkStatus,

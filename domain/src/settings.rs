@@ -75,6 +75,9 @@ pub struct Settings {
     /// Soft bounces (temporary failures reported back) after which an address is
     /// suppressed.
     pub soft_bounce_limit: i32,
+    /// How far behind the present event detection reads: the longest a transaction
+    /// writing events may take without detection skipping them.
+    pub detection_lag: Duration,
 }
 
 impl Settings {
@@ -104,6 +107,7 @@ impl Settings {
             import_max_bytes: 1 << 30,
             import_batch_rows: 1_000,
             soft_bounce_limit: 3,
+            detection_lag: Duration::from_millis(250),
         }
     }
 }

@@ -140,6 +140,25 @@ pub fn global_ref<I: crate::TypedId>(id: I) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}:{}", I::TYPE_NAME, id.uuid()))
 }
 
+/// Seconds of an ISO-8601 duration in weeks, days, hours, minutes or seconds (`PT24H`,
+/// `P7D`); years and months have no fixed length and are refused.
+pub fn duration_secs(field: &str, raw: &str) -> Result<i64> {
+    let bad = || Error::invalid(field, "is not an ISO-8601 duration like PT24H, PT30M or P7D");
+    let d = iso8601::duration(raw.trim()).map_err(|_| bad())?;
+    match d {
+        iso8601::Duration::Weeks(w) => Ok(i64::from(w) * 7 * 86_400),
+        iso8601::Duration::YMDHMS { year, month, day, hour, minute, second, millisecond } => {
+            if year != 0 || month != 0 {
+                return Err(Error::invalid(field, "counts years or months, whose length varies; use days (P30D)"));
+            }
+            if millisecond != 0 {
+                return Err(bad());
+            }
+            Ok(i64::from(day) * 86_400 + i64::from(hour) * 3_600 + i64::from(minute) * 60 + i64::from(second))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

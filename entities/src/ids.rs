@@ -199,4 +199,14 @@ typed_ids! {
     OfferStatId => "OfferStat";
     /// A run of the contact optimizer over uploaded proposals.
     OptimizationRunId => "OptimizationRun";
+    /// A rule that watches the event stream and fires for a contact.
+    TriggerRuleId => "TriggerRule";
+    /// One firing of a trigger rule for a contact.
+    TriggerFiringId => "TriggerFiring";
+    /// A trigger rule's durable timer for one contact.
+    TriggerTimerId => "TriggerTimer";
+    /// Where event detection stands in a workspace.
+    TriggerCursorId => "TriggerCursor";
+    /// A contact in a trigger rule's segment, as last seen.
+    TriggerMemberId => "TriggerMember";
 }

@@ -36,6 +36,7 @@ pub mod segment;
 pub mod segment_member;
 pub mod stored_file;
 pub mod tracking_key;
+pub mod triggers;
 pub mod user;
 pub mod user_totp;
 pub mod visitor;
@@ -53,3 +54,4 @@ pub use ops::{
     invoice_charge, plan, program, project, purchase_order, purchase_order_line, task_comment, vendor, workflow,
     workflow_task, workflow_template,
 };
+pub use triggers::{trigger_cursor, trigger_firing, trigger_member, trigger_rule, trigger_timer};

@@ -26,6 +26,7 @@ mod m20261207_000019_decisions;
 mod m20261207_000020_offer_limits;
 mod m20261207_000021_optimization_runs;
 mod m20261207_000022_offer_approvals;
+mod m20261208_000023_triggers;
 mod pg;
 pub mod schema;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000020_offer_limits::Migration),
             Box::new(m20261207_000021_optimization_runs::Migration),
             Box::new(m20261207_000022_offer_approvals::Migration),
+            Box::new(m20261208_000023_triggers::Migration),
         ]
     }
 }
@@ -125,6 +127,11 @@ pub const TENANT_TABLES: &[&str] = &[
     "offer_responses",
     "offer_stats",
     "optimization_runs",
+    "trigger_rules",
+    "trigger_firings",
+    "trigger_timers",
+    "trigger_cursors",
+    "trigger_members",
 ];
 
 /// Name of the PostgreSQL login role the running server uses; it can neither bypass

@@ -27,6 +27,7 @@ use crate::pages::operations::{ApprovalsPage, BudgetPage, CalendarPage, SpendPag
 use crate::pages::segments::{SegmentPage, SegmentsPage};
 use crate::pages::team::TeamPage;
 use crate::pages::tracking::TrackingPage;
+use crate::pages::triggers::{TriggerRulePage, TriggerRulesPage};
 use crate::pages::workspaces::dashboard::DashboardPage;
 use crate::session::Session;
 
@@ -100,6 +101,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("call-center") view=CallCenterPage />
                     <Route path=path!("optimization") view=OptimizationPage />
                     <Route path=path!("optimization/:id") view=OptimizationRunPage />
+                    <Route path=path!("triggers") view=TriggerRulesPage />
+                    <Route path=path!("triggers/:id") view=TriggerRulePage />
                     <Route path=path!("workflows") view=WorkflowsPage />
                     <Route path=path!("calendar") view=CalendarPage />
                     <Route path=path!("team") view=TeamPage />

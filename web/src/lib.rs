@@ -1,4 +1,5 @@
 #![recursion_limit = "256"]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 //! Parley's web UI: a Leptos app rendered on the server (`ssr`) and hydrated in the
 //! browser (`hydrate`). It reaches the product only through GraphQL over HTTP.
 

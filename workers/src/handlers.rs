@@ -154,6 +154,7 @@ registry! {
     RunCampaign => crate::campaigns::run,
     domain::jobs::TestEmail => crate::campaigns::test_email,
     OptimizeContacts => optimize_contacts,
+    domain::jobs::DetectEvents => detect_events,
     Maintenance => maintenance,
     Noop => noop,
     Sleep => sleep,
@@ -254,6 +255,16 @@ async fn optimize_contacts(cx: &JobCtx<'_>, job: OptimizeContacts) -> Result<(),
         true => Ok(()),
         false => Err(HandlerError::LeaseLost),
     }
+}
+
+/// Runs a workspace's event detection until caught up (two seconds at most), and
+/// queues its next run.
+async fn detect_events(cx: &JobCtx<'_>, _job: domain::jobs::DetectEvents) -> Result<(), HandlerError> {
+    let r = domain::triggers::detect::run(cx.parley, cx.tenant().tenant_id(), Duration::from_secs(2)).await?;
+    if r.fired > 0 || r.events > 0 {
+        tracing::debug!(events = r.events, fired = r.fired, "event detection");
+    }
+    Ok(())
 }
 
 async fn maintenance(cx: &JobCtx<'_>, _job: Maintenance) -> Result<(), HandlerError> {

@@ -75,25 +75,11 @@ pub(crate) async fn run(
         started.elapsed().as_secs_f64()
     );
 
-    let worker = workers::Runtime::new(t.parley.clone(), server.mailer.clone(), workers::RuntimeConfig::default());
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let progress = "query($id: ID!) { campaign(id: $id) { status progress { sent failed } } }";
     gql(http, t.base, token, "mutation($id: ID!) { launchCampaign(id: $id) { status } }", json!({ "id": id })).await?;
     let launched = Instant::now();
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let running = tokio::spawn({
-        let stop = stop.clone();
-        async move {
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                match worker.try_execute_batch().await {
-                    Ok(r) if r.claimed == 0 => tokio::time::sleep(Duration::from_millis(20)).await,
-                    Ok(_) => {}
-                    Err(e) => return Err(anyhow::anyhow!("{e}")),
-                }
-            }
-            anyhow::Ok(())
-        }
-    });
+    let worker = super::Worker::start(t.parley, server);
     let (mut first, mut done) = (None, None);
     let mut last = json!(null);
     while done.is_none() {
@@ -109,7 +95,7 @@ pub(crate) async fn run(
         if p["campaign"]["status"] == "COMPLETED" {
             done = Some(launched.elapsed());
         }
-        if running.is_finished() && done.is_none() {
+        if worker.is_finished() && done.is_none() {
             let p = gql(http, t.base, token, progress, json!({ "id": id })).await?;
             anyhow::bail!("the worker stopped before the campaign completed: {p}");
         }
@@ -118,8 +104,7 @@ pub(crate) async fn run(
         }
         last = p;
     }
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    running.await??;
+    worker.stop().await?;
     let (first, done) = (first.unwrap_or_default(), done.unwrap_or_default());
     let sent = last["campaign"]["progress"]["sent"].as_u64().unwrap_or(0);
     let sending = done.saturating_sub(first).as_secs_f64().max(1e-9);

@@ -24,11 +24,13 @@
 //! - decisions over 1,000,000 contacts, 200 offers and 20 points, and a simulated shop
 //!   measuring the learner's regret (`decisions.rs`);
 //! - a contact optimization run over 1,000,000 contacts × 5 campaigns' proposals, from
-//!   the uploaded file to the file of the chosen ones (`optimization.rs`).
+//!   the uploaded file to the file of the chosen ones (`optimization.rs`);
+//! - event detection with 50 rules over a backlog of events and live tracked events
+//!   (`triggers.rs`).
 //!
-//! The last six take minutes at their default sizes: they run only when asked for with
+//! The last seven take minutes at their default sizes: they run only when asked for with
 //! `--only import`, `--only segments`, `--only budget`, `--only campaigns`,
-//! `--only decisions` or `--only optimization`.
+//! `--only decisions`, `--only optimization` or `--only triggers`.
 
 mod budget;
 mod campaigns;
@@ -36,6 +38,7 @@ mod decisions;
 mod import;
 mod optimization;
 mod segments;
+mod triggers;
 
 use std::time::{Duration, Instant};
 
@@ -63,8 +66,8 @@ pub struct BenchArgs {
     /// PostgreSQL URL of an owner login; a scratch database is created beside it.
     #[arg(long, env = "TEST_DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
     pub postgres_url: String,
-    /// Run one part only: `tracking`, `import`, `segments`, `budget`, `campaigns`, `decisions`
-    /// or `optimization`.
+    /// Run one part only: `tracking`, `import`, `segments`, `budget`, `campaigns`, `decisions`,
+    /// `optimization` or `triggers`.
     #[arg(long)]
     pub only: Option<String>,
     /// Rows of the import file.
@@ -89,6 +92,9 @@ pub struct BenchArgs {
     /// Campaign sends claimed per batch.
     #[arg(long, default_value_t = 200)]
     pub email_batch: u64,
+    /// Events per second tracked while detection runs (`--only triggers`).
+    #[arg(long, default_value_t = 5_000)]
+    pub rate: u64,
 }
 
 /// The server a part of the bench runs against.
@@ -204,6 +210,45 @@ pub(crate) async fn analysed(t: &Target<'_>) -> anyhow::Result<()> {
     }
 }
 
+/// A job worker running in this process, as in `parley serve`, until it is stopped.
+pub(crate) struct Worker {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    running: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Worker {
+    /// Starts one on `parley`, sending mail through `server`'s mailer.
+    pub(crate) fn start(parley: &domain::Parley, server: &crate::Server) -> Worker {
+        let worker = workers::Runtime::new(parley.clone(), server.mailer.clone(), workers::RuntimeConfig::default());
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let running = tokio::spawn({
+            let stop = stop.clone();
+            async move {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    match worker.try_execute_batch().await {
+                        Ok(r) if r.claimed == 0 => tokio::time::sleep(Duration::from_millis(10)).await,
+                        Ok(_) => {}
+                        Err(e) => return Err(anyhow::anyhow!("{e}")),
+                    }
+                }
+                anyhow::Ok(())
+            }
+        });
+        Worker { stop, running }
+    }
+
+    /// Whether it stopped on its own (an error).
+    pub(crate) fn is_finished(&self) -> bool {
+        self.running.is_finished()
+    }
+
+    /// Stops it after the batch in hand; answers its error, if it stopped on one.
+    pub(crate) async fn stop(self) -> anyhow::Result<()> {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.running.await?
+    }
+}
+
 pub(crate) fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
@@ -310,6 +355,16 @@ async fn bench_in(args: &BenchArgs, backend: &str, data: &std::path::Path, url: 
             println!("\n## {backend}: contact optimization ({} contacts × 5 campaigns, one worker)", args.contacts);
             let token = sign_up(&http, &base, 0).await?;
             let res = optimization::run(args, &target, &server, &http, &token).await;
+            server.stop().await?;
+            return res;
+        }
+        Some("triggers") => {
+            println!(
+                "\n## {backend}: event detection ({} contacts, {} backlog events, {} events/s live for {} s)",
+                args.contacts, args.events, args.rate, args.seconds
+            );
+            let token = sign_up(&http, &base, 0).await?;
+            let res = triggers::run(args, &target, &server, &http, &token).await;
             server.stop().await?;
             return res;
         }
@@ -571,10 +626,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         _ => vec!["sqlite", "postgres"],
     };
     if let Some(only) = args.only.as_deref()
-        && !["tracking", "import", "segments", "budget", "campaigns", "decisions", "optimization"].contains(&only)
+        && !["tracking", "import", "segments", "budget", "campaigns", "decisions", "optimization", "triggers"]
+            .contains(&only)
     {
         anyhow::bail!(
-            "--only takes `tracking`, `import`, `segments`, `budget`, `campaigns`, `decisions` or `optimization`, not `{only}`"
+            "--only takes `tracking`, `import`, `segments`, `budget`, `campaigns`, `decisions`, `optimization` or \
+             `triggers`, not `{only}`"
         );
     }
     for b in backends {

@@ -30,6 +30,7 @@ mod segments;
 mod spend;
 mod team;
 mod tracking;
+mod triggers;
 mod workflows;
 mod workspaces;
 
@@ -76,6 +77,7 @@ pub struct QueryRoot(
     campaigns::CampaignsQuery,
     decisions::DecisionsQuery,
     decisions::OptimizationQuery,
+    triggers::TriggersQuery,
     node::NodeQuery,
 );
 
@@ -102,6 +104,7 @@ pub struct MutationRoot(
     campaigns::CampaignsMutation,
     decisions::DecisionsMutation,
     decisions::OptimizationMutation,
+    triggers::TriggersMutation,
 );
 
 /// Parley's schema type.

@@ -25,6 +25,7 @@ use super::segments::Segment;
 use super::spend::{Invoice, PurchaseOrder, Vendor};
 use super::team::{Invitation, Membership};
 use super::tracking::TrackingKey;
+use super::triggers::{TriggerFiring, TriggerRule};
 use super::workflows::{Workflow, WorkflowTask, WorkflowTemplate};
 use super::workspaces::Workspace;
 
@@ -205,6 +206,8 @@ node_registry! {
     InteractionPoint(domain::InteractionPointId) => domain::decisions::points::get, InteractionPoint;
     TreatmentRule(domain::TreatmentRuleId) => domain::decisions::rules::get, TreatmentRule;
     OptimizationRun(domain::OptimizationRunId) => domain::decisions::optimization::get, OptimizationRun;
+    TriggerRule(domain::TriggerRuleId) => domain::triggers::get, TriggerRule;
+    TriggerFiring(domain::TriggerFiringId) => domain::triggers::get_firing, TriggerFiring;
 }
 
 /// `node(id:)`, the read every node type shares.

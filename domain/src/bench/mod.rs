@@ -8,6 +8,7 @@
 
 pub mod audience;
 pub mod budget;
+pub mod triggers;
 
 use sea_orm::EntityTrait;
 

@@ -253,7 +253,7 @@ pub(crate) async fn create_in(tx: &TenantTx<'_>, ch: &ContactChanges) -> Result<
     Ok(c)
 }
 
-async fn update_in(tx: &TenantTx<'_>, id: ContactId, ch: &ContactChanges) -> Result<Contact> {
+async fn update_in(tx: &TenantTx<'_>, p: &Parley, id: ContactId, ch: &ContactChanges) -> Result<Contact> {
     let found = live(tx, id).await?;
     let mut am: contact::ActiveModel = found.clone().into();
     let changed = apply(tx, &mut am, ch).await?;
@@ -271,6 +271,9 @@ async fn update_in(tx: &TenantTx<'_>, id: ContactId, ch: &ContactChanges) -> Res
         })
         .await?;
     consent::append_events(tx, contact_id, changed).await?;
+    if c.updated_at != found.updated_at {
+        crate::triggers::contact_changed(tx, p, contact_id, &found.attributes, &c.attributes).await?;
+    }
     Ok(c)
 }
 
@@ -289,7 +292,7 @@ pub async fn update(ctx: &TenantCtx, p: &Parley, id: ContactId, changes: Contact
     let ch = check(&changes)?;
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::EditContacts)?;
-    let c = update_in(&tx, id, &ch).await?;
+    let c = update_in(&tx, p, id, &ch).await?;
     tx.commit().await?;
     Ok(c)
 }
@@ -305,7 +308,7 @@ pub async fn upsert(ctx: &TenantCtx, p: &Parley, changes: ContactChanges) -> Res
     tx.require(Permission::EditContacts)?;
     let found = matching(&tx, &ch).await?;
     let answer = match found {
-        Some(id) => (update_in(&tx, id, &ch).await?, false),
+        Some(id) => (update_in(&tx, p, id, &ch).await?, false),
         None => (create_in(&tx, &ch).await?, true),
     };
     tx.commit().await?;

@@ -435,7 +435,12 @@ tenant_owned!(
     decision => entities::ids::DecisionId,
     offer_response => entities::ids::OfferResponseId,
     offer_stat => entities::ids::OfferStatId,
-    optimization_run => entities::ids::OptimizationRunId
+    optimization_run => entities::ids::OptimizationRunId,
+    trigger_rule => entities::ids::TriggerRuleId,
+    trigger_firing => entities::ids::TriggerFiringId,
+    trigger_timer => entities::ids::TriggerTimerId,
+    trigger_cursor => entities::ids::TriggerCursorId,
+    trigger_member => entities::ids::TriggerMemberId
 );
 
 /// Refreshes PostgreSQL's planner statistics of `table` (one the migration lets the

@@ -121,6 +121,12 @@ fn context(o: &Map<String, Value>, name: &str, path: &str) -> Result<Eligibility
             "names a context value: context. and 1 to 64 of A-Z a-z 0-9 _ - .",
         ));
     }
+    Ok(Eligibility::Context { name: name.to_owned(), test: value_test(o, path)? })
+}
+
+/// The test `{"op": …, "value": …}` in `o` (at `path`) of one JSON value: a context's,
+/// an event property's.
+pub(crate) fn value_test(o: &Map<String, Value>, path: &str) -> Result<ContextTest> {
     let op = o.get("op").and_then(Value::as_str).unwrap_or("");
     let value = o.get("value");
     let vpath = format!("{path}.value");
@@ -162,7 +168,7 @@ fn context(o: &Map<String, Value>, name: &str, path: &str) -> Result<Eligibility
         },
         _ => return Err(bad(&format!("{path}.op"), "is one of eq, ne, lt, lte, gt, gte, in, contains, exists")),
     };
-    Ok(Eligibility::Context { name: name.to_owned(), test })
+    Ok(test)
 }
 
 /// Compares two JSON scalars: numbers as numbers, text as text, else unordered.

@@ -49,24 +49,10 @@ pub struct LearningInput {
     pub by_segment: Option<bool>,
 }
 
-/// Seconds of an ISO-8601 duration in days, hours, minutes, seconds or weeks (years and
-/// months have no fixed length and are refused), within the allowed window.
+/// Seconds of a response window: an ISO-8601 duration from a minute to 90 days.
 pub fn response_window(field: &str, raw: &str) -> Result<i64> {
-    let bad = || Error::invalid(field, "is not an ISO-8601 duration like PT24H, PT30M or P7D");
-    let d = iso8601::duration(raw.trim()).map_err(|_| bad())?;
-    let secs = match d {
-        iso8601::Duration::Weeks(w) => i64::from(w) * 7 * 86_400,
-        iso8601::Duration::YMDHMS { year, month, day, hour, minute, second, millisecond } => {
-            if year != 0 || month != 0 {
-                return Err(Error::invalid(field, "counts years or months, whose length varies; use days (P30D)"));
-            }
-            if millisecond != 0 {
-                return Err(bad());
-            }
-            i64::from(day) * 86_400 + i64::from(hour) * 3_600 + i64::from(minute) * 60 + i64::from(second)
-        }
-    };
     let (min, max) = RESPONSE_WINDOW_SECS;
+    let secs = validate::duration_secs(field, raw)?;
     if !(min..=max).contains(&secs) {
         return Err(Error::invalid(field, "is between a minute (PT1M) and 90 days (P90D)"));
     }

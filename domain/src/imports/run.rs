@@ -439,6 +439,8 @@ async fn write_batch(
         }
     }
 
+    // Fields trigger rules watch: their changes go on the timeline for detection.
+    let (watched, segment_rules) = crate::triggers::watching_contacts(&tx).await?;
     let looked_up = started.elapsed();
     let mut counts = Counts::default();
     let mut inserts: Vec<contact::ActiveModel> = Vec::new();
@@ -467,6 +469,14 @@ async fn write_batch(
                 let changed = apply_row(&mut am, &row, &consents, at);
                 if am.is_changed() {
                     am.updated_at = Set(at);
+                    events.extend(crate::triggers::attribute_events(
+                        tenant,
+                        me,
+                        &watched,
+                        &c.attributes,
+                        am.attributes.as_ref(),
+                        at,
+                    ));
                     updates.push(am);
                     counts.updated += 1;
                     events.extend(changed.iter().map(|k| consent_event(tenant, me, k)));
@@ -488,9 +498,15 @@ async fn write_batch(
         }
     }
     let prepared = started.elapsed();
+    // Detection looks when a watched field changed, or a segment rule may see someone new.
+    let detect =
+        (!watched.is_empty() && !events.is_empty()) || (segment_rules && !(updates.is_empty() && inserts.is_empty()));
     crate::bulk::insert(&tx, inserts).await?;
     crate::bulk::update(&tx, updates, &WRITTEN).await?;
     crate::bulk::insert(&tx, events).await?;
+    if detect {
+        crate::triggers::nudge(&tx, p).await?;
+    }
     let rejections: Vec<import_rejection::ActiveModel> = b
         .rejections
         .iter()

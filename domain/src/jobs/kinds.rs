@@ -174,6 +174,18 @@ impl JobKind for OptimizeContacts {
     const KIND: &'static str = "decisions.optimize";
 }
 
+/// One run of a workspace's event detection (its trigger rules): passes until caught
+/// up, then the next run queued.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DetectEvents {
+    /// What keys it: the quarter second it was queued for, or the last pass it follows.
+    #[serde(default)]
+    pub slot: i64,
+}
+impl JobKind for DetectEvents {
+    const KIND: &'static str = "triggers.detect";
+}
+
 /// The recurring purge of old finished jobs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Maintenance {
@@ -235,6 +247,7 @@ pub const KINDS: &[&str] = &[
     RunCampaign::KIND,
     TestEmail::KIND,
     OptimizeContacts::KIND,
+    DetectEvents::KIND,
     Maintenance::KIND,
     Noop::KIND,
     Sleep::KIND,

@@ -529,16 +529,25 @@ pub async fn counts(p: &Parley) -> Result<Vec<(String, i64)>> {
     Ok(out)
 }
 
+/// Finished runs of event detection (one a second per watching workspace) are kept an
+/// hour, not the whole `age` of other jobs.
+const DETECTION_KEPT: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// Deletes finished jobs older than `age` (dead jobs stay until retried or purged by hand).
 pub async fn purge_done(p: &Parley, age: std::time::Duration) -> Result<u64> {
     let db = p.db();
     let backend = db.backend();
     let txn = db.begin(jobs_scope()).await?;
+    let sql = "DELETE FROM jobs WHERE state = 'done' AND (finished_at < $1 OR (kind = $2 AND finished_at < $3))";
     let n = txn
         .execute_raw(Statement::from_sql_and_values(
             backend,
-            sql_for(backend, "DELETE FROM jobs WHERE state = 'done' AND finished_at < $1"),
-            [Value::from(p.clock() - dur(age))],
+            sql_for(backend, sql),
+            [
+                Value::from(p.clock() - dur(age)),
+                Value::from(DetectEvents::KIND),
+                Value::from(p.clock() - dur(DETECTION_KEPT.min(age))),
+            ],
         ))
         .await?
         .rows_affected();

@@ -436,6 +436,7 @@ pub async fn add_members(ctx: &TenantCtx, p: &Parley, id: SegmentId, contacts: &
     if added > 0 {
         segment_member::Entity::insert_many(rows).exec_without_returning(&tx).await?;
         tx.record(Change::new("segment.members_added", s.id).after(json!({ "added": added }))).await?;
+        crate::triggers::nudge_if_watching(&tx, p).await?;
     }
     tx.commit().await?;
     Ok(s)

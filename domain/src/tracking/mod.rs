@@ -296,6 +296,7 @@ async fn ingest_once(p: &Parley, key: &str, events: &[Value]) -> Result<Report> 
     report.accepted = rows.len();
     if !rows.is_empty() {
         contact_event::Entity::insert_many(rows).exec_without_returning(&tx).await?;
+        crate::triggers::nudge_if_watching(&tx, p).await?;
     }
     tx.commit().await?;
     Ok(report)

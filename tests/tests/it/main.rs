@@ -36,5 +36,6 @@ mod segments;
 mod tenancy;
 mod tokens;
 mod tracking;
+mod triggers;
 mod two_factor;
 mod units;

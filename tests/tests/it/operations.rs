@@ -321,14 +321,6 @@ pub async fn member(app: &TestApp, owner: &Account, email: &str, role: &str) -> 
     (As::token(&t).in_ws(&owner.workspace_id), joined["acceptInvitation"]["user"]["id"].as_str().unwrap().to_owned())
 }
 
-/// The UUID inside a global ID.
-fn uuid_of(global: &str) -> uuid::Uuid {
-    use base64::Engine;
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(global).unwrap();
-    let text = String::from_utf8(raw).unwrap();
-    uuid::Uuid::parse_str(text.split_once(':').unwrap().1).unwrap()
-}
-
 async fn decide(app: &TestApp, who: &As, approval: &str, decision: &str, comment: &str) -> Value {
     app.gql(who, DECIDE, json!({ "i": { "approvalId": approval, "decision": decision, "comment": comment } })).await
 }

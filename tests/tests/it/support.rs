@@ -92,6 +92,14 @@ impl Account {
     }
 }
 
+/// The UUID inside a global ID.
+pub fn uuid_of(global: &str) -> uuid::Uuid {
+    use base64::Engine;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(global).unwrap();
+    let text = String::from_utf8(raw).unwrap();
+    uuid::Uuid::parse_str(text.split_once(':').unwrap().1).unwrap()
+}
+
 /// The code of the first error of a response.
 pub fn code(res: &Value) -> Option<String> {
     res["errors"][0]["extensions"]["code"].as_str().map(str::to_owned)
@@ -137,6 +145,8 @@ impl TestApp {
             ("PARLEY_HTTP_ADDR".into(), addr.to_string()),
             ("PARLEY_JOB_BACKOFF_MS".into(), "1".into()),
             ("PARLEY_SIGNUPS_PER_IP".into(), "1000".into()),
+            // One writer at a time: detection may read up to the present.
+            ("PARLEY_DETECTION_LAG_MS".into(), "0".into()),
         ]);
         for (k, v) in extra {
             env.insert((*k).to_owned(), (*v).to_owned());

@@ -26,7 +26,7 @@ async fn send(app: &TestApp, body: Value) -> (u16, Value) {
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
-async fn history(app: &TestApp, who: &As, email: &str) -> Vec<(String, Value)> {
+pub async fn history(app: &TestApp, who: &As, email: &str) -> Vec<(String, Value)> {
     let q = "query($e: String!) { contactByEmail(email: $e) { events(first: 50) { nodes { kind properties } } } }";
     let h = ok(app.gql(who, q, json!({ "e": email })).await);
     h["contactByEmail"]["events"]["nodes"]

@@ -31,6 +31,7 @@ pub mod segments;
 pub mod spend;
 pub mod team;
 pub mod tracking;
+pub mod triggers;
 pub mod workflows;
 pub mod workspaces;
 
@@ -58,7 +59,7 @@ macro_rules! operations {
                 query_path = $file,
                 response_derives = "Clone, Debug, PartialEq",
                 variables_derives = "Clone, Debug",
-                extern_enums("Role", "WorkspaceKind", "InvitationStatus", "JobState", "AttributeType", "Channel", "ConsentStatus", "ScoreEvery")
+                extern_enums("Role", "WorkspaceKind", "InvitationStatus", "JobState", "AttributeType", "Channel", "ConsentStatus", "ScoreEvery", "TriggerKind", "TriggerRuleStatus")
             )]
             pub struct $name;
         )+

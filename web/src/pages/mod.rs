@@ -16,4 +16,5 @@ pub mod operations;
 pub mod segments;
 pub mod team;
 pub mod tracking;
+pub mod triggers;
 pub mod workspaces;

@@ -110,6 +110,9 @@ pub fn AppFrame() -> impl IntoView {
                     <A href="/app/optimization" attr:data-testid="nav-optimization">
                         "Optimization"
                     </A>
+                    <A href="/app/triggers" attr:data-testid="nav-triggers">
+                        "Triggers"
+                    </A>
                     <A href="/app/analytics" attr:data-testid="nav-analytics">
                         "Analytics"
                     </A>
