@@ -525,17 +525,9 @@ async fn segment_rules(
         let stale = l.rule.baseline_at.is_none_or(|b| t - b >= Duration::seconds(RESTOCK_SECS));
         if stale {
             let now_in: HashSet<ContactId> = members_now(tx, cond).await?.into_iter().collect();
-            let known: HashSet<ContactId> = match l.rule.baseline_at {
+            let known = match l.rule.baseline_at {
                 None => now_in.clone(),
-                Some(_) => trigger_member::Entity::scoped(tx.ctx())
-                    .filter(trigger_member::Column::RuleId.eq(l.rule.id))
-                    .select_only()
-                    .column(trigger_member::Column::ContactId)
-                    .into_tuple()
-                    .all(tx)
-                    .await?
-                    .into_iter()
-                    .collect(),
+                Some(_) => stocked(tx, l.rule.id, None).await?,
             };
             if l.rule.baseline_at.is_none() {
                 let all: Vec<ContactId> = now_in.iter().copied().collect();
@@ -569,20 +561,21 @@ async fn segment_rules(
                 .await?
                 .into_iter()
                 .collect();
-            let known: HashSet<ContactId> = trigger_member::Entity::scoped(tx.ctx())
-                .filter(trigger_member::Column::RuleId.eq(l.rule.id))
-                .filter(trigger_member::Column::ContactId.is_in(chunk.to_vec()))
-                .select_only()
-                .column(trigger_member::Column::ContactId)
-                .into_tuple()
-                .all(tx)
-                .await?
-                .into_iter()
-                .collect();
+            let known = stocked(tx, l.rule.id, Some(chunk)).await?;
             moved(tx, l.rule.id, entered, &now_in, &known, t, fires).await?;
         }
     }
     Ok((touched.len() as u64, seen, more))
+}
+
+/// The contacts in rule `rule`'s stock (of `among` only, when given).
+async fn stocked(tx: &TenantTx<'_>, rule: TriggerRuleId, among: Option<&[ContactId]>) -> Result<HashSet<ContactId>> {
+    let mut q = trigger_member::Entity::scoped(tx.ctx()).filter(trigger_member::Column::RuleId.eq(rule));
+    if let Some(ids) = among {
+        q = q.filter(trigger_member::Column::ContactId.is_in(ids.to_vec()));
+    }
+    let ids: Vec<ContactId> = q.select_only().column(trigger_member::Column::ContactId).into_tuple().all(tx).await?;
+    Ok(ids.into_iter().collect())
 }
 
 fn member(tenant: WorkspaceId, rule: TriggerRuleId, c: ContactId, t: DateTime<Utc>) -> trigger_member::ActiveModel {
