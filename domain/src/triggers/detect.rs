@@ -752,3 +752,36 @@ pub async fn run(p: &Parley, tenant: WorkspaceId, budget: std::time::Duration) -
     }
     Ok(total)
 }
+
+#[cfg(test)]
+mod tests {
+    use rand::Rng;
+
+    use super::*;
+
+    /// The cursor's bound splits IDs by the millisecond they were made in: every ID made
+    /// before it sorts below, every one made in it or after sorts above (the random
+    /// bits never move an ID across).
+    #[test]
+    fn an_id_floor_splits_ids_by_their_millisecond() {
+        let mut rng = rand::rng();
+        for _ in 0..2_000 {
+            let ms: i64 = rng.random_range(1_600_000_000_000..2_000_000_000_000);
+            let t = DateTime::<Utc>::from_timestamp_millis(ms).unwrap();
+            let at = |ms: i64| {
+                let secs = (ms / 1_000) as u64;
+                let nanos = ((ms % 1_000) * 1_000_000) as u32 + rng_nanos();
+                Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, secs, nanos))
+            };
+            let floor = id_floor(t);
+            assert!(at(ms - 1) < floor, "{ms}");
+            assert!(at(ms) >= floor, "{ms}");
+            assert!(at(ms + 1) > floor, "{ms}");
+            assert!(id_floor(t + Duration::milliseconds(1)) > at(ms), "{ms}");
+        }
+    }
+
+    fn rng_nanos() -> u32 {
+        rand::rng().random_range(0..1_000_000)
+    }
+}
