@@ -12,7 +12,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use serde_json::{Value, json};
 
 use crate::db::TenantOwned;
-use crate::jobs::{DetectEvents, JobKind, NewJob};
+use crate::jobs::{DetectEvents, NewJob};
 use crate::page::{Page, PageArgs};
 use crate::{
     Audited, ContactId, Error, Order, Parley, Permission, Result, TenantCtx, TenantTx, TriggerRuleId, new_id, validate,
@@ -279,15 +279,31 @@ pub async fn firings(ctx: &TenantCtx, p: &Parley, rule: TriggerRuleId, args: Pag
     Ok(page)
 }
 
-/// How many times a rule fired, and how many contacts wait on its timers.
-pub async fn counts(ctx: &TenantCtx, p: &Parley, rule: TriggerRuleId) -> Result<(u64, u64)> {
+/// What [`count`] counts of a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tally {
+    /// The times it fired.
+    Fired,
+    /// The contacts waiting on its timers.
+    Waiting,
+}
+
+/// How many times a rule fired, or how many contacts wait on its timers: one count,
+/// the one asked for.
+pub async fn count(ctx: &TenantCtx, p: &Parley, rule: TriggerRuleId, what: Tally) -> Result<u64> {
     use sea_orm::PaginatorTrait;
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::ReadContacts)?;
-    let fired = trigger_firing::Entity::scoped(ctx).filter(trigger_firing::Column::RuleId.eq(rule)).count(&tx).await?;
-    let waiting = trigger_timer::Entity::scoped(ctx).filter(trigger_timer::Column::RuleId.eq(rule)).count(&tx).await?;
+    let n = match what {
+        Tally::Fired => {
+            trigger_firing::Entity::scoped(ctx).filter(trigger_firing::Column::RuleId.eq(rule)).count(&tx).await?
+        }
+        Tally::Waiting => {
+            trigger_timer::Entity::scoped(ctx).filter(trigger_timer::Column::RuleId.eq(rule)).count(&tx).await?
+        }
+    };
     tx.commit().await?;
-    Ok((fired, waiting))
+    Ok(n)
 }
 
 /// A contact's latest firings (of every rule), newest first.
@@ -365,11 +381,6 @@ pub(crate) async fn contact_changed(
         nudge(tx, p).await?;
     }
     Ok(())
-}
-
-/// The job kind that runs detection, for the registry.
-pub fn job_kind() -> &'static str {
-    DetectEvents::KIND
 }
 
 /// Queues a detection pass for the workspace at `at` (used by the job itself).

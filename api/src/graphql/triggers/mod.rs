@@ -74,13 +74,13 @@ node_object! {
         /// How many times it fired.
         async fn firing_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
             let t = tenant(ctx).await?;
-            let (fired, _) = triggers::counts(t, parley(ctx)?, self.0.id).await.gql(ctx)?;
+            let fired = triggers::count(t, parley(ctx)?, self.0.id, triggers::Tally::Fired).await.gql(ctx)?;
             Ok(fired as i64)
         }
         /// Contacts whose timer runs (a sequence rule waiting for its second event).
         async fn waiting_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
             let t = tenant(ctx).await?;
-            let (_, waiting) = triggers::counts(t, parley(ctx)?, self.0.id).await.gql(ctx)?;
+            let waiting = triggers::count(t, parley(ctx)?, self.0.id, triggers::Tally::Waiting).await.gql(ctx)?;
             Ok(waiting as i64)
         }
     }
