@@ -2,6 +2,8 @@
 //! the web app, and the `serve` / `api` / `worker` modes of the `parley` binary.
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+// The merged GraphQL roots nest one level per area; their futures need more room.
+#![recursion_limit = "256"]
 
 pub mod bench;
 pub mod config;

@@ -21,6 +21,7 @@ pub mod files;
 pub mod identity;
 pub mod imports;
 pub mod jobs;
+pub mod journeys;
 pub mod mail;
 pub mod money;
 pub mod plans;
@@ -68,7 +69,7 @@ pub use entities::ids::{
     DecisionId, InteractionPointId, OfferId, OfferResponseId, OfferStatId, OfferVersionId, OptimizationRunId,
     TreatmentRuleId,
 };
-pub use entities::ids::{TriggerFiringId, TriggerRuleId};
+pub use entities::ids::{JourneyEnrolmentId, JourneyId, TriggerFiringId, TriggerRuleId};
 pub use entities::ops::enums::{
     ApprovalMode, ApprovalObject, ApprovalState, BudgetDraftStatus, BudgetNodeKind, Decision, Overspend, PeriodKind,
     PurchaseOrderStatus, TaskStatus, WorkStatus,

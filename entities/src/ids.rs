@@ -209,4 +209,14 @@ typed_ids! {
     TriggerCursorId => "TriggerCursor";
     /// A contact in a trigger rule's segment, as last seen.
     TriggerMemberId => "TriggerMember";
+    /// A journey: steps contacts go through.
+    JourneyId => "Journey";
+    /// A published version of a journey.
+    JourneyVersionId => "JourneyVersion";
+    /// One contact's way through a journey.
+    JourneyEnrolmentId => "JourneyEnrolment";
+    /// One step an enrolment entered.
+    JourneyVisitId => "JourneyVisit";
+    /// When a workspace's journeys last ran.
+    JourneyRunId => "JourneyRun";
 }

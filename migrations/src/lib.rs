@@ -27,6 +27,7 @@ mod m20261207_000020_offer_limits;
 mod m20261207_000021_optimization_runs;
 mod m20261207_000022_offer_approvals;
 mod m20261208_000023_triggers;
+mod m20261208_000024_journeys;
 mod pg;
 pub mod schema;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000021_optimization_runs::Migration),
             Box::new(m20261207_000022_offer_approvals::Migration),
             Box::new(m20261208_000023_triggers::Migration),
+            Box::new(m20261208_000024_journeys::Migration),
         ]
     }
 }
@@ -132,6 +134,11 @@ pub const TENANT_TABLES: &[&str] = &[
     "trigger_timers",
     "trigger_cursors",
     "trigger_members",
+    "journeys",
+    "journey_versions",
+    "journey_enrolments",
+    "journey_visits",
+    "journey_runs",
 ];
 
 /// Name of the PostgreSQL login role the running server uses; it can neither bypass

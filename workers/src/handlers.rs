@@ -155,6 +155,7 @@ registry! {
     domain::jobs::TestEmail => crate::campaigns::test_email,
     OptimizeContacts => optimize_contacts,
     domain::jobs::DetectEvents => detect_events,
+    domain::jobs::AdvanceJourneys => advance_journeys,
     Maintenance => maintenance,
     Noop => noop,
     Sleep => sleep,
@@ -263,6 +264,16 @@ async fn detect_events(cx: &JobCtx<'_>, _job: domain::jobs::DetectEvents) -> Res
     let r = domain::triggers::detect::run(cx.parley, cx.tenant().tenant_id(), Duration::from_secs(2)).await?;
     if r.fired > 0 || r.events > 0 {
         tracing::debug!(events = r.events, fired = r.fired, "event detection");
+    }
+    Ok(())
+}
+
+/// Moves a workspace's journey contacts that are due (two seconds at most), and queues
+/// its next run.
+async fn advance_journeys(cx: &JobCtx<'_>, _job: domain::jobs::AdvanceJourneys) -> Result<(), HandlerError> {
+    let r = domain::journeys::advance::run(cx.parley, cx.tenant().tenant_id(), Duration::from_secs(2)).await?;
+    if r.moved > 0 {
+        tracing::debug!(moved = r.moved, steps = r.steps, finished = r.finished, "journeys");
     }
     Ok(())
 }

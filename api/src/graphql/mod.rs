@@ -21,6 +21,7 @@ mod identity;
 mod ids;
 mod imports;
 mod jobs;
+mod journeys;
 mod loaders;
 mod money;
 mod node;
@@ -78,6 +79,7 @@ pub struct QueryRoot(
     decisions::DecisionsQuery,
     decisions::OptimizationQuery,
     triggers::TriggersQuery,
+    journeys::JourneysQuery,
     node::NodeQuery,
 );
 
@@ -105,6 +107,7 @@ pub struct MutationRoot(
     decisions::DecisionsMutation,
     decisions::OptimizationMutation,
     triggers::TriggersMutation,
+    journeys::JourneysMutation,
 );
 
 /// Parley's schema type.

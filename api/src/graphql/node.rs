@@ -19,6 +19,7 @@ use super::identity::User;
 use super::ids::{global_id, parse, parse_any};
 use super::imports::{ContactExport, ContactImport, ImportRejection};
 use super::jobs::Job;
+use super::journeys::{Journey, JourneyEnrolment};
 use super::plans::{CostCenter, Plan, Program, Project};
 use super::scores::{PropensityModel, ScoreRun};
 use super::segments::Segment;
@@ -208,6 +209,8 @@ node_registry! {
     OptimizationRun(domain::OptimizationRunId) => domain::decisions::optimization::get, OptimizationRun;
     TriggerRule(domain::TriggerRuleId) => domain::triggers::get, TriggerRule;
     TriggerFiring(domain::TriggerFiringId) => domain::triggers::get_firing, TriggerFiring;
+    Journey(domain::JourneyId) => domain::journeys::get, Journey;
+    JourneyEnrolment(domain::JourneyEnrolmentId) => domain::journeys::get_enrolment, JourneyEnrolment;
 }
 
 /// `node(id:)`, the read every node type shares.

@@ -253,7 +253,7 @@ pub(crate) async fn create_in(tx: &TenantTx<'_>, ch: &ContactChanges) -> Result<
     Ok(c)
 }
 
-async fn update_in(tx: &TenantTx<'_>, p: &Parley, id: ContactId, ch: &ContactChanges) -> Result<Contact> {
+pub(crate) async fn update_in(tx: &TenantTx<'_>, p: &Parley, id: ContactId, ch: &ContactChanges) -> Result<Contact> {
     let found = live(tx, id).await?;
     let mut am: contact::ActiveModel = found.clone().into();
     let changed = apply(tx, &mut am, ch).await?;

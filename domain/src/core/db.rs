@@ -440,7 +440,12 @@ tenant_owned!(
     trigger_firing => entities::ids::TriggerFiringId,
     trigger_timer => entities::ids::TriggerTimerId,
     trigger_cursor => entities::ids::TriggerCursorId,
-    trigger_member => entities::ids::TriggerMemberId
+    trigger_member => entities::ids::TriggerMemberId,
+    journey => entities::ids::JourneyId,
+    journey_version => entities::ids::JourneyVersionId,
+    journey_enrolment => entities::ids::JourneyEnrolmentId,
+    journey_visit => entities::ids::JourneyVisitId,
+    journey_run => entities::ids::JourneyRunId
 );
 
 /// Refreshes PostgreSQL's planner statistics of `table` (one the migration lets the

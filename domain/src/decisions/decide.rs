@@ -245,6 +245,8 @@ fn margin(o: &Offer) -> f64 {
 pub async fn decide(ctx: &TenantCtx, p: &Parley, input: DecideInput) -> Result<Decided> {
     let context = context(input.context)?;
     live::room(p)?;
+    // No write of this node commits while this decision reads and counts.
+    let _steady = live::steady(p).await;
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::EditContacts)?;
     let snap = live::snapshot(p, &tx, input.point).await?;

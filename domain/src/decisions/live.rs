@@ -258,6 +258,10 @@ pub(crate) struct Learning {
     in_flight: Mutex<HashMap<WorkspaceId, Arc<Batch>>>,
     /// Held while writing, so a reader's write waits for one in progress.
     writing: tokio::sync::Mutex<()>,
+    /// Read by a decision for all it does; written by a write while it commits and
+    /// stops holding what it wrote. A decision therefore sees each batch exactly once:
+    /// held (and missing from its snapshot and the rows it reads) or written (and read).
+    steady: tokio::sync::RwLock<()>,
     writer: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
@@ -348,6 +352,13 @@ pub(crate) fn holds(p: &Parley, tenant: WorkspaceId, id: DecisionId) -> bool {
     p.node().learning.each(tenant, |b| b.records.iter().any(|r| r.id == id)).into_iter().any(|x| x)
 }
 
+/// Held by a decision while it reads and counts, so no write of this node commits in
+/// between (see [`Learning::steady`]). Taken before its transaction opens: SQLite's
+/// reads see the database as of the transaction's first one.
+pub(crate) async fn steady(p: &Parley) -> tokio::sync::RwLockReadGuard<'_, ()> {
+    p.node().learning.steady.read().await
+}
+
 /// `Unavailable` when this node holds as many unwritten decisions as it may.
 pub(crate) fn room(p: &Parley) -> Result<()> {
     let learning = &p.node().learning;
@@ -427,24 +438,24 @@ pub async fn flush(p: &Parley) -> Result<()> {
     for tenant in tenants {
         let held = learning.in_flight.lock().unwrap_or_else(PoisonError::into_inner).get(&tenant).cloned();
         let Some(held) = held else { continue };
-        let mut result = write(p, tenant, &held.counts, &held.records).await;
+        let mut result = write(p, tenant, &held.counts, &held.records, true).await;
         if result.as_ref().is_err_and(|e| !e.is_retryable()) {
             // Not an outage: something in the batch cannot be written. Each decision is
             // tried alone, and one that cannot be written is logged and dropped, so it
-            // never holds back the rest.
-            result = write(p, tenant, &held.counts, &[]).await;
+            // never holds back the rest. (Until all are, a decision may count one written
+            // here twice: the limits err on the side of showing less.)
+            result = write(p, tenant, &held.counts, &[], false).await;
             for r in &held.records {
-                if let Err(e) = write(p, tenant, &HashMap::new(), std::slice::from_ref(r)).await {
+                if let Err(e) = write(p, tenant, &HashMap::new(), std::slice::from_ref(r), false).await {
                     tracing::error!(error = %e, decision = ?r.id, "a decision could not be recorded; dropped");
                 }
             }
+            if result.is_ok() {
+                let _steady = learning.steady.write().await;
+                learning.in_flight.lock().unwrap_or_else(PoisonError::into_inner).remove(&tenant);
+            }
         }
         drop(held);
-        if result.is_ok() {
-            // Snapshots read before this commit (even one being read now) are stale: what
-            // they lack is about to be no longer held.
-            p.changed();
-        }
         let batch = learning.in_flight.lock().unwrap_or_else(PoisonError::into_inner).remove(&tenant);
         match result {
             Ok(()) => {}
@@ -479,7 +490,20 @@ const ROWS_PER_INSERT: usize = 500;
 
 /// Writes one workspace's decisions, their timeline events and its learnt counts, in
 /// one transaction.
-async fn write(p: &Parley, tenant: WorkspaceId, counts: &HashMap<Key, Counts>, records: &[Record]) -> Result<()> {
+/// With `settle`, the workspace's batch in flight stops being held in the same step as
+/// the commit (see [`Learning::steady`]).
+async fn write(
+    p: &Parley,
+    tenant: WorkspaceId,
+    counts: &HashMap<Key, Counts>,
+    records: &[Record],
+    settle: bool,
+) -> Result<()> {
+    let learning = &p.node().learning;
+    // SQLite has one connection: a decision holding the read side may be waiting for
+    // it, so there the write side is taken before the transaction opens. PostgreSQL
+    // takes it for the commit alone, so decisions wait only that long.
+    let early = if p.db().is_postgres() { None } else { Some(learning.steady.write().await) };
     let ctx = TenantCtx::new(tenant, Actor::System, Role::Admin);
     let tx = p.tenant_tx(&ctx).await?;
     for chunk in records.chunks(ROWS_PER_INSERT) {
@@ -523,5 +547,15 @@ async fn write(p: &Parley, tenant: WorkspaceId, counts: &HashMap<Key, Counts>, r
             offer_stat::Entity::insert_many(rows).on_conflict(on_conflict).exec_without_returning(&tx).await?;
         }
     }
-    tx.commit().await
+    let _steady = match early {
+        Some(held) => held,
+        None => learning.steady.write().await,
+    };
+    tx.commit().await?;
+    // Snapshots read before this commit are stale: what they lack is no longer held.
+    p.changed();
+    if settle {
+        learning.in_flight.lock().unwrap_or_else(PoisonError::into_inner).remove(&tenant);
+    }
+    Ok(())
 }

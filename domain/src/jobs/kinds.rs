@@ -186,6 +186,18 @@ impl JobKind for DetectEvents {
     const KIND: &'static str = "triggers.detect";
 }
 
+/// One run of a workspace's journeys: the contacts due move on, then the next run is
+/// queued for the next deadline.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvanceJourneys {
+    /// What keys it: the quarter second it was queued for.
+    #[serde(default)]
+    pub slot: i64,
+}
+impl JobKind for AdvanceJourneys {
+    const KIND: &'static str = "journeys.advance";
+}
+
 /// The recurring purge of old finished jobs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Maintenance {
@@ -248,6 +260,7 @@ pub const KINDS: &[&str] = &[
     TestEmail::KIND,
     OptimizeContacts::KIND,
     DetectEvents::KIND,
+    AdvanceJourneys::KIND,
     Maintenance::KIND,
     Noop::KIND,
     Sleep::KIND,

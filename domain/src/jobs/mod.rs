@@ -538,7 +538,7 @@ pub async fn purge_done(p: &Parley, age: std::time::Duration) -> Result<u64> {
     let db = p.db();
     let backend = db.backend();
     let txn = db.begin(jobs_scope()).await?;
-    let sql = "DELETE FROM jobs WHERE state = 'done' AND (finished_at < $1 OR (kind = $2 AND finished_at < $3))";
+    let sql = "DELETE FROM jobs WHERE state = 'done' AND (finished_at < $1 OR (kind IN ($2, $4) AND finished_at < $3))";
     let n = txn
         .execute_raw(Statement::from_sql_and_values(
             backend,
@@ -547,6 +547,7 @@ pub async fn purge_done(p: &Parley, age: std::time::Duration) -> Result<u64> {
                 Value::from(p.clock() - dur(age)),
                 Value::from(DetectEvents::KIND),
                 Value::from(p.clock() - dur(DETECTION_KEPT.min(age))),
+                Value::from(AdvanceJourneys::KIND),
             ],
         ))
         .await?

@@ -169,18 +169,28 @@ pub async fn pass(ctx: &TenantCtx, p: &Parley) -> Result<PassReport> {
             Some(Live { rule, def, from })
         })
         .collect();
-    let mut report = PassReport { watching: !live.is_empty(), ..Default::default() };
+    // Journeys waiting for events (or watching a goal) are woken by them.
+    let journeys = crate::journeys::watching(&tx).await?;
+    let mut report = PassReport { watching: !live.is_empty() || !journeys.is_empty(), ..Default::default() };
     // Everything made up to `until`, its millisecond included.
     let bound = id_floor(until + Duration::milliseconds(1));
     let start: Uuid = cur.last_event_id.map(Into::into).unwrap_or(bound);
-    // Nothing before the oldest rule's start needs reading.
-    let start = live.iter().map(|l| l.from).min().map_or(bound, |f| start.max(f)).min(bound);
+    // Nothing before the oldest rule's start needs reading (journeys read from the
+    // cursor on).
+    let oldest = live.iter().map(|l| l.from).min();
+    let start = match oldest {
+        _ if !journeys.is_empty() => start,
+        Some(f) => start.max(f),
+        None => bound,
+    }
+    .min(bound);
     let mut fires: Vec<Fire> = Vec::new();
     let mut next_event = bound;
     let mut events: Vec<Ev> = Vec::new();
-    if !live.is_empty() && start < bound {
+    if report.watching && start < bound {
         let any_segment = live.iter().any(|l| matches!(l.def, Definition::Segment { .. }));
         let mut kinds: Vec<&str> = live.iter().flat_map(|l| l.def.watches()).collect();
+        kinds.extend(journeys.iter().flat_map(|(_, k)| k.iter().map(String::as_str)));
         kinds.sort_unstable();
         kinds.dedup();
         let mut q = contact_event::Entity::scoped(ctx)
@@ -224,6 +234,11 @@ pub async fn pass(ctx: &TenantCtx, p: &Parley) -> Result<PassReport> {
                 Definition::Segment { .. } => {}
             }
         }
+        if !journeys.is_empty() {
+            let seen: Vec<(ContactId, &str)> =
+                events.iter().filter_map(|e| Some((e.contact_id?, e.kind.as_str()))).collect();
+            crate::journeys::wake(&tx, p, &journeys, &seen).await?;
+        }
     }
     // Contacts changed since the last look, for segment rules.
     let mut contacts_seen = cur.contacts_seen_at;
@@ -244,7 +259,9 @@ pub async fn pass(ctx: &TenantCtx, p: &Parley) -> Result<PassReport> {
         report.more |= more;
         report.next_due = next_due;
     }
-    report.fired = record(&tx, &live, fires, now).await?;
+    let fired = record(&tx, &live, fires, now).await?;
+    report.fired = fired.len() as u64;
+    crate::journeys::enrol_fired(&tx, p, &fired).await?;
     let moved = trigger_cursor::ActiveModel {
         tenant_id: sea_orm::ActiveValue::Unchanged(cur.tenant_id),
         id: sea_orm::ActiveValue::Unchanged(cur.id),
@@ -655,8 +672,13 @@ async fn moved(
 
 /// Writes the firings not recorded yet (one statement per thousand: a firing already
 /// recorded is skipped by its unique key and not answered back), and a `trigger_fired`
-/// event on the timeline of each new one's contact; answers how many were new.
-async fn record(tx: &TenantTx<'_>, live: &[Live], fires: Vec<Fire>, now: DateTime<Utc>) -> Result<u64> {
+/// event on the timeline of each new one's contact; answers the new ones.
+async fn record(
+    tx: &TenantTx<'_>,
+    live: &[Live],
+    fires: Vec<Fire>,
+    now: DateTime<Utc>,
+) -> Result<Vec<(TriggerRuleId, ContactId, crate::TriggerFiringId)>> {
     let names: HashMap<TriggerRuleId, &str> = live.iter().map(|l| (l.rule.id, l.rule.name.as_str())).collect();
     let mut seen: HashSet<(TriggerRuleId, String)> = HashSet::new();
     let fires: Vec<(crate::TriggerFiringId, Fire)> =
@@ -668,7 +690,7 @@ async fn record(tx: &TenantTx<'_>, live: &[Live], fires: Vec<Fire>, now: DateTim
     ])
     .do_nothing()
     .to_owned();
-    let mut n = 0;
+    let mut new = Vec::new();
     for chunk in fires.chunks(1_000) {
         let rows = chunk.iter().map(|(id, f)| trigger_firing::ActiveModel {
             tenant_id: Set(tx.tenant_id()),
@@ -699,12 +721,12 @@ async fn record(tx: &TenantTx<'_>, live: &[Live], fires: Vec<Fire>, now: DateTim
                 crate::contacts::timeline::event(tx.tenant_id(), f.contact, definition::FIRED_EVENT, props, now)
             })
             .collect();
-        n += timeline.len() as u64;
+        new.extend(chunk.iter().filter(|(id, _)| inserted.contains(id)).map(|(id, f)| (f.rule, f.contact, *id)));
         if !timeline.is_empty() {
             contact_event::Entity::insert_many(timeline).exec_without_returning(tx).await?;
         }
     }
-    Ok(n)
+    Ok(new)
 }
 
 fn unique<T: std::hash::Hash + Eq + Copy>(items: impl Iterator<Item = T>) -> Vec<T> {

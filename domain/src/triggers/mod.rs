@@ -144,10 +144,10 @@ pub(crate) async fn nudge_if_watching(tx: &TenantTx<'_>, p: &Parley) -> Result<(
         .into_tuple::<TriggerRuleId>()
         .one(tx)
         .await?;
-    match any {
-        Some(_) => nudge(tx, p).await,
-        None => Ok(()),
+    if any.is_some() || !crate::journeys::watching(tx).await?.is_empty() {
+        nudge(tx, p).await?;
     }
+    Ok(())
 }
 
 /// Adds a rule, watching from now on (events before it do not fire it).

@@ -26,6 +26,7 @@ mod imports;
 mod invitations;
 mod jobs;
 mod jobs_progress;
+mod journeys;
 mod members;
 mod operations;
 mod ops;

@@ -22,7 +22,7 @@ pub async fn rule(app: &TestApp, who: &As, name: &str, definition: Value) -> Str
     r["createTriggerRule"]["id"].as_str().unwrap().to_owned()
 }
 
-async fn track(app: &TestApp, key: &str, events: Value) {
+pub async fn track(app: &TestApp, key: &str, events: Value) {
     let res = app
         .http
         .post(format!("{}/t/events", app.base))
@@ -52,12 +52,12 @@ fn ago(minutes: i64) -> String {
     (chrono::Utc::now() - chrono::Duration::minutes(minutes)).to_rfc3339()
 }
 
-async fn contact_id(app: &TestApp, who: &As, email: &str) -> String {
+pub async fn contact_id(app: &TestApp, who: &As, email: &str) -> String {
     let q = "query($e: String!) { contactByEmail(email: $e) { id } }";
     run(app, who, q, json!({ "e": email })).await["contactByEmail"]["id"].as_str().unwrap().to_owned()
 }
 
-async fn set_plan(app: &TestApp, who: &As, id: &str, plan: &str) {
+pub async fn set_plan(app: &TestApp, who: &As, id: &str, plan: &str) {
     let q = "mutation($id: ID!, $i: ContactInput!) { updateContact(id: $id, input: $i) { id } }";
     run(app, who, q, json!({ "id": id, "i": { "attributes": { "plan": plan } } })).await;
 }

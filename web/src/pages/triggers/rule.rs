@@ -59,22 +59,26 @@ fn Detail(data: Data, loaded: Loaded<Data>) -> impl IntoView {
         editing.set(false);
         loaded.reload();
     });
+    // The counts come again with the first page of firings, so a refresh updates both
+    // in one answer without drawing the page afresh.
+    let counts = RwSignal::new((r.firing_count, r.waiting_count));
     let rule_id = r.id.clone();
     let firings = paged(
         move |after| {
             let rule_id = rule_id.clone();
+            let first = after.is_none();
             async move {
-                call::<TriggerFirings>(trigger_firings::Variables { rule_id, after })
-                    .await
-                    .map(|d| Chunk::from(d.trigger_firings))
+                call::<TriggerFirings>(trigger_firings::Variables { rule_id, after }).await.map(|d| {
+                    if first {
+                        counts.set((d.trigger_rule.firing_count, d.trigger_rule.waiting_count));
+                    }
+                    Chunk::from(d.trigger_firings)
+                })
             }
         },
         |f: &FiringRow| f.id.clone(),
     );
-    let refresh = move |_| {
-        loaded.reload();
-        firings.reload();
-    };
+    let refresh = move |_| firings.reload();
     let edit_choices = StoredValue::new(choices);
     let edit_draft = StoredValue::new(draft);
     let edit_id = r.id.clone();
@@ -98,11 +102,11 @@ fn Detail(data: Data, loaded: Loaded<Data>) -> impl IntoView {
             </div>
             <p>
                 "Fired "
-                <strong data-testid="trigger-firing-count">{r.firing_count}</strong>
-                {if r.firing_count == 1 { " time" } else { " times" }}
+                <strong data-testid="trigger-firing-count">{move || counts.get().0}</strong>
+                {move || if counts.get().0 == 1 { " time" } else { " times" }}
                 " · waiting on "
-                <strong data-testid="trigger-waiting-count">{r.waiting_count}</strong>
-                {if r.waiting_count == 1 { " contact" } else { " contacts" }}
+                <strong data-testid="trigger-waiting-count">{move || counts.get().1}</strong>
+                {move || if counts.get().1 == 1 { " contact" } else { " contacts" }}
             </p>
             <pre class="snippet" data-testid="trigger-definition">{json}</pre>
         </section>
