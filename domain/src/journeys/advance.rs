@@ -11,7 +11,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{LockBehavior, LockType};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use sha2::{Digest, Sha256};
 
 use super::definition::{Action, Definition, Step};
@@ -182,50 +185,34 @@ pub async fn run(p: &Parley, tenant: WorkspaceId, budget: std::time::Duration) -
     loop {
         let now = p.clock();
         let tx = p.tenant_tx(&ctx).await?;
-        let active: Vec<JourneyId> = journey::Entity::scoped(&ctx)
-            .filter(journey::Column::Status.eq(Status::Active.as_str()))
-            .select_only()
-            .column(journey::Column::Id)
-            .into_tuple()
-            .all(&tx)
-            .await?;
+        let active = active_journeys(&tx).await?;
         if active.is_empty() {
             tx.commit().await?;
             return Ok(report);
         }
-        let due: Vec<JourneyEnrolmentId> = journey_enrolment::Entity::scoped(&ctx)
+        let mut q = journey_enrolment::Entity::scoped(&ctx)
             .filter(journey_enrolment::Column::WakeAt.lte(now))
-            .filter(journey_enrolment::Column::JourneyId.is_in(active.clone()))
+            .filter(journey_enrolment::Column::JourneyId.is_in(active))
             .order_by_asc(journey_enrolment::Column::WakeAt)
-            .select_only()
-            .column(journey_enrolment::Column::Id)
-            .limit(BATCH)
-            .into_tuple()
-            .all(&tx)
-            .await?;
-        tx.commit().await?;
-        let full = due.len() as u64 == BATCH;
-        for id in due {
-            let tx = p.tenant_tx(&ctx).await?;
-            let (steps, finished) = move_on(&tx, p, &mut cache, id).await?;
-            tx.commit().await?;
-            report.moved += 1;
-            report.steps += steps;
-            report.finished += u64::from(finished);
+            .limit(BATCH);
+        if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
+            // Two runs at once (a request and the next deadline's) share the work.
+            q = q.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
         }
+        let due = q.all(&tx).await?;
+        let full = due.len() as u64 == BATCH;
+        let moved = move_batch(&tx, p, &mut cache, due, now).await?;
+        tx.commit().await?;
+        report.moved += moved.moved;
+        report.steps += moved.steps;
+        report.finished += moved.finished;
         report.more = full;
         if !full || started.elapsed() >= budget {
             break;
         }
     }
     let tx = p.tenant_tx(&ctx).await?;
-    let active: Vec<JourneyId> = journey::Entity::scoped(&ctx)
-        .filter(journey::Column::Status.eq(Status::Active.as_str()))
-        .select_only()
-        .column(journey::Column::Id)
-        .into_tuple()
-        .all(&tx)
-        .await?;
+    let active = active_journeys(&tx).await?;
     let next: Option<DateTime<Utc>> = journey_enrolment::Entity::scoped(&ctx)
         .filter(journey_enrolment::Column::WakeAt.is_not_null())
         .filter(journey_enrolment::Column::JourneyId.is_in(active))
@@ -246,16 +233,222 @@ pub async fn run(p: &Parley, tenant: WorkspaceId, budget: std::time::Duration) -
     Ok(report)
 }
 
-/// Whether contact `c` has an event of `kind` written since `t`.
-async fn happened(tx: &TenantTx<'_>, c: ContactId, kind: &str, t: DateTime<Utc>) -> Result<bool> {
-    let n = contact_event::Entity::scoped(tx.ctx())
-        .filter(contact_event::Column::ContactId.eq(c))
-        .filter(contact_event::Column::Kind.eq(kind))
-        .filter(contact_event::Column::Id.gte(crate::triggers::detect::id_floor(t)))
-        .limit(1)
-        .count(tx)
-        .await?;
-    Ok(n > 0)
+async fn active_journeys(tx: &TenantTx<'_>) -> Result<Vec<JourneyId>> {
+    Ok(journey::Entity::scoped(tx.ctx())
+        .filter(journey::Column::Status.eq(Status::Active.as_str()))
+        .select_only()
+        .column(journey::Column::Id)
+        .into_tuple()
+        .all(tx)
+        .await?)
+}
+
+/// When each (contact, kind) among what a batch waits for was last tracked.
+struct Seen(HashMap<(ContactId, String), DateTime<Utc>>);
+
+impl Seen {
+    /// Reads, in one statement, when each of `contacts` last had an event of each of
+    /// `kinds` arrive, since `since`.
+    async fn read(
+        tx: &TenantTx<'_>,
+        contacts: Vec<ContactId>,
+        kinds: Vec<String>,
+        since: DateTime<Utc>,
+    ) -> Result<Seen> {
+        if contacts.is_empty() || kinds.is_empty() {
+            return Ok(Seen(HashMap::new()));
+        }
+        let rows: Vec<(Option<ContactId>, String, DateTime<Utc>)> = contact_event::Entity::scoped(tx.ctx())
+            .filter(contact_event::Column::ContactId.is_in(contacts))
+            .filter(contact_event::Column::Kind.is_in(kinds))
+            .filter(contact_event::Column::ReceivedAt.gte(since))
+            .select_only()
+            .column(contact_event::Column::ContactId)
+            .column(contact_event::Column::Kind)
+            .column_as(contact_event::Column::ReceivedAt.max(), "latest")
+            .group_by(contact_event::Column::ContactId)
+            .group_by(contact_event::Column::Kind)
+            .into_tuple()
+            .all(tx)
+            .await?;
+        Ok(Seen(rows.into_iter().filter_map(|(c, k, at)| Some(((c?, k), at))).collect()))
+    }
+
+    /// Whether an event of `kind` arrived for contact `c` since `t`.
+    fn since(&self, c: ContactId, kind: &str, t: DateTime<Utc>) -> bool {
+        self.0.get(&(c, kind.to_owned())).is_some_and(|at| *at >= t)
+    }
+}
+
+/// What a batch did.
+#[derive(Debug, Default)]
+struct Moved {
+    moved: u64,
+    steps: u64,
+    finished: u64,
+}
+
+/// The visit an enrolment is at while it moves: the one it had (open in the database)
+/// or one made during this move (its index among the new ones).
+enum Open {
+    Stored,
+    New(usize),
+}
+
+/// Closing visits: those open in the database, by how (one statement per group), and
+/// those made during this move (closed before they are written).
+#[derive(Default)]
+struct Paths {
+    closed: HashMap<(State, Option<String>), Vec<JourneyEnrolmentId>>,
+    added: Vec<journey_visit::ActiveModel>,
+}
+
+impl Paths {
+    fn close(&mut self, e: JourneyEnrolmentId, open: &Open, outcome: State, note: Option<String>, now: DateTime<Utc>) {
+        match open {
+            Open::Stored => self.closed.entry((outcome, note)).or_default().push(e),
+            Open::New(i) => {
+                let v = &mut self.added[*i];
+                v.left_at = Set(Some(now));
+                v.outcome = Set(Some(outcome.as_str().to_owned()));
+                v.note = Set(note);
+            }
+        }
+    }
+}
+
+/// Moves the enrolments `due` (read and locked in `tx`) on as far as each goes now.
+/// Reads are one statement per batch (contacts, awaited events) and so are writes (paths
+/// closed and added, enrolments updated), besides the steps' own effects.
+async fn move_batch(
+    tx: &TenantTx<'_>,
+    p: &Parley,
+    cache: &mut Versions,
+    due: Vec<Enrolment>,
+    now: DateTime<Utc>,
+) -> Result<Moved> {
+    let mut out = Moved::default();
+    if due.is_empty() {
+        return Ok(out);
+    }
+    let ids: Vec<ContactId> = due.iter().map(|e| e.contact_id).collect();
+    let contacts: HashMap<ContactId, contact::Model> = contact::Entity::scoped(tx.ctx())
+        .filter(contact::Column::Id.is_in(ids.clone()))
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let mut kinds: Vec<String> = Vec::new();
+    for e in &due {
+        if let Some(d) = definition(tx, cache, e.journey_id, e.version).await? {
+            kinds.extend(d.watches());
+        }
+    }
+    kinds.sort();
+    kinds.dedup();
+    let earliest = due.iter().map(|e| e.since.min(e.entered_at)).min().unwrap_or(now);
+    let seen = Seen::read(tx, ids, kinds, earliest).await?;
+    let mut paths = Paths::default();
+    let mut rows: Vec<journey_enrolment::ActiveModel> = Vec::with_capacity(due.len());
+    for mut e in due {
+        out.moved += 1;
+        let mut open = Open::Stored;
+        let contact = contacts.get(&e.contact_id).filter(|c| c.merged_into.is_none());
+        let d = definition(tx, cache, e.journey_id, e.version).await?;
+        let mut end: Option<(State, Option<String>)> = None;
+        match (contact, &d) {
+            (None, _) => end = Some((State::Exited, Some("the contact is gone".into()))),
+            (_, None) => end = Some((State::Exited, Some("its version cannot be read".into()))),
+            (Some(c), Some(d)) if d.goal.as_deref().is_some_and(|g| seen.since(c.id, g, e.entered_at)) => {
+                end = Some((State::Exited, Some("goal met".into())));
+            }
+            (Some(c), Some(d)) => {
+                let mut steps = 0;
+                loop {
+                    let Some(step) = d.step(&e.step) else {
+                        end = Some((State::Exited, Some("its step is not in its version".into())));
+                        break;
+                    };
+                    if steps == MAX_STEPS_PER_MOVE {
+                        // A very long chain: the rest goes on in the next run.
+                        e.wake_at = Some(now);
+                        break;
+                    }
+                    steps += 1;
+                    out.steps += 1;
+                    match run_step(tx, p, &e, c, step, &seen, now).await? {
+                        Outcome::Wait(until) => {
+                            e.status = State::Waiting.as_str().to_owned();
+                            e.wake_at = Some(until);
+                            break;
+                        }
+                        Outcome::Exit(why) => {
+                            end = Some((State::Exited, Some(why)));
+                            break;
+                        }
+                        Outcome::Next(None, note) => {
+                            end = Some((State::Completed, note));
+                            break;
+                        }
+                        Outcome::Next(Some(next), note) => {
+                            paths.close(e.id, &open, State::Completed, note, now);
+                            paths.added.push(new_visit(tx, &e, &next, now));
+                            open = Open::New(paths.added.len() - 1);
+                            e.status = State::Active.as_str().to_owned();
+                            e.step = next;
+                            e.since = now;
+                            e.wake_at = Some(now);
+                        }
+                    }
+                }
+            }
+        }
+        if let Some((state, why)) = end {
+            paths.close(e.id, &open, state, why.clone(), now);
+            e.status = state.as_str().to_owned();
+            e.wake_at = None;
+            e.exit_reason = if state == State::Exited { why } else { None };
+            e.finished_at = Some(now);
+            out.finished += 1;
+        }
+        e.updated_at = now;
+        rows.push(e.into());
+    }
+    for ((outcome, note), ids) in paths.closed {
+        for chunk in ids.chunks(500) {
+            journey_visit::Entity::update_many()
+                .col_expr(journey_visit::Column::LeftAt, Expr::value(Some(now)))
+                .col_expr(journey_visit::Column::Outcome, Expr::value(Some(outcome.as_str().to_owned())))
+                .col_expr(journey_visit::Column::Note, Expr::value(note.clone()))
+                .filter(journey_visit::Column::TenantId.eq(tx.tenant_id()))
+                .filter(journey_visit::Column::EnrolmentId.is_in(chunk.to_vec()))
+                .filter(journey_visit::Column::LeftAt.is_null())
+                .exec(tx)
+                .await?;
+        }
+    }
+    // After the closing above, which would close these too.
+    crate::bulk::insert(tx, paths.added).await?;
+    use journey_enrolment::Column as E;
+    let cols = [E::Status, E::Step, E::Since, E::WakeAt, E::ExitReason, E::FinishedAt, E::UpdatedAt];
+    crate::bulk::update(tx, rows, &cols).await?;
+    Ok(out)
+}
+
+fn new_visit(tx: &TenantTx<'_>, e: &Enrolment, step: &str, t: DateTime<Utc>) -> journey_visit::ActiveModel {
+    journey_visit::ActiveModel {
+        tenant_id: Set(tx.tenant_id()),
+        id: Set(new_id()),
+        enrolment_id: Set(e.id),
+        journey_id: Set(e.journey_id),
+        version: Set(e.version),
+        step: Set(step.to_owned()),
+        entered_at: Set(t),
+        left_at: Set(None),
+        outcome: Set(None),
+        note: Set(None),
+    }
 }
 
 /// When a wait step entered at `since` ends for contact `c`.
@@ -292,81 +485,6 @@ enum Outcome {
     Exit(String),
 }
 
-/// Moves enrolment `id` on as far as it goes now; answers the steps run and whether
-/// it finished.
-async fn move_on(tx: &TenantTx<'_>, p: &Parley, cache: &mut Versions, id: JourneyEnrolmentId) -> Result<(u64, bool)> {
-    let mut e = match tx.lock::<journey_enrolment::Entity>(id).await {
-        Ok(e) => e,
-        Err(crate::Error::NotFound) => return Ok((0, false)),
-        Err(err) => return Err(err),
-    };
-    let now = p.clock();
-    if State::of(&e).finished() || e.wake_at.is_none_or(|w| w > now) {
-        return Ok((0, false));
-    }
-    let contact = contact::Entity::scoped(tx.ctx()).filter(contact::Column::Id.eq(e.contact_id)).one(tx).await?;
-    let Some(c) = contact.filter(|c| c.merged_into.is_none()) else {
-        finish(tx, &e, State::Exited, Some("the contact is gone"), now).await?;
-        return Ok((0, true));
-    };
-    let Some(d) = definition(tx, cache, e.journey_id, e.version).await? else {
-        finish(tx, &e, State::Exited, Some("its version cannot be read"), now).await?;
-        return Ok((0, true));
-    };
-    if let Some(goal) = &d.goal
-        && happened(tx, c.id, goal, e.entered_at).await?
-    {
-        finish(tx, &e, State::Exited, Some("goal met"), now).await?;
-        return Ok((0, true));
-    }
-    let mut steps = 0;
-    loop {
-        let Some(step) = d.step(&e.step).cloned() else {
-            finish(tx, &e, State::Exited, Some("its step is not in its version"), now).await?;
-            return Ok((steps, true));
-        };
-        if steps >= MAX_STEPS_PER_MOVE {
-            // The rest goes on in the next run.
-            let mut am: journey_enrolment::ActiveModel = e.clone().into();
-            am.wake_at = Set(Some(now));
-            am.updated_at = Set(now);
-            sea_orm::ActiveModelTrait::update(am, tx).await?;
-            return Ok((steps, false));
-        }
-        steps += 1;
-        let outcome = run_step(tx, p, &e, &c, &step, now).await?;
-        match outcome {
-            Outcome::Wait(until) => {
-                let mut am: journey_enrolment::ActiveModel = e.clone().into();
-                am.status = Set(State::Waiting.as_str().to_owned());
-                am.wake_at = Set(Some(until));
-                am.updated_at = Set(now);
-                sea_orm::ActiveModelTrait::update(am, tx).await?;
-                return Ok((steps, false));
-            }
-            Outcome::Exit(why) => {
-                finish(tx, &e, State::Exited, Some(&why), now).await?;
-                return Ok((steps, true));
-            }
-            Outcome::Next(None, note) => {
-                finish(tx, &e, State::Completed, note.as_deref(), now).await?;
-                return Ok((steps, true));
-            }
-            Outcome::Next(Some(next), note) => {
-                leave(tx, e.id, State::Completed, note.as_deref(), now).await?;
-                visit(tx, e.journey_id, e.version, e.id, &next, now).await?;
-                let mut am: journey_enrolment::ActiveModel = e.clone().into();
-                am.status = Set(State::Active.as_str().to_owned());
-                am.step = Set(next);
-                am.since = Set(now);
-                am.wake_at = Set(Some(now));
-                am.updated_at = Set(now);
-                e = sea_orm::ActiveModelTrait::update(am, tx).await?;
-            }
-        }
-    }
-}
-
 /// Runs one step for the contact: arrived at it, or woken while waiting there (a wait
 /// is measured from when it arrived, so both read the same).
 async fn run_step(
@@ -375,6 +493,7 @@ async fn run_step(
     e: &Enrolment,
     c: &contact::Model,
     step: &Step,
+    seen: &Seen,
     now: DateTime<Utc>,
 ) -> Result<Outcome> {
     let next = step.next.clone();
@@ -384,7 +503,7 @@ async fn run_step(
             if ends <= now { Outcome::Next(next, None) } else { Outcome::Wait(ends) }
         }
         Action::WaitFor { event, timeout_next, .. } => {
-            if happened(tx, c.id, event, e.since).await? {
+            if seen.since(c.id, event, e.since) {
                 Outcome::Next(next, Some(format!("{event} came")))
             } else {
                 let ends = wait_ends(step, c, e.since);
