@@ -26,16 +26,19 @@
 //! - a contact optimization run over 1,000,000 contacts × 5 campaigns' proposals, from
 //!   the uploaded file to the file of the chosen ones (`optimization.rs`);
 //! - event detection with 50 rules over a backlog of events and live tracked events
-//!   (`triggers.rs`).
+//!   (`triggers.rs`);
+//! - journeys: the whole audience waiting in a wait step, due at once, and the delay
+//!   from a tracked event to its journey's first step (`journeys.rs`).
 //!
-//! The last seven take minutes at their default sizes: they run only when asked for with
+//! The last eight take minutes at their default sizes: they run only when asked for with
 //! `--only import`, `--only segments`, `--only budget`, `--only campaigns`,
-//! `--only decisions`, `--only optimization` or `--only triggers`.
+//! `--only decisions`, `--only optimization`, `--only triggers` or `--only journeys`.
 
 mod budget;
 mod campaigns;
 mod decisions;
 mod import;
+mod journeys;
 mod optimization;
 mod segments;
 mod triggers;
@@ -67,7 +70,7 @@ pub struct BenchArgs {
     #[arg(long, env = "TEST_DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
     pub postgres_url: String,
     /// Run one part only: `tracking`, `import`, `segments`, `budget`, `campaigns`, `decisions`,
-    /// `optimization` or `triggers`.
+    /// `optimization`, `triggers` or `journeys`.
     #[arg(long)]
     pub only: Option<String>,
     /// Rows of the import file.
@@ -92,7 +95,7 @@ pub struct BenchArgs {
     /// Campaign sends claimed per batch.
     #[arg(long, default_value_t = 200)]
     pub email_batch: u64,
-    /// Events per second tracked while detection runs (`--only triggers`).
+    /// Events per second tracked while detection runs (`--only triggers`, `--only journeys`).
     #[arg(long, default_value_t = 5_000)]
     pub rate: u64,
 }
@@ -368,6 +371,16 @@ async fn bench_in(args: &BenchArgs, backend: &str, data: &std::path::Path, url: 
             server.stop().await?;
             return res;
         }
+        Some("journeys") => {
+            println!(
+                "\n## {backend}: journeys ({} contacts waiting, {} signups/s live for {} s)",
+                args.contacts, args.rate, args.seconds
+            );
+            let token = sign_up(&http, &base, 0).await?;
+            let res = journeys::run(args, &target, &server, &http, &token).await;
+            server.stop().await?;
+            return res;
+        }
         Some("budget") => {
             println!("\n## {backend}: budget roll-up (median of {} runs)", segments::RUNS);
             let token = sign_up(&http, &base, 0).await?;
@@ -626,12 +639,22 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         _ => vec!["sqlite", "postgres"],
     };
     if let Some(only) = args.only.as_deref()
-        && !["tracking", "import", "segments", "budget", "campaigns", "decisions", "optimization", "triggers"]
-            .contains(&only)
+        && ![
+            "tracking",
+            "import",
+            "segments",
+            "budget",
+            "campaigns",
+            "decisions",
+            "optimization",
+            "triggers",
+            "journeys",
+        ]
+        .contains(&only)
     {
         anyhow::bail!(
-            "--only takes `tracking`, `import`, `segments`, `budget`, `campaigns`, `decisions`, `optimization` or \
-             `triggers`, not `{only}`"
+            "--only takes `tracking`, `import`, `segments`, `budget`, `campaigns`, `decisions`, `optimization`, \
+             `triggers` or `journeys`, not `{only}`"
         );
     }
     for b in backends {

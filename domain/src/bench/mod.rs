@@ -8,6 +8,7 @@
 
 pub mod audience;
 pub mod budget;
+pub mod journeys;
 pub mod triggers;
 
 use sea_orm::EntityTrait;
