@@ -86,6 +86,31 @@ impl MigrationTrait for Migration {
             manager.create_index(index("journey_visits", name, cols, false)).await?;
         }
 
+        // A journey's email step sends through a campaign of its own (one per step, never
+        // completed); its sends name the enrolment, once each.
+        for (table, col) in [("campaigns", "journey_id"), ("campaign_sends", "enrolment_id")] {
+            let add = Table::alter().table(Alias::new(table)).add_column(uuid_null(col)).to_owned();
+            manager.alter_table(add).await?;
+        }
+        let add = Table::alter().table(Alias::new("campaigns")).add_column(text_null("journey_step")).to_owned();
+        manager.alter_table(add).await?;
+        // A contact is targeted once by a campaign, and once per enrolment by a journey's.
+        let db = manager.get_connection();
+        db.execute_unprepared("DROP INDEX campaign_sends_contact").await?;
+        db.execute_unprepared(
+            "CREATE UNIQUE INDEX campaign_sends_contact ON campaign_sends (tenant_id, campaign_id, contact_id) \
+             WHERE enrolment_id IS NULL",
+        )
+        .await?;
+        manager
+            .create_index(index(
+                "campaign_sends",
+                "campaign_sends_enrolment",
+                &["tenant_id", "enrolment_id", "campaign_id"],
+                true,
+            ))
+            .await?;
+
         // One row per workspace: when its journeys' last run started.
         create_tenant_table(manager, "journey_runs", vec![ts("started_at")], None).await?;
         manager.create_index(index("journey_runs", "journey_runs_one", &["tenant_id"], true)).await?;
@@ -93,6 +118,20 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let db = manager.get_connection();
+        db.execute_unprepared("DROP INDEX campaign_sends_enrolment").await?;
+        db.execute_unprepared("DROP INDEX campaign_sends_contact").await?;
+        db.execute_unprepared("DELETE FROM campaign_sends WHERE enrolment_id IS NOT NULL").await?;
+        db.execute_unprepared(
+            "CREATE UNIQUE INDEX campaign_sends_contact ON campaign_sends (tenant_id, campaign_id, contact_id)",
+        )
+        .await?;
+        for (table, col) in
+            [("campaigns", "journey_id"), ("campaigns", "journey_step"), ("campaign_sends", "enrolment_id")]
+        {
+            let drop = Table::alter().table(Alias::new(table)).drop_column(Alias::new(col)).to_owned();
+            manager.alter_table(drop).await?;
+        }
         for t in ["journey_runs", "journey_visits", "journey_enrolments", "journey_versions", "journeys"] {
             manager.drop_table(Table::drop().table(Alias::new(t)).to_owned()).await?;
         }

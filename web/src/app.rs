@@ -23,6 +23,7 @@ use crate::pages::identity::password::{ForgotPasswordPage, ResetPasswordPage};
 use crate::pages::imports::ImportsPage;
 use crate::pages::insights::InsightsPage;
 use crate::pages::jobs::JobsPage;
+use crate::pages::journeys::{JourneyNewPage, JourneyPage, JourneysPage};
 use crate::pages::operations::{ApprovalsPage, BudgetPage, CalendarPage, SpendPage, WorkflowsPage};
 use crate::pages::segments::{SegmentPage, SegmentsPage};
 use crate::pages::team::TeamPage;
@@ -103,6 +104,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("optimization/:id") view=OptimizationRunPage />
                     <Route path=path!("triggers") view=TriggerRulesPage />
                     <Route path=path!("triggers/:id") view=TriggerRulePage />
+                    <Route path=path!("journeys") view=JourneysPage />
+                    <Route path=path!("journeys/new") view=JourneyNewPage />
+                    <Route path=path!("journeys/:id") view=JourneyPage />
                     <Route path=path!("workflows") view=WorkflowsPage />
                     <Route path=path!("calendar") view=CalendarPage />
                     <Route path=path!("team") view=TeamPage />

@@ -324,7 +324,8 @@ pub async fn get(ctx: &TenantCtx, p: &Parley, id: CampaignId) -> Result<Campaign
 pub async fn list(ctx: &TenantCtx, p: &Parley, status: Option<Status>, args: PageArgs) -> Result<Page<Campaign>> {
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::ReadWorkspace)?;
-    let mut q = campaign::Entity::scoped(ctx);
+    // A journey's email steps send through campaigns of their own, shown with the journey.
+    let mut q = campaign::Entity::scoped(ctx).filter(campaign::Column::JourneyId.is_null());
     if let Some(s) = status {
         q = q.filter(campaign::Column::Status.eq(s));
     }

@@ -303,6 +303,7 @@ impl<'a> Run<'a> {
                 unsubscribed_at: Set(None),
                 complained_at: Set(None),
                 created_at: Set(t),
+                enrolment_id: Set(None),
             });
         }
         crate::bulk::insert(&tx, rows).await?;
@@ -502,10 +503,32 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    /// Every send is done: the campaign is completed.
+    /// Every send is done: the campaign is completed (a journey's step's campaign goes
+    /// on: its journey queues a job again when it has more to send).
     pub async fn finish(&self) -> Result<()> {
         let tx = self.tx().await?;
         let Some(c) = self.current(&tx).await? else { return Ok(()) };
+        if c.journey_id.is_some() {
+            // What its journey queued since the last claim goes to a new job; with nothing
+            // left, no job runs it until the journey queues more.
+            let left = campaign_send::Entity::scoped(&self.job.ctx)
+                .filter(campaign_send::Column::CampaignId.eq(c.id))
+                .filter(campaign_send::Column::Status.eq(SendStatus::Queued))
+                .count(&tx)
+                .await?;
+            if left > 0 {
+                crate::journeys::email::hand_over(&tx, self.p, c.id).await?;
+            } else {
+                campaign::Entity::update_many()
+                    .col_expr(campaign::Column::JobId, Expr::value(Option::<crate::JobId>::None))
+                    .filter(campaign::Column::TenantId.eq(tx.tenant_id()))
+                    .filter(campaign::Column::Id.eq(c.id))
+                    .exec(&tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            return Ok(());
+        }
         tx.update::<campaign::Entity>("campaign.completed", c.id, |am| {
             am.status = Set(Status::Completed);
             am.completed_at = Set(Some(now()));
@@ -558,12 +581,12 @@ fn to_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-fn reason_name(r: entities::campaigns::enums::SuppressionReason) -> String {
+pub(crate) fn reason_name(r: entities::campaigns::enums::SuppressionReason) -> String {
     serde_json::to_value(r).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 /// Where one contact stands: suppressed (and why), held out, or queued.
-fn choose_one(
+pub(crate) fn choose_one(
     c: &Campaign,
     ct: &Contact,
     listed: &HashMap<String, String>,

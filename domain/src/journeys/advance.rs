@@ -350,6 +350,7 @@ async fn move_batch(
     let earliest = due.iter().map(|e| e.since.min(e.entered_at)).min().unwrap_or(now);
     let seen = Seen::read(tx, ids, kinds, earliest).await?;
     let mut paths = Paths::default();
+    let mut mail = super::email::Mail::default();
     let mut rows: Vec<journey_enrolment::ActiveModel> = Vec::with_capacity(due.len());
     for mut e in due {
         out.moved += 1;
@@ -377,7 +378,7 @@ async fn move_batch(
                     }
                     steps += 1;
                     out.steps += 1;
-                    match run_step(tx, p, &e, c, step, &seen, now).await? {
+                    match run_step(tx, p, (&e, c), step, (&seen, &mut mail), now).await? {
                         Outcome::Wait(until) => {
                             e.status = State::Waiting.as_str().to_owned();
                             e.wake_at = Some(until);
@@ -433,6 +434,7 @@ async fn move_batch(
     use journey_enrolment::Column as E;
     let cols = [E::Status, E::Step, E::Since, E::WakeAt, E::ExitReason, E::FinishedAt, E::UpdatedAt];
     crate::bulk::update(tx, rows, &cols).await?;
+    mail.kick(tx, p).await?;
     Ok(out)
 }
 
@@ -490,10 +492,9 @@ enum Outcome {
 async fn run_step(
     tx: &TenantTx<'_>,
     p: &Parley,
-    e: &Enrolment,
-    c: &contact::Model,
+    (e, c): (&Enrolment, &contact::Model),
     step: &Step,
-    seen: &Seen,
+    (seen, mail): (&Seen, &mut super::email::Mail),
     now: DateTime<Utc>,
 ) -> Result<Outcome> {
     let next = step.next.clone();
@@ -595,6 +596,7 @@ async fn run_step(
                 _ => Outcome::Next(next, Some("the list is gone".into())),
             }
         }
+        Action::Email { .. } => Outcome::Next(next, Some(mail.send(tx, e, c, &step.id, now).await?)),
         Action::Exit => Outcome::Exit("exit step".into()),
     })
 }

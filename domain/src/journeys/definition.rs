@@ -13,7 +13,9 @@
 //!    {"id": "vip", "kind": "branch", "condition": SEGMENT_RULE, "yes": "tag", "no": "done"},
 //!    {"id": "split", "kind": "split", "paths": [{"percent": 50, "next": "tag"}, {"percent": 50}]},
 //!    {"id": "tag", "kind": "updateAttribute", "field": "tier", "value": "gold", "next": "list"},
-//!    {"id": "list", "kind": "addToList", "list": LIST_ID},
+//!    {"id": "list", "kind": "addToList", "list": LIST_ID, "next": "mail"},
+//!    {"id": "mail", "kind": "email", "template": TEMPLATE_ID, "domain": SENDING_DOMAIN_ID,
+//!     "fromAddress": "news@shop.example", "fromName": "The shop"},
 //!    {"id": "done", "kind": "exit"}]}
 //! ```
 //!
@@ -26,7 +28,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value, json};
 
-use crate::{Error, Result, SegmentId, TriggerRuleId, validate};
+use crate::{EmailTemplateId, Error, Result, SegmentId, SendingDomainId, TriggerRuleId, validate};
 
 /// What enrols contacts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,6 +76,9 @@ pub enum Action {
     UpdateAttribute { field: String, value: Value },
     /// Puts the contact on a static list.
     AddToList { list: SegmentId },
+    /// Sends an email template through the step's own campaign (the campaigns' consent,
+    /// suppressions, caps, quiet hours and delivery apply).
+    Email { template: EmailTemplateId, domain: SendingDomainId, from: String, from_name: String },
     /// Takes the contact out of the journey.
     Exit,
 }
@@ -87,6 +92,7 @@ impl Action {
             Action::Split { .. } => "split",
             Action::UpdateAttribute { .. } => "updateAttribute",
             Action::AddToList { .. } => "addToList",
+            Action::Email { .. } => "email",
             Action::Exit => "exit",
         }
     }
@@ -161,7 +167,7 @@ impl Definition {
 }
 
 /// The step kinds there are, as a refusal lists them.
-pub const KINDS: &[&str] = &["wait", "waitFor", "branch", "split", "updateAttribute", "addToList", "exit"];
+pub const KINDS: &[&str] = &["wait", "waitFor", "branch", "split", "updateAttribute", "addToList", "email", "exit"];
 
 /// The longest a step waits (a year).
 pub const MAX_WAIT_SECS: i64 = 366 * 86_400;
@@ -343,6 +349,26 @@ fn parse_step(raw: &Value, at: &str) -> Result<Step> {
                 .ok_or_else(|| bad(&format!("{at}.list"), "is a static list's ID"))?;
             Action::AddToList { list }
         }
+        "email" => {
+            let template = o
+                .get("template")
+                .and_then(Value::as_str)
+                .and_then(validate::id_ref::<EmailTemplateId>)
+                .ok_or_else(|| bad(&format!("{at}.template"), "is an email template's ID"))?;
+            let domain = o
+                .get("domain")
+                .and_then(Value::as_str)
+                .and_then(validate::id_ref::<SendingDomainId>)
+                .ok_or_else(|| bad(&format!("{at}.domain"), "is a sending domain's ID"))?;
+            let from = validate::Email::parse(&format!("{at}.fromAddress"), &required(o, "fromAddress", at)?)?
+                .as_str()
+                .to_owned();
+            let from_name = string(o, "fromName", at)?.unwrap_or_default();
+            if from_name.chars().any(|c| c.is_control() || c == '"') {
+                return Err(bad(&format!("{at}.fromName"), "may not hold quotes or control characters"));
+            }
+            Action::Email { template, domain, from, from_name }
+        }
         "exit" => Action::Exit,
         _ => return Err(bad(&format!("{at}.kind"), format!("is one of {}", KINDS.join(", ")))),
     };
@@ -441,8 +467,13 @@ pub fn stored(d: &Definition, raw: &Value) -> Value {
     }
     if let Some(steps) = out.get_mut("steps").and_then(Value::as_array_mut) {
         for (s, parsed) in steps.iter_mut().zip(&d.steps) {
-            if let Action::AddToList { list } = parsed.action {
-                s["list"] = json!(validate::global_ref(list));
+            match &parsed.action {
+                Action::AddToList { list } => s["list"] = json!(validate::global_ref(*list)),
+                Action::Email { template, domain, .. } => {
+                    s["template"] = json!(validate::global_ref(*template));
+                    s["domain"] = json!(validate::global_ref(*domain));
+                }
+                _ => {}
             }
         }
     }
@@ -493,7 +524,8 @@ mod tests {
         let set = |id: &str, next: &str| json!({ "id": id, "kind": "updateAttribute", "field": "x", "value": 1, "next": next });
         assert_eq!(field_of(json!({ "start": "a", "steps": [] })), "definition.entry");
         assert_eq!(field_of(journey(json!([]))), "definition.steps");
-        assert_eq!(field_of(journey(json!([{ "id": "a", "kind": "email" }]))), "definition.steps[0].kind");
+        assert_eq!(field_of(journey(json!([{ "id": "a", "kind": "teleport" }]))), "definition.steps[0].kind");
+        assert_eq!(field_of(journey(json!([{ "id": "a", "kind": "email" }]))), "definition.steps[0].template");
         assert_eq!(field_of(journey(json!([{ "id": "a", "kind": "wait" }]))), "definition.steps[0]");
         assert_eq!(
             field_of(journey(json!([{ "id": "a", "kind": "wait", "until": "25:00" }]))),

@@ -12,6 +12,7 @@
 
 pub mod advance;
 pub mod definition;
+pub(crate) mod email;
 
 use std::collections::HashMap;
 
@@ -244,6 +245,23 @@ async fn check_references(tx: &TenantTx<'_>, d: &Definition) -> Result<()> {
                     ));
                 }
             }
+            Action::Email { template, domain, from, .. } => {
+                let named = |field: &str, what: &str, e: Error| match e {
+                    Error::NotFound => Error::invalid(
+                        &format!("{at}.{field}"),
+                        format!("step \"{}\": not {what} of this workspace", s.id),
+                    ),
+                    e => e,
+                };
+                if let Err(e) = tx.find::<entities::email_template::Entity>(*template).await {
+                    return Err(named("template", "an email template", e));
+                }
+                let d = match tx.find::<entities::sending_domain::Entity>(*domain).await {
+                    Ok(d) => d,
+                    Err(e) => return Err(named("domain", "a sending domain", e)),
+                };
+                crate::campaigns::domains::check_from(&format!("{at}.fromAddress"), from, &d.domain)?;
+            }
             Action::Branch { condition, .. } => {
                 crate::segments::rule_condition(tx, condition).await.map_err(|e| match e {
                     Error::Invalid { message, .. } => {
@@ -318,6 +336,7 @@ pub async fn publish(ctx: &TenantCtx, p: &Parley, id: JourneyId) -> Result<Journ
             Ok(())
         })
         .await?;
+    email::prepare(&tx, p, &saved, &d).await?;
     tx.commit().await?;
     Ok(saved)
 }

@@ -4,7 +4,8 @@ use sea_orm::entity::prelude::*;
 
 use super::enums::CampaignStatus;
 use crate::ids::{
-    ApprovalId, BudgetLineId, CampaignId, EmailTemplateId, JobId, ProjectId, SendingDomainId, UserId, WorkspaceId,
+    ApprovalId, BudgetLineId, CampaignId, EmailTemplateId, JobId, JourneyId, ProjectId, SendingDomainId, UserId,
+    WorkspaceId,
 };
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -52,6 +53,11 @@ pub struct Model {
     pub completed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The journey whose email step sends through it (such a campaign runs as long as
+    /// the journey does and is never completed).
+    pub journey_id: Option<JourneyId>,
+    /// That step's ID.
+    pub journey_step: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,7 +5,7 @@
 use sea_orm::entity::prelude::*;
 
 use super::enums::SendStatus;
-use crate::ids::{CampaignId, CampaignSendId, ContactId, WorkspaceId};
+use crate::ids::{CampaignId, CampaignSendId, ContactId, JourneyEnrolmentId, WorkspaceId};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "campaign_sends")]
@@ -41,6 +41,9 @@ pub struct Model {
     pub unsubscribed_at: Option<DateTimeUtc>,
     pub complained_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// The journey enrolment it was sent for (a journey's email step), None for a
+    /// campaign's own audience.
+    pub enrolment_id: Option<JourneyEnrolmentId>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -468,6 +468,78 @@ async fn bad_journeys_are_named_and_other_workspaces_see_nothing(app: TestApp) {
     assert_eq!(code(&r).as_deref(), Some("NOT_FOUND"), "{r}");
 }
 
+/// The email step sends through the campaigns' pipeline: consent and suppressions
+/// decide, the worker delivers it (signed, with the template rendered for the contact),
+/// once per entry however often the move runs; the step's campaign is not listed with
+/// the workspace's own.
+async fn an_email_step_sends_once_per_entry_through_the_campaign_pipeline(app: TestApp) {
+    let owner = app.sign_up("BUSINESS").await;
+    let me = owner.auth();
+    plan_field(&app, &me).await;
+    let domain = crate::campaigns::sending_domain(&app, &me, "news.journey.example").await["id"].clone();
+    let tpl = crate::campaigns::template(&app, &me, "Welcome mail").await;
+    let ann = crate::campaigns::contact(&app, &me, "ann@mail.journey.example", "Ann", Some("GRANTED")).await;
+    let bob = crate::campaigns::contact(&app, &me, "bob@mail.journey.example", "Bob", None).await;
+    let def = |from: &str| {
+        json!({ "entry": { "manual": true }, "start": "mail",
+                "steps": [{ "id": "mail", "kind": "email", "template": tpl, "domain": domain, "fromAddress": from,
+                            "fromName": "The shop", "next": "wait" },
+                          { "id": "wait", "kind": "wait", "duration": "P1D" }] })
+    };
+    let id = journey(&app, &me, "Welcome", def("hello@elsewhere.example")).await;
+    let r = app.gql(&me, PUBLISH, json!({ "id": id })).await;
+    assert_eq!(bad(&r), (Some("BAD_USER_INPUT".into()), Some("definition.steps[0].fromAddress".into())), "{r}");
+    let r = app
+        .gql(
+            &me,
+            CREATE,
+            json!({ "i": { "name": "No template", "definition": {
+        "entry": { "manual": true }, "start": "mail", "steps": [{ "id": "mail", "kind": "email", "template": "x",
+        "domain": domain, "fromAddress": "hello@news.journey.example" }] } } }),
+        )
+        .await;
+    assert_eq!(bad(&r), (Some("BAD_USER_INPUT".into()), Some("definition.steps[0].template".into())), "{r}");
+    run(
+        &app,
+        &me,
+        UPDATE,
+        json!({ "id": id, "i": { "name": "Welcome", "definition": def("hello@news.journey.example") } }),
+    )
+    .await;
+    run(&app, &me, PUBLISH, json!({ "id": id })).await;
+    for c in [&ann, &bob] {
+        run(&app, &me, ENROL, json!({ "j": id, "c": c })).await;
+    }
+    app.drive_jobs().await;
+    let a = enrolments(&app, &me, &ann).await;
+    assert_eq!(a[0]["path"][0]["note"], "email queued", "{a:?}");
+    assert_eq!((a[0]["status"].as_str(), a[0]["step"].as_str()), (Some("WAITING"), Some("wait")));
+    let b = enrolments(&app, &me, &bob).await;
+    assert_eq!(b[0]["path"][0]["note"], "not sent: NO_CONSENT", "{b:?}");
+    let got = app.smtp.to("ann@mail.journey.example");
+    assert_eq!(got.len(), 1, "one message");
+    assert!(got[0].data.contains("Hi Ann!"), "the template rendered for Ann");
+    assert!(got[0].data.contains("DKIM-Signature"), "signed");
+    assert!(got[0].data.contains("List-Unsubscribe"), "with its unsubscribe link");
+    assert!(app.smtp.to("bob@mail.journey.example").is_empty());
+    // Ann's timeline has the send, as a campaign's would.
+    let q = "query($e: String!) { contactByEmail(email: $e) { events(first: 20) { nodes { kind } } } }";
+    let t = run(&app, &me, q, json!({ "e": "ann@mail.journey.example" })).await;
+    assert!(t.to_string().contains("email_sent"), "{t}");
+    // The step's campaign is the journey's: not among the workspace's campaigns.
+    let list = run(&app, &me, "{ campaigns(first: 20) { totalCount } }", json!({})).await;
+    assert_eq!(list["campaigns"]["totalCount"], 0);
+
+    // Runs again (the day passing) send nothing more; a second entry sends again.
+    let later = app.server.parley.with_clock_skew(chrono::Duration::hours(25));
+    let tenant = uuid_of(&owner.workspace_id).into();
+    domain::journeys::advance::run(&later, tenant, std::time::Duration::from_secs(5)).await.unwrap();
+    app.drive_jobs().await;
+    assert_eq!(app.smtp.to("ann@mail.journey.example").len(), 1);
+    let a = enrolments(&app, &me, &ann).await;
+    assert_eq!(a[0]["status"], "COMPLETED");
+}
+
 /// A journey and one of its enrolments, for the node registry's story.
 pub async fn samples(app: &TestApp, owner: &Account) -> Vec<(&'static str, Value)> {
     let me = owner.auth();
@@ -488,4 +560,5 @@ on_both!(
     a_trigger_moves_contacts_through_waits_branches_and_lists,
     manual_journeys_split_meet_goals_and_follow_reentry,
     bad_journeys_are_named_and_other_workspaces_see_nothing,
+    an_email_step_sends_once_per_entry_through_the_campaign_pipeline,
 );

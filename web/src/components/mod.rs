@@ -280,3 +280,33 @@ pub fn Submit(
         </button>
     }
 }
+
+/// The question asked before a deletion, with "Delete" (disabled while `busy`) and
+/// "Cancel". Test IDs: `{prefix}-delete-confirmation`, `{prefix}-delete-confirm` and
+/// `{prefix}-delete-cancel`.
+#[component]
+pub fn ConfirmDelete(
+    /// What is deleted, as a question.
+    question: &'static str,
+    /// Prefix of the test IDs (`trigger`).
+    prefix: &'static str,
+    /// True while the deletion runs.
+    busy: RwSignal<bool>,
+    /// Deletes.
+    confirm: Callback<()>,
+    /// Set to false on "Cancel".
+    confirming: RwSignal<bool>,
+) -> impl IntoView {
+    view! {
+        <span class="confirm" data-testid=format!("{prefix}-delete-confirmation")>
+            {question}
+            " "
+            <button type="button" class="btn btn-danger btn-small" data-testid=format!("{prefix}-delete-confirm")
+                disabled=move || busy.get() on:click=move |_| confirm.run(())>
+                {move || if busy.get() { "Deleting…" } else { "Delete" }}
+            </button>
+            <button type="button" class="btn btn-ghost btn-small" data-testid=format!("{prefix}-delete-cancel")
+                on:click=move |_| confirming.set(false)>"Cancel"</button>
+        </span>
+    }
+}

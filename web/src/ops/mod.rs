@@ -25,6 +25,7 @@ pub mod decisions;
 pub mod identity;
 pub mod imports;
 pub mod jobs;
+pub mod journeys;
 pub mod optimization;
 pub mod scores;
 pub mod segments;
@@ -59,7 +60,7 @@ macro_rules! operations {
                 query_path = $file,
                 response_derives = "Clone, Debug, PartialEq",
                 variables_derives = "Clone, Debug",
-                extern_enums("Role", "WorkspaceKind", "InvitationStatus", "JobState", "AttributeType", "Channel", "ConsentStatus", "ScoreEvery", "TriggerKind", "TriggerRuleStatus")
+                extern_enums("Role", "WorkspaceKind", "InvitationStatus", "JobState", "AttributeType", "Channel", "ConsentStatus", "ScoreEvery", "TriggerKind", "TriggerRuleStatus", "JourneyStatus", "EnrolmentStatus")
             )]
             pub struct $name;
         )+

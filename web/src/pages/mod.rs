@@ -12,6 +12,7 @@ pub mod identity;
 pub mod imports;
 pub mod insights;
 pub mod jobs;
+pub mod journeys;
 pub mod operations;
 pub mod segments;
 pub mod team;

@@ -1,5 +1,5 @@
 //! `/app/contacts/:id`: one contact: who they are, their fields, consent per channel,
-//! their history; merging a duplicate into them; erasing them on request.
+//! their history and journeys; merging a duplicate into them; erasing them on request.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -21,6 +21,7 @@ use crate::ops::contacts::{
     update_contact_fields,
 };
 use crate::ops::short_time;
+use crate::pages::journeys::contact::ContactJourneysPanel;
 use crate::session::{Loaded, load};
 
 /// The contact page.
@@ -65,6 +66,7 @@ fn ContactView(contact: ContactDetail, fields: Vec<FieldDef>, data: Loaded<conta
             </div>
             <div>
                 <ConsentPanel contact=contact.clone() data=data />
+                <ContactJourneysPanel contact_id=id.clone() />
                 <MergeForm id=id.clone() data=data />
                 <EraseButton id=id.clone() />
             </div>

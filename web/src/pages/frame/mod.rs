@@ -113,6 +113,9 @@ pub fn AppFrame() -> impl IntoView {
                     <A href="/app/triggers" attr:data-testid="nav-triggers">
                         "Triggers"
                     </A>
+                    <A href="/app/journeys" attr:data-testid="nav-journeys">
+                        "Journeys"
+                    </A>
                     <A href="/app/analytics" attr:data-testid="nav-analytics">
                         "Analytics"
                     </A>

@@ -44,8 +44,8 @@ struct CondRow {
 }
 
 /// Shows `e`: each `BAD_USER_INPUT` error under the control that wrote the part it
-/// names, everything else in the banner.
-fn place(errors: FormErrors, e: &ApiErrors) {
+/// names (the control `owner` finds for it), everything else in the banner.
+pub(crate) fn place(errors: FormErrors, e: &ApiErrors, owner: fn(&str) -> Option<String>) {
     let (mut placed, mut other) = (Vec::new(), Vec::new());
     for error in &e.0 {
         let at = error.field.as_deref().filter(|_| error.code.as_deref() == Some("BAD_USER_INPUT")).and_then(owner);
@@ -60,17 +60,17 @@ fn place(errors: FormErrors, e: &ApiErrors) {
     }
 }
 
-/// A text box bound to one part of the draft, with the errors of `fields` under it.
+/// A text box bound to one part of a draft, with the errors of `fields` under it.
 #[allow(clippy::too_many_arguments)]
-fn text_box(
-    draft: RwSignal<Draft>,
+pub(crate) fn text_box<D: Send + Sync + 'static>(
+    draft: RwSignal<D>,
     errors: FormErrors,
     label: &'static str,
     testid: &'static str,
     placeholder: &'static str,
     fields: &'static [&'static str],
-    get: fn(&Draft) -> String,
-    set: fn(&mut Draft, String),
+    get: fn(&D) -> String,
+    set: fn(&mut D, String),
 ) -> impl IntoView {
     view! {
         <label class="field" class:invalid=move || fields.iter().any(|f| errors.field(f).is_some())>
@@ -86,17 +86,17 @@ fn text_box(
     }
 }
 
-/// A list of `(value, label)` options bound to one part of the draft.
+/// A list of `(value, label)` options bound to one part of a draft.
 #[allow(clippy::too_many_arguments)]
-fn choice_box(
-    draft: RwSignal<Draft>,
+pub(crate) fn choice_box<D: Send + Sync + 'static>(
+    draft: RwSignal<D>,
     errors: FormErrors,
     label: &'static str,
     testid: &'static str,
     options: Vec<(String, String)>,
     fields: &'static [&'static str],
-    get: fn(&Draft) -> String,
-    set: fn(&mut Draft, String),
+    get: fn(&D) -> String,
+    set: fn(&mut D, String),
 ) -> impl IntoView {
     view! {
         <label class="field" class:invalid=move || fields.iter().any(|f| errors.field(f).is_some())>
@@ -189,7 +189,7 @@ pub(crate) fn RuleForm(mode: Mode, initial: Draft, choices: Choices) -> impl Int
             match (answer, &mode) {
                 (Ok(id), Mode::New) => navigate(&format!("/app/triggers/{id}"), Default::default()),
                 (Ok(_), Mode::Edit { done, .. }) => done.run(()),
-                (Err(e), _) => place(errors, &e),
+                (Err(e), _) => place(errors, &e, owner),
             }
         });
     };

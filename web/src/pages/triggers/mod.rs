@@ -5,10 +5,10 @@
 //! `/app/triggers/:id` (in [`rule`]): one rule, its definition, paused and resumed,
 //! edited with the same form or deleted, and the contacts it fired for.
 
-mod definition;
-mod form;
+pub(crate) mod definition;
+pub(crate) mod form;
 mod rule;
-mod summary;
+pub(crate) mod summary;
 
 pub use rule::TriggerRulePage;
 

@@ -13,7 +13,7 @@ use super::definition::Draft;
 use super::form::{Choices, Mode, RuleForm};
 use super::summary::summary;
 use super::{segment_name, status_chip};
-use crate::components::{Chunk, FormErrors, Loading, PagedTable, paged};
+use crate::components::{Chunk, ConfirmDelete, FormErrors, Loading, PagedTable, paged};
 use crate::gql::call;
 use crate::ops::short_time;
 use crate::ops::triggers::{
@@ -165,7 +165,7 @@ fn Actions(id: String, status: TriggerRuleStatus, loaded: Loaded<Data>, editing:
             }
         });
     };
-    let delete = move |_| {
+    let delete = Callback::new(move |()| {
         if busy.get_untracked() {
             return;
         }
@@ -181,20 +181,13 @@ fn Actions(id: String, status: TriggerRuleStatus, loaded: Loaded<Data>, editing:
                 Err(e) => errors.show(&e, &[]),
             }
         });
-    };
+    });
     view! {
         <div class="actions confirm">
             {move || if confirming.get() {
                 view! {
-                    <span class="confirm" data-testid="trigger-delete-confirmation">
-                        "Delete this rule and its firings? "
-                        <button type="button" class="btn btn-danger btn-small" data-testid="trigger-delete-confirm"
-                            disabled=move || busy.get() on:click=delete.clone()>
-                            {move || if busy.get() { "Deleting…" } else { "Delete" }}
-                        </button>
-                        <button type="button" class="btn btn-ghost btn-small" data-testid="trigger-delete-cancel"
-                            on:click=move |_| confirming.set(false)>"Cancel"</button>
-                    </span>
+                    <ConfirmDelete question="Delete this rule and its firings?" prefix="trigger" busy=busy
+                        confirm=delete confirming=confirming />
                 }.into_any()
             } else {
                 view! {

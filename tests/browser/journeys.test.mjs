@@ -1,0 +1,183 @@
+// Journeys in a real browser: a marketer builds a manual journey step by step (a wait
+// for a purchase with a timeout, a contact field set, an exit) and sees its JSON; the
+// first publication is refused under the exit step, which nothing leads to; once the
+// field step leads there, it publishes. A contact enrolled by email shows on the canvas
+// (entered and waiting at the first step), in the journey's table with its path, and
+// on the contact's page; enrolling them again is refused. A tracked purchase takes
+// them through the field step to the exit. The journey is paused and resumed.
+//
+//   PARLEY_BASE_URL=http://127.0.0.1:8080 node --test tests/browser/journeys.test.mjs
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  BASE, NEEDS_SERVER, PASSWORD, inBrowser, ok, shot, signUp, stamp, unexpected,
+} from './support.mjs';
+
+const text = async (locator) => (await locator.textContent()).trim();
+
+test('a marketer builds, publishes and follows a journey', {
+  skip: NEEDS_SERVER,
+  timeout: 240_000,
+}, () => inBrowser('journeys', async (page, _context, problems) => {
+  const id = stamp();
+  const email = `jo-${id}@example.com`;
+  const workspace = await signUp(page, { name: 'Jo Journey', email, workspace: `Journeys ${id}` });
+  const session = await ok('mutation($i: LogInInput!) { logIn(input: $i) { accessToken } }',
+    { variables: { i: { email, password: PASSWORD } } });
+  const as = { bearer: session.logIn.accessToken, workspace };
+  await ok('mutation { createContactField(input: {key: "tier", label: "Tier", kind: STRING}) { id } }', as);
+  const buyer = `pat-${id}@example.com`;
+  await ok('mutation($i: ContactInput!) { createContact(input: $i) { id } }',
+    { ...as, variables: { i: { email: buyer, firstName: 'Pat', lastName: 'Buyer' } } });
+
+  await page.click('[data-testid="nav-journeys"]');
+  await page.waitForURL(`${BASE}/app/journeys`);
+  assert.equal(await text(page.locator('[data-testid="page-title"]')), 'Journeys');
+  await page.locator('[data-testid="journeys-empty"]').waitFor();
+  await page.click('[data-testid="journey-new-link"]');
+  await page.waitForURL(`${BASE}/app/journeys/new`);
+  await page.waitForSelector('[data-testid="journey-submit"]:not([disabled])');
+
+  // Three steps: wait for a purchase (three days at most), set the tier, exit.
+  await page.fill('[data-testid="journey-name"]', 'Welcome series');
+  const step = (n) => page.locator('[data-testid="step-row"]').nth(n);
+  await step(0).locator('[data-testid="step-id"]').fill('bought');
+  await step(0).locator('[data-testid="step-kind"]').selectOption('waitFor');
+  await step(0).locator('[data-testid="step-event"]').fill('purchase');
+  await step(0).locator('[data-testid="step-timeout"]').fill('P3D');
+  await page.click('[data-testid="step-add"]');
+  await step(1).locator('[data-testid="step-id"]').fill('tag');
+  await step(1).locator('[data-testid="step-kind"]').selectOption('updateAttribute');
+  await step(1).locator('[data-testid="step-field"]').selectOption('tier');
+  await step(1).locator('[data-testid="step-value"]').fill('gold');
+  await page.click('[data-testid="step-add"]');
+  await step(2).locator('[data-testid="step-id"]').fill('done');
+  await step(2).locator('[data-testid="step-kind"]').selectOption('exit');
+  await step(0).locator('[data-testid="step-next"]').selectOption('tag');
+  assert.equal(await step(0).locator('[data-testid="step-timeoutNext"]').inputValue(), '', 'no event: the end');
+  await page.selectOption('[data-testid="journey-start"]', 'bought');
+
+  await page.click('[data-testid="journey-json-toggle"]');
+  assert.deepEqual(JSON.parse(await page.locator('[data-testid="journey-json"]').inputValue()), {
+    entry: { manual: true },
+    reentry: { mode: 'never' },
+    start: 'bought',
+    steps: [
+      { id: 'bought', kind: 'waitFor', event: 'purchase', timeout: 'P3D', next: 'tag' },
+      { id: 'tag', kind: 'updateAttribute', field: 'tier', value: 'gold' },
+      { id: 'done', kind: 'exit' },
+    ],
+  });
+  await page.click('[data-testid="journey-json-toggle"]');
+  assert.equal(await step(2).locator('[data-testid="step-id"]').inputValue(), 'done');
+  await page.click('[data-testid="journey-submit"]');
+
+  // Saved as a draft; publishing is refused under the step nothing leads to.
+  await page.waitForURL((url) => /^\/app\/journeys\/[^/]+$/.test(url.pathname) && !url.pathname.endsWith('/new'));
+  const journeyUrl = page.url();
+  await page.locator('[data-testid="page-title"]', { hasText: 'Welcome series' }).waitFor();
+  assert.equal(await page.locator('[data-testid="journey-status"]').getAttribute('data-status'), 'DRAFT');
+  await page.locator('[data-testid="journey-edit-form"]').waitFor();
+  await page.click('[data-testid="journey-publish"]');
+  const refusal = step(2).locator('[data-testid="error-definition.steps[2]"]');
+  await refusal.waitFor();
+  assert.match(await text(refusal), /"done".*cannot be reached/);
+  assert.equal(await page.locator('[data-testid="journey-status"]').getAttribute('data-status'), 'DRAFT');
+  await shot(page, '98-journey-unreachable');
+
+  // The field step leads to the exit; saved, then published.
+  await step(1).locator('[data-testid="step-next"]').selectOption('done');
+  await page.click('[data-testid="journey-save"]');
+  await page.locator('[data-testid="journey-edit-form"]').waitFor();
+  assert.equal(await page.locator('[data-testid="error-definition.steps[2]"]').count(), 0);
+  await page.waitForSelector('[data-testid="journey-publish"]:not([disabled])');
+  await page.click('[data-testid="journey-publish"]');
+  await page.locator('[data-testid="journey-status"][data-status="ACTIVE"]').waitFor();
+  assert.equal(await page.locator('[data-testid="journey-edit-form"]').count(), 0);
+  assert.equal(await page.locator('[data-testid="journey-publish"]').count(), 0);
+  const first = page.locator('[data-testid="step-bought"]');
+  await first.waitFor();
+  assert.equal(await text(first.locator('[data-testid="step-summary"]')), 'purchase within 3 d');
+  assert.equal(await text(first.locator('[data-testid="step-leads"]')), '→ tag · no event → end');
+  assert.equal(await text(first.locator('[data-testid="step-entered"]')), '0');
+  assert.equal(await page.locator('[data-testid="journey-column"]').count(), 3, 'a column per distance');
+
+  // A contact enrolled by email enters and waits at the first step.
+  await page.fill('[data-testid="enrol-email"]', buyer);
+  await page.click('[data-testid="enrol-submit"]');
+  await page.locator('[data-testid="enrol-done"]', { hasText: 'bought' }).waitFor();
+  // The worker moves the contact on; its state shows once it waits for the event.
+  const row = page.locator('[data-testid="enrolment-row"]');
+  const waitingRow = row.locator('[data-testid="enrolment-status"][data-status="WAITING"]');
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const waiting = first.locator('[data-testid="step-waiting"]');
+    if (await waiting.count() && await text(waiting) === '1' && await waitingRow.count()) break;
+    assert.ok(Date.now() < deadline, 'the contact never waited at the first step');
+    await page.waitForTimeout(500);
+    await page.click('[data-testid="journey-refresh"]');
+  }
+  assert.equal(await text(first.locator('[data-testid="step-entered"]')), '1');
+  assert.equal(await text(page.locator('[data-testid="step-tag"] [data-testid="step-entered"]')), '0');
+  assert.equal(await row.count(), 1);
+  assert.equal(await text(row.locator('[data-testid="enrolment-contact"]')), buyer);
+  assert.equal(await row.locator('[data-testid="enrolment-status"]').getAttribute('data-status'), 'WAITING');
+  await row.locator('[data-testid="enrolment-details"]').click();
+  await row.locator('[data-testid="path-visit"][data-step="bought"]').waitFor();
+  await shot(page, '99-journey-canvas');
+
+  // Once in, the contact may not be enrolled again.
+  await page.fill('[data-testid="enrol-email"]', buyer);
+  await page.click('[data-testid="enrol-submit"]');
+  await page.locator('[data-testid="enrol-form"] [data-testid="error-email"]').waitFor();
+
+  // The contact's page lists the journey.
+  await row.locator('[data-testid="enrolment-contact"]').click();
+  await page.waitForURL(/\/app\/contacts\/[^/]+$/);
+  const mine = page.locator('[data-testid="contact-journey-row"]');
+  await mine.waitFor();
+  assert.equal(await text(mine.locator('[data-testid="contact-journey-link"]')), 'Welcome series');
+  assert.equal(await text(mine.locator('[data-testid="contact-journey-step"]')), 'bought');
+  assert.equal(await mine.locator('[data-testid="enrolment-status"]').getAttribute('data-status'), 'WAITING');
+
+  // A tracked purchase takes the contact through the field step to the exit.
+  const { key } = (await ok('mutation { rotateTrackingKey { key } }', as)).rotateTrackingKey;
+  const tracked = await fetch(`${BASE}/t/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ key, events: [{ type: 'purchase', email: buyer, properties: { total: 20 } }] }),
+  });
+  assert.ok(tracked.ok, `tracked: ${tracked.status} ${await tracked.text()}`);
+  await mine.locator('[data-testid="contact-journey-link"]').click();
+  await page.waitForURL(journeyUrl);
+  const exit = page.locator('[data-testid="step-done"]');
+  const later = Date.now() + 30_000;
+  for (;;) {
+    await exit.waitFor();
+    if (await text(exit.locator('[data-testid="step-exited"]')) === '1') break;
+    assert.ok(Date.now() < later, 'the contact never reached the exit');
+    await page.waitForTimeout(500);
+    await page.click('[data-testid="journey-refresh"]');
+  }
+  assert.equal(await text(page.locator('[data-testid="step-tag"] [data-testid="step-completed"]')), '1');
+  assert.equal(await text(first.locator('[data-testid="step-waiting"]')), '0');
+  const contact = await ok(`query($e: String!) { contactByIdentity(email: $e) { attributes } }`,
+    { ...as, variables: { e: buyer } });
+  assert.equal(contact.contactByIdentity.attributes.tier, 'gold');
+
+  // Paused and resumed.
+  await page.click('[data-testid="journey-pause"]');
+  await page.locator('[data-testid="journey-status"][data-status="PAUSED"]').waitFor();
+  await page.click('[data-testid="journey-resume"]');
+  await page.locator('[data-testid="journey-status"][data-status="ACTIVE"]').waitFor();
+
+  // The list shows it published, once.
+  await page.click('[data-testid="nav-journeys"]');
+  const listed = page.locator('[data-testid="journey-row"][data-name="Welcome series"]');
+  await listed.waitFor();
+  assert.equal(await listed.locator('[data-testid="journey-status"]').getAttribute('data-status'), 'ACTIVE');
+  assert.equal(await text(listed.locator('[data-testid="journey-version"]')), '1');
+  assert.equal(await text(listed.locator('[data-testid="journey-entry"]')), 'Manual');
+  assert.deepEqual(unexpected(problems), []);
+}));

@@ -1,0 +1,409 @@
+//! A journey's definition both ways: the [`Draft`] the step builder holds, built into
+//! the definition JSON the API checks (and read back from it to edit a journey), and
+//! where the API's errors about its parts are shown.
+
+use serde_json::{Map, Value, json};
+
+use crate::pages::triggers::definition::{scalar_text, typed_scalar};
+
+/// The step kinds, in the order the builder lists them, with how a marketer reads them.
+pub(crate) const KINDS: [(&str, &str); 7] = [
+    ("wait", "Wait"),
+    ("waitFor", "Wait for an event"),
+    ("branch", "Branch on a rule"),
+    ("split", "Random split"),
+    ("updateAttribute", "Set a contact field"),
+    ("addToList", "Add to a list"),
+    ("exit", "Exit"),
+];
+
+/// The label of step kind `kind` (`waitFor`: "Wait for an event").
+pub(crate) fn kind_label(kind: &str) -> &str {
+    KINDS.iter().find(|(k, _)| *k == kind).map_or(kind, |(_, l)| l)
+}
+
+/// One path of a random split as typed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct PathDraft {
+    pub percent: String,
+    /// The step it leads to; empty for the end.
+    pub next: String,
+}
+
+/// One step as typed: every kind's inputs at once, so switching kind keeps what was
+/// typed. Next steps are step IDs, empty for the end of the journey.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct StepDraft {
+    pub id: String,
+    pub kind: String,
+    pub next: String,
+    /// How a wait step waits: `duration` or `until`.
+    pub wait_by: String,
+    pub duration: String,
+    pub until: String,
+    pub event: String,
+    pub timeout: String,
+    pub timeout_next: String,
+    /// A segment rule as JSON text.
+    pub condition: String,
+    pub yes: String,
+    pub no: String,
+    pub paths: Vec<PathDraft>,
+    pub field: String,
+    pub value: String,
+    pub list: String,
+}
+
+impl StepDraft {
+    /// A new step of kind `wait` named `id`.
+    pub(crate) fn new(id: String) -> Self {
+        Self {
+            id,
+            kind: "wait".to_owned(),
+            next: String::new(),
+            wait_by: "duration".to_owned(),
+            duration: "P1D".to_owned(),
+            until: "09:00".to_owned(),
+            event: String::new(),
+            timeout: "P3D".to_owned(),
+            timeout_next: String::new(),
+            condition: "{}".to_owned(),
+            yes: String::new(),
+            no: String::new(),
+            paths: vec![
+                PathDraft { percent: "50".to_owned(), next: String::new() },
+                PathDraft { percent: "50".to_owned(), next: String::new() },
+            ],
+            field: String::new(),
+            value: String::new(),
+            list: String::new(),
+        }
+    }
+
+    /// The step as the definition writes it, or the field at fault and why (only what
+    /// cannot be sent at all); `at` is its path (`definition.steps[2]`).
+    fn to_json(&self, at: &str) -> Result<Value, (String, String)> {
+        let t = |s: &String| s.trim().to_owned();
+        let mut o = Map::new();
+        o.insert("id".to_owned(), json!(t(&self.id)));
+        o.insert("kind".to_owned(), json!(self.kind));
+        let mut link = |key: &str, to: &String| {
+            if !to.trim().is_empty() {
+                o.insert(key.to_owned(), json!(to.trim()));
+            }
+        };
+        match self.kind.as_str() {
+            "wait" => {
+                link("next", &self.next);
+                if self.wait_by == "until" {
+                    o.insert("until".to_owned(), json!(t(&self.until)));
+                } else {
+                    o.insert("duration".to_owned(), json!(t(&self.duration)));
+                }
+            }
+            "waitFor" => {
+                link("next", &self.next);
+                link("timeoutNext", &self.timeout_next);
+                o.insert("event".to_owned(), json!(t(&self.event)));
+                o.insert("timeout".to_owned(), json!(t(&self.timeout)));
+            }
+            "branch" => {
+                link("yes", &self.yes);
+                link("no", &self.no);
+                let condition = serde_json::from_str::<Value>(self.condition.trim())
+                    .map_err(|_| (format!("{at}.condition"), "is a segment rule written as JSON".to_owned()))?;
+                o.insert("condition".to_owned(), condition);
+            }
+            "split" => {
+                let mut paths = Vec::new();
+                for (j, p) in self.paths.iter().enumerate() {
+                    let Ok(percent) = p.percent.trim().parse::<u32>() else {
+                        return Err((format!("{at}.paths"), format!("path {} has no whole percentage", j + 1)));
+                    };
+                    let mut path = json!({ "percent": percent });
+                    if !p.next.trim().is_empty() {
+                        path["next"] = json!(p.next.trim());
+                    }
+                    paths.push(path);
+                }
+                o.insert("paths".to_owned(), Value::Array(paths));
+            }
+            "updateAttribute" => {
+                link("next", &self.next);
+                o.insert("field".to_owned(), json!(self.field));
+                let value = if self.value.trim().is_empty() { Value::Null } else { typed_scalar(&self.value) };
+                o.insert("value".to_owned(), value);
+            }
+            "addToList" => {
+                link("next", &self.next);
+                o.insert("list".to_owned(), json!(self.list));
+            }
+            _ => {}
+        }
+        Ok(Value::Object(o))
+    }
+
+    /// Step `v` of a definition as the builder edits it.
+    fn of(v: &Value) -> Self {
+        let text = |key: &str| v[key].as_str().unwrap_or_default().to_owned();
+        let mut s = StepDraft::new(text("id"));
+        s.kind = text("kind");
+        s.next = text("next");
+        if v.get("until").is_some() {
+            s.wait_by = "until".to_owned();
+            s.until = text("until");
+        }
+        if let Some(d) = v["duration"].as_str() {
+            s.duration = d.to_owned();
+        }
+        s.event = text("event");
+        if let Some(d) = v["timeout"].as_str() {
+            s.timeout = d.to_owned();
+        }
+        s.timeout_next = text("timeoutNext");
+        if let Some(c) = v.get("condition") {
+            s.condition = c.to_string();
+        }
+        s.yes = text("yes");
+        s.no = text("no");
+        if let Some(paths) = v["paths"].as_array() {
+            s.paths = paths
+                .iter()
+                .map(|p| PathDraft {
+                    percent: p["percent"].as_u64().map(|n| n.to_string()).unwrap_or_default(),
+                    next: p["next"].as_str().unwrap_or_default().to_owned(),
+                })
+                .collect();
+        }
+        s.field = text("field");
+        s.value = v.get("value").map(scalar_text).unwrap_or_default();
+        s.list = text("list");
+        s
+    }
+}
+
+/// A journey as the builder holds it.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Draft {
+    pub name: String,
+    /// The trigger rule that enrols contacts; empty when only people (or the API) do.
+    pub trigger: String,
+    /// `never`, `after` or `always`.
+    pub reentry: String,
+    pub reentry_days: String,
+    /// The event that takes a contact out once tracked; empty for none.
+    pub goal: String,
+    pub start: String,
+    pub steps: Vec<StepDraft>,
+}
+
+impl Default for Draft {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            trigger: String::new(),
+            reentry: "never".to_owned(),
+            reentry_days: "30".to_owned(),
+            goal: String::new(),
+            start: "start".to_owned(),
+            steps: vec![StepDraft::new("start".to_owned())],
+        }
+    }
+}
+
+impl Draft {
+    /// The definition JSON, or the field at fault and why (only what cannot be sent at
+    /// all; the server checks the rest and names the part).
+    pub(crate) fn definition(&self) -> Result<Value, (String, String)> {
+        let entry =
+            if self.trigger.is_empty() { json!({ "manual": true }) } else { json!({ "trigger": self.trigger }) };
+        let reentry = match self.reentry.as_str() {
+            "after" => {
+                let Ok(days) = self.reentry_days.trim().parse::<i64>() else {
+                    return Err(("definition.reentry.days".to_owned(), "is a whole number of days".to_owned()));
+                };
+                json!({ "mode": "after", "days": days })
+            }
+            mode => json!({ "mode": mode }),
+        };
+        let mut steps = Vec::with_capacity(self.steps.len());
+        for (i, s) in self.steps.iter().enumerate() {
+            steps.push(s.to_json(&format!("definition.steps[{i}]"))?);
+        }
+        let mut d = json!({ "entry": entry, "reentry": reentry, "start": self.start.trim(), "steps": steps });
+        if !self.goal.trim().is_empty() {
+            d["goal"] = json!({ "event": self.goal.trim() });
+        }
+        Ok(d)
+    }
+
+    /// Journey `name` with definition `d` as the builder edits it.
+    pub(crate) fn of(name: &str, d: &Value) -> Self {
+        let reentry = &d["reentry"];
+        Self {
+            name: name.to_owned(),
+            trigger: d["entry"]["trigger"].as_str().unwrap_or_default().to_owned(),
+            reentry: reentry["mode"].as_str().unwrap_or("never").to_owned(),
+            reentry_days: reentry["days"].as_i64().map_or_else(|| "30".to_owned(), |n| n.to_string()),
+            goal: d["goal"]["event"].as_str().unwrap_or_default().to_owned(),
+            start: d["start"].as_str().unwrap_or_default().to_owned(),
+            steps: d["steps"].as_array().map(|s| s.iter().map(StepDraft::of).collect()).unwrap_or_default(),
+        }
+    }
+}
+
+/// What a step's definition does, in one line (`purchase within 3 d`).
+pub(crate) fn step_summary(step: &Value, list_name: impl Fn(&str) -> Option<String>) -> String {
+    use crate::pages::triggers::summary::duration_text;
+    let text = |key: &str| step[key].as_str().unwrap_or("?").to_owned();
+    match step["kind"].as_str().unwrap_or_default() {
+        "wait" => match step["until"].as_str() {
+            Some(until) => format!("until {until}"),
+            None => format!("for {}", duration_text(&text("duration"))),
+        },
+        "waitFor" => format!("{} within {}", text("event"), duration_text(&text("timeout"))),
+        "branch" => "on a segment rule".to_owned(),
+        "split" => {
+            let shares = step["paths"].as_array().map(|p| {
+                p.iter().map(|p| format!("{}%", p["percent"].as_u64().unwrap_or(0))).collect::<Vec<_>>().join(" / ")
+            });
+            shares.unwrap_or_default()
+        }
+        "updateAttribute" => {
+            format!("{} = {}", text("field"), step.get("value").map_or_else(String::new, |v| v.to_string()))
+        }
+        "addToList" => list_name(&text("list")).unwrap_or_else(|| "a removed list".to_owned()),
+        "exit" => "leaves the journey".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// The parts of a step the server may name, each shown under its control.
+const STEP_FIELDS: &[&str] = &[
+    "id",
+    "kind",
+    "next",
+    "duration",
+    "until",
+    "event",
+    "timeout",
+    "timeoutNext",
+    "condition",
+    "yes",
+    "no",
+    "paths",
+    "field",
+    "value",
+    "list",
+];
+
+/// The fields of the definition outside its steps the builder shows errors under.
+const FIELDS: &[&str] = &[
+    "name",
+    "definition",
+    "definition.entry",
+    "definition.entry.trigger",
+    "definition.reentry",
+    "definition.reentry.mode",
+    "definition.reentry.days",
+    "definition.goal",
+    "definition.goal.event",
+    "definition.start",
+    "definition.steps",
+];
+
+/// The control an error about `field` is shown under: a step's own input
+/// (`definition.steps[2].next`), the step itself (`definition.steps[2]`) for what no
+/// one input wrote, else the closest named field.
+pub(crate) fn owner(field: &str) -> Option<String> {
+    if let Some((at, rest)) = field.strip_prefix("definition.steps[").and_then(|r| r.split_once(']'))
+        && at.parse::<usize>().is_ok()
+    {
+        let part = rest.strip_prefix('.').map(|r| r.split(['.', '[']).next().unwrap_or_default());
+        return Some(match part.filter(|p| STEP_FIELDS.contains(p)) {
+            Some(p) => format!("definition.steps[{at}].{p}"),
+            None => format!("definition.steps[{at}]"),
+        });
+    }
+    crate::pages::decisions::owner_field(field, FIELDS).map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_draft_builds_its_definition_and_reads_back() {
+        let mut wait_for = StepDraft::new("bought".into());
+        wait_for.kind = "waitFor".into();
+        wait_for.event = "purchase".into();
+        wait_for.next = "tag".into();
+        let mut tag = StepDraft::new("tag".into());
+        tag.kind = "updateAttribute".into();
+        tag.field = "tier".into();
+        tag.value = "gold".into();
+        let draft = Draft {
+            name: "Welcome".into(),
+            goal: "purchase".into(),
+            start: "bought".into(),
+            steps: vec![wait_for, tag],
+            ..Draft::default()
+        };
+        let d = draft.definition().unwrap();
+        assert_eq!(
+            d,
+            json!({
+                "entry": { "manual": true },
+                "reentry": { "mode": "never" },
+                "goal": { "event": "purchase" },
+                "start": "bought",
+                "steps": [
+                    { "id": "bought", "kind": "waitFor", "event": "purchase", "timeout": "P3D", "next": "tag" },
+                    { "id": "tag", "kind": "updateAttribute", "field": "tier", "value": "gold" },
+                ],
+            })
+        );
+        assert_eq!(Draft::of("Welcome", &d).definition().unwrap(), d);
+    }
+
+    #[test]
+    fn splits_and_branches_need_what_can_be_sent() {
+        let mut split = StepDraft::new("s".into());
+        split.kind = "split".into();
+        split.paths[1].percent = "half".into();
+        let draft = Draft { start: "s".into(), steps: vec![split], ..Draft::default() };
+        assert_eq!(draft.definition().unwrap_err().0, "definition.steps[0].paths");
+        let mut branch = StepDraft::new("b".into());
+        branch.kind = "branch".into();
+        branch.condition = "{not json".into();
+        let draft = Draft { steps: vec![branch], ..Draft::default() };
+        assert_eq!(draft.definition().unwrap_err().0, "definition.steps[0].condition");
+        let after = Draft { reentry: "after".into(), reentry_days: "7".into(), ..Draft::default() };
+        assert_eq!(after.definition().unwrap()["reentry"], json!({ "mode": "after", "days": 7 }));
+    }
+
+    #[test]
+    fn errors_go_under_their_step() {
+        assert_eq!(owner("definition.steps[2].next").as_deref(), Some("definition.steps[2].next"));
+        assert_eq!(owner("definition.steps[2]").as_deref(), Some("definition.steps[2]"));
+        assert_eq!(owner("definition.steps[0].paths[1].percent").as_deref(), Some("definition.steps[0].paths"));
+        assert_eq!(owner("definition.steps[1].condition.all[0]").as_deref(), Some("definition.steps[1].condition"));
+        assert_eq!(owner("definition.steps[3].extra").as_deref(), Some("definition.steps[3]"));
+        assert_eq!(owner("definition.entry.trigger").as_deref(), Some("definition.entry.trigger"));
+        assert_eq!(owner("definition.extra").as_deref(), Some("definition"));
+        assert_eq!(owner("contactId"), None);
+    }
+
+    #[test]
+    fn steps_read_as_one_line() {
+        let none = |_: &str| None;
+        let wait_for = json!({ "kind": "waitFor", "event": "purchase", "timeout": "P3D" });
+        assert_eq!(step_summary(&wait_for, none), "purchase within 3 d");
+        assert_eq!(step_summary(&json!({ "kind": "wait", "until": "09:00" }), none), "until 09:00");
+        let split = json!({ "kind": "split", "paths": [{ "percent": 30 }, { "percent": 70 }] });
+        assert_eq!(step_summary(&split, none), "30% / 70%");
+        let set = json!({ "kind": "updateAttribute", "field": "tier", "value": "gold" });
+        assert_eq!(step_summary(&set, none), "tier = \"gold\"");
+        assert_eq!(kind_label("waitFor"), "Wait for an event");
+    }
+}
