@@ -84,6 +84,18 @@ pub fn security_notice(to: &str, name: &str, what: &str, link: &str) -> Email {
     )
 }
 
+/// A contact reached a journey's notify step.
+pub fn journey_notice(to: &str, name: &str, contact: &str, journey: &str, message: &str, link: &str) -> Email {
+    compose(
+        to,
+        format!("{contact} · {journey}"),
+        format!("Hello {name}, {contact} reached a step of the journey \"{journey}\" that asks for you: {message}"),
+        "Open the contact",
+        link,
+        "You are told because a journey's step names you; its owner can change that.",
+    )
+}
+
 /// A workflow task is due soon.
 pub fn task_reminder(to: &str, name: &str, task: &str, project: &str, due: &str, link: &str) -> Email {
     compose(

@@ -156,6 +156,7 @@ registry! {
     OptimizeContacts => optimize_contacts,
     domain::jobs::DetectEvents => detect_events,
     domain::jobs::AdvanceJourneys => advance_journeys,
+    domain::jobs::JourneyNotice => journey_notice,
     Maintenance => maintenance,
     Noop => noop,
     Sleep => sleep,
@@ -274,6 +275,14 @@ async fn advance_journeys(cx: &JobCtx<'_>, _job: domain::jobs::AdvanceJourneys) 
     let r = domain::journeys::advance::run(cx.parley, cx.tenant().tenant_id(), Duration::from_secs(2)).await?;
     if r.moved > 0 {
         tracing::debug!(moved = r.moved, steps = r.steps, finished = r.finished, "journeys");
+    }
+    Ok(())
+}
+
+/// Tells a member that a contact reached a journey's notify step.
+async fn journey_notice(cx: &JobCtx<'_>, job: domain::jobs::JourneyNotice) -> Result<(), HandlerError> {
+    if let Some(email) = domain::journeys::prepare_notice(cx.tenant(), cx.parley, &job).await? {
+        cx.mailer.send(&email).await?;
     }
     Ok(())
 }

@@ -198,6 +198,18 @@ impl JobKind for AdvanceJourneys {
     const KIND: &'static str = "journeys.advance";
 }
 
+/// Tells a workspace member by email that a contact reached a journey's notify step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JourneyNotice {
+    /// The contact's way through the journey.
+    pub enrolment_id: crate::JourneyEnrolmentId,
+    /// The notify step it reached.
+    pub step: String,
+}
+impl JobKind for JourneyNotice {
+    const KIND: &'static str = "journeys.notify";
+}
+
 /// The recurring purge of old finished jobs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Maintenance {
@@ -261,6 +273,7 @@ pub const KINDS: &[&str] = &[
     OptimizeContacts::KIND,
     DetectEvents::KIND,
     AdvanceJourneys::KIND,
+    JourneyNotice::KIND,
     Maintenance::KIND,
     Noop::KIND,
     Sleep::KIND,

@@ -597,6 +597,15 @@ async fn run_step(
             }
         }
         Action::Email { .. } => Outcome::Next(next, Some(mail.send(tx, e, c, &step.id, now).await?)),
+        Action::Notify { .. } => {
+            // Sent by a job written with the move: once per visit of the step.
+            let job =
+                crate::jobs::NewJob::of(&crate::jobs::JourneyNotice { enrolment_id: e.id, step: step.id.clone() }).key(
+                    format!("journeys.notify:{}:{}:{}", uuid::Uuid::from(e.id), step.id, e.since.timestamp_micros()),
+                );
+            crate::jobs::enqueue_in(tx, p, tx.ctx(), job).await?;
+            Outcome::Next(next, Some("notice queued".into()))
+        }
         Action::Exit => Outcome::Exit("exit step".into()),
     })
 }

@@ -1,7 +1,7 @@
 //! A journey's definition, as JSON:
 //!
 //! ```json
-//! {"entry": {"trigger": RULE_ID} | {"manual": true},
+//! {"entry": {"trigger": RULE_ID} | {"segment": SEGMENT_ID} | {"manual": true},
 //!  "reentry": {"mode": "never"} | {"mode": "after", "days": 30} | {"mode": "always"},
 //!  "goal": {"event": "purchase"},
 //!  "start": "welcome",
@@ -28,13 +28,16 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value, json};
 
-use crate::{EmailTemplateId, Error, Result, SegmentId, SendingDomainId, TriggerRuleId, validate};
+use crate::{EmailTemplateId, Error, Result, SegmentId, SendingDomainId, TriggerRuleId, UserId, validate};
 
 /// What enrols contacts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entry {
     /// Each firing of a trigger rule.
     Trigger(TriggerRuleId),
+    /// Each contact coming into a segment (through a trigger rule on its entries, made
+    /// when the journey is published).
+    Segment(SegmentId),
     /// Only `enrolContact` (a person or the API).
     Manual,
 }
@@ -43,6 +46,7 @@ impl Entry {
     pub fn kind(&self) -> &'static str {
         match self {
             Entry::Trigger(_) => "TRIGGER",
+            Entry::Segment(_) => "SEGMENT",
             Entry::Manual => "MANUAL",
         }
     }
@@ -79,6 +83,8 @@ pub enum Action {
     /// Sends an email template through the step's own campaign (the campaigns' consent,
     /// suppressions, caps, quiet hours and delivery apply).
     Email { template: EmailTemplateId, domain: SendingDomainId, from: String, from_name: String },
+    /// Tells a workspace member by email (`message` with the contact and the journey).
+    Notify { user: UserId, message: String },
     /// Takes the contact out of the journey.
     Exit,
 }
@@ -93,6 +99,7 @@ impl Action {
             Action::UpdateAttribute { .. } => "updateAttribute",
             Action::AddToList { .. } => "addToList",
             Action::Email { .. } => "email",
+            Action::Notify { .. } => "notify",
             Action::Exit => "exit",
         }
     }
@@ -167,7 +174,8 @@ impl Definition {
 }
 
 /// The step kinds there are, as a refusal lists them.
-pub const KINDS: &[&str] = &["wait", "waitFor", "branch", "split", "updateAttribute", "addToList", "email", "exit"];
+pub const KINDS: &[&str] =
+    &["wait", "waitFor", "branch", "split", "updateAttribute", "addToList", "email", "notify", "exit"];
 
 /// The longest a step waits (a year).
 pub const MAX_WAIT_SECS: i64 = 366 * 86_400;
@@ -216,7 +224,10 @@ pub fn parse(raw: &Value) -> Result<Definition> {
     }
     let entry = match o.get("entry") {
         None | Some(Value::Null) => {
-            return Err(bad("definition.entry", "is required: {\"trigger\": ID} or {\"manual\": true}"));
+            return Err(bad(
+                "definition.entry",
+                "is required: {\"trigger\": ID}, {\"segment\": ID} or {\"manual\": true}",
+            ));
         }
         Some(e) => {
             let e = object(e, "definition.entry")?;
@@ -226,10 +237,16 @@ pub fn parse(raw: &Value) -> Result<Definition> {
                     .and_then(validate::id_ref::<TriggerRuleId>)
                     .ok_or_else(|| bad("definition.entry.trigger", "is a trigger rule's ID"))?;
                 Entry::Trigger(rule)
+            } else if let Some(raw) = e.get("segment") {
+                let segment = raw
+                    .as_str()
+                    .and_then(validate::id_ref::<SegmentId>)
+                    .ok_or_else(|| bad("definition.entry.segment", "is a segment's ID"))?;
+                Entry::Segment(segment)
             } else if e.get("manual") == Some(&Value::Bool(true)) {
                 Entry::Manual
             } else {
-                return Err(bad("definition.entry", "is {\"trigger\": ID} or {\"manual\": true}"));
+                return Err(bad("definition.entry", "is {\"trigger\": ID}, {\"segment\": ID} or {\"manual\": true}"));
             }
         }
     };
@@ -369,6 +386,18 @@ fn parse_step(raw: &Value, at: &str) -> Result<Step> {
             }
             Action::Email { template, domain, from, from_name }
         }
+        "notify" => {
+            let user = o
+                .get("user")
+                .and_then(Value::as_str)
+                .and_then(validate::id_ref::<UserId>)
+                .ok_or_else(|| bad(&format!("{at}.user"), "is a workspace member's user ID"))?;
+            let message = match o.get("message") {
+                Some(Value::String(m)) if !m.trim().is_empty() && m.chars().count() <= 500 => m.trim().to_owned(),
+                _ => return Err(bad(&format!("{at}.message"), "is a text of 1 to 500 characters")),
+            };
+            Action::Notify { user, message }
+        }
         "exit" => Action::Exit,
         _ => return Err(bad(&format!("{at}.kind"), format!("is one of {}", KINDS.join(", ")))),
     };
@@ -462,13 +491,16 @@ pub fn check_graph(d: &Definition) -> Result<()> {
 /// The definition as stored and answered: as given, with IDs global.
 pub fn stored(d: &Definition, raw: &Value) -> Value {
     let mut out = raw.clone();
-    if let Entry::Trigger(rule) = d.entry {
-        out["entry"] = json!({ "trigger": validate::global_ref(rule) });
+    match d.entry {
+        Entry::Trigger(rule) => out["entry"] = json!({ "trigger": validate::global_ref(rule) }),
+        Entry::Segment(segment) => out["entry"] = json!({ "segment": validate::global_ref(segment) }),
+        Entry::Manual => {}
     }
     if let Some(steps) = out.get_mut("steps").and_then(Value::as_array_mut) {
         for (s, parsed) in steps.iter_mut().zip(&d.steps) {
             match &parsed.action {
                 Action::AddToList { list } => s["list"] = json!(validate::global_ref(*list)),
+                Action::Notify { user, .. } => s["user"] = json!(validate::global_ref(*user)),
                 Action::Email { template, domain, .. } => {
                     s["template"] = json!(validate::global_ref(*template));
                     s["domain"] = json!(validate::global_ref(*domain));

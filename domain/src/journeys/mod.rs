@@ -209,11 +209,22 @@ pub async fn update(ctx: &TenantCtx, p: &Parley, id: JourneyId, input: JourneyIn
 /// Checks what a definition names against the workspace: its trigger rule, the lists
 /// it adds to (static ones), the fields it writes and the rules it branches on.
 async fn check_references(tx: &TenantTx<'_>, d: &Definition) -> Result<()> {
-    if let Entry::Trigger(rule) = d.entry {
-        tx.find::<entities::trigger_rule::Entity>(rule).await.map_err(|e| match e {
-            Error::NotFound => Error::invalid("definition.entry.trigger", "is not a trigger rule of this workspace"),
-            e => e,
-        })?;
+    match d.entry {
+        Entry::Trigger(rule) => {
+            tx.find::<entities::trigger_rule::Entity>(rule).await.map_err(|e| match e {
+                Error::NotFound => {
+                    Error::invalid("definition.entry.trigger", "is not a trigger rule of this workspace")
+                }
+                e => e,
+            })?;
+        }
+        Entry::Segment(segment) => {
+            tx.find::<entities::segment::Entity>(segment).await.map_err(|e| match e {
+                Error::NotFound => Error::invalid("definition.entry.segment", "is not a segment of this workspace"),
+                e => e,
+            })?;
+        }
+        Entry::Manual => {}
     }
     let mut fields = None;
     for (i, s) in d.steps.iter().enumerate() {
@@ -261,6 +272,18 @@ async fn check_references(tx: &TenantTx<'_>, d: &Definition) -> Result<()> {
                     Err(e) => return Err(named("domain", "a sending domain", e)),
                 };
                 crate::campaigns::domains::check_from(&format!("{at}.fromAddress"), from, &d.domain)?;
+            }
+            Action::Notify { user, .. } => {
+                let member = entities::membership::Entity::scoped(tx.ctx())
+                    .filter(entities::membership::Column::UserId.eq(*user))
+                    .one(tx)
+                    .await?;
+                if member.is_none() {
+                    return Err(Error::invalid(
+                        &format!("{at}.user"),
+                        format!("step \"{}\": not a member of this workspace", s.id),
+                    ));
+                }
             }
             Action::Branch { condition, .. } => {
                 crate::segments::rule_condition(tx, condition).await.map_err(|e| match e {
@@ -321,8 +344,10 @@ pub async fn publish(ctx: &TenantCtx, p: &Parley, id: JourneyId) -> Result<Journ
         crate::triggers::detect::cursor(&tx, p).await?;
     }
     let status = if Status::of(&found) == Status::Paused { Status::Paused } else { Status::Active };
+    // A segment's entries come through the trigger rule that fires on them.
     let entry_ref: Option<uuid::Uuid> = match d.entry {
         Entry::Trigger(rule) => Some(rule.into()),
+        Entry::Segment(segment) => Some(crate::triggers::segment_entries(&tx, p, segment).await?.id.into()),
         Entry::Manual => None,
     };
     let saved = tx
@@ -525,6 +550,46 @@ pub async fn path(ctx: &TenantCtx, p: &Parley, id: JourneyEnrolmentId) -> Result
     Ok(found)
 }
 
+/// The email telling a member that a contact reached a notify step; None when the
+/// step, the member or the enrolment is gone.
+pub async fn prepare_notice(
+    ctx: &TenantCtx,
+    p: &Parley,
+    job: &crate::jobs::JourneyNotice,
+) -> Result<Option<crate::mail::Email>> {
+    let tx = p.tenant_tx(ctx).await?;
+    let e = match tx.find::<journey_enrolment::Entity>(job.enrolment_id).await {
+        Ok(e) => e,
+        Err(Error::NotFound) => return Ok(None),
+        Err(err) => return Err(err),
+    };
+    let j = tx.find::<journey::Entity>(e.journey_id).await?;
+    let v = journey_version::Entity::scoped(ctx)
+        .filter(journey_version::Column::JourneyId.eq(j.id))
+        .filter(journey_version::Column::Version.eq(e.version))
+        .one(&tx)
+        .await?;
+    let step = v.and_then(|v| definition_of(&v).ok()).and_then(|d| d.step(&job.step).cloned());
+    let Some(definition::Step { action: Action::Notify { user, message }, .. }) = step else { return Ok(None) };
+    let member = entities::membership::Entity::scoped(ctx)
+        .filter(entities::membership::Column::UserId.eq(user))
+        .one(&tx)
+        .await?;
+    let c = contact::Entity::scoped(ctx).filter(contact::Column::Id.eq(e.contact_id)).one(&tx).await?;
+    tx.commit().await?;
+    let (Some(_), Some(c)) = (member, c) else { return Ok(None) };
+    let u = crate::identity::accounts::user_by_id(p, user).await?;
+    let who = match (c.first_name.as_deref(), c.last_name.as_deref(), c.email.as_deref()) {
+        (Some(f), Some(l), _) => format!("{f} {l}"),
+        (Some(f), None, _) => f.to_owned(),
+        (_, _, Some(email)) => email.to_owned(),
+        _ => "A contact".to_owned(),
+    };
+    let link = format!("{}/app/contacts/{}", p.settings().public_url, validate::global_ref(c.id));
+    let name = if u.name.is_empty() { "there" } else { &u.name };
+    Ok(Some(crate::mail::journey_notice(&u.email, name, &who, &j.name, &message, &link)))
+}
+
 /// Why a contact was not enrolled.
 fn refused(why: impl Into<String>) -> Error {
     Error::invalid("contactId", why)
@@ -711,7 +776,7 @@ pub(crate) async fn enrol_fired(
     rules.dedup();
     let journeys: Vec<Journey> = journey::Entity::scoped(tx.ctx())
         .filter(journey::Column::Status.eq(Status::Active.as_str()))
-        .filter(journey::Column::EntryKind.eq("TRIGGER"))
+        .filter(journey::Column::EntryKind.is_in(["TRIGGER", "SEGMENT"]))
         .filter(journey::Column::EntryRef.is_in(rules))
         .all(tx)
         .await?;

@@ -154,9 +154,43 @@ pub(crate) async fn nudge_if_watching(tx: &TenantTx<'_>, p: &Parley) -> Result<(
 pub async fn create(ctx: &TenantCtx, p: &Parley, input: RuleInput) -> Result<TriggerRule> {
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::ManageCampaigns)?;
-    let (name, d, stored) = check(&tx, &input).await?;
-    name_free(&tx, &name, None).await?;
-    detect::cursor(&tx, p).await?;
+    let saved = create_in(&tx, p, &input).await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+/// The active rule that fires when a contact comes into segment `segment`, made (named
+/// after the segment) when there is none: what a journey entered by a segment enrols by.
+pub(crate) async fn segment_entries(tx: &TenantTx<'_>, p: &Parley, segment: crate::SegmentId) -> Result<TriggerRule> {
+    let want = json!({ "segmentEntered": validate::global_ref(segment) });
+    let found = trigger_rule::Entity::scoped(tx.ctx())
+        .filter(trigger_rule::Column::Kind.eq("SEGMENT_ENTERED"))
+        .filter(trigger_rule::Column::Status.eq(RuleStatus::Active.as_str()))
+        .all(tx)
+        .await?
+        .into_iter()
+        .find(|r| r.definition == want);
+    if let Some(r) = found {
+        return Ok(r);
+    }
+    let s = tx.find::<entities::segment::Entity>(segment).await?;
+    let mut name: String = format!("Entered {}", s.name).chars().take(180).collect();
+    for n in 2.. {
+        let taken =
+            trigger_rule::Entity::scoped(tx.ctx()).filter(trigger_rule::Column::Name.eq(name.as_str())).one(tx).await?;
+        if taken.is_none() {
+            break;
+        }
+        name = format!("Entered {} ({n})", s.name.chars().take(170).collect::<String>());
+    }
+    create_in(tx, p, &RuleInput { name, definition: want }).await
+}
+
+async fn create_in(tx: &TenantTx<'_>, p: &Parley, input: &RuleInput) -> Result<TriggerRule> {
+    let ctx = tx.ctx();
+    let (name, d, stored) = check(tx, input).await?;
+    name_free(tx, &name, None).await?;
+    detect::cursor(tx, p).await?;
     let t = p.clock();
     let row = trigger_rule::ActiveModel {
         id: Set(new_id()),
@@ -171,8 +205,7 @@ pub async fn create(ctx: &TenantCtx, p: &Parley, input: RuleInput) -> Result<Tri
         ..Default::default()
     };
     let saved = tx.create("trigger_rule.created", row).await?;
-    nudge(&tx, p).await?;
-    tx.commit().await?;
+    nudge(tx, p).await?;
     Ok(saved)
 }
 

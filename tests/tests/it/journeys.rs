@@ -480,12 +480,27 @@ async fn an_email_step_sends_once_per_entry_through_the_campaign_pipeline(app: T
     let tpl = crate::campaigns::template(&app, &me, "Welcome mail").await;
     let ann = crate::campaigns::contact(&app, &me, "ann@mail.journey.example", "Ann", Some("GRANTED")).await;
     let bob = crate::campaigns::contact(&app, &me, "bob@mail.journey.example", "Bob", None).await;
-    let def = |from: &str| {
-        json!({ "entry": { "manual": true }, "start": "mail",
-                "steps": [{ "id": "mail", "kind": "email", "template": tpl, "domain": domain, "fromAddress": from,
-                            "fromName": "The shop", "next": "wait" },
-                          { "id": "wait", "kind": "wait", "duration": "P1D" }] })
+    let my_id = run(&app, &me, "{ me { id } }", json!({})).await["me"]["id"].clone();
+    let stranger = app.sign_up("BUSINESS").await;
+    let their_id = run(&app, &stranger.auth(), "{ me { id } }", json!({})).await["me"]["id"].clone();
+    let steps = |from: &str, tell: &Value| {
+        json!([{ "id": "mail", "kind": "email", "template": tpl, "domain": domain, "fromAddress": from,
+                 "fromName": "The shop", "next": "tell" },
+               { "id": "tell", "kind": "notify", "user": tell, "message": "Say hello in person.", "next": "wait" },
+               { "id": "wait", "kind": "wait", "duration": "P1D" }])
     };
+    let def = |from: &str| json!({ "entry": { "manual": true }, "start": "mail", "steps": steps(from, &my_id) });
+    // Only a member of the workspace can be told.
+    let stray = journey(
+        &app,
+        &me,
+        "Stray",
+        json!({ "entry": { "manual": true }, "start": "mail",
+        "steps": steps("hello@news.journey.example", &their_id) }),
+    )
+    .await;
+    let r = app.gql(&me, PUBLISH, json!({ "id": stray })).await;
+    assert_eq!(bad(&r), (Some("BAD_USER_INPUT".into()), Some("definition.steps[1].user".into())), "{r}");
     let id = journey(&app, &me, "Welcome", def("hello@elsewhere.example")).await;
     let r = app.gql(&me, PUBLISH, json!({ "id": id })).await;
     assert_eq!(bad(&r), (Some("BAD_USER_INPUT".into()), Some("definition.steps[0].fromAddress".into())), "{r}");
@@ -522,6 +537,11 @@ async fn an_email_step_sends_once_per_entry_through_the_campaign_pipeline(app: T
     assert!(got[0].data.contains("DKIM-Signature"), "signed");
     assert!(got[0].data.contains("List-Unsubscribe"), "with its unsubscribe link");
     assert!(app.smtp.to("bob@mail.journey.example").is_empty());
+    assert_eq!(a[0]["path"][1]["note"], "notice queued");
+    let told: Vec<_> =
+        app.smtp.to(&owner.email).into_iter().filter(|m| m.data.contains("Say hello in person.")).collect();
+    assert_eq!(told.len(), 2, "the owner hears of Ann and of Bob");
+    assert!(told.iter().any(|m| m.data.contains("Ann reached a step")), "names the contact");
     // Ann's timeline has the send, as a campaign's would.
     let q = "query($e: String!) { contactByEmail(email: $e) { events(first: 20) { nodes { kind } } } }";
     let t = run(&app, &me, q, json!({ "e": "ann@mail.journey.example" })).await;
@@ -538,6 +558,57 @@ async fn an_email_step_sends_once_per_entry_through_the_campaign_pipeline(app: T
     assert_eq!(app.smtp.to("ann@mail.journey.example").len(), 1);
     let a = enrolments(&app, &me, &ann).await;
     assert_eq!(a[0]["status"], "COMPLETED");
+}
+
+/// A journey entered by a segment enrols the contacts who come into it (those in it
+/// already when it is published do not enter), through a trigger rule on its entries
+/// made at publish and shared by every journey on that segment.
+async fn a_segment_entry_enrols_contacts_as_they_come_in(app: TestApp) {
+    let owner = app.sign_up("BUSINESS").await;
+    let me = owner.auth();
+    plan_field(&app, &me).await;
+    let gold = segment(&app, &me, "Gold", json!({ "attribute": "plan", "op": "eq", "value": "gold" })).await;
+    let already = crate::campaigns::contact(&app, &me, "early@seg.example", "Early", None).await;
+    let later = contact_id_or_new(&app, &me, "later@seg.example").await;
+    let def = json!({ "entry": { "segment": gold }, "start": "hold",
+                      "steps": [{ "id": "hold", "kind": "wait", "duration": "P1D" }] });
+    let r = app
+        .gql(
+            &me,
+            CREATE,
+            json!({ "i": { "name": "Bad", "definition": { "entry": { "segment": "x" },
+        "start": "hold", "steps": [{ "id": "hold", "kind": "exit" }] } } }),
+        )
+        .await;
+    assert_eq!(bad(&r), (Some("BAD_USER_INPUT".into()), Some("definition.entry.segment".into())), "{r}");
+    let a = journey(&app, &me, "Gold welcome", def.clone()).await;
+    let b = journey(&app, &me, "Gold survey", def).await;
+    for id in [&a, &b] {
+        let p = run(&app, &me, PUBLISH, json!({ "id": id })).await;
+        assert_eq!(p["publishJourney"]["status"], "ACTIVE");
+    }
+    let j = run(&app, &me, JOURNEY, json!({ "id": a })).await;
+    assert_eq!(j["journey"]["entryKind"], "SEGMENT");
+    let rules = run(&app, &me, "{ triggerRules(first: 10) { nodes { name kind } } }", json!({})).await;
+    assert_eq!(
+        rules["triggerRules"]["nodes"],
+        json!([{ "name": "Entered Gold", "kind": "SEGMENT_ENTERED" }]),
+        "one rule for both journeys"
+    );
+    app.drive_jobs().await;
+    set_plan(&app, &me, &later, "gold").await;
+    app.drive_jobs().await;
+    let e = enrolments(&app, &me, &later).await;
+    let mut names: Vec<String> = Vec::new();
+    for x in &e {
+        let q = "query($id: ID!) { journey(id: $id) { name } }";
+        names.push(
+            run(&app, &me, q, json!({ "id": x["journey"]["id"] })).await["journey"]["name"].as_str().unwrap().into(),
+        );
+    }
+    names.sort();
+    assert_eq!(names, ["Gold survey", "Gold welcome"], "{e:?}");
+    assert_eq!(enrolments(&app, &me, &already).await.len(), 0, "in the segment before: not entered");
 }
 
 /// A journey and one of its enrolments, for the node registry's story.
@@ -561,4 +632,5 @@ on_both!(
     manual_journeys_split_meet_goals_and_follow_reentry,
     bad_journeys_are_named_and_other_workspaces_see_nothing,
     an_email_step_sends_once_per_entry_through_the_campaign_pipeline,
+    a_segment_entry_enrols_contacts_as_they_come_in,
 );

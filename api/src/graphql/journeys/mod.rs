@@ -61,7 +61,8 @@ impl From<EnrolmentStatus> for State {
 pub struct JourneyStep {
     /// The step's ID in the definition.
     pub id: String,
-    /// `wait`, `waitFor`, `branch`, `split`, `updateAttribute`, `addToList` or `exit`.
+    /// `wait`, `waitFor`, `branch`, `split`, `updateAttribute`, `addToList`, `email`,
+    /// `notify` or `exit`.
     pub kind: String,
     /// The steps it leads to.
     pub next: Vec<String>,
@@ -119,7 +120,7 @@ node_object! {
         async fn draft(&self) -> Json<serde_json::Value> {
             Json(self.0.draft.clone())
         }
-        /// What enrols contacts in the latest version: `TRIGGER` or `MANUAL`.
+        /// What enrols contacts in the latest version: `TRIGGER`, `SEGMENT` or `MANUAL`.
         async fn entry_kind(&self) -> Option<String> {
             self.0.entry_kind.clone()
         }
@@ -243,13 +244,15 @@ node_object! {
 pub struct JourneyInput {
     /// Unique in the workspace; up to 200 characters.
     pub name: String,
-    /// The graph: `{"entry": {"trigger": RULE_ID} | {"manual": true}, "reentry":
+    /// The graph: `{"entry": {"trigger": RULE_ID} | {"segment": SEGMENT_ID} | {"manual": true}, "reentry":
     /// {"mode": "never" | "always"} | {"mode": "after", "days": N}, "goal": {"event":
     /// TYPE}, "start": STEP_ID, "steps": [{"id", "kind", …, "next"}]}` with kinds `wait`
     /// (`duration` or `until` "HH:MM" in the contact's zone), `waitFor` (`event`,
     /// `timeout`, `timeoutNext`), `branch` (`condition`: a segment rule, `yes`, `no`),
     /// `split` (`paths`: [{`percent`, `next`}]), `updateAttribute` (`field`, `value`),
-    /// `addToList` (`list`) and `exit`. A step without `next` ends the journey.
+    /// `addToList` (`list`), `email` (`template`, `domain`, `fromAddress`, `fromName`: sent
+    /// through the step's own campaign), `notify` (`user`, `message`: a member told by
+    /// email) and `exit`. A step without `next` ends the journey.
     pub definition: Json<serde_json::Value>,
 }
 
