@@ -6,6 +6,11 @@
 // on the contact's page; enrolling them again is refused. A tracked purchase takes
 // them through the field step to the exit. The journey is paused and resumed.
 //
+// A second story sends an email from a journey: with a template and a sending domain
+// in the workspace, an email step is built (its From address refused under it until it
+// is at the sending domain), published, and a contact who agreed to email goes through
+// it: the canvas names the template and the contact's path says the email was queued.
+//
 //   PARLEY_BASE_URL=http://127.0.0.1:8080 node --test tests/browser/journeys.test.mjs
 
 import { test } from 'node:test';
@@ -179,5 +184,108 @@ test('a marketer builds, publishes and follows a journey', {
   assert.equal(await listed.locator('[data-testid="journey-status"]').getAttribute('data-status'), 'ACTIVE');
   assert.equal(await text(listed.locator('[data-testid="journey-version"]')), '1');
   assert.equal(await text(listed.locator('[data-testid="journey-entry"]')), 'Manual');
+  assert.deepEqual(unexpected(problems), []);
+}));
+
+test('a journey sends an email to a contact who agreed to it', {
+  skip: NEEDS_SERVER,
+  timeout: 180_000,
+}, () => inBrowser('journeys-email', async (page, _context, problems) => {
+  const id = stamp();
+  const email = `em-${id}@example.com`;
+  const workspace = await signUp(page, { name: 'Em Mailer', email, workspace: `Journey mail ${id}` });
+  const session = await ok('mutation($i: LogInInput!) { logIn(input: $i) { accessToken } }',
+    { variables: { i: { email, password: PASSWORD } } });
+  const as = { bearer: session.logIn.accessToken, workspace };
+  const domain = `news-${id.replace(/[^0-9]/g, '')}.shop.example`;
+  await ok('mutation($d: String!) { addSendingDomain(input: {domain: $d}) { id } }', { ...as, variables: { d: domain } });
+  const mjml = '<mjml><mj-body><mj-section><mj-column><mj-text>Hello {{ contact.first_name | default("friend") }}.</mj-text></mj-column></mj-section></mj-body></mjml>';
+  await ok('mutation($i: EmailTemplateInput!) { createEmailTemplate(input: $i) { id } }',
+    { ...as, variables: { i: { name: 'Welcome mail', subject: 'Welcome!', mjml } } });
+  const reader = `ria-${id}@example.com`;
+  await ok('mutation($i: ContactInput!) { createContact(input: $i) { id } }', {
+    ...as,
+    variables: { i: { email: reader, firstName: 'Ria', consents: [{ channel: 'EMAIL', status: 'GRANTED' }] } },
+  });
+
+  await page.click('[data-testid="nav-journeys"]');
+  await page.waitForURL(`${BASE}/app/journeys`);
+  await page.click('[data-testid="journey-new-link"]');
+  await page.waitForURL(`${BASE}/app/journeys/new`);
+  await page.waitForSelector('[data-testid="journey-submit"]:not([disabled])');
+
+  // An email step, then a day's wait; its From address is first at another domain.
+  await page.fill('[data-testid="journey-name"]', 'Welcome mail');
+  const step = (n) => page.locator('[data-testid="step-row"]').nth(n);
+  await step(0).locator('[data-testid="step-id"]').fill('mail');
+  await step(0).locator('[data-testid="step-kind"]').selectOption({ label: 'Send an email' });
+  assert.equal(await step(0).locator('[data-testid="templates-empty"]').count(), 0);
+  await step(0).locator('[data-testid="step-template"]').selectOption({ label: 'Welcome mail' });
+  await step(0).locator('[data-testid="step-domain"]').selectOption({ label: domain });
+  assert.equal(await text(step(0).locator('[data-testid="step-from-hint"]')),
+    `An address at ${domain}, like news@${domain}.`);
+  await step(0).locator('[data-testid="step-fromAddress"]').fill('news@elsewhere.example');
+  await step(0).locator('[data-testid="step-fromName"]').fill('The shop');
+  await page.click('[data-testid="step-add"]');
+  await step(1).locator('[data-testid="step-id"]').fill('later');
+  await step(0).locator('[data-testid="step-next"]').selectOption('later');
+  await page.selectOption('[data-testid="journey-start"]', 'mail');
+
+  await page.click('[data-testid="journey-json-toggle"]');
+  const built = JSON.parse(await page.locator('[data-testid="journey-json"]').inputValue());
+  assert.equal(built.steps[0].kind, 'email');
+  assert.equal(built.steps[0].fromAddress, 'news@elsewhere.example');
+  assert.equal(built.steps[0].fromName, 'The shop');
+  assert.equal(built.steps[0].next, 'later');
+  assert.ok(built.steps[0].template && built.steps[0].domain, 'the template and domain by ID');
+  await page.click('[data-testid="journey-json-toggle"]');
+  assert.equal(await step(0).locator('[data-testid="step-fromName"]').inputValue(), 'The shop', 'read back');
+  await page.click('[data-testid="journey-submit"]');
+
+  // Publishing refuses the From address under its input; at the domain, it publishes.
+  await page.waitForURL((url) => /^\/app\/journeys\/[^/]+$/.test(url.pathname) && !url.pathname.endsWith('/new'));
+  await page.locator('[data-testid="journey-edit-form"]').waitFor();
+  await page.waitForSelector('[data-testid="journey-publish"]:not([disabled])');
+  await page.click('[data-testid="journey-publish"]');
+  const refusal = step(0).locator('[data-testid="error-definition.steps[0].fromAddress"]');
+  await refusal.waitFor();
+  assert.equal(await page.locator('[data-testid="journey-status"]').getAttribute('data-status'), 'DRAFT');
+  assert.equal(await step(0).locator('[data-testid="step-template"] option:checked').textContent(), 'Welcome mail');
+  await step(0).locator('[data-testid="step-fromAddress"]').fill(`news@${domain}`);
+  await page.click('[data-testid="journey-save"]');
+  await page.locator('[data-testid="journey-edit-form"]').waitFor();
+  await page.waitForSelector('[data-testid="journey-publish"]:not([disabled])');
+  assert.equal(await page.locator('[data-testid="error-definition.steps[0].fromAddress"]').count(), 0);
+  await page.click('[data-testid="journey-publish"]');
+  await page.locator('[data-testid="journey-status"][data-status="ACTIVE"]').waitFor();
+  const mail = page.locator('[data-testid="step-mail"]');
+  await mail.waitFor();
+  assert.equal(await text(mail.locator('[data-testid="step-kind"]')), 'Send an email');
+  assert.equal(await text(mail.locator('[data-testid="step-summary"]')), `Email "Welcome mail" from news@${domain}`);
+  assert.equal(await text(mail.locator('[data-testid="step-leads"]')), '→ later');
+
+  // The contact goes through the email step and waits at the next; its path says the
+  // email was queued.
+  await page.fill('[data-testid="enrol-email"]', reader);
+  await page.click('[data-testid="enrol-submit"]');
+  await page.locator('[data-testid="enrol-done"]').waitFor();
+  const row = page.locator('[data-testid="enrolment-row"]');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const at = row.locator('[data-testid="enrolment-step"]');
+    const done = mail.locator('[data-testid="step-completed"]');
+    if (await at.count() && (await text(at)).startsWith('later') && await done.count()
+      && await text(done) === '1') break;
+    assert.ok(Date.now() < deadline, 'the contact never went through the email step');
+    await page.waitForTimeout(500);
+    await page.click('[data-testid="journey-refresh"]');
+  }
+  assert.equal(await text(page.locator('[data-testid="step-later"] [data-testid="step-waiting"]')), '1');
+  assert.equal(await row.locator('[data-testid="enrolment-status"]').getAttribute('data-status'), 'WAITING');
+  await row.locator('[data-testid="enrolment-details"]').click();
+  const visit = row.locator('[data-testid="path-visit"][data-step="mail"]');
+  await visit.waitFor();
+  assert.equal(await text(visit.locator('[data-testid="path-note"]')), 'email queued');
+  await shot(page, '99-journey-email');
   assert.deepEqual(unexpected(problems), []);
 }));

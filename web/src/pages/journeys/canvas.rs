@@ -88,12 +88,19 @@ fn ways_text(step: &Value) -> String {
         .join(" · ")
 }
 
+/// What steps name by ID, each as (ID, name): static lists and email templates.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Names {
+    pub lists: Vec<(String, String)>,
+    pub templates: Vec<(String, String)>,
+}
+
 /// One step's box.
-fn step_box(s: StepCounts, definition: &Value, lists: &[(String, String)]) -> impl IntoView + use<> {
+fn step_box(s: StepCounts, definition: &Value, names: &Names) -> impl IntoView + use<> {
     let found = definition["steps"].as_array().and_then(|all| all.iter().find(|x| x["id"] == s.id.as_str()));
     let fallback = serde_json::json!({ "kind": s.kind });
     let step = found.unwrap_or(&fallback);
-    let summary = step_summary(step, |id| lists.iter().find(|(l, _)| l == id).map(|(_, n)| n.clone()));
+    let summary = step_summary(step, &names.lists, &names.templates);
     let leads = ways_text(step);
     let is_start = definition["start"] == s.id.as_str();
     view! {
@@ -121,8 +128,8 @@ pub(crate) fn Canvas(
     latest: i64,
     /// Every published version with its definition, newest first.
     versions: Vec<(i64, Value)>,
-    /// Static lists (ID, name), to name the ones steps add to.
-    lists: Vec<(String, String)>,
+    /// The lists steps add to and the templates they send, by name.
+    names: Names,
     /// Changes when the counts should be read again.
     refresh: RwSignal<u32>,
     /// Asks for counts and contacts to be read again.
@@ -136,7 +143,7 @@ pub(crate) fn Canvas(
     });
     let numbers: Vec<i64> = versions.iter().map(|(v, _)| *v).collect();
     let definitions = StoredValue::new(versions);
-    let lists = StoredValue::new(lists);
+    let names = StoredValue::new(names);
     let drawn = move || match steps.data.get() {
         None => view! { <Loading /> }.into_any(),
         Some(Err(e)) => view! { <LoadError errors=e /> }.into_any(),
@@ -157,7 +164,7 @@ pub(crate) fn Canvas(
                     let boxes = column
                         .into_iter()
                         .filter_map(|i| slots.get_mut(i).and_then(Option::take))
-                        .map(|s| lists.with_value(|l| step_box(s, &definition, l)))
+                        .map(|s| names.with_value(|n| step_box(s, &definition, n)))
                         .collect_view();
                     view! {
                         <div class="journey-column" data-testid="journey-column">{boxes}</div>
@@ -220,5 +227,6 @@ mod tests {
         let step = serde_json::json!({ "kind": "waitFor", "next": "tag" });
         assert_eq!(ways_text(&step), "→ tag · no event → end");
         assert_eq!(ways_text(&serde_json::json!({ "kind": "exit" })), "");
+        assert_eq!(ways_text(&serde_json::json!({ "kind": "email", "next": "wait" })), "→ wait");
     }
 }

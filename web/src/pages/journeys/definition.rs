@@ -7,13 +7,14 @@ use serde_json::{Map, Value, json};
 use crate::pages::triggers::definition::{scalar_text, typed_scalar};
 
 /// The step kinds, in the order the builder lists them, with how a marketer reads them.
-pub(crate) const KINDS: [(&str, &str); 7] = [
+pub(crate) const KINDS: [(&str, &str); 8] = [
     ("wait", "Wait"),
     ("waitFor", "Wait for an event"),
     ("branch", "Branch on a rule"),
     ("split", "Random split"),
     ("updateAttribute", "Set a contact field"),
     ("addToList", "Add to a list"),
+    ("email", "Send an email"),
     ("exit", "Exit"),
 ];
 
@@ -52,6 +53,12 @@ pub(crate) struct StepDraft {
     pub field: String,
     pub value: String,
     pub list: String,
+    /// The email template sent, by ID.
+    pub template: String,
+    /// The sending domain it goes out from, by ID.
+    pub domain: String,
+    pub from_address: String,
+    pub from_name: String,
 }
 
 impl StepDraft {
@@ -77,6 +84,10 @@ impl StepDraft {
             field: String::new(),
             value: String::new(),
             list: String::new(),
+            template: String::new(),
+            domain: String::new(),
+            from_address: String::new(),
+            from_name: String::new(),
         }
     }
 
@@ -138,6 +149,15 @@ impl StepDraft {
                 link("next", &self.next);
                 o.insert("list".to_owned(), json!(self.list));
             }
+            "email" => {
+                link("next", &self.next);
+                o.insert("template".to_owned(), json!(self.template));
+                o.insert("domain".to_owned(), json!(self.domain));
+                o.insert("fromAddress".to_owned(), json!(t(&self.from_address)));
+                if !self.from_name.trim().is_empty() {
+                    o.insert("fromName".to_owned(), json!(t(&self.from_name)));
+                }
+            }
             _ => {}
         }
         Ok(Value::Object(o))
@@ -178,6 +198,10 @@ impl StepDraft {
         s.field = text("field");
         s.value = v.get("value").map(scalar_text).unwrap_or_default();
         s.list = text("list");
+        s.template = text("template");
+        s.domain = text("domain");
+        s.from_address = text("fromAddress");
+        s.from_name = text("fromName");
         s
     }
 }
@@ -252,10 +276,15 @@ impl Draft {
     }
 }
 
-/// What a step's definition does, in one line (`purchase within 3 d`).
-pub(crate) fn step_summary(step: &Value, list_name: impl Fn(&str) -> Option<String>) -> String {
+/// What a step's definition does, in one line (`purchase within 3 d`), the lists and
+/// email templates it names found by ID in `lists` and `templates` (ID, name).
+pub(crate) fn step_summary(step: &Value, lists: &[(String, String)], templates: &[(String, String)]) -> String {
     use crate::pages::triggers::summary::duration_text;
     let text = |key: &str| step[key].as_str().unwrap_or("?").to_owned();
+    let name_in = |all: &[(String, String)], key: &str| {
+        let id = text(key);
+        all.iter().find(|(x, _)| *x == id).map(|(_, n)| n.clone())
+    };
     match step["kind"].as_str().unwrap_or_default() {
         "wait" => match step["until"].as_str() {
             Some(until) => format!("until {until}"),
@@ -272,7 +301,12 @@ pub(crate) fn step_summary(step: &Value, list_name: impl Fn(&str) -> Option<Stri
         "updateAttribute" => {
             format!("{} = {}", text("field"), step.get("value").map_or_else(String::new, |v| v.to_string()))
         }
-        "addToList" => list_name(&text("list")).unwrap_or_else(|| "a removed list".to_owned()),
+        "addToList" => name_in(lists, "list").unwrap_or_else(|| "a removed list".to_owned()),
+        "email" => {
+            let template = name_in(templates, "template")
+                .map_or_else(|| "(a removed template)".to_owned(), |n| format!("\"{n}\""));
+            format!("Email {template} from {}", text("fromAddress"))
+        }
         "exit" => "leaves the journey".to_owned(),
         other => other.to_owned(),
     }
@@ -295,6 +329,10 @@ const STEP_FIELDS: &[&str] = &[
     "field",
     "value",
     "list",
+    "template",
+    "domain",
+    "fromAddress",
+    "fromName",
 ];
 
 /// The fields of the definition outside its steps the builder shows errors under.
@@ -367,6 +405,44 @@ mod tests {
     }
 
     #[test]
+    fn an_email_step_builds_and_reads_back() {
+        let mut mail = StepDraft::new("mail".into());
+        mail.kind = "email".into();
+        mail.template = "tpl1".into();
+        mail.domain = "dom1".into();
+        mail.from_address = " news@shop.example ".into();
+        mail.from_name = "The shop".into();
+        mail.next = "done".into();
+        let mut done = StepDraft::new("done".into());
+        done.kind = "exit".into();
+        let draft = Draft { start: "mail".into(), steps: vec![mail, done], ..Draft::default() };
+        let d = draft.definition().unwrap();
+        assert_eq!(
+            d["steps"],
+            json!([
+                { "id": "mail", "kind": "email", "template": "tpl1", "domain": "dom1",
+                  "fromAddress": "news@shop.example", "fromName": "The shop", "next": "done" },
+                { "id": "done", "kind": "exit" },
+            ])
+        );
+        let back = Draft::of("", &d);
+        assert_eq!(back.steps[0].template, "tpl1");
+        assert_eq!(back.steps[0].domain, "dom1");
+        assert_eq!(back.steps[0].from_address, "news@shop.example");
+        assert_eq!(back.steps[0].from_name, "The shop");
+        assert_eq!(back.definition().unwrap(), d);
+        // Nothing chosen yet: sent as typed, for the server to name what is missing; no
+        // From name, none written.
+        let mut bare = StepDraft::new("mail".into());
+        bare.kind = "email".into();
+        let d = Draft { start: "mail".into(), steps: vec![bare], ..Draft::default() }.definition().unwrap();
+        assert_eq!(
+            d["steps"][0],
+            json!({ "id": "mail", "kind": "email", "template": "", "domain": "", "fromAddress": "" })
+        );
+    }
+
+    #[test]
     fn splits_and_branches_need_what_can_be_sent() {
         let mut split = StepDraft::new("s".into());
         split.kind = "split".into();
@@ -389,6 +465,10 @@ mod tests {
         assert_eq!(owner("definition.steps[0].paths[1].percent").as_deref(), Some("definition.steps[0].paths"));
         assert_eq!(owner("definition.steps[1].condition.all[0]").as_deref(), Some("definition.steps[1].condition"));
         assert_eq!(owner("definition.steps[3].extra").as_deref(), Some("definition.steps[3]"));
+        for part in ["template", "domain", "fromAddress", "fromName"] {
+            let field = format!("definition.steps[4].{part}");
+            assert_eq!(owner(&field), Some(field));
+        }
         assert_eq!(owner("definition.entry.trigger").as_deref(), Some("definition.entry.trigger"));
         assert_eq!(owner("definition.extra").as_deref(), Some("definition"));
         assert_eq!(owner("contactId"), None);
@@ -396,14 +476,22 @@ mod tests {
 
     #[test]
     fn steps_read_as_one_line() {
-        let none = |_: &str| None;
+        let summary = |step: &Value| step_summary(step, &[], &[]);
         let wait_for = json!({ "kind": "waitFor", "event": "purchase", "timeout": "P3D" });
-        assert_eq!(step_summary(&wait_for, none), "purchase within 3 d");
-        assert_eq!(step_summary(&json!({ "kind": "wait", "until": "09:00" }), none), "until 09:00");
+        assert_eq!(summary(&wait_for), "purchase within 3 d");
+        assert_eq!(summary(&json!({ "kind": "wait", "until": "09:00" })), "until 09:00");
         let split = json!({ "kind": "split", "paths": [{ "percent": 30 }, { "percent": 70 }] });
-        assert_eq!(step_summary(&split, none), "30% / 70%");
+        assert_eq!(summary(&split), "30% / 70%");
         let set = json!({ "kind": "updateAttribute", "field": "tier", "value": "gold" });
-        assert_eq!(step_summary(&set, none), "tier = \"gold\"");
+        assert_eq!(summary(&set), "tier = \"gold\"");
+        let lists = [("l1".to_owned(), "Customers".to_owned())];
+        assert_eq!(step_summary(&json!({ "kind": "addToList", "list": "l1" }), &lists, &[]), "Customers");
+        assert_eq!(summary(&json!({ "kind": "addToList", "list": "l1" })), "a removed list");
+        let mail = json!({ "kind": "email", "template": "t1", "domain": "d1", "fromAddress": "news@shop.example" });
+        let templates = [("t1".to_owned(), "Welcome mail".to_owned())];
+        assert_eq!(step_summary(&mail, &[], &templates), "Email \"Welcome mail\" from news@shop.example");
+        assert_eq!(summary(&mail), "Email (a removed template) from news@shop.example");
         assert_eq!(kind_label("waitFor"), "Wait for an event");
+        assert_eq!(kind_label("email"), "Send an email");
     }
 }

@@ -29,12 +29,15 @@ pub(crate) enum Mode {
 }
 
 /// What the builder offers to choose from, each as (ID or key, name): trigger rules
-/// for the entry, contact fields to set, static lists to add to.
+/// for the entry, contact fields to set, static lists to add to, email templates to
+/// send and the sending domains they go out from.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Choices {
     pub rules: Vec<(String, String)>,
     pub fields: Vec<(String, String)>,
     pub lists: Vec<(String, String)>,
+    pub templates: Vec<(String, String)>,
+    pub domains: Vec<(String, String)>,
 }
 
 /// One step in the builder: its draft, keyed so the others keep their inputs while it
@@ -227,8 +230,9 @@ fn split_paths(c: Ctx) -> impl IntoView {
     }
 }
 
-/// The inputs of a step's kind.
-fn kind_inputs(c: Ctx, kind: &str, fields: &[(String, String)], lists: &[(String, String)]) -> AnyView {
+/// The inputs of a step's kind, choosing among `choices`.
+fn kind_inputs(c: Ctx, kind: &str, choices: &Choices) -> AnyView {
+    let Choices { fields, lists, templates, domains, .. } = choices;
     let blank = |what: &str| (String::new(), format!("Choose a {what}…"));
     match kind {
         "wait" => {
@@ -300,8 +304,42 @@ fn kind_inputs(c: Ctx, kind: &str, fields: &[(String, String)], lists: &[(String
             }
             .into_any()
         }
+        "email" => email_inputs(c, templates, domains),
         _ => view! { <p class="muted">"The contact leaves the journey here."</p> }.into_any(),
     }
+}
+
+/// The inputs of an email step: the template, the sending domain, who it is from and
+/// the step after it.
+fn email_inputs(c: Ctx, templates: &[(String, String)], domains: &[(String, String)]) -> AnyView {
+    let blank = |what: &str| (String::new(), format!("Choose a {what}…"));
+    let template_options = std::iter::once(blank("template")).chain(templates.iter().cloned()).collect();
+    let domain_options = std::iter::once(blank("sending domain")).chain(domains.iter().cloned()).collect();
+    let known = domains.to_vec();
+    let from_hint = move || {
+        let chosen = c.row.step.with(|s| s.domain.clone());
+        known.iter().find(|(id, _)| *id == chosen).map(|(_, d)| format!("An address at {d}, like news@{d}."))
+    };
+    view! {
+        <div class="form-row">
+            {step_choice(c, "Template", "template", template_options, |s| s.template.clone(), |s, v| s.template = v)}
+            {step_choice(c, "Sending domain", "domain", domain_options, |s| s.domain.clone(), |s, v| s.domain = v)}
+        </div>
+        {templates.is_empty().then(|| view! {
+            <p class="field-hint" data-testid="templates-empty">"To send an email, " <A href="/app/email-templates/new">"write a template"</A> " first."</p>
+        })}
+        {domains.is_empty().then(|| view! {
+            <p class="field-hint" data-testid="domains-empty">"To send an email, " <A href="/app/sending">"add a sending domain"</A> " first."</p>
+        })}
+        <div class="form-row">
+            {step_text(c, "From address", "fromAddress", "news@shop.example", |s| s.from_address.clone(), |s, v| s.from_address = v)}
+            {step_text(c, "From name (optional)", "fromName", "The shop", |s| s.from_name.clone(), |s, v| s.from_name = v)}
+            {step_next(c, "Then", "next", |s| s.next.clone(), |s, v| s.next = v)}
+        </div>
+        {move || from_hint().map(|h| view! { <p class="field-hint" data-testid="step-from-hint">{h}</p> })}
+        <p class="field-hint">"Sent as a campaign is: only to contacts who agreed to email and are not suppressed; caps and quiet hours apply."</p>
+    }
+    .into_any()
 }
 
 /// The builder, prefilled with `initial`. Its errors go to `errors` when given (the
@@ -414,7 +452,7 @@ pub(crate) fn JourneyForm(
             .unwrap_or_default();
         steps.update(|l| l.push(new_row(StepDraft::new(id))));
     };
-    let Choices { rules, fields, lists } = choices;
+    let Choices { rules, fields, lists, templates, domains } = choices;
     let no_rules = rules.is_empty();
     let entries = std::iter::once((String::new(), "Manual: people or the API enrol contacts".to_owned()))
         .chain(rules.into_iter().map(|(id, name)| (id, format!("Each firing of “{name}”"))))
@@ -424,8 +462,7 @@ pub(crate) fn JourneyForm(
         ("after".to_owned(), "After some days".to_owned()),
         ("always".to_owned(), "Whenever its last entry is finished".to_owned()),
     ];
-    let fields = StoredValue::new(fields);
-    let lists = StoredValue::new(lists);
+    let options = StoredValue::new(Choices { rules: Vec::new(), fields, lists, templates, domains });
     let kinds = KINDS.iter().map(|(k, l)| ((*k).to_owned(), (*l).to_owned())).collect::<Vec<_>>();
     let kinds = StoredValue::new(kinds);
     let start_options = move || {
@@ -455,7 +492,7 @@ pub(crate) fn JourneyForm(
                         disabled=move || steps.with(Vec::len) <= 1
                         on:click=move |_| steps.update(|l| l.retain(|x| x.key != row.key))>"Remove step"</button>
                 </div>
-                {move || fields.with_value(|f| lists.with_value(|l| kind_inputs(c, &kind.get(), f, l)))}
+                {move || options.with_value(|o| kind_inputs(c, &kind.get(), o))}
                 {move || error_of(errors, c.field(""))}
             </fieldset>
         }

@@ -10,7 +10,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use super::canvas::Canvas;
+use super::canvas::{Canvas, Names};
 use super::definition::{Draft, owner};
 use super::enrolments::{EnrolForm, Enrolments, MigrateForm};
 use super::form::{JourneyForm, Mode};
@@ -62,7 +62,7 @@ fn Detail(data: Data, loaded: Loaded<Data>) -> impl IntoView {
         editing.set(false);
         loaded.reload();
     });
-    let lists = choices.lists.clone();
+    let names = Names { lists: choices.lists.clone(), templates: choices.templates.clone() };
     let edit_choices = StoredValue::new(choices);
     let edit_draft = StoredValue::new(Draft::of(&j.name, &j.draft));
     let id = j.id.clone();
@@ -101,7 +101,7 @@ fn Detail(data: Data, loaded: Loaded<Data>) -> impl IntoView {
             </section>
         })}
         {published.then(|| view! {
-            <Canvas id=j.id.clone() latest=j.version versions=versions lists=lists refresh=refresh on_refresh=on_change />
+            <Canvas id=j.id.clone() latest=j.version versions=versions names=names refresh=refresh on_refresh=on_change />
             <section class="panel" data-testid="journey-people">
                 <h2>"Contacts"</h2>
                 <EnrolForm journey_id=j.id.clone() done=on_change />

@@ -56,6 +56,8 @@ macro_rules! choices_of {
             rules: $d.trigger_rules.nodes.into_iter().map(|r| (r.id, r.name)).collect(),
             fields: $d.contact_fields.nodes.into_iter().map(|f| (f.key, f.label)).collect(),
             lists: $d.segments.nodes.into_iter().filter(|s| matches!(s.kind, $kind)).map(|s| (s.id, s.name)).collect(),
+            templates: $d.email_templates.nodes.into_iter().map(|t| (t.id, t.name)).collect(),
+            domains: $d.sending_domains.nodes.into_iter().map(|s| (s.id, s.domain)).collect(),
         }
     };
 }
@@ -73,7 +75,7 @@ pub fn JourneysPage() -> impl IntoView {
         <header class="page-head">
             <h1 data-testid="page-title">"Journeys"</h1>
             <p class="muted">
-                "Paths contacts go through one step at a time: waits, waits for an event, branches on a rule, random splits, fields set and lists joined. Contacts enter by hand or when a trigger rule fires; a published journey keeps running its version while you edit the next one."
+                "Paths contacts go through one step at a time: waits, waits for an event, branches on a rule, random splits, fields set, lists joined and emails sent. Contacts enter by hand or when a trigger rule fires; a published journey keeps running its version while you edit the next one."
             </p>
         </header>
         <section class="panel">
