@@ -11,6 +11,10 @@
 // is at the sending domain), published, and a contact who agreed to email goes through
 // it: the canvas names the template and the contact's path says the email was queued.
 //
+// A third story enrols contacts as they come into a segment and tells a team member:
+// the entry's segment and the member are chosen in the builder, the journey published,
+// and its page names the segment and what the member is told.
+//
 //   PARLEY_BASE_URL=http://127.0.0.1:8080 node --test tests/browser/journeys.test.mjs
 
 import { test } from 'node:test';
@@ -287,5 +291,73 @@ test('a journey sends an email to a contact who agreed to it', {
   await visit.waitFor();
   assert.equal(await text(visit.locator('[data-testid="path-note"]')), 'email queued');
   await shot(page, '99-journey-email');
+  assert.deepEqual(unexpected(problems), []);
+}));
+
+test('a journey enrols contacts entering a segment and tells a team member', {
+  skip: NEEDS_SERVER,
+  timeout: 120_000,
+}, () => inBrowser('journeys-segment', async (page, _context, problems) => {
+  const id = stamp();
+  const email = `ann-${id}@example.com`;
+  const workspace = await signUp(page, { name: 'Ann Owner', email, workspace: `Journey segment ${id}` });
+  const session = await ok('mutation($i: LogInInput!) { logIn(input: $i) { accessToken } }',
+    { variables: { i: { email, password: PASSWORD } } });
+  const as = { bearer: session.logIn.accessToken, workspace };
+  await ok('mutation($i: CreateSegmentInput!) { createSegment(input: $i) { id } }', { ...as, variables: { i: {
+    name: 'VIPs', rule: { attribute: 'email', op: 'contains', value: `-${id}@vips.example.org` },
+  } } });
+
+  await page.click('[data-testid="nav-journeys"]');
+  await page.waitForURL(`${BASE}/app/journeys`);
+  await page.click('[data-testid="journey-new-link"]');
+  await page.waitForURL(`${BASE}/app/journeys/new`);
+  await page.waitForSelector('[data-testid="journey-submit"]:not([disabled])');
+
+  // Contacts entering "VIPs" enter; one step tells Ann.
+  await page.fill('[data-testid="journey-name"]', 'VIP hello');
+  assert.equal(await page.locator('[data-testid="journey-segment"]').count(), 0, 'no segment for a manual entry');
+  await page.selectOption('[data-testid="journey-entry"]', { label: 'Contacts entering a segment' });
+  assert.equal(await page.locator('[data-testid="segments-empty"]').count(), 0);
+  await page.selectOption('[data-testid="journey-segment"]', { label: 'VIPs' });
+  const step = (n) => page.locator('[data-testid="step-row"]').nth(n);
+  await step(0).locator('[data-testid="step-id"]').fill('tell');
+  await step(0).locator('[data-testid="step-kind"]').selectOption({ label: 'Tell a team member' });
+  await step(0).locator('[data-testid="step-user"]').selectOption({ label: 'Ann Owner' });
+  const message = 'A new VIP came in: say hello and ask how their first order went.';
+  await step(0).locator('[data-testid="step-message"]').fill(message);
+  await page.selectOption('[data-testid="journey-start"]', 'tell');
+
+  await page.click('[data-testid="journey-json-toggle"]');
+  const built = JSON.parse(await page.locator('[data-testid="journey-json"]').inputValue());
+  assert.ok(built.entry.segment, 'the segment by ID');
+  assert.equal(built.steps[0].kind, 'notify');
+  assert.ok(built.steps[0].user, 'the member by user ID');
+  assert.equal(built.steps[0].message, message);
+  await page.click('[data-testid="journey-json-toggle"]');
+  assert.equal(await page.locator('[data-testid="journey-segment"] option:checked').textContent(), 'VIPs', 'read back');
+  assert.equal(await step(0).locator('[data-testid="step-message"]').inputValue(), message);
+  await page.click('[data-testid="journey-submit"]');
+
+  // Saved, then published: the page names the segment and the member told.
+  await page.waitForURL((url) => /^\/app\/journeys\/[^/]+$/.test(url.pathname) && !url.pathname.endsWith('/new'));
+  await page.locator('[data-testid="journey-edit-form"]').waitFor();
+  assert.equal(await step(0).locator('[data-testid="step-user"] option:checked').textContent(), 'Ann Owner');
+  await page.waitForSelector('[data-testid="journey-publish"]:not([disabled])');
+  await page.click('[data-testid="journey-publish"]');
+  await page.locator('[data-testid="journey-status"][data-status="ACTIVE"]').waitFor();
+  assert.equal(await text(page.locator('[data-testid="journey-entry"]')), 'Segment');
+  assert.equal(await text(page.locator('[data-testid="journey-entry-name"]')), 'VIPs');
+  const tell = page.locator('[data-testid="step-tell"]');
+  await tell.waitFor();
+  assert.equal(await text(tell.locator('[data-testid="step-kind"]')), 'Tell a team member');
+  assert.equal(await text(tell.locator('[data-testid="step-summary"]')),
+    'Tell Ann Owner: "A new VIP came in: say hello and ask how…"');
+  await shot(page, '99-journey-segment');
+
+  await page.click('[data-testid="nav-journeys"]');
+  const listed = page.locator('[data-testid="journey-row"][data-name="VIP hello"]');
+  await listed.waitFor();
+  assert.equal(await text(listed.locator('[data-testid="journey-entry"]')), 'Segment');
   assert.deepEqual(unexpected(problems), []);
 }));

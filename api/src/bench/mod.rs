@@ -213,6 +213,49 @@ pub(crate) async fn analysed(t: &Target<'_>) -> anyhow::Result<()> {
     }
 }
 
+/// Tracks events through `POST /t/events` at `rate` per second for `seconds` (a batch
+/// every 20 ms, at most 64 batches in flight), each made by `event` from its number.
+/// Answers the events accepted, those refused, and the seconds it took.
+pub(crate) async fn steady_events(
+    http: &reqwest::Client,
+    base: &str,
+    key: &str,
+    (rate, seconds): (u64, u64),
+    mut event: impl FnMut(u64) -> serde_json::Value,
+) -> (usize, usize, f64) {
+    let per_batch = (rate / 50).max(1) as usize;
+    let url = format!("{base}/t/events");
+    let mut tick = tokio::time::interval(Duration::from_millis(20));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let load = Instant::now();
+    let (mut sent, mut failed) = (0usize, 0usize);
+    let mut inflight = tokio::task::JoinSet::new();
+    let mut n = 0u64;
+    let count = |ok: bool, sent: &mut usize, failed: &mut usize| {
+        if ok { *sent += per_batch } else { *failed += per_batch }
+    };
+    while load.elapsed() < Duration::from_secs(seconds) {
+        tick.tick().await;
+        let events: Vec<serde_json::Value> = (0..per_batch)
+            .map(|_| {
+                n += 1;
+                event(n)
+            })
+            .collect();
+        let req = http.post(&url).body(json!({ "key": key, "events": events }).to_string());
+        inflight.spawn(async move { req.send().await.map(|r| r.status().is_success()).unwrap_or(false) });
+        while inflight.len() > 64 {
+            if let Some(ok) = inflight.join_next().await {
+                count(ok.unwrap_or(false), &mut sent, &mut failed);
+            }
+        }
+    }
+    while let Some(ok) = inflight.join_next().await {
+        count(ok.unwrap_or(false), &mut sent, &mut failed);
+    }
+    (sent, failed, load.elapsed().as_secs_f64())
+}
+
 /// A job worker running in this process, as in `parley serve`, until it is stopped.
 pub(crate) struct Worker {
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,

@@ -93,40 +93,13 @@ pub(crate) async fn run(
     let worker = super::Worker::start(t.parley, server);
     let since = chrono::Utc::now();
     let contacts = args.contacts.clamp(1, 100_000);
-    // A batch every 20 ms.
-    let per_batch = (args.rate / 50).max(1) as usize;
-    let url = format!("{}/t/events", t.base);
-    let mut tick = tokio::time::interval(Duration::from_millis(20));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let load = Instant::now();
-    let (mut sent, mut failed) = (0usize, 0usize);
-    let mut inflight = tokio::task::JoinSet::new();
-    let mut n = 0usize;
-    while load.elapsed() < Duration::from_secs(args.seconds) {
-        tick.tick().await;
-        let events: Vec<Value> = {
-            let mut rng = rand::rng();
-            (0..per_batch)
-                .map(|_| {
-                    n += 1;
-                    json!({ "type": KINDS[n % KINDS.len()],
-                            "email": format!("contact{}@example.com", rng.random_range(0..contacts)),
-                            "properties": { "total": rng.random_range(0..1_000), "amount": rng.random_range(0..1_000) } })
-                })
-                .collect()
-        };
-        let req = http.post(&url).body(json!({ "key": key, "events": events }).to_string());
-        inflight.spawn(async move { req.send().await.map(|r| r.status().is_success()).unwrap_or(false) });
-        while inflight.len() > 64 {
-            if let Some(ok) = inflight.join_next().await {
-                if ok.unwrap_or(false) { sent += per_batch } else { failed += per_batch }
-            }
-        }
-    }
-    while let Some(ok) = inflight.join_next().await {
-        if ok.unwrap_or(false) { sent += per_batch } else { failed += per_batch }
-    }
-    let tracked = load.elapsed().as_secs_f64();
+    let (sent, failed, tracked) = super::steady_events(http, t.base, &key, (args.rate, args.seconds), |n| {
+        let mut rng = rand::rng();
+        json!({ "type": KINDS[n as usize % KINDS.len()],
+                "email": format!("contact{}@example.com", rng.random_range(0..contacts)),
+                "properties": { "total": rng.random_range(0..1_000), "amount": rng.random_range(0..1_000) } })
+    })
+    .await;
     // Until detection has caught up: the firings stop growing.
     let (mut last, mut still) = (0usize, 0);
     let mut delays = Vec::new();

@@ -280,31 +280,10 @@ impl<'a> Run<'a> {
                 finished += 1;
             }
             added += 1;
-            rows.push(campaign_send::ActiveModel {
-                tenant_id: Set(tx.tenant_id()),
-                id: Set(id),
-                campaign_id: Set(c.id),
-                contact_id: Set(ct.id),
-                email: Set(ct.email.clone()),
-                status: Set(status),
-                reason: Set(reason),
-                variant: Set(super::variant_for(c.id, ct.id, &variants)),
-                attempts: Set(0),
-                not_before: Set(not_before),
-                last_error: Set(None),
-                message_id: Set((status == SendStatus::Queued).then(|| links::message_id(id, &domain))),
-                sent_at: Set(None),
-                opened_at: Set(None),
-                clicked_at: Set(None),
-                opens: Set(0),
-                clicks: Set(0),
-                bounce: Set(None),
-                bounced_at: Set(None),
-                unsubscribed_at: Set(None),
-                complained_at: Set(None),
-                created_at: Set(t),
-                enrolment_id: Set(None),
-            });
+            let mut row = new_send(tx.tenant_id(), id, &c, ct, (status, reason), &domain, t);
+            row.variant = Set(super::variant_for(c.id, ct.id, &variants));
+            row.not_before = Set(not_before);
+            rows.push(row);
         }
         crate::bulk::insert(&tx, rows).await?;
         self.cursor.after = batch.last().map(|c| c.id).or(self.cursor.after);
@@ -583,6 +562,44 @@ fn to_i64(n: u64) -> i64 {
 
 pub(crate) fn reason_name(r: entities::campaigns::enums::SuppressionReason) -> String {
     serde_json::to_value(r).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// A new send `id` of campaign `c` to contact `ct`, in the state chosen for it (a queued
+/// one with its Message-ID at `domain`), of the first variant, due at once.
+pub(crate) fn new_send(
+    tenant: crate::WorkspaceId,
+    id: CampaignSendId,
+    c: &Campaign,
+    ct: &Contact,
+    (status, reason): (SendStatus, Option<String>),
+    domain: &str,
+    t: DateTime<Utc>,
+) -> campaign_send::ActiveModel {
+    campaign_send::ActiveModel {
+        tenant_id: Set(tenant),
+        id: Set(id),
+        campaign_id: Set(c.id),
+        contact_id: Set(ct.id),
+        email: Set(ct.email.clone()),
+        status: Set(status),
+        reason: Set(reason),
+        variant: Set(0),
+        attempts: Set(0),
+        not_before: Set(None),
+        last_error: Set(None),
+        message_id: Set((status == SendStatus::Queued).then(|| links::message_id(id, domain))),
+        sent_at: Set(None),
+        opened_at: Set(None),
+        clicked_at: Set(None),
+        opens: Set(0),
+        clicks: Set(0),
+        bounce: Set(None),
+        bounced_at: Set(None),
+        unsubscribed_at: Set(None),
+        complained_at: Set(None),
+        created_at: Set(t),
+        enrolment_id: Set(None),
+    }
 }
 
 /// Where one contact stands: suppressed (and why), held out, or queued.

@@ -153,31 +153,9 @@ impl Mail {
             _ => None,
         };
         let id: crate::CampaignSendId = new_id();
-        let row = campaign_send::ActiveModel {
-            tenant_id: Set(tx.tenant_id()),
-            id: Set(id),
-            campaign_id: Set(camp.id),
-            contact_id: Set(c.id),
-            email: Set(c.email.clone()),
-            status: Set(status),
-            reason: Set(reason.clone()),
-            variant: Set(0),
-            attempts: Set(0),
-            not_before: Set(not_before),
-            last_error: Set(None),
-            message_id: Set((status == SendStatus::Queued).then(|| crate::campaigns::links::message_id(id, domain))),
-            sent_at: Set(None),
-            opened_at: Set(None),
-            clicked_at: Set(None),
-            opens: Set(0),
-            clicks: Set(0),
-            bounce: Set(None),
-            bounced_at: Set(None),
-            unsubscribed_at: Set(None),
-            complained_at: Set(None),
-            created_at: Set(now),
-            enrolment_id: Set(Some(e.id)),
-        };
+        let mut row = sending::new_send(tx.tenant_id(), id, camp, c, (status, reason.clone()), domain, now);
+        row.not_before = Set(not_before);
+        row.enrolment_id = Set(Some(e.id));
         let once = OnConflict::columns([
             campaign_send::Column::TenantId,
             campaign_send::Column::EnrolmentId,

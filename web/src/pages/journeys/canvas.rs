@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use serde_json::Value;
 
-use super::definition::{kind_label, step_summary};
+use super::definition::{Names, kind_label, step_summary};
 use crate::components::{LoadError, Loading};
 use crate::gql::call;
 use crate::ops::journeys::{JourneySteps, StepCounts, journey_steps};
@@ -88,19 +88,12 @@ fn ways_text(step: &Value) -> String {
         .join(" · ")
 }
 
-/// What steps name by ID, each as (ID, name): static lists and email templates.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub(crate) struct Names {
-    pub lists: Vec<(String, String)>,
-    pub templates: Vec<(String, String)>,
-}
-
 /// One step's box.
 fn step_box(s: StepCounts, definition: &Value, names: &Names) -> impl IntoView + use<> {
     let found = definition["steps"].as_array().and_then(|all| all.iter().find(|x| x["id"] == s.id.as_str()));
     let fallback = serde_json::json!({ "kind": s.kind });
     let step = found.unwrap_or(&fallback);
-    let summary = step_summary(step, &names.lists, &names.templates);
+    let summary = step_summary(step, names);
     let leads = ways_text(step);
     let is_start = definition["start"] == s.id.as_str();
     view! {
@@ -128,7 +121,8 @@ pub(crate) fn Canvas(
     latest: i64,
     /// Every published version with its definition, newest first.
     versions: Vec<(i64, Value)>,
-    /// The lists steps add to and the templates they send, by name.
+    /// The lists steps add to, the templates they send and the members they tell, by
+    /// name.
     names: Names,
     /// Changes when the counts should be read again.
     refresh: RwSignal<u32>,

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 use crate::pages::triggers::definition::{scalar_text, typed_scalar};
 
 /// The step kinds, in the order the builder lists them, with how a marketer reads them.
-pub(crate) const KINDS: [(&str, &str); 8] = [
+pub(crate) const KINDS: [(&str, &str); 9] = [
     ("wait", "Wait"),
     ("waitFor", "Wait for an event"),
     ("branch", "Branch on a rule"),
@@ -15,6 +15,7 @@ pub(crate) const KINDS: [(&str, &str); 8] = [
     ("updateAttribute", "Set a contact field"),
     ("addToList", "Add to a list"),
     ("email", "Send an email"),
+    ("notify", "Tell a team member"),
     ("exit", "Exit"),
 ];
 
@@ -59,6 +60,10 @@ pub(crate) struct StepDraft {
     pub domain: String,
     pub from_address: String,
     pub from_name: String,
+    /// The workspace member told, by user ID.
+    pub user: String,
+    /// What they are told.
+    pub message: String,
 }
 
 impl StepDraft {
@@ -88,6 +93,8 @@ impl StepDraft {
             domain: String::new(),
             from_address: String::new(),
             from_name: String::new(),
+            user: String::new(),
+            message: String::new(),
         }
     }
 
@@ -158,6 +165,11 @@ impl StepDraft {
                     o.insert("fromName".to_owned(), json!(t(&self.from_name)));
                 }
             }
+            "notify" => {
+                link("next", &self.next);
+                o.insert("user".to_owned(), json!(self.user));
+                o.insert("message".to_owned(), json!(t(&self.message)));
+            }
             _ => {}
         }
         Ok(Value::Object(o))
@@ -202,6 +214,8 @@ impl StepDraft {
         s.domain = text("domain");
         s.from_address = text("fromAddress");
         s.from_name = text("fromName");
+        s.user = text("user");
+        s.message = text("message");
         s
     }
 }
@@ -210,8 +224,12 @@ impl StepDraft {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Draft {
     pub name: String,
-    /// The trigger rule that enrols contacts; empty when only people (or the API) do.
+    /// What enrols contacts: `manual` (only people or the API), `trigger` or `segment`.
+    pub entry: String,
+    /// The trigger rule whose firings enrol contacts, by ID.
     pub trigger: String,
+    /// The segment contacts enter to be enrolled, by ID.
+    pub segment: String,
     /// `never`, `after` or `always`.
     pub reentry: String,
     pub reentry_days: String,
@@ -225,7 +243,9 @@ impl Default for Draft {
     fn default() -> Self {
         Self {
             name: String::new(),
+            entry: "manual".to_owned(),
             trigger: String::new(),
+            segment: String::new(),
             reentry: "never".to_owned(),
             reentry_days: "30".to_owned(),
             goal: String::new(),
@@ -239,8 +259,11 @@ impl Draft {
     /// The definition JSON, or the field at fault and why (only what cannot be sent at
     /// all; the server checks the rest and names the part).
     pub(crate) fn definition(&self) -> Result<Value, (String, String)> {
-        let entry =
-            if self.trigger.is_empty() { json!({ "manual": true }) } else { json!({ "trigger": self.trigger }) };
+        let entry = match self.entry.as_str() {
+            "trigger" => json!({ "trigger": self.trigger }),
+            "segment" => json!({ "segment": self.segment }),
+            _ => json!({ "manual": true }),
+        };
         let reentry = match self.reentry.as_str() {
             "after" => {
                 let Ok(days) = self.reentry_days.trim().parse::<i64>() else {
@@ -264,9 +287,19 @@ impl Draft {
     /// Journey `name` with definition `d` as the builder edits it.
     pub(crate) fn of(name: &str, d: &Value) -> Self {
         let reentry = &d["reentry"];
+        let entry = &d["entry"];
+        let kind = if entry.get("trigger").is_some() {
+            "trigger"
+        } else if entry.get("segment").is_some() {
+            "segment"
+        } else {
+            "manual"
+        };
         Self {
             name: name.to_owned(),
-            trigger: d["entry"]["trigger"].as_str().unwrap_or_default().to_owned(),
+            entry: kind.to_owned(),
+            trigger: entry["trigger"].as_str().unwrap_or_default().to_owned(),
+            segment: entry["segment"].as_str().unwrap_or_default().to_owned(),
             reentry: reentry["mode"].as_str().unwrap_or("never").to_owned(),
             reentry_days: reentry["days"].as_i64().map_or_else(|| "30".to_owned(), |n| n.to_string()),
             goal: d["goal"]["event"].as_str().unwrap_or_default().to_owned(),
@@ -276,9 +309,34 @@ impl Draft {
     }
 }
 
-/// What a step's definition does, in one line (`purchase within 3 d`), the lists and
-/// email templates it names found by ID in `lists` and `templates` (ID, name).
-pub(crate) fn step_summary(step: &Value, lists: &[(String, String)], templates: &[(String, String)]) -> String {
+/// `text` cut to at most `most` characters, at a word's end where it can be, with "…"
+/// when it was longer.
+fn shortened(text: &str, most: usize) -> String {
+    if text.chars().count() <= most {
+        return text.to_owned();
+    }
+    let kept: String = text.chars().take(most).collect();
+    let cut_mid_word = text.chars().nth(most).is_some_and(|c| !c.is_whitespace());
+    let kept = match kept.rfind(char::is_whitespace) {
+        Some(at) if cut_mid_word => &kept[..at],
+        _ => kept.as_str(),
+    };
+    format!("{}…", kept.trim_end())
+}
+
+/// What steps name by ID, each as (ID, name): static lists, email templates and
+/// workspace members.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Names {
+    pub lists: Vec<(String, String)>,
+    pub templates: Vec<(String, String)>,
+    pub members: Vec<(String, String)>,
+}
+
+/// What a step's definition does, in one line (`purchase within 3 d`), the lists,
+/// email templates and members it names found by ID in `names`.
+pub(crate) fn step_summary(step: &Value, names: &Names) -> String {
+    let Names { lists, templates, members } = names;
     use crate::pages::triggers::summary::duration_text;
     let text = |key: &str| step[key].as_str().unwrap_or("?").to_owned();
     let name_in = |all: &[(String, String)], key: &str| {
@@ -307,6 +365,10 @@ pub(crate) fn step_summary(step: &Value, lists: &[(String, String)], templates: 
                 .map_or_else(|| "(a removed template)".to_owned(), |n| format!("\"{n}\""));
             format!("Email {template} from {}", text("fromAddress"))
         }
+        "notify" => {
+            let who = name_in(members, "user").unwrap_or_else(|| "a former member".to_owned());
+            format!("Tell {who}: \"{}\"", shortened(step["message"].as_str().unwrap_or_default(), 40))
+        }
         "exit" => "leaves the journey".to_owned(),
         other => other.to_owned(),
     }
@@ -333,6 +395,8 @@ const STEP_FIELDS: &[&str] = &[
     "domain",
     "fromAddress",
     "fromName",
+    "user",
+    "message",
 ];
 
 /// The fields of the definition outside its steps the builder shows errors under.
@@ -341,6 +405,7 @@ const FIELDS: &[&str] = &[
     "definition",
     "definition.entry",
     "definition.entry.trigger",
+    "definition.entry.segment",
     "definition.reentry",
     "definition.reentry.mode",
     "definition.reentry.days",
@@ -476,7 +541,7 @@ mod tests {
 
     #[test]
     fn steps_read_as_one_line() {
-        let summary = |step: &Value| step_summary(step, &[], &[]);
+        let summary = |step: &Value| step_summary(step, &Names::default());
         let wait_for = json!({ "kind": "waitFor", "event": "purchase", "timeout": "P3D" });
         assert_eq!(summary(&wait_for), "purchase within 3 d");
         assert_eq!(summary(&json!({ "kind": "wait", "until": "09:00" })), "until 09:00");
@@ -485,13 +550,77 @@ mod tests {
         let set = json!({ "kind": "updateAttribute", "field": "tier", "value": "gold" });
         assert_eq!(summary(&set), "tier = \"gold\"");
         let lists = [("l1".to_owned(), "Customers".to_owned())];
-        assert_eq!(step_summary(&json!({ "kind": "addToList", "list": "l1" }), &lists, &[]), "Customers");
+        let names = Names { lists: lists.to_vec(), ..Names::default() };
+        assert_eq!(step_summary(&json!({ "kind": "addToList", "list": "l1" }), &names), "Customers");
         assert_eq!(summary(&json!({ "kind": "addToList", "list": "l1" })), "a removed list");
         let mail = json!({ "kind": "email", "template": "t1", "domain": "d1", "fromAddress": "news@shop.example" });
         let templates = [("t1".to_owned(), "Welcome mail".to_owned())];
-        assert_eq!(step_summary(&mail, &[], &templates), "Email \"Welcome mail\" from news@shop.example");
+        let names = Names { templates: templates.to_vec(), ..Names::default() };
+        assert_eq!(step_summary(&mail, &names), "Email \"Welcome mail\" from news@shop.example");
         assert_eq!(summary(&mail), "Email (a removed template) from news@shop.example");
         assert_eq!(kind_label("waitFor"), "Wait for an event");
         assert_eq!(kind_label("email"), "Send an email");
+        assert_eq!(kind_label("notify"), "Tell a team member");
+    }
+
+    #[test]
+    fn notify_steps_name_the_member_and_shorten_the_message() {
+        let members = [("u1".to_owned(), "Ann Owner".to_owned())];
+        let names = Names { members: members.to_vec(), ..Names::default() };
+        let short = json!({ "kind": "notify", "user": "u1", "message": "Say hello" });
+        assert_eq!(step_summary(&short, &names), "Tell Ann Owner: \"Say hello\"");
+        let long = json!({ "kind": "notify", "user": "u1",
+            "message": "Say hello to this new customer and ask how the first order went" });
+        assert_eq!(step_summary(&long, &names), "Tell Ann Owner: \"Say hello to this new customer and ask…\"");
+        assert_eq!(step_summary(&short, &Names::default()), "Tell a former member: \"Say hello\"");
+        assert_eq!(shortened(&"x".repeat(50), 40), format!("{}…", "x".repeat(40)));
+    }
+
+    #[test]
+    fn a_notify_step_builds_and_reads_back() {
+        let mut tell = StepDraft::new("tell".into());
+        tell.kind = "notify".into();
+        tell.user = "u1".into();
+        tell.message = "  A new VIP: say hello. ".into();
+        tell.next = "done".into();
+        let mut done = StepDraft::new("done".into());
+        done.kind = "exit".into();
+        let draft = Draft { start: "tell".into(), steps: vec![tell, done], ..Draft::default() };
+        let d = draft.definition().unwrap();
+        assert_eq!(
+            d["steps"][0],
+            json!({ "id": "tell", "kind": "notify", "user": "u1", "message": "A new VIP: say hello.", "next": "done" })
+        );
+        let back = Draft::of("", &d);
+        assert_eq!(back.steps[0].user, "u1");
+        assert_eq!(back.steps[0].message, "A new VIP: say hello.");
+        assert_eq!(back.definition().unwrap(), d);
+        for part in ["user", "message"] {
+            let field = format!("definition.steps[1].{part}");
+            assert_eq!(owner(&field), Some(field));
+        }
+    }
+
+    #[test]
+    fn each_entry_builds_and_reads_back() {
+        let by = |entry: &str| Draft {
+            entry: entry.into(),
+            trigger: "rule1".into(),
+            segment: "seg1".into(),
+            ..Draft::default()
+        };
+        for (entry, json) in [
+            ("manual", json!({ "manual": true })),
+            ("trigger", json!({ "trigger": "rule1" })),
+            ("segment", json!({ "segment": "seg1" })),
+        ] {
+            let d = by(entry).definition().unwrap();
+            assert_eq!(d["entry"], json);
+            let back = Draft::of("", &d);
+            assert_eq!(back.entry, entry);
+            assert_eq!(back.definition().unwrap(), d);
+        }
+        assert_eq!(Draft::of("", &json!({ "entry": { "segment": "seg1" } })).segment, "seg1");
+        assert_eq!(owner("definition.entry.segment").as_deref(), Some("definition.entry.segment"));
     }
 }

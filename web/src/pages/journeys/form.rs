@@ -1,4 +1,5 @@
-//! The step builder: a journey's name, what enrols contacts, whether they may enter
+//! The step builder: a journey's name, what enrols contacts (people or the API, a
+//! trigger rule's firings, or contacts coming into a segment), whether they may enter
 //! again, its goal, and its steps, each with an ID, a kind and that kind's inputs, the
 //! steps it leads to chosen among the others. The definition it builds can be shown as
 //! JSON and written as JSON instead. New on its own page, or the draft of a journey on
@@ -29,15 +30,17 @@ pub(crate) enum Mode {
 }
 
 /// What the builder offers to choose from, each as (ID or key, name): trigger rules
-/// for the entry, contact fields to set, static lists to add to, email templates to
-/// send and the sending domains they go out from.
+/// and segments for the entry, contact fields to set, static lists to add to, email
+/// templates to send, the sending domains they go out from and the members to tell.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Choices {
     pub rules: Vec<(String, String)>,
+    pub segments: Vec<(String, String)>,
     pub fields: Vec<(String, String)>,
     pub lists: Vec<(String, String)>,
     pub templates: Vec<(String, String)>,
     pub domains: Vec<(String, String)>,
+    pub members: Vec<(String, String)>,
 }
 
 /// One step in the builder: its draft, keyed so the others keep their inputs while it
@@ -232,7 +235,7 @@ fn split_paths(c: Ctx) -> impl IntoView {
 
 /// The inputs of a step's kind, choosing among `choices`.
 fn kind_inputs(c: Ctx, kind: &str, choices: &Choices) -> AnyView {
-    let Choices { fields, lists, templates, domains, .. } = choices;
+    let Choices { fields, lists, templates, domains, members, .. } = choices;
     let blank = |what: &str| (String::new(), format!("Choose a {what}…"));
     match kind {
         "wait" => {
@@ -305,6 +308,7 @@ fn kind_inputs(c: Ctx, kind: &str, choices: &Choices) -> AnyView {
             .into_any()
         }
         "email" => email_inputs(c, templates, domains),
+        "notify" => notify_inputs(c, members),
         _ => view! { <p class="muted">"The contact leaves the journey here."</p> }.into_any(),
     }
 }
@@ -338,6 +342,31 @@ fn email_inputs(c: Ctx, templates: &[(String, String)], domains: &[(String, Stri
         </div>
         {move || from_hint().map(|h| view! { <p class="field-hint" data-testid="step-from-hint">{h}</p> })}
         <p class="field-hint">"Sent as a campaign is: only to contacts who agreed to email and are not suppressed; caps and quiet hours apply."</p>
+    }
+    .into_any()
+}
+
+/// The inputs of a step telling a workspace member: who, what, and the step after it.
+fn notify_inputs(c: Ctx, members: &[(String, String)]) -> AnyView {
+    let options =
+        std::iter::once((String::new(), "Choose a member…".to_owned())).chain(members.iter().cloned()).collect();
+    view! {
+        <div class="form-row">
+            {step_choice(c, "Team member", "user", options, |s| s.user.clone(), |s, v| s.user = v)}
+            {step_next(c, "Then", "next", |s| s.next.clone(), |s, v| s.next = v)}
+        </div>
+        <label class="field" class:invalid=move || c.errors.field(&c.field("message")).is_some()>
+            <span class="field-label">"Message (up to 500 characters)"</span>
+            <textarea data-testid="step-message" rows="3" maxlength="500"
+                placeholder="A new customer is in: say hello."
+                prop:value=move || c.row.step.with(|s| s.message.clone())
+                on:input=move |ev| {
+                    let typed = event_target_value(&ev);
+                    c.row.step.update(|s| s.message = typed);
+                }></textarea>
+            {move || error_of(c.errors, c.field("message"))}
+        </label>
+        <p class="field-hint">"They are told by email as each contact reaches this step."</p>
     }
     .into_any()
 }
@@ -452,17 +481,50 @@ pub(crate) fn JourneyForm(
             .unwrap_or_default();
         steps.update(|l| l.push(new_row(StepDraft::new(id))));
     };
-    let Choices { rules, fields, lists, templates, domains } = choices;
+    let Choices { rules, segments, fields, lists, templates, domains, members } = choices;
     let no_rules = rules.is_empty();
-    let entries = std::iter::once((String::new(), "Manual: people or the API enrol contacts".to_owned()))
-        .chain(rules.into_iter().map(|(id, name)| (id, format!("Each firing of “{name}”"))))
-        .collect::<Vec<_>>();
+    let no_segments = segments.is_empty();
+    let entries = vec![
+        ("manual".to_owned(), "Manual: people or the API enrol contacts".to_owned()),
+        ("trigger".to_owned(), "Each firing of a trigger rule".to_owned()),
+        ("segment".to_owned(), "Contacts entering a segment".to_owned()),
+    ];
+    let rule_options = StoredValue::new(
+        std::iter::once((String::new(), "Choose a trigger rule…".to_owned()))
+            .chain(rules.into_iter().map(|(id, name)| (id, format!("Each firing of “{name}”"))))
+            .collect::<Vec<_>>(),
+    );
+    let segment_options = StoredValue::new(
+        std::iter::once((String::new(), "Choose a segment…".to_owned())).chain(segments).collect::<Vec<_>>(),
+    );
+    let entry = Memo::new(move |_| draft.with(|d| d.entry.clone()));
+    let entry_from = move || {
+        match entry.get().as_str() {
+        "trigger" => view! {
+            {choice_box(draft, errors, "Trigger rule", "journey-trigger", rule_options.get_value(), &["definition.entry.trigger"], |d: &Draft| d.trigger.clone(), |d, v| d.trigger = v)}
+        }
+        .into_any(),
+        "segment" => view! {
+            {choice_box(draft, errors, "Segment", "journey-segment", segment_options.get_value(), &["definition.entry.segment"], |d: &Draft| d.segment.clone(), |d, v| d.segment = v)}
+        }
+        .into_any(),
+        _ => ().into_any(),
+    }
+    };
     let reentry = vec![
         ("never".to_owned(), "Never".to_owned()),
         ("after".to_owned(), "After some days".to_owned()),
         ("always".to_owned(), "Whenever its last entry is finished".to_owned()),
     ];
-    let options = StoredValue::new(Choices { rules: Vec::new(), fields, lists, templates, domains });
+    let options = StoredValue::new(Choices {
+        rules: Vec::new(),
+        segments: Vec::new(),
+        fields,
+        lists,
+        templates,
+        domains,
+        members,
+    });
     let kinds = KINDS.iter().map(|(k, l)| ((*k).to_owned(), (*l).to_owned())).collect::<Vec<_>>();
     let kinds = StoredValue::new(kinds);
     let start_options = move || {
@@ -503,10 +565,14 @@ pub(crate) fn JourneyForm(
             <ErrorBanner errors=errors />
             <div class="form-row">
                 {text_box(draft, errors, "Name", "journey-name", "Welcome series", &["name"], |d: &Draft| d.name.clone(), |d, v| d.name = v)}
-                {choice_box(draft, errors, "Who enters", "journey-entry", entries, &["definition.entry", "definition.entry.trigger"], |d: &Draft| d.trigger.clone(), |d, v| d.trigger = v)}
+                {choice_box(draft, errors, "Who enters", "journey-entry", entries, &["definition.entry"], |d: &Draft| d.entry.clone(), |d, v| d.entry = v)}
+                {entry_from}
             </div>
-            {no_rules.then(|| view! {
+            {move || (no_rules && entry.get() == "trigger").then(|| view! {
                 <p class="field-hint" data-testid="rules-empty">"To enrol contacts when something happens, " <A href="/app/triggers">"add a trigger rule"</A> " first."</p>
+            })}
+            {move || (no_segments && entry.get() == "segment").then(|| view! {
+                <p class="field-hint" data-testid="segments-empty">"To enrol contacts as they come into a segment, " <A href="/app/segments/new">"add a segment"</A> " first."</p>
             })}
             <div class="form-row">
                 {choice_box(draft, errors, "May enter again", "journey-reentry", reentry, &["definition.reentry", "definition.reentry.mode"], |d: &Draft| d.reentry.clone(), |d, v| d.reentry = v)}

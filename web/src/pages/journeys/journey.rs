@@ -10,8 +10,8 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use super::canvas::{Canvas, Names};
-use super::definition::{Draft, owner};
+use super::canvas::Canvas;
+use super::definition::{Draft, Names, owner};
 use super::enrolments::{EnrolForm, Enrolments, MigrateForm};
 use super::form::{JourneyForm, Mode};
 use super::{choices_of, entry_label, status_chip};
@@ -62,7 +62,15 @@ fn Detail(data: Data, loaded: Loaded<Data>) -> impl IntoView {
         editing.set(false);
         loaded.reload();
     });
-    let names = Names { lists: choices.lists.clone(), templates: choices.templates.clone() };
+    let names =
+        Names { lists: choices.lists.clone(), templates: choices.templates.clone(), members: choices.members.clone() };
+    // The trigger rule or segment the latest version enrols from, by name.
+    let latest = j.versions.iter().find(|v| v.version == j.version).map(|v| &v.definition["entry"]);
+    let named = |key: &str, all: &[(String, String)]| {
+        let id = latest.and_then(|e| e[key].as_str())?;
+        Some(all.iter().find(|(x, _)| x == id).map_or_else(|| "(removed)".to_owned(), |(_, n)| n.clone()))
+    };
+    let entry_name = named("trigger", &choices.rules).or_else(|| named("segment", &choices.segments));
     let edit_choices = StoredValue::new(choices);
     let edit_draft = StoredValue::new(Draft::of(&j.name, &j.draft));
     let id = j.id.clone();
@@ -82,6 +90,9 @@ fn Detail(data: Data, loaded: Loaded<Data>) -> impl IntoView {
                 {if published { format!("Version {} · ", j.version) } else { "Not published yet".to_owned() }}
                 {published.then(|| view! {
                     <span data-testid="journey-entry">{entry_label(j.entry_kind.as_deref())}</span>
+                })}
+                {published.then_some(entry_name).flatten().map(|n| view! {
+                    ": " <span data-testid="journey-entry-name">{n}</span>
                 })}
                 {j.has_unpublished_changes.then(|| view! {
                     " · " <span class="chip" data-testid="journey-unpublished">"Unpublished changes"</span>

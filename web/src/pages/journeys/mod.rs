@@ -44,6 +44,7 @@ pub(crate) fn status_chip(status: JourneyStatus) -> impl IntoView + use<> {
 pub(crate) fn entry_label(kind: Option<&str>) -> &'static str {
     match kind {
         Some("TRIGGER") => "Trigger rule",
+        Some("SEGMENT") => "Segment",
         Some("MANUAL") => "Manual",
         _ => "Not published",
     }
@@ -55,9 +56,19 @@ macro_rules! choices_of {
         $crate::pages::journeys::form::Choices {
             rules: $d.trigger_rules.nodes.into_iter().map(|r| (r.id, r.name)).collect(),
             fields: $d.contact_fields.nodes.into_iter().map(|f| (f.key, f.label)).collect(),
+            segments: $d.segments.nodes.iter().map(|s| (s.id.clone(), s.name.clone())).collect(),
             lists: $d.segments.nodes.into_iter().filter(|s| matches!(s.kind, $kind)).map(|s| (s.id, s.name)).collect(),
             templates: $d.email_templates.nodes.into_iter().map(|t| (t.id, t.name)).collect(),
             domains: $d.sending_domains.nodes.into_iter().map(|s| (s.id, s.domain)).collect(),
+            members: $d
+                .members
+                .nodes
+                .into_iter()
+                .map(|m| {
+                    let name = if m.user.name.trim().is_empty() { m.user.email } else { m.user.name };
+                    (m.user.id, name)
+                })
+                .collect(),
         }
     };
 }
@@ -75,7 +86,7 @@ pub fn JourneysPage() -> impl IntoView {
         <header class="page-head">
             <h1 data-testid="page-title">"Journeys"</h1>
             <p class="muted">
-                "Paths contacts go through one step at a time: waits, waits for an event, branches on a rule, random splits, fields set, lists joined and emails sent. Contacts enter by hand or when a trigger rule fires; a published journey keeps running its version while you edit the next one."
+                "Paths contacts go through one step at a time: waits, waits for an event, branches on a rule, random splits, fields set, lists joined, emails sent and team members told. Contacts enter by hand, when a trigger rule fires or when they come into a segment; a published journey keeps running its version while you edit the next one."
             </p>
         </header>
         <section class="panel">
