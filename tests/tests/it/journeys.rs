@@ -230,6 +230,21 @@ async fn a_trigger_moves_contacts_through_waits_branches_and_lists(app: TestApp)
     assert_eq!((f[0]["version"].as_i64(), f[0]["step"].as_str()), (Some(2), Some("bought")));
     let c = counts(&app, &me, &id).await;
     assert_eq!(c[1], ("bought".into(), [2, 2, 0, 0]), "Fay and Gus wait at version 2's step");
+
+    // The trail records the journey's life.
+    let trail = run(&app, &me, "{ auditLog(first: 100) { nodes { action } } }", json!({})).await;
+    let actions: Vec<&str> =
+        trail["auditLog"]["nodes"].as_array().unwrap().iter().map(|n| n["action"].as_str().unwrap()).collect();
+    for a in [
+        "journey.created",
+        "journey.updated",
+        "journey.published",
+        "journey.paused",
+        "journey.resumed",
+        "journey.migrated",
+    ] {
+        assert!(actions.contains(&a), "{a}: {actions:?}");
+    }
 }
 
 async fn manual_journeys_split_meet_goals_and_follow_reentry(app: TestApp) {
