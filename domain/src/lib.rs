@@ -22,6 +22,7 @@ pub mod identity;
 pub mod imports;
 pub mod jobs;
 pub mod journeys;
+pub mod leads;
 pub mod mail;
 pub mod money;
 pub mod plans;
@@ -70,6 +71,7 @@ pub use entities::ids::{
     TreatmentRuleId,
 };
 pub use entities::ids::{JourneyEnrolmentId, JourneyId, TriggerFiringId, TriggerRuleId};
+pub use entities::ids::{LeadActivityId, LeadId, LeadScoringModelId, LeadWebhookId, RoutingRuleId, SalesRepId};
 pub use entities::ops::enums::{
     ApprovalMode, ApprovalObject, ApprovalState, BudgetDraftStatus, BudgetNodeKind, Decision, Overspend, PeriodKind,
     PurchaseOrderStatus, TaskStatus, WorkStatus,

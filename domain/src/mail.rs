@@ -96,6 +96,20 @@ pub fn journey_notice(to: &str, name: &str, contact: &str, journey: &str, messag
     )
 }
 
+/// A lead's first-touch deadline passed: to the routing rule's manager.
+pub fn lead_escalation(to: &str, name: &str, contact: &str, owner: &str, due: &str, link: &str) -> Email {
+    compose(
+        to,
+        format!("Lead not contacted in time: {contact}"),
+        format!(
+            "Hello {name}, the lead {contact} held by {owner} was due a first touch by {due} and had none; it is being given to another rep."
+        ),
+        "Open the lead",
+        link,
+        "You are told because a routing rule names you as the manager to escalate to.",
+    )
+}
+
 /// A workflow task is due soon.
 pub fn task_reminder(to: &str, name: &str, task: &str, project: &str, due: &str, link: &str) -> Email {
     compose(

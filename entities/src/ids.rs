@@ -219,4 +219,18 @@ typed_ids! {
     JourneyVisitId => "JourneyVisit";
     /// When a workspace's journeys last ran.
     JourneyRunId => "JourneyRun";
+    /// A contact in a sales process.
+    LeadId => "Lead";
+    /// One change to a lead.
+    LeadActivityId => "LeadActivity";
+    /// How a workspace scores leads.
+    LeadScoringModelId => "LeadScoringModel";
+    /// Where lead changes are posted.
+    LeadWebhookId => "LeadWebhook";
+    /// A rule that gives leads to reps.
+    RoutingRuleId => "RoutingRule";
+    /// A member who takes leads.
+    SalesRepId => "SalesRep";
+    /// When a workspace's lead routing last ran.
+    LeadRunId => "LeadRun";
 }

@@ -22,6 +22,7 @@ pub mod import_rejection;
 pub mod invitation;
 pub mod job;
 pub mod journeys;
+pub mod leads;
 pub mod login_address;
 pub mod login_throttle;
 pub mod membership;
@@ -51,6 +52,7 @@ pub use decisions::{
     decision, interaction_point, offer, offer_response, offer_stat, offer_version, optimization_run, treatment_rule,
 };
 pub use journeys::{journey, journey_enrolment, journey_run, journey_version, journey_visit};
+pub use leads::{lead, lead_activity, lead_run, lead_scoring_model, lead_webhook, routing_rule, sales_rep};
 pub use ops::{
     approval, approval_decision, approval_delegation, approval_rule, budget_draft, budget_line, cost_center, invoice,
     invoice_charge, plan, program, project, purchase_order, purchase_order_line, task_comment, vendor, workflow,

@@ -28,6 +28,7 @@ mod m20261207_000021_optimization_runs;
 mod m20261207_000022_offer_approvals;
 mod m20261208_000023_triggers;
 mod m20261208_000024_journeys;
+mod m20261209_000025_leads;
 mod pg;
 pub mod schema;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000022_offer_approvals::Migration),
             Box::new(m20261208_000023_triggers::Migration),
             Box::new(m20261208_000024_journeys::Migration),
+            Box::new(m20261209_000025_leads::Migration),
         ]
     }
 }
@@ -139,6 +141,13 @@ pub const TENANT_TABLES: &[&str] = &[
     "journey_enrolments",
     "journey_visits",
     "journey_runs",
+    "lead_scoring_models",
+    "sales_reps",
+    "routing_rules",
+    "leads",
+    "lead_activities",
+    "lead_webhooks",
+    "lead_runs",
 ];
 
 /// Name of the PostgreSQL login role the running server uses; it can neither bypass

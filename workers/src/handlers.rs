@@ -39,6 +39,9 @@ pub enum HandlerError {
     /// Sending mail failed.
     #[error(transparent)]
     Mail(#[from] crate::mailer::MailError),
+    /// A webhook's receiver did not take a delivery (retried with backoff).
+    #[error("webhook delivery failed: {0}")]
+    Webhook(String),
 }
 
 /// What a handler runs with: the job, its tenant, and the worker holding its lease.
@@ -157,6 +160,9 @@ registry! {
     domain::jobs::DetectEvents => detect_events,
     domain::jobs::AdvanceJourneys => advance_journeys,
     domain::jobs::JourneyNotice => journey_notice,
+    domain::jobs::RouteLeads => route_leads,
+    domain::jobs::LeadWebhook => crate::webhooks::lead_webhook,
+    domain::jobs::LeadEscalation => lead_escalation,
     Maintenance => maintenance,
     Noop => noop,
     Sleep => sleep,
@@ -282,6 +288,23 @@ async fn advance_journeys(cx: &JobCtx<'_>, _job: domain::jobs::AdvanceJourneys) 
 /// Tells a member that a contact reached a journey's notify step.
 async fn journey_notice(cx: &JobCtx<'_>, job: domain::jobs::JourneyNotice) -> Result<(), HandlerError> {
     if let Some(email) = domain::journeys::prepare_notice(cx.tenant(), cx.parley, &job).await? {
+        cx.mailer.send(&email).await?;
+    }
+    Ok(())
+}
+
+/// Routes a workspace's leads (two seconds at most), and queues its next run.
+async fn route_leads(cx: &JobCtx<'_>, _job: domain::jobs::RouteLeads) -> Result<(), HandlerError> {
+    let r = domain::leads::routing::run(cx.parley, cx.tenant().tenant_id(), Duration::from_secs(2)).await?;
+    if r.routed > 0 || r.escalated > 0 {
+        tracing::debug!(routed = r.routed, escalated = r.escalated, waiting = r.waiting, "lead routing");
+    }
+    Ok(())
+}
+
+/// Tells a routing rule's manager that a lead's first touch was missed.
+async fn lead_escalation(cx: &JobCtx<'_>, job: domain::jobs::LeadEscalation) -> Result<(), HandlerError> {
+    if let Some(email) = domain::leads::routing::prepare_escalation(cx.tenant(), cx.parley, &job).await? {
         cx.mailer.send(&email).await?;
     }
     Ok(())

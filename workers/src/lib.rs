@@ -14,6 +14,7 @@ mod campaigns;
 pub mod handlers;
 pub mod mailer;
 mod runtime;
+mod webhooks;
 
 pub use campaigns::SendingLimits;
 pub use mailer::{Mailer, MailerConfig};

@@ -28,17 +28,21 @@
 //! - event detection with 50 rules over a backlog of events and live tracked events
 //!   (`triggers.rs`);
 //! - journeys: the whole audience waiting in a wait step, due at once, and the delay
-//!   from a tracked event to its journey's first step (`journeys.rs`).
+//!   from a tracked event to its journey's first step (`journeys.rs`);
+//! - lead routing: every contact's lead given out to twenty reps with capacities by
+//!   one routing run (`leads.rs`).
 //!
-//! The last eight take minutes at their default sizes: they run only when asked for with
+//! The last nine take minutes at their default sizes: they run only when asked for with
 //! `--only import`, `--only segments`, `--only budget`, `--only campaigns`,
-//! `--only decisions`, `--only optimization`, `--only triggers` or `--only journeys`.
+//! `--only decisions`, `--only optimization`, `--only triggers`, `--only journeys` or
+//! `--only leads`.
 
 mod budget;
 mod campaigns;
 mod decisions;
 mod import;
 mod journeys;
+mod leads;
 mod optimization;
 mod segments;
 mod triggers;
@@ -70,7 +74,7 @@ pub struct BenchArgs {
     #[arg(long, env = "TEST_DATABASE_URL", default_value = "postgres://postgres@127.0.0.1:5432/test")]
     pub postgres_url: String,
     /// Run one part only: `tracking`, `import`, `segments`, `budget`, `campaigns`, `decisions`,
-    /// `optimization`, `triggers` or `journeys`.
+    /// `optimization`, `triggers`, `journeys` or `leads`.
     #[arg(long)]
     pub only: Option<String>,
     /// Rows of the import file.
@@ -424,6 +428,13 @@ async fn bench_in(args: &BenchArgs, backend: &str, data: &std::path::Path, url: 
             server.stop().await?;
             return res;
         }
+        Some("leads") => {
+            println!("\n## {backend}: lead routing ({} leads, 20 reps, one worker's run)", args.contacts);
+            let token = sign_up(&http, &base, 0).await?;
+            let res = leads::run(args, &target, &http, &token).await;
+            server.stop().await?;
+            return res;
+        }
         Some("budget") => {
             println!("\n## {backend}: budget roll-up (median of {} runs)", segments::RUNS);
             let token = sign_up(&http, &base, 0).await?;
@@ -692,12 +703,13 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             "optimization",
             "triggers",
             "journeys",
+            "leads",
         ]
         .contains(&only)
     {
         anyhow::bail!(
             "--only takes `tracking`, `import`, `segments`, `budget`, `campaigns`, `decisions`, `optimization`, \
-             `triggers` or `journeys`, not `{only}`"
+             `triggers`, `journeys` or `leads`, not `{only}`"
         );
     }
     for b in backends {

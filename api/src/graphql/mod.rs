@@ -22,6 +22,7 @@ mod ids;
 mod imports;
 mod jobs;
 mod journeys;
+mod leads;
 mod loaders;
 mod money;
 mod node;
@@ -80,6 +81,7 @@ pub struct QueryRoot(
     decisions::OptimizationQuery,
     triggers::TriggersQuery,
     journeys::JourneysQuery,
+    leads::LeadsQuery,
     node::NodeQuery,
 );
 
@@ -108,6 +110,7 @@ pub struct MutationRoot(
     decisions::OptimizationMutation,
     triggers::TriggersMutation,
     journeys::JourneysMutation,
+    leads::LeadsMutation,
 );
 
 /// Parley's schema type.

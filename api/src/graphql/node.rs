@@ -20,6 +20,7 @@ use super::ids::{global_id, parse, parse_any};
 use super::imports::{ContactExport, ContactImport, ImportRejection};
 use super::jobs::Job;
 use super::journeys::{Journey, JourneyEnrolment};
+use super::leads::{Lead, LeadScoringModel, RoutingRule, SalesRep};
 use super::plans::{CostCenter, Plan, Program, Project};
 use super::scores::{PropensityModel, ScoreRun};
 use super::segments::Segment;
@@ -211,6 +212,10 @@ node_registry! {
     TriggerFiring(domain::TriggerFiringId) => domain::triggers::get_firing, TriggerFiring;
     Journey(domain::JourneyId) => domain::journeys::get, Journey;
     JourneyEnrolment(domain::JourneyEnrolmentId) => domain::journeys::get_enrolment, JourneyEnrolment;
+    Lead(domain::LeadId) => domain::leads::get, Lead;
+    LeadScoringModel(domain::LeadScoringModelId) => domain::leads::scoring::get, LeadScoringModel;
+    RoutingRule(domain::RoutingRuleId) => domain::leads::routing::get_rule, RoutingRule;
+    SalesRep(domain::SalesRepId) => domain::leads::routing::get_rep, SalesRep;
 }
 
 /// `node(id:)`, the read every node type shares.

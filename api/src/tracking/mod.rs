@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use crate::http::AppState;
 
 mod decisions;
+mod leads;
 
 /// Largest request: a full batch of events at their largest properties, and some.
 pub const MAX_EVENTS_BODY: usize = 1024 * 1024;
@@ -29,6 +30,8 @@ pub fn router(state: AppState) -> Router {
         .route("/t/events", post(events).options(preflight))
         .route("/t/decide", post(decisions::decide).options(preflight))
         .route("/t/respond", post(decisions::respond).options(preflight))
+        .route("/t/leads", post(leads::capture).options(preflight))
+        .route("/f/{key}", get(leads::hosted))
         .route("/t/snippet.js", get(snippet))
         .with_state(state)
 }

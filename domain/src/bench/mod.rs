@@ -9,6 +9,7 @@
 pub mod audience;
 pub mod budget;
 pub mod journeys;
+pub mod leads;
 pub mod triggers;
 
 use sea_orm::EntityTrait;

@@ -99,6 +99,13 @@ pub enum Permission {
     /// Write the offer catalogue, interaction points, treatment rules and how the
     /// decisions learn.
     ManageOffers,
+    /// Read leads (a member with the Sales role: those their rep profile lets them see).
+    ReadLeads,
+    /// Capture leads and record their outcomes.
+    WorkLeads,
+    /// Define lead scoring, sales reps, routing rules and the CRM webhook, and assign
+    /// leads by hand.
+    ManageLeads,
 }
 
 /// Whether `role` holds `permission`.
@@ -121,6 +128,9 @@ pub fn role_allows(role: Role, permission: Permission) -> bool {
         DecideApprovals => matches!(role, Role::Owner | Role::Admin | Role::Approver),
         ManageSendingDomains => matches!(role, Role::Owner | Role::Admin),
         ManageCampaigns | ManageOffers => matches!(role, Role::Owner | Role::Admin | Role::Marketer),
+        ReadLeads => true,
+        WorkLeads => matches!(role, Role::Owner | Role::Admin | Role::Marketer | Role::Sales),
+        ManageLeads => matches!(role, Role::Owner | Role::Admin),
     }
 }
 

@@ -445,7 +445,14 @@ tenant_owned!(
     journey_version => entities::ids::JourneyVersionId,
     journey_enrolment => entities::ids::JourneyEnrolmentId,
     journey_visit => entities::ids::JourneyVisitId,
-    journey_run => entities::ids::JourneyRunId
+    journey_run => entities::ids::JourneyRunId,
+    lead_scoring_model => entities::ids::LeadScoringModelId,
+    sales_rep => entities::ids::SalesRepId,
+    routing_rule => entities::ids::RoutingRuleId,
+    lead => entities::ids::LeadId,
+    lead_activity => entities::ids::LeadActivityId,
+    lead_webhook => entities::ids::LeadWebhookId,
+    lead_run => entities::ids::LeadRunId
 );
 
 /// Refreshes PostgreSQL's planner statistics of `table` (one the migration lets the

@@ -210,6 +210,39 @@ impl JobKind for JourneyNotice {
     const KIND: &'static str = "journeys.notify";
 }
 
+/// One routing run of a workspace's leads: leads waiting for a rep are given out,
+/// missed first-touch deadlines escalated, leads of reps away or gone reassigned; the
+/// next run is queued for the next deadline.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouteLeads {
+    /// What keys it: the quarter second it was queued for.
+    #[serde(default)]
+    pub slot: i64,
+}
+impl JobKind for RouteLeads {
+    const KIND: &'static str = "leads.route";
+}
+
+/// Posts one lead change to the workspace's CRM webhook, signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadWebhook {
+    /// The change, in the job's own workspace.
+    pub activity_id: crate::LeadActivityId,
+}
+impl JobKind for LeadWebhook {
+    const KIND: &'static str = "leads.webhook";
+}
+
+/// Tells a manager by email that a lead's first-touch deadline passed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadEscalation {
+    /// The escalation, in the job's own workspace.
+    pub activity_id: crate::LeadActivityId,
+}
+impl JobKind for LeadEscalation {
+    const KIND: &'static str = "leads.escalate";
+}
+
 /// The recurring purge of old finished jobs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Maintenance {
@@ -274,6 +307,9 @@ pub const KINDS: &[&str] = &[
     DetectEvents::KIND,
     AdvanceJourneys::KIND,
     JourneyNotice::KIND,
+    RouteLeads::KIND,
+    LeadWebhook::KIND,
+    LeadEscalation::KIND,
     Maintenance::KIND,
     Noop::KIND,
     Sleep::KIND,

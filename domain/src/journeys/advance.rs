@@ -606,6 +606,10 @@ async fn run_step(
             crate::jobs::enqueue_in(tx, p, tx.ctx(), job).await?;
             Outcome::Next(next, Some("notice queued".into()))
         }
+        Action::Lead { points, reason } => {
+            let note = crate::leads::from_journey(tx, p, c.id, e.journey_id, *points, reason).await?;
+            Outcome::Next(next, Some(note))
+        }
         Action::Exit => Outcome::Exit("exit step".into()),
     })
 }

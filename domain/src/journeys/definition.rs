@@ -85,6 +85,9 @@ pub enum Action {
     Email { template: EmailTemplateId, domain: SendingDomainId, from: String, from_name: String },
     /// Tells a workspace member by email (`message` with the contact and the journey).
     Notify { user: UserId, message: String },
+    /// Captures the contact as a lead (or finds its open one), adding `points` to its
+    /// behaviour score when given.
+    Lead { points: Option<i64>, reason: String },
     /// Takes the contact out of the journey.
     Exit,
 }
@@ -100,6 +103,7 @@ impl Action {
             Action::AddToList { .. } => "addToList",
             Action::Email { .. } => "email",
             Action::Notify { .. } => "notify",
+            Action::Lead { .. } => "lead",
             Action::Exit => "exit",
         }
     }
@@ -175,7 +179,7 @@ impl Definition {
 
 /// The step kinds there are, as a refusal lists them.
 pub const KINDS: &[&str] =
-    &["wait", "waitFor", "branch", "split", "updateAttribute", "addToList", "email", "notify", "exit"];
+    &["wait", "waitFor", "branch", "split", "updateAttribute", "addToList", "email", "notify", "lead", "exit"];
 
 /// The longest a step waits (a year).
 pub const MAX_WAIT_SECS: i64 = 366 * 86_400;
@@ -397,6 +401,21 @@ fn parse_step(raw: &Value, at: &str) -> Result<Step> {
                 _ => return Err(bad(&format!("{at}.message"), "is a text of 1 to 500 characters")),
             };
             Action::Notify { user, message }
+        }
+        "lead" => {
+            let points =
+                match o.get("points") {
+                    None | Some(Value::Null) => None,
+                    Some(v) => Some(v.as_i64().filter(|n| *n != 0 && n.abs() <= 1_000).ok_or_else(|| {
+                        bad(&format!("{at}.points"), "is a whole number between -1000 and 1000, not 0")
+                    })?),
+                };
+            let reason = match o.get("reason") {
+                None | Some(Value::Null) => "Journey step".to_owned(),
+                Some(Value::String(r)) if !r.trim().is_empty() && r.chars().count() <= 200 => r.trim().to_owned(),
+                _ => return Err(bad(&format!("{at}.reason"), "is a text of 1 to 200 characters")),
+            };
+            Action::Lead { points, reason }
         }
         "exit" => Action::Exit,
         _ => return Err(bad(&format!("{at}.kind"), format!("is one of {}", KINDS.join(", ")))),

@@ -101,6 +101,7 @@ pub async fn remove(ctx: &TenantCtx, p: &Parley, id: MembershipId) -> Result<(Me
         (false, false) => "the member was removed",
     };
     revoke_keys_made_by(&txn, ctx.tenant_id(), m.user_id, reason).await?;
+    crate::leads::routing::member_left(&txn, p, m.user_id).await?;
     if m.via_agency_id.is_none() {
         crate::workspaces::drop_agency_grants(&txn, m.user_id).await?;
     }

@@ -108,11 +108,11 @@ fn bad(path: &str, message: impl Into<String>) -> Error {
     Error::invalid(path, message)
 }
 
-fn object<'v>(v: Option<&'v Value>, path: &str, shape: &str) -> Result<&'v Map<String, Value>> {
+pub(crate) fn object<'v>(v: Option<&'v Value>, path: &str, shape: &str) -> Result<&'v Map<String, Value>> {
     v.and_then(Value::as_object).ok_or_else(|| bad(path, format!("must be an object {shape}")))
 }
 
-fn only(o: &Map<String, Value>, path: &str, allowed: &[&str]) -> Result<()> {
+pub(crate) fn only(o: &Map<String, Value>, path: &str, allowed: &[&str]) -> Result<()> {
     match o.keys().find(|k| !allowed.contains(&k.as_str())) {
         Some(k) => Err(bad(&format!("{path}.{k}"), format!("is not allowed here (only {})", allowed.join(", ")))),
         None => Ok(()),
@@ -120,7 +120,7 @@ fn only(o: &Map<String, Value>, path: &str, allowed: &[&str]) -> Result<()> {
 }
 
 /// An event type a rule may watch.
-fn event_type(v: Option<&Value>, path: &str) -> Result<String> {
+pub(crate) fn event_type(v: Option<&Value>, path: &str) -> Result<String> {
     let t = v.and_then(Value::as_str).map(str::trim).unwrap_or_default();
     let ok = !t.is_empty() && t.len() <= 64 && t.chars().all(|c| c.is_ascii_alphanumeric() || "_.:-".contains(c));
     if !ok {
@@ -155,7 +155,7 @@ fn property(v: &Value, path: &str) -> Result<Condition> {
     Ok(Condition { property: name.to_owned(), test: value_test(o, path)? })
 }
 
-fn conditions(v: Option<&Value>, path: &str) -> Result<Vec<Condition>> {
+pub(crate) fn conditions(v: Option<&Value>, path: &str) -> Result<Vec<Condition>> {
     let items = match v {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(items)) => items,

@@ -171,15 +171,18 @@ pub async fn pass(ctx: &TenantCtx, p: &Parley) -> Result<PassReport> {
         .collect();
     // Journeys waiting for events (or watching a goal) are woken by them.
     let journeys = crate::journeys::watching(&tx).await?;
-    let mut report = PassReport { watching: !live.is_empty() || !journeys.is_empty(), ..Default::default() };
+    // Lead scoring counts the events its active model names.
+    let scoring = crate::leads::scoring::watching(&tx).await?;
+    let others = !journeys.is_empty() || scoring.is_some();
+    let mut report = PassReport { watching: !live.is_empty() || others, ..Default::default() };
     // Everything made up to `until`, its millisecond included.
     let bound = id_floor(until + Duration::milliseconds(1));
     let start: Uuid = cur.last_event_id.map(Into::into).unwrap_or(bound);
-    // Nothing before the oldest rule's start needs reading (journeys read from the
-    // cursor on).
+    // Nothing before the oldest rule's start needs reading (journeys and lead scoring
+    // read from the cursor on).
     let oldest = live.iter().map(|l| l.from).min();
     let start = match oldest {
-        _ if !journeys.is_empty() => start,
+        _ if others => start,
         Some(f) => start.max(f),
         None => bound,
     }
@@ -191,6 +194,9 @@ pub async fn pass(ctx: &TenantCtx, p: &Parley) -> Result<PassReport> {
         let any_segment = live.iter().any(|l| matches!(l.def, Definition::Segment { .. }));
         let mut kinds: Vec<&str> = live.iter().flat_map(|l| l.def.watches()).collect();
         kinds.extend(journeys.iter().flat_map(|(_, k)| k.iter().map(String::as_str)));
+        if let Some((_, rules)) = &scoring {
+            kinds.extend(rules.watches());
+        }
         kinds.sort_unstable();
         kinds.dedup();
         let mut q = contact_event::Entity::scoped(ctx)
@@ -262,6 +268,20 @@ pub async fn pass(ctx: &TenantCtx, p: &Parley) -> Result<PassReport> {
     let fired = record(&tx, &live, fires, now).await?;
     report.fired = fired.len() as u64;
     crate::journeys::enrol_fired(&tx, p, &fired).await?;
+    if scoring.is_some() || !fired.is_empty() {
+        let seen: Vec<crate::leads::scoring::Seen<'_>> = events
+            .iter()
+            .filter_map(|e| {
+                Some(crate::leads::scoring::Seen {
+                    contact: e.contact_id?,
+                    kind: e.kind.as_str(),
+                    properties: &e.properties,
+                    occurred_at: e.occurred_at,
+                })
+            })
+            .collect();
+        crate::leads::on_detected(&tx, p, &seen, &fired).await?;
+    }
     let moved = trigger_cursor::ActiveModel {
         tenant_id: sea_orm::ActiveValue::Unchanged(cur.tenant_id),
         id: sea_orm::ActiveValue::Unchanged(cur.id),

@@ -144,7 +144,10 @@ pub(crate) async fn nudge_if_watching(tx: &TenantTx<'_>, p: &Parley) -> Result<(
         .into_tuple::<TriggerRuleId>()
         .one(tx)
         .await?;
-    if any.is_some() || !crate::journeys::watching(tx).await?.is_empty() {
+    if any.is_some()
+        || !crate::journeys::watching(tx).await?.is_empty()
+        || crate::leads::scoring::watching(tx).await?.is_some()
+    {
         nudge(tx, p).await?;
     }
     Ok(())

@@ -227,6 +227,7 @@ async fn every_node_type_is_found_by_its_id(app: TestApp) {
     samples.extend(crate::decisions::samples(&app, &a).await);
     samples.extend(crate::triggers::samples(&app, &a).await);
     samples.extend(crate::journeys::samples(&app, &a).await);
+    samples.extend(crate::leads::samples(&app, &a).await);
     let node = ok(app.gql(&a.auth(), "{ __type(name: \"Node\") { possibleTypes { name } } }", json!({})).await);
     let types: Vec<String> = node["__type"]["possibleTypes"]
         .as_array()

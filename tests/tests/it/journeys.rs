@@ -18,12 +18,12 @@ use crate::triggers::{contact_id, rule, set_plan, track};
 
 const CREATE: &str = "mutation($i: JourneyInput!) { createJourney(input: $i) { id name status version } }";
 const UPDATE: &str = "mutation($id: ID!, $i: JourneyInput!) { updateJourney(id: $id, input: $i) { id version } }";
-const PUBLISH: &str = "mutation($id: ID!) { publishJourney(id: $id) { id status version hasUnpublishedChanges } }";
+pub const PUBLISH: &str = "mutation($id: ID!) { publishJourney(id: $id) { id status version hasUnpublishedChanges } }";
 const JOURNEY: &str = "query($id: ID!) { journey(id: $id) { id name status version entryKind
     steps { id kind next entered waiting completed exited } } }";
 const OF_CONTACT: &str = "query($c: ID!) { contactJourneys(contactId: $c) { id status step version exitReason
     wakeAt journey { id } path { step note outcome leftAt } } }";
-const ENROL: &str = "mutation($j: ID!, $c: ID!) { enrolContact(journeyId: $j, contactId: $c) { id status step } }";
+pub const ENROL: &str = "mutation($j: ID!, $c: ID!) { enrolContact(journeyId: $j, contactId: $c) { id status step } }";
 
 pub async fn journey(app: &TestApp, who: &As, name: &str, definition: Value) -> String {
     let r = run(app, who, CREATE, json!({ "i": { "name": name, "definition": definition } })).await;
@@ -357,7 +357,7 @@ async fn manual_journeys_split_meet_goals_and_follow_reentry(app: TestApp) {
 }
 
 /// The contact with `email`, made when there is none.
-async fn contact_id_or_new(app: &TestApp, who: &As, email: &str) -> String {
+pub async fn contact_id_or_new(app: &TestApp, who: &As, email: &str) -> String {
     let q = "mutation($i: ContactInput!) { upsertContact(input: $i) { contact { id } } }";
     run(app, who, q, json!({ "i": { "email": email } })).await["upsertContact"]["contact"]["id"]
         .as_str()

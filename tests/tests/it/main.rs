@@ -27,6 +27,7 @@ mod invitations;
 mod jobs;
 mod jobs_progress;
 mod journeys;
+mod leads;
 mod members;
 mod operations;
 mod ops;
