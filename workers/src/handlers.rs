@@ -160,6 +160,7 @@ registry! {
     domain::jobs::DetectEvents => detect_events,
     domain::jobs::AdvanceJourneys => advance_journeys,
     domain::jobs::JourneyNotice => journey_notice,
+    domain::jobs::JourneyWebhook => crate::webhooks::journey_webhook,
     domain::jobs::RouteLeads => route_leads,
     domain::jobs::LeadWebhook => crate::webhooks::lead_webhook,
     domain::jobs::LeadEscalation => lead_escalation,

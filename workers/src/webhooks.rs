@@ -25,15 +25,27 @@ pub(crate) async fn lead_webhook(cx: &JobCtx<'_>, job: domain::jobs::LeadWebhook
     let Some(d) = domain::leads::webhook::prepare(cx.tenant(), cx.parley, job.activity_id).await? else {
         return Ok(());
     };
+    let outcome = post(d).await;
+    domain::leads::webhook::delivered(cx.tenant(), cx.parley, job.activity_id, outcome.clone()).await?;
+    outcome.map_err(HandlerError::Webhook)
+}
+
+/// Posts a contact's arrival at a journey's webhook step.
+pub(crate) async fn journey_webhook(cx: &JobCtx<'_>, job: domain::jobs::JourneyWebhook) -> Result<(), HandlerError> {
+    let Some(d) = domain::journeys::prepare_webhook(cx.tenant(), cx.parley, &job).await? else {
+        return Ok(());
+    };
+    post(d).await.map_err(HandlerError::Webhook)
+}
+
+async fn post(d: domain::leads::webhook::Delivery) -> Result<(), String> {
     let mut req = client().post(&d.url).body(d.body);
     for (k, v) in &d.headers {
         req = req.header(k, v);
     }
-    let outcome = match req.send().await {
+    match req.send().await {
         Ok(r) if r.status().is_success() => Ok(()),
         Ok(r) => Err(format!("the receiver answered {}", r.status())),
         Err(e) => Err(format!("the receiver could not be reached: {e}")),
-    };
-    domain::leads::webhook::delivered(cx.tenant(), cx.parley, job.activity_id, outcome.clone()).await?;
-    outcome.map_err(HandlerError::Webhook)
+    }
 }

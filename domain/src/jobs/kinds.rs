@@ -210,6 +210,20 @@ impl JobKind for JourneyNotice {
     const KIND: &'static str = "journeys.notify";
 }
 
+/// Posts a contact's arrival at a journey's webhook step to the step's URL, signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JourneyWebhook {
+    /// The contact's way through the journey.
+    pub enrolment_id: crate::JourneyEnrolmentId,
+    /// The webhook step it reached.
+    pub step: String,
+    /// When it reached it.
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+impl JobKind for JourneyWebhook {
+    const KIND: &'static str = "journeys.webhook";
+}
+
 /// One routing run of a workspace's leads: leads waiting for a rep are given out,
 /// missed first-touch deadlines escalated, leads of reps away or gone reassigned; the
 /// next run is queued for the next deadline.
@@ -307,6 +321,7 @@ pub const KINDS: &[&str] = &[
     DetectEvents::KIND,
     AdvanceJourneys::KIND,
     JourneyNotice::KIND,
+    JourneyWebhook::KIND,
     RouteLeads::KIND,
     LeadWebhook::KIND,
     LeadEscalation::KIND,

@@ -515,6 +515,25 @@ async fn run_step(
                 }
             }
         }
+        Action::Branch { condition, yes, no } if super::definition::last_response(condition).is_some() => {
+            let want = super::definition::last_response(condition).unwrap_or_default();
+            let last = entities::campaign_send::Entity::scoped(tx.ctx())
+                .filter(entities::campaign_send::Column::EnrolmentId.eq(e.id))
+                .order_by_desc(entities::campaign_send::Column::CreatedAt)
+                .one(tx)
+                .await?;
+            let got = |s: &entities::campaign_send::Model| match want {
+                "OPENED" => s.opened_at.is_some() || s.clicked_at.is_some(),
+                "CLICKED" => s.clicked_at.is_some(),
+                "BOUNCED" => s.bounced_at.is_some(),
+                "UNSUBSCRIBED" => s.unsubscribed_at.is_some(),
+                "COMPLAINED" => s.complained_at.is_some(),
+                _ => s.opened_at.is_none() && s.clicked_at.is_none(),
+            };
+            let matched = last.as_ref().map_or(want == "NONE", got);
+            let note = format!("{} ({})", if matched { "yes" } else { "no" }, want.to_lowercase());
+            Outcome::Next(if matched { yes.clone() } else { no.clone() }, Some(note))
+        }
         Action::Branch { condition, yes, no } => {
             let matched = match crate::segments::rule_condition(tx, condition).await {
                 Ok(cond) => {
@@ -605,6 +624,22 @@ async fn run_step(
                 );
             crate::jobs::enqueue_in(tx, p, tx.ctx(), job).await?;
             Outcome::Next(next, Some("notice queued".into()))
+        }
+        Action::Webhook { .. } => {
+            // Posted by a job written with the move: once per visit of the step.
+            let job = crate::jobs::NewJob::of(&crate::jobs::JourneyWebhook {
+                enrolment_id: e.id,
+                step: step.id.clone(),
+                at: now,
+            })
+            .key(format!(
+                "journeys.webhook:{}:{}:{}",
+                uuid::Uuid::from(e.id),
+                step.id,
+                e.since.timestamp_micros()
+            ));
+            crate::jobs::enqueue_in(tx, p, tx.ctx(), job).await?;
+            Outcome::Next(next, Some("webhook queued".into()))
         }
         Action::Lead { points, reason } => {
             let note = crate::leads::from_journey(tx, p, c.id, e.journey_id, *points, reason).await?;

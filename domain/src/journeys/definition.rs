@@ -63,6 +63,15 @@ pub enum Reentry {
     Always,
 }
 
+/// What the last email of a journey may have had back (`branch` on
+/// `{"lastResponse": …}`): `NONE` is sent and neither opened nor clicked, or not sent.
+pub const RESPONSES: [&str; 6] = ["OPENED", "CLICKED", "BOUNCED", "UNSUBSCRIBED", "COMPLAINED", "NONE"];
+
+/// The response a branch on the last email asks for, if it is one.
+pub fn last_response(condition: &Value) -> Option<&str> {
+    condition.get("lastResponse").and_then(Value::as_str)
+}
+
 /// What a step does.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -85,6 +94,9 @@ pub enum Action {
     Email { template: EmailTemplateId, domain: SendingDomainId, from: String, from_name: String },
     /// Tells a workspace member by email (`message` with the contact and the journey).
     Notify { user: UserId, message: String },
+    /// Posts the contact and the step to `url` (signed with the journey's secret), by a
+    /// job written with the move.
+    Webhook { url: String },
     /// Captures the contact as a lead (or finds its open one), adding `points` to its
     /// behaviour score when given.
     Lead { points: Option<i64>, reason: String },
@@ -104,6 +116,7 @@ impl Action {
             Action::Email { .. } => "email",
             Action::Notify { .. } => "notify",
             Action::Lead { .. } => "lead",
+            Action::Webhook { .. } => "webhook",
             Action::Exit => "exit",
         }
     }
@@ -178,8 +191,19 @@ impl Definition {
 }
 
 /// The step kinds there are, as a refusal lists them.
-pub const KINDS: &[&str] =
-    &["wait", "waitFor", "branch", "split", "updateAttribute", "addToList", "email", "notify", "lead", "exit"];
+pub const KINDS: &[&str] = &[
+    "wait",
+    "waitFor",
+    "branch",
+    "split",
+    "updateAttribute",
+    "addToList",
+    "email",
+    "notify",
+    "lead",
+    "webhook",
+    "exit",
+];
 
 /// The longest a step waits (a year).
 pub const MAX_WAIT_SECS: i64 = 366 * 86_400;
@@ -328,7 +352,16 @@ fn parse_step(raw: &Value, at: &str) -> Result<Step> {
         "branch" => {
             let condition = o.get("condition").cloned().unwrap_or(Value::Null);
             if !condition.is_object() {
-                return Err(bad(&format!("{at}.condition"), "is a segment rule"));
+                return Err(bad(&format!("{at}.condition"), "is a segment rule, or {\"lastResponse\": …}"));
+            }
+            if let Some(r) = condition.get("lastResponse") {
+                let known = r.as_str().is_some_and(|r| RESPONSES.contains(&r));
+                if !known || condition.as_object().is_some_and(|o| o.len() != 1) {
+                    return Err(bad(
+                        &format!("{at}.condition.lastResponse"),
+                        format!("is one of {} (alone)", RESPONSES.join(", ")),
+                    ));
+                }
             }
             Action::Branch { condition, yes: string(o, "yes", at)?, no: string(o, "no", at)? }
         }
@@ -401,6 +434,14 @@ fn parse_step(raw: &Value, at: &str) -> Result<Step> {
                 _ => return Err(bad(&format!("{at}.message"), "is a text of 1 to 500 characters")),
             };
             Action::Notify { user, message }
+        }
+        "webhook" => {
+            let raw = o.get("url").and_then(Value::as_str).unwrap_or_default();
+            let url = crate::leads::webhook::url(raw).map_err(|e| match e {
+                crate::Error::Invalid { message, .. } => bad(&format!("{at}.url"), message),
+                other => other,
+            })?;
+            Action::Webhook { url }
         }
         "lead" => {
             let points =

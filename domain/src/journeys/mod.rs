@@ -285,7 +285,7 @@ async fn check_references(tx: &TenantTx<'_>, d: &Definition) -> Result<()> {
                     ));
                 }
             }
-            Action::Branch { condition, .. } => {
+            Action::Branch { condition, .. } if definition::last_response(condition).is_none() => {
                 crate::segments::rule_condition(tx, condition).await.map_err(|e| match e {
                     Error::Invalid { message, .. } => {
                         Error::invalid(&format!("{at}.condition"), format!("step \"{}\": {message}", s.id))
@@ -588,6 +588,66 @@ pub async fn prepare_notice(
     let link = format!("{}/app/contacts/{}", p.settings().public_url, validate::global_ref(c.id));
     let name = if u.name.is_empty() { "there" } else { &u.name };
     Ok(Some(crate::mail::journey_notice(&u.email, name, &who, &j.name, &message, &link)))
+}
+
+/// The secret a journey's webhook steps sign with (derived from the instance's sealing
+/// key, so nothing is stored; it changes when that key rotates).
+pub fn webhook_secret(p: &Parley, journey: JourneyId) -> String {
+    let tag = p.settings().secrets.tag("journey-webhook", uuid::Uuid::from(journey).as_bytes(), 32);
+    format!("whsec_{}", hex::encode(tag))
+}
+
+/// The journey's webhook secret, for those who may edit it.
+pub async fn webhook_secret_of(ctx: &TenantCtx, p: &Parley, id: JourneyId) -> Result<String> {
+    let j = p.find::<journey::Entity>(ctx, Permission::ManageCampaigns, id).await?;
+    Ok(webhook_secret(p, j.id))
+}
+
+/// What to post for a contact at a journey's webhook step (None: the step, the
+/// enrolment or the contact is gone).
+pub async fn prepare_webhook(
+    ctx: &TenantCtx,
+    p: &Parley,
+    job: &crate::jobs::JourneyWebhook,
+) -> Result<Option<crate::leads::webhook::Delivery>> {
+    let tx = p.tenant_tx(ctx).await?;
+    let e = match tx.find::<journey_enrolment::Entity>(job.enrolment_id).await {
+        Ok(e) => e,
+        Err(Error::NotFound) => return Ok(None),
+        Err(err) => return Err(err),
+    };
+    let j = tx.find::<journey::Entity>(e.journey_id).await?;
+    let v = journey_version::Entity::scoped(ctx)
+        .filter(journey_version::Column::JourneyId.eq(j.id))
+        .filter(journey_version::Column::Version.eq(e.version))
+        .one(&tx)
+        .await?;
+    let step = v.and_then(|v| definition_of(&v).ok()).and_then(|d| d.step(&job.step).cloned());
+    let Some(definition::Step { action: Action::Webhook { url }, .. }) = step else { return Ok(None) };
+    let c = contact::Entity::scoped(ctx).filter(contact::Column::Id.eq(e.contact_id)).one(&tx).await?;
+    tx.commit().await?;
+    let Some(c) = c else { return Ok(None) };
+    let id = format!("{}:{}:{}", validate::global_ref(e.id), job.step, job.at.timestamp_micros());
+    let body = json!({
+        "id": id,
+        "type": "journey.step",
+        "occurredAt": job.at,
+        "journey": { "id": validate::global_ref(j.id), "name": j.name, "version": e.version },
+        "step": job.step,
+        "contact": { "id": validate::global_ref(c.id), "email": c.email, "firstName": c.first_name,
+                     "lastName": c.last_name, "attributes": c.attributes },
+    })
+    .to_string();
+    let sig = crate::leads::webhook::signature(&webhook_secret(p, j.id), chrono::Utc::now().timestamp(), &body);
+    Ok(Some(crate::leads::webhook::Delivery {
+        url,
+        body,
+        headers: vec![
+            ("content-type".into(), "application/json".into()),
+            ("parley-event-id".into(), id),
+            ("parley-signature".into(), sig),
+        ],
+    }))
 }
 
 /// Why a contact was not enrolled.

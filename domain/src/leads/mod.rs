@@ -278,6 +278,20 @@ impl Log {
         kind: &str,
         detail: Value,
     ) -> Result<LeadActivityId> {
+        let (id, row) = self.row(tx, p, lead, kind, detail);
+        self.write(tx, p, vec![row]).await?;
+        Ok(id)
+    }
+
+    /// One activity to write with [`Log::write`] (a run writes its batch's at once).
+    pub(crate) fn row(
+        &self,
+        tx: &TenantTx<'_>,
+        p: &Parley,
+        lead: LeadId,
+        kind: &str,
+        detail: Value,
+    ) -> (LeadActivityId, lead_activity::ActiveModel) {
         let id: LeadActivityId = new_id();
         let ctx = tx.ctx();
         let row = lead_activity::ActiveModel {
@@ -294,12 +308,25 @@ impl Log {
             delivery_error: Set(None),
             delivered_at: Set(None),
         };
-        lead_activity::Entity::insert(row).exec_without_returning(tx).await?;
+        (id, row)
+    }
+
+    /// Writes `rows`, and queues each one's delivery when a webhook listens.
+    pub(crate) async fn write(
+        &self,
+        tx: &TenantTx<'_>,
+        p: &Parley,
+        rows: Vec<lead_activity::ActiveModel>,
+    ) -> Result<()> {
+        let ids: Vec<LeadActivityId> = rows.iter().filter_map(|r| r.id.clone().take()).collect();
+        crate::bulk::insert(tx, rows).await?;
         if self.hook {
-            let job = NewJob::of(&LeadWebhook { activity_id: id }).key(format!("leads.webhook:{id}"));
-            crate::jobs::enqueue_in(tx, p, ctx, job).await?;
+            for id in ids {
+                let job = NewJob::of(&LeadWebhook { activity_id: id }).key(format!("leads.webhook:{id}"));
+                crate::jobs::enqueue_in(tx, p, tx.ctx(), job).await?;
+            }
         }
-        Ok(id)
+        Ok(())
     }
 }
 

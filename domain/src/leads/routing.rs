@@ -632,9 +632,14 @@ async fn open_counts(tx: &TenantTx<'_>) -> Result<HashMap<UserId, i64>> {
     Ok(rows.into_iter().collect())
 }
 
-/// Per rule and rep: open leads held, and leads ever given.
-async fn rule_counts(tx: &TenantTx<'_>) -> Result<HashMap<(RoutingRuleId, UserId), (i64, i64)>> {
-    let rows: Vec<(RoutingRuleId, UserId, String, i64)> = lead::Entity::scoped(tx.ctx())
+/// Per rule and rep: open leads held, and leads ever given (read only when a weighted
+/// rule needs them: the open ones are the few).
+async fn rule_counts(tx: &TenantTx<'_>, ever: bool) -> Result<HashMap<(RoutingRuleId, UserId), (i64, i64)>> {
+    let mut q = lead::Entity::scoped(tx.ctx());
+    if !ever {
+        q = q.filter(lead::Column::Status.eq("OPEN"));
+    }
+    let rows: Vec<(RoutingRuleId, UserId, String, i64)> = q
         .filter(lead::Column::RuleId.is_not_null())
         .filter(lead::Column::OwnerId.is_not_null())
         .select_only()
@@ -692,7 +697,16 @@ impl Board {
             })
             .collect();
         let turns = rules.iter().map(|(r, _)| (r.id, r.turn)).collect();
-        Ok(Board { reps, members, rules, held: open_counts(tx).await?, by_rule: rule_counts(tx).await?, turns, now })
+        let weighted = rules.iter().any(|(r, _)| Strategy::of(&r.strategy) == Strategy::Weighted);
+        Ok(Board {
+            reps,
+            members,
+            rules,
+            held: open_counts(tx).await?,
+            by_rule: rule_counts(tx, weighted).await?,
+            turns,
+            now,
+        })
     }
 
     /// Whether `u` may take one more lead under `rule`.
@@ -965,6 +979,7 @@ async fn route(
             .into_iter()
             .collect()
     };
+    let mut activity = Vec::new();
     for l in due {
         let handing_on = l.owner_id.filter(|u| !board.keeps(*u) || l.waiting.as_deref() == Some("first touch missed"));
         let not = l.owner_id;
@@ -1007,7 +1022,7 @@ async fn route(
                 let kind = if l.owner_id.is_some() { "REASSIGNED" } else { "ASSIGNED" };
                 let detail = json!({ "from": l.owner_id, "to": u, "rule": validate::global_ref(rule.id),
                                      "strategy": rule.strategy, "why": l.waiting });
-                log.add(tx, p, l.id, kind, detail).await?;
+                activity.push(log.row(tx, p, l.id, kind, detail).1);
                 report.routed += 1;
             }
             None => {
@@ -1025,7 +1040,7 @@ async fn route(
                     *board.held.entry(m).or_default() += 1;
                     let detail =
                         json!({ "from": l.owner_id, "to": m, "why": "no other rep is free: the manager takes it" });
-                    log.add(tx, p, l.id, "REASSIGNED", detail).await?;
+                    activity.push(log.row(tx, p, l.id, "REASSIGNED", detail).1);
                     report.routed += 1;
                 } else if let Some(u) = l.owner_id.filter(|u| board.keeps(*u)) {
                     let _ = u;
@@ -1041,7 +1056,7 @@ async fn route(
                         am.owner_id = Set(None);
                         am.sla_due_at = Set(None);
                         let detail = json!({ "from": l.owner_id, "why": l.waiting, "waiting": why });
-                        log.add(tx, p, l.id, "UNASSIGNED", detail).await?;
+                        activity.push(log.row(tx, p, l.id, "UNASSIGNED", detail).1);
                     }
                     am.waiting = Set(Some(why.into()));
                     // No rule: it waits for one (a new rule routes it); no rep: tried again.
@@ -1052,6 +1067,7 @@ async fn route(
         }
         sea_orm::ActiveModelTrait::update(am, tx).await?;
     }
+    log.write(tx, p, activity).await?;
     Ok(())
 }
 

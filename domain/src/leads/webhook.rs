@@ -33,7 +33,7 @@ fn purpose(tenant: crate::WorkspaceId) -> String {
 }
 
 /// Checks a webhook URL: HTTPS, or HTTP to this machine (for development).
-fn url(raw: &str) -> Result<String> {
+pub(crate) fn url(raw: &str) -> Result<String> {
     let u = raw.trim();
     let parsed = url::Url::parse(u).map_err(|_| Error::invalid("url", "is not a URL"))?;
     let local = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));

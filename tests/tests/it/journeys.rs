@@ -502,7 +502,9 @@ async fn an_email_step_sends_once_per_entry_through_the_campaign_pipeline(app: T
         json!([{ "id": "mail", "kind": "email", "template": tpl, "domain": domain, "fromAddress": from,
                  "fromName": "The shop", "next": "tell" },
                { "id": "tell", "kind": "notify", "user": tell, "message": "Say hello in person.", "next": "wait" },
-               { "id": "wait", "kind": "wait", "duration": "P1D" }])
+               { "id": "wait", "kind": "wait", "duration": "P1D", "next": "opened" },
+               { "id": "opened", "kind": "branch", "condition": { "lastResponse": "OPENED" }, "yes": "keen" },
+               { "id": "keen", "kind": "updateAttribute", "field": "plan", "value": "keen" }])
     };
     let def = |from: &str| json!({ "entry": { "manual": true }, "start": "mail", "steps": steps(from, &my_id) });
     // Only a member of the workspace can be told.
@@ -565,6 +567,24 @@ async fn an_email_step_sends_once_per_entry_through_the_campaign_pipeline(app: T
     let list = run(&app, &me, "{ campaigns(first: 20) { totalCount } }", json!({})).await;
     assert_eq!(list["campaigns"]["totalCount"], 0);
 
+    // Ann opens her mail; a branch on the last response sends her one way, Bob (sent
+    // nothing) the other, once the day has passed.
+    let pixel = got[0].link("/t/o/").expect("an open pixel");
+    assert_eq!(app.http.get(&pixel).send().await.unwrap().status(), 200);
+    let r = app
+        .gql(
+            &me,
+            CREATE,
+            json!({ "i": { "name": "Bad branch", "definition": { "entry": { "manual": true },
+            "start": "b", "steps": [{ "id": "b", "kind": "branch", "condition": { "lastResponse": "LIKED" } }] } } }),
+        )
+        .await;
+    assert_eq!(
+        bad(&r),
+        (Some("BAD_USER_INPUT".into()), Some("definition.steps[0].condition.lastResponse".into())),
+        "{r}"
+    );
+
     // Runs again (the day passing) send nothing more; a second entry sends again.
     let later = app.server.parley.with_clock_skew(chrono::Duration::hours(25));
     let tenant = uuid_of(&owner.workspace_id).into();
@@ -573,6 +593,12 @@ async fn an_email_step_sends_once_per_entry_through_the_campaign_pipeline(app: T
     assert_eq!(app.smtp.to("ann@mail.journey.example").len(), 1);
     let a = enrolments(&app, &me, &ann).await;
     assert_eq!(a[0]["status"], "COMPLETED");
+    assert_eq!(self::steps(&a[0]), ["mail", "tell", "wait", "opened", "keen"]);
+    assert_eq!(a[0]["path"][3]["note"], "yes (opened)");
+    assert_eq!(plan_of(&app, &me, "ann@mail.journey.example").await, "keen");
+    let b = enrolments(&app, &me, &bob).await;
+    assert_eq!(self::steps(&b[0]), ["mail", "tell", "wait", "opened"]);
+    assert_eq!(b[0]["path"][3]["note"], "no (opened)");
 }
 
 /// A journey entered by a segment enrols the contacts who come into it (those in it

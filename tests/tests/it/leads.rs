@@ -324,7 +324,7 @@ async fn routing_follows_territories_weights_capacity_hours_and_absence(app: Tes
 type Seen = Arc<Mutex<Vec<(axum::http::HeaderMap, String)>>>;
 
 /// A CRM that refuses the first delivery and keeps the rest.
-async fn crm() -> (String, Seen) {
+pub async fn crm() -> (String, Seen) {
     let seen: Seen = Arc::default();
     let keep = seen.clone();
     let app = axum::Router::new().route(
@@ -344,7 +344,7 @@ async fn crm() -> (String, Seen) {
     (format!("http://{addr}/hook"), seen)
 }
 
-fn verify(secret: &str, header: &str, body: &str) -> bool {
+pub fn verify(secret: &str, header: &str, body: &str) -> bool {
     let mut parts = header.split(',');
     let t = parts.next().unwrap().strip_prefix("t=").unwrap();
     let v1 = parts.next().unwrap().strip_prefix("v1=").unwrap();
@@ -541,6 +541,47 @@ async fn forms_triggers_and_the_crm_webhook_capture_and_tell(app: TestApp) {
     );
     assert_eq!(jl["reasons"], json!([{ "reason": "Finished onboarding", "points": 12.0 }]));
     assert_eq!(owner_of(&jl), Some(rid.as_str()));
+
+    // A journey's webhook step posts the contact, signed with the journey's secret; a
+    // step with a URL that is not https is refused by name.
+    let (hook_url, hooked) = crm().await;
+    let bad_steps = json!([{ "id": "tell", "kind": "webhook", "url": "ftp://x.example" }]);
+    let r = app
+        .gql(
+            &me,
+            "mutation($i: JourneyInput!) { createJourney(input: $i) { id } }",
+            json!({ "i": { "name": "Bad hook",
+            "definition": { "entry": { "manual": true }, "start": "tell", "steps": bad_steps } } }),
+        )
+        .await;
+    assert_eq!((code(&r), field(&r)), (Some("BAD_USER_INPUT".into()), Some("definition.steps[0].url".into())), "{r}");
+    let steps = json!([{ "id": "tell", "kind": "webhook", "url": hook_url }]);
+    let tell = crate::journeys::journey(
+        &app,
+        &me,
+        "Tell the shop",
+        json!({ "entry": { "manual": true }, "start": "tell",
+        "steps": steps }),
+    )
+    .await;
+    run(&app, &me, crate::journeys::PUBLISH, json!({ "id": tell })).await;
+    run(&app, &me, crate::journeys::ENROL, json!({ "j": tell, "c": jo })).await;
+    app.drive_jobs().await;
+    let secret = run(&app, &me, "query($id: ID!) { journey(id: $id) { webhookSecret } }", json!({ "id": tell })).await
+        ["journey"]["webhookSecret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app.gql(&rep, "query($id: ID!) { journey(id: $id) { webhookSecret } }", json!({ "id": tell })).await;
+    assert_eq!(code(&r).as_deref(), Some("FORBIDDEN"), "a Sales member may not read it: {r}");
+    let got = hooked.lock().unwrap().clone();
+    assert_eq!(got.len(), 2, "refused once, then taken: {got:?}");
+    let (headers, body) = &got[1];
+    assert!(verify(&secret, headers["parley-signature"].to_str().unwrap(), body));
+    let v: Value = serde_json::from_str(body).unwrap();
+    assert_eq!((v["type"].as_str(), v["step"].as_str()), (Some("journey.step"), Some("tell")));
+    assert_eq!(v["contact"]["email"], "jo@lead.example");
+    assert_eq!(got[0].1, got[1].1, "the retry posts the same event");
 
     // The rep leaves the workspace: their leads wait for another rep.
     let members = run(&app, &me, "{ members { nodes { id user { id } } } }", json!({})).await;

@@ -124,6 +124,12 @@ node_object! {
         async fn entry_kind(&self) -> Option<String> {
             self.0.entry_kind.clone()
         }
+        /// The secret its webhook steps sign with: verify `Parley-Signature: t=…,v1=…`
+        /// as HMAC-SHA256 of `"{t}.{body}"` under it (those who may edit the journey).
+        async fn webhook_secret(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+            let t = tenant(ctx).await?;
+            journeys::webhook_secret_of(t, parley(ctx)?, self.0.id).await.gql(ctx)
+        }
         /// Whether the draft differs from the latest version.
         async fn has_unpublished_changes(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
             let t = tenant(ctx).await?;
