@@ -5,13 +5,13 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QuerySelect};
 
 use crate::db::TenantOwned;
 use crate::{
     ContactEventId, ContactId, JourneyEnrolmentId, JourneyId, Parley, Result, TenantCtx, TriggerFiringId, new_id,
 };
-use entities::{contact, contact_event, journey_enrolment, journey_visit, trigger_firing};
+use entities::{contact_event, journey_enrolment, journey_visit, trigger_firing};
 
 /// Puts the workspace's first `n` contacts in version `version` of journey `journey`,
 /// waiting at `step` since an hour before `due` and due at `due`, in batches of 5,000;
@@ -29,16 +29,11 @@ pub async fn waiting(
     let since = due - Duration::hours(1);
     while written < n {
         let tx = p.tenant_tx(ctx).await?;
-        let mut q = contact::Entity::scoped(ctx).order_by_asc(contact::Column::Id).limit((n - written).min(5_000));
-        if let Some(a) = after {
-            q = q.filter(contact::Column::Id.gt(a));
-        }
-        let ids: Vec<ContactId> = q.select_only().column(contact::Column::Id).into_tuple().all(&tx).await?;
+        let ids = super::next_contacts(&tx, &mut after, (n - written).min(5_000)).await?;
         if ids.is_empty() {
             tx.commit().await?;
             break;
         }
-        after = ids.last().copied();
         let mut enrolments = Vec::with_capacity(ids.len());
         let mut visits = Vec::with_capacity(ids.len());
         for c in &ids {

@@ -2,12 +2,12 @@
 //! leads (with a capacity each), and open leads waiting for routing; and, read back
 //! afterwards, how the leads were spread.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter};
 use serde_json::json;
 
 use crate::db::TenantOwned;
 use crate::{ContactId, LeadId, Parley, Result, Role, TenantCtx, UserId, new_id};
-use entities::{contact, lead, membership, sales_rep};
+use entities::{lead, membership, sales_rep};
 
 /// Makes `users` Sales members of the workspace and reps holding at most `capacity`
 /// open leads each.
@@ -53,16 +53,11 @@ pub async fn pending(ctx: &TenantCtx, p: &Parley, n: u64) -> Result<u64> {
     let mut written = 0u64;
     while written < n {
         let tx = p.tenant_tx(ctx).await?;
-        let mut q = contact::Entity::scoped(ctx).order_by_asc(contact::Column::Id).limit((n - written).min(5_000));
-        if let Some(a) = after {
-            q = q.filter(contact::Column::Id.gt(a));
-        }
-        let ids: Vec<ContactId> = q.select_only().column(contact::Column::Id).into_tuple().all(&tx).await?;
+        let ids = super::next_contacts(&tx, &mut after, (n - written).min(5_000)).await?;
         if ids.is_empty() {
             tx.commit().await?;
             break;
         }
-        after = ids.last().copied();
         let now = p.clock();
         let rows: Vec<lead::ActiveModel> = ids
             .iter()

@@ -19,6 +19,26 @@ use crate::identity::auth::{Principal, verify_access_token};
 use crate::{Error, Parley, Result, Workspace};
 use entities::workspace;
 
+/// The workspace's next `limit` contacts after `after` (by ID), moving `after` on: how
+/// the benches walk an audience in batches.
+pub(crate) async fn next_contacts(
+    tx: &crate::TenantTx<'_>,
+    after: &mut Option<crate::ContactId>,
+    limit: u64,
+) -> Result<Vec<crate::ContactId>> {
+    use crate::db::TenantOwned;
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    let mut q = entities::contact::Entity::scoped(tx.ctx()).order_by_asc(entities::contact::Column::Id).limit(limit);
+    if let Some(a) = *after {
+        q = q.filter(entities::contact::Column::Id.gt(a));
+    }
+    let ids: Vec<crate::ContactId> = q.select_only().column(entities::contact::Column::Id).into_tuple().all(tx).await?;
+    if let Some(last) = ids.last() {
+        *after = Some(*last);
+    }
+    Ok(ids)
+}
+
 /// Reads the session's workspace the cheapest way a tenant request can; with
 /// `check_membership`, after the membership check a real request makes (to show what
 /// that check costs on its own).

@@ -558,19 +558,8 @@ pub async fn prepare_notice(
     job: &crate::jobs::JourneyNotice,
 ) -> Result<Option<crate::mail::Email>> {
     let tx = p.tenant_tx(ctx).await?;
-    let e = match tx.find::<journey_enrolment::Entity>(job.enrolment_id).await {
-        Ok(e) => e,
-        Err(Error::NotFound) => return Ok(None),
-        Err(err) => return Err(err),
-    };
-    let j = tx.find::<journey::Entity>(e.journey_id).await?;
-    let v = journey_version::Entity::scoped(ctx)
-        .filter(journey_version::Column::JourneyId.eq(j.id))
-        .filter(journey_version::Column::Version.eq(e.version))
-        .one(&tx)
-        .await?;
-    let step = v.and_then(|v| definition_of(&v).ok()).and_then(|d| d.step(&job.step).cloned());
-    let Some(definition::Step { action: Action::Notify { user, message }, .. }) = step else { return Ok(None) };
+    let Some((e, j, step)) = step_reached(&tx, job.enrolment_id, &job.step).await? else { return Ok(None) };
+    let definition::Step { action: Action::Notify { user, message }, .. } = step else { return Ok(None) };
     let member = entities::membership::Entity::scoped(ctx)
         .filter(entities::membership::Column::UserId.eq(user))
         .one(&tx)
@@ -603,6 +592,28 @@ pub async fn webhook_secret_of(ctx: &TenantCtx, p: &Parley, id: JourneyId) -> Re
     Ok(webhook_secret(p, j.id))
 }
 
+/// The enrolment, its journey and the step `step` of the version it follows (None: the
+/// enrolment or the step is gone), for the jobs a step writes.
+async fn step_reached(
+    tx: &TenantTx<'_>,
+    enrolment: JourneyEnrolmentId,
+    step: &str,
+) -> Result<Option<(Enrolment, Journey, definition::Step)>> {
+    let e = match tx.find::<journey_enrolment::Entity>(enrolment).await {
+        Ok(e) => e,
+        Err(Error::NotFound) => return Ok(None),
+        Err(err) => return Err(err),
+    };
+    let j = tx.find::<journey::Entity>(e.journey_id).await?;
+    let v = journey_version::Entity::scoped(tx.ctx())
+        .filter(journey_version::Column::JourneyId.eq(j.id))
+        .filter(journey_version::Column::Version.eq(e.version))
+        .one(tx)
+        .await?;
+    let step = v.and_then(|v| definition_of(&v).ok()).and_then(|d| d.step(step).cloned());
+    Ok(step.map(|s| (e, j, s)))
+}
+
 /// What to post for a contact at a journey's webhook step (None: the step, the
 /// enrolment or the contact is gone).
 pub async fn prepare_webhook(
@@ -611,19 +622,8 @@ pub async fn prepare_webhook(
     job: &crate::jobs::JourneyWebhook,
 ) -> Result<Option<crate::leads::webhook::Delivery>> {
     let tx = p.tenant_tx(ctx).await?;
-    let e = match tx.find::<journey_enrolment::Entity>(job.enrolment_id).await {
-        Ok(e) => e,
-        Err(Error::NotFound) => return Ok(None),
-        Err(err) => return Err(err),
-    };
-    let j = tx.find::<journey::Entity>(e.journey_id).await?;
-    let v = journey_version::Entity::scoped(ctx)
-        .filter(journey_version::Column::JourneyId.eq(j.id))
-        .filter(journey_version::Column::Version.eq(e.version))
-        .one(&tx)
-        .await?;
-    let step = v.and_then(|v| definition_of(&v).ok()).and_then(|d| d.step(&job.step).cloned());
-    let Some(definition::Step { action: Action::Webhook { url }, .. }) = step else { return Ok(None) };
+    let Some((e, j, step)) = step_reached(&tx, job.enrolment_id, &job.step).await? else { return Ok(None) };
+    let definition::Step { action: Action::Webhook { url }, .. } = step else { return Ok(None) };
     let c = contact::Entity::scoped(ctx).filter(contact::Column::Id.eq(e.contact_id)).one(&tx).await?;
     tx.commit().await?;
     let Some(c) = c else { return Ok(None) };
