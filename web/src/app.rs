@@ -24,6 +24,7 @@ use crate::pages::imports::ImportsPage;
 use crate::pages::insights::InsightsPage;
 use crate::pages::jobs::JobsPage;
 use crate::pages::journeys::{JourneyNewPage, JourneyPage, JourneysPage};
+use crate::pages::leads::{LeadPage, LeadSetupPage, LeadsPage};
 use crate::pages::operations::{ApprovalsPage, BudgetPage, CalendarPage, SpendPage, WorkflowsPage};
 use crate::pages::segments::{SegmentPage, SegmentsPage};
 use crate::pages::team::TeamPage;
@@ -107,6 +108,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("journeys") view=JourneysPage />
                     <Route path=path!("journeys/new") view=JourneyNewPage />
                     <Route path=path!("journeys/:id") view=JourneyPage />
+                    <Route path=path!("leads") view=LeadsPage />
+                    <Route path=path!("leads/setup") view=LeadSetupPage />
+                    <Route path=path!("leads/:id") view=LeadPage />
                     <Route path=path!("workflows") view=WorkflowsPage />
                     <Route path=path!("calendar") view=CalendarPage />
                     <Route path=path!("team") view=TeamPage />

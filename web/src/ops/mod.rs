@@ -26,6 +26,8 @@ pub mod identity;
 pub mod imports;
 pub mod jobs;
 pub mod journeys;
+pub mod lead_setup;
+pub mod leads;
 pub mod optimization;
 pub mod scores;
 pub mod segments;
@@ -60,7 +62,7 @@ macro_rules! operations {
                 query_path = $file,
                 response_derives = "Clone, Debug, PartialEq",
                 variables_derives = "Clone, Debug",
-                extern_enums("Role", "WorkspaceKind", "InvitationStatus", "JobState", "AttributeType", "Channel", "ConsentStatus", "ScoreEvery", "TriggerKind", "TriggerRuleStatus", "JourneyStatus", "EnrolmentStatus")
+                extern_enums("Role", "WorkspaceKind", "InvitationStatus", "JobState", "AttributeType", "Channel", "ConsentStatus", "ScoreEvery", "TriggerKind", "TriggerRuleStatus", "JourneyStatus", "EnrolmentStatus", "LeadStage", "LeadOutcome", "RoutingStrategy", "LeadVisibility")
             )]
             pub struct $name;
         )+

@@ -13,6 +13,7 @@ pub mod imports;
 pub mod insights;
 pub mod jobs;
 pub mod journeys;
+pub mod leads;
 pub mod operations;
 pub mod segments;
 pub mod team;

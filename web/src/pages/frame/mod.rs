@@ -89,6 +89,9 @@ pub fn AppFrame() -> impl IntoView {
                     <A href="/app/contacts" attr:data-testid="nav-contacts">
                         "Contacts"
                     </A>
+                    <A href="/app/leads" attr:data-testid="nav-leads">
+                        "Leads"
+                    </A>
                     <A href="/app/segments" attr:data-testid="nav-segments">
                         "Segments"
                     </A>
