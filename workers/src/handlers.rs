@@ -161,6 +161,7 @@ registry! {
     domain::jobs::AdvanceJourneys => advance_journeys,
     domain::jobs::JourneyNotice => journey_notice,
     domain::jobs::JourneyWebhook => crate::webhooks::journey_webhook,
+    domain::jobs::JourneyDecide => journey_decide,
     domain::jobs::RouteLeads => route_leads,
     domain::jobs::LeadWebhook => crate::webhooks::lead_webhook,
     domain::jobs::LeadEscalation => lead_escalation,
@@ -283,6 +284,12 @@ async fn advance_journeys(cx: &JobCtx<'_>, _job: domain::jobs::AdvanceJourneys) 
     if r.moved > 0 {
         tracing::debug!(moved = r.moved, steps = r.steps, finished = r.finished, "journeys");
     }
+    Ok(())
+}
+
+/// Asks the decisioning engine for a contact waiting at a journey's decide step.
+async fn journey_decide(cx: &JobCtx<'_>, job: domain::jobs::JourneyDecide) -> Result<(), HandlerError> {
+    domain::journeys::decide_step(cx.tenant(), cx.parley, &job).await?;
     Ok(())
 }
 

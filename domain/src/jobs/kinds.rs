@@ -224,6 +224,18 @@ impl JobKind for JourneyWebhook {
     const KIND: &'static str = "journeys.webhook";
 }
 
+/// Asks the decisioning engine for a contact waiting at a journey's decide step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JourneyDecide {
+    /// The contact's way through the journey.
+    pub enrolment_id: crate::JourneyEnrolmentId,
+    /// The decide step it waits at.
+    pub step: String,
+}
+impl JobKind for JourneyDecide {
+    const KIND: &'static str = "journeys.decide";
+}
+
 /// One routing run of a workspace's leads: leads waiting for a rep are given out,
 /// missed first-touch deadlines escalated, leads of reps away or gone reassigned; the
 /// next run is queued for the next deadline.
@@ -322,6 +334,7 @@ pub const KINDS: &[&str] = &[
     AdvanceJourneys::KIND,
     JourneyNotice::KIND,
     JourneyWebhook::KIND,
+    JourneyDecide::KIND,
     RouteLeads::KIND,
     LeadWebhook::KIND,
     LeadEscalation::KIND,

@@ -625,6 +625,28 @@ async fn run_step(
             crate::jobs::enqueue_in(tx, p, tx.ctx(), job).await?;
             Outcome::Next(next, Some("notice queued".into()))
         }
+        Action::Decide { .. } => {
+            use super::definition::{DECIDE_TIMEOUT_SECS, DECIDED_EVENT};
+            let ends = e.since + Duration::seconds(DECIDE_TIMEOUT_SECS);
+            if seen.since(c.id, DECIDED_EVENT, e.since) {
+                Outcome::Next(next, Some("decided".into()))
+            } else if ends <= now {
+                Outcome::Next(next, Some("no decision in time".into()))
+            } else {
+                // Asked by a job written with the move (once per visit); its answer wakes
+                // the contact.
+                let job =
+                    crate::jobs::NewJob::of(&crate::jobs::JourneyDecide { enrolment_id: e.id, step: step.id.clone() })
+                        .key(format!(
+                            "journeys.decide:{}:{}:{}",
+                            uuid::Uuid::from(e.id),
+                            step.id,
+                            e.since.timestamp_micros()
+                        ));
+                crate::jobs::enqueue_in(tx, p, tx.ctx(), job).await?;
+                Outcome::Wait(ends)
+            }
+        }
         Action::Webhook { .. } => {
             // Posted by a job written with the move: once per visit of the step.
             let job = crate::jobs::NewJob::of(&crate::jobs::JourneyWebhook {

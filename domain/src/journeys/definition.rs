@@ -28,7 +28,9 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value, json};
 
-use crate::{EmailTemplateId, Error, Result, SegmentId, SendingDomainId, TriggerRuleId, UserId, validate};
+use crate::{
+    EmailTemplateId, Error, InteractionPointId, Result, SegmentId, SendingDomainId, TriggerRuleId, UserId, validate,
+};
 
 /// What enrols contacts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +65,12 @@ pub enum Reentry {
     Always,
 }
 
+/// The event a decide step's job appends to the contact's timeline once the engine
+/// answered: what wakes the contact waiting at the step.
+pub const DECIDED_EVENT: &str = "journey_decided";
+/// How long a contact waits at a decide step for the answer.
+pub const DECIDE_TIMEOUT_SECS: i64 = 60;
+
 /// What the last email of a journey may have had back (`branch` on
 /// `{"lastResponse": …}`): `NONE` is sent and neither opened nor clicked, or not sent.
 pub const RESPONSES: [&str; 6] = ["OPENED", "CLICKED", "BOUNCED", "UNSUBSCRIBED", "COMPLAINED", "NONE"];
@@ -94,6 +102,10 @@ pub enum Action {
     Email { template: EmailTemplateId, domain: SendingDomainId, from: String, from_name: String },
     /// Tells a workspace member by email (`message` with the contact and the journey).
     Notify { user: UserId, message: String },
+    /// Asks the decisioning engine for the contact's best offer at an interaction point
+    /// (by a job written with the move; the contact waits for the answer, a minute at
+    /// most), writing the offer's code to the contact field `save_to` when given.
+    Decide { point: InteractionPointId, save_to: Option<String> },
     /// Posts the contact and the step to `url` (signed with the journey's secret), by a
     /// job written with the move.
     Webhook { url: String },
@@ -117,13 +129,14 @@ impl Action {
             Action::Notify { .. } => "notify",
             Action::Lead { .. } => "lead",
             Action::Webhook { .. } => "webhook",
+            Action::Decide { .. } => "decide",
             Action::Exit => "exit",
         }
     }
 
     /// Whether contacts stay at it a while (a loop through it is no busy loop).
     pub fn waits(&self) -> bool {
-        matches!(self, Action::Wait { .. } | Action::WaitFor { .. })
+        matches!(self, Action::Wait { .. } | Action::WaitFor { .. } | Action::Decide { .. })
     }
 }
 
@@ -180,6 +193,7 @@ impl Definition {
             .iter()
             .filter_map(|s| match &s.action {
                 Action::WaitFor { event, .. } => Some(event.clone()),
+                Action::Decide { .. } => Some(DECIDED_EVENT.to_owned()),
                 _ => None,
             })
             .chain(self.goal.clone())
@@ -202,6 +216,7 @@ pub const KINDS: &[&str] = &[
     "notify",
     "lead",
     "webhook",
+    "decide",
     "exit",
 ];
 
@@ -435,6 +450,15 @@ fn parse_step(raw: &Value, at: &str) -> Result<Step> {
             };
             Action::Notify { user, message }
         }
+        "decide" => {
+            let point = o
+                .get("point")
+                .and_then(Value::as_str)
+                .and_then(validate::id_ref::<InteractionPointId>)
+                .ok_or_else(|| bad(&format!("{at}.point"), "is an interaction point's ID"))?;
+            let save_to = string(o, "saveTo", at)?;
+            Action::Decide { point, save_to }
+        }
         "webhook" => {
             let raw = o.get("url").and_then(Value::as_str).unwrap_or_default();
             let url = crate::leads::webhook::url(raw).map_err(|e| match e {
@@ -561,6 +585,7 @@ pub fn stored(d: &Definition, raw: &Value) -> Value {
             match &parsed.action {
                 Action::AddToList { list } => s["list"] = json!(validate::global_ref(*list)),
                 Action::Notify { user, .. } => s["user"] = json!(validate::global_ref(*user)),
+                Action::Decide { point, .. } => s["point"] = json!(validate::global_ref(*point)),
                 Action::Email { template, domain, .. } => {
                     s["template"] = json!(validate::global_ref(*template));
                     s["domain"] = json!(validate::global_ref(*domain));

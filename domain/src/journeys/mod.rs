@@ -285,6 +285,23 @@ async fn check_references(tx: &TenantTx<'_>, d: &Definition) -> Result<()> {
                     ));
                 }
             }
+            Action::Decide { point, save_to } => {
+                if tx.find::<entities::interaction_point::Entity>(*point).await.is_err() {
+                    return Err(Error::invalid(
+                        &format!("{at}.point"),
+                        format!("step \"{}\": not an interaction point of this workspace", s.id),
+                    ));
+                }
+                if let Some(f) = save_to {
+                    let fields = crate::contacts::fields::all(tx).await?;
+                    if !fields.iter().any(|x| &x.key == f && x.kind == crate::AttributeKind::String) {
+                        return Err(Error::invalid(
+                            &format!("{at}.saveTo"),
+                            format!("step \"{}\": not a text contact field of this workspace", s.id),
+                        ));
+                    }
+                }
+            }
             Action::Branch { condition, .. } if definition::last_response(condition).is_none() => {
                 crate::segments::rule_condition(tx, condition).await.map_err(|e| match e {
                     Error::Invalid { message, .. } => {
@@ -612,6 +629,45 @@ async fn step_reached(
         .await?;
     let step = v.and_then(|v| definition_of(&v).ok()).and_then(|d| d.step(step).cloned());
     Ok(step.map(|s| (e, j, s)))
+}
+
+/// Runs a decide step's job: the engine's answer for the contact at the step's point
+/// (recorded in its history like any decision), the top offer's code written to the
+/// step's field, and a `journey_decided` event that wakes the contact (nothing once it
+/// left the step).
+pub async fn decide_step(ctx: &TenantCtx, p: &Parley, job: &crate::jobs::JourneyDecide) -> Result<()> {
+    use crate::decisions::decide::{DecideInput, Who, decide};
+    let tx = p.tenant_tx(ctx).await?;
+    let Some((e, j, step)) = step_reached(&tx, job.enrolment_id, &job.step).await? else { return Ok(()) };
+    tx.commit().await?;
+    let Action::Decide { point, save_to } = step.action else { return Ok(()) };
+    if e.step != job.step || State::of(&e).finished() {
+        return Ok(());
+    }
+    let context = json!({ "journey": validate::global_ref(j.id), "step": job.step });
+    let input =
+        DecideInput { point, who: Who::Contact(e.contact_id), context: Some(context), count: Some(1), explain: false };
+    let (decision, offer) = match decide(ctx, p, input).await {
+        Ok(d) => (Some(d.id), d.offers.first().map(|o| o.offer.code.clone())),
+        // The point or the contact is gone: the contact goes on without an offer.
+        Err(Error::NotFound | Error::Invalid { .. }) => (None, None),
+        Err(err) => return Err(err),
+    };
+    if let (Some(field), Some(code)) = (&save_to, &offer) {
+        let mut changes = crate::contacts::ContactChanges::default();
+        changes.attributes.insert(field.clone(), json!(code));
+        match crate::contacts::update(ctx, p, e.contact_id, changes).await {
+            Ok(_) | Err(Error::Invalid { .. } | Error::NotFound) => {}
+            Err(err) => return Err(err),
+        }
+    }
+    let tx = p.tenant_tx(ctx).await?;
+    let props = json!({ "journey": validate::global_ref(j.id), "step": job.step, "offer": offer,
+                        "decision": decision.map(validate::global_ref) });
+    crate::contacts::timeline::append(&tx, e.contact_id, definition::DECIDED_EVENT, props, p.clock()).await?;
+    crate::triggers::nudge(&tx, p).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// What to post for a contact at a journey's webhook step (None: the step, the

@@ -668,7 +668,53 @@ pub async fn samples(app: &TestApp, owner: &Account) -> Vec<(&'static str, Value
     vec![("Journey", json!(id)), ("JourneyEnrolment", e["enrolContact"]["id"].clone())]
 }
 
+/// A decide step asks the decisioning engine for the contact's best offer (by a job),
+/// the contact waiting for the answer; the offer's code lands in a field, the decision
+/// in the contact's history; a point or field not of the workspace is refused by name.
+async fn a_decide_step_asks_the_engine_and_waits_for_its_answer(app: TestApp) {
+    let owner = app.sign_up("BUSINESS").await;
+    let me = owner.auth();
+    plan_field(&app, &me).await;
+    let gold = crate::decisions::offer(&app, &me, "GOLD", &["WEB"]).await;
+    let pt = crate::decisions::point(&app, &me, "Journey picks", "WEB").await;
+    run(&app, &me, crate::decisions::RULE, json!({ "i": { "pointId": pt, "offerIds": [gold] } })).await;
+    let def = |point: &str, field: &str| {
+        json!({ "entry": { "manual": true }, "start": "pick", "steps": [
+            { "id": "pick", "kind": "decide", "point": point, "saveTo": field, "next": "done" },
+            { "id": "done", "kind": "wait", "duration": "P1D" }] })
+    };
+    let r = app.gql(&me, CREATE, json!({ "i": { "name": "No point", "definition": def("x", "plan") } })).await;
+    assert_eq!(bad(&r), (Some("BAD_USER_INPUT".into()), Some("definition.steps[0].point".into())), "{r}");
+    let stray = journey(&app, &me, "Stray field", def(&pt, "nosuch")).await;
+    let r = app.gql(&me, PUBLISH, json!({ "id": stray })).await;
+    assert_eq!(bad(&r), (Some("BAD_USER_INPUT".into()), Some("definition.steps[0].saveTo".into())), "{r}");
+    let other = app.sign_up("BUSINESS").await;
+    let their_pt = crate::decisions::point(&app, &other.auth(), "Theirs", "WEB").await;
+    let theirs = journey(&app, &me, "Their point", def(&their_pt, "plan")).await;
+    let r = app.gql(&me, PUBLISH, json!({ "id": theirs })).await;
+    assert_eq!(bad(&r), (Some("BAD_USER_INPUT".into()), Some("definition.steps[0].point".into())), "{r}");
+
+    let id = journey(&app, &me, "Pick an offer", def(&pt, "plan")).await;
+    run(&app, &me, PUBLISH, json!({ "id": id })).await;
+    let ann = contact_id_or_new(&app, &me, "ann@decide.example").await;
+    run(&app, &me, ENROL, json!({ "j": id, "c": ann })).await;
+    app.drive_jobs().await;
+    let e = enrolments(&app, &me, &ann).await;
+    assert_eq!((e[0]["status"].as_str(), e[0]["step"].as_str()), (Some("WAITING"), Some("done")), "{e:?}");
+    assert_eq!(steps(&e[0]), ["pick", "done"]);
+    assert_eq!(e[0]["path"][0]["note"], "decided");
+    let q = "query($id: ID!) { contact(id: $id) { events(first: 20) { nodes { kind properties } } } }";
+    let t = run(&app, &me, q, json!({ "id": ann })).await;
+    let decided: Vec<&Value> =
+        t["contact"]["events"]["nodes"].as_array().unwrap().iter().filter(|n| n["kind"] == "journey_decided").collect();
+    assert_eq!(decided.len(), 1, "{t}");
+    assert_eq!(decided[0]["properties"]["offer"], "GOLD");
+    assert!(decided[0]["properties"]["decision"].is_string(), "{t}");
+    assert_eq!(plan_of(&app, &me, "ann@decide.example").await, "GOLD", "the offer's code, in the step's field");
+}
+
 on_both!(
+    a_decide_step_asks_the_engine_and_waits_for_its_answer,
     a_trigger_moves_contacts_through_waits_branches_and_lists,
     manual_journeys_split_meet_goals_and_follow_reentry,
     bad_journeys_are_named_and_other_workspaces_see_nothing,
