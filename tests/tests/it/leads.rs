@@ -92,6 +92,13 @@ async fn leads_are_scored_routed_worked_and_closed(app: TestApp) {
     .await;
     assert_eq!(m["createLeadScoringModel"]["active"], true);
     assert_eq!(m["createLeadScoringModel"]["halfLifeDays"], 7.0);
+    // Both in the North team; Ben sees the team's leads, Ada only her own.
+    let set_rep = "mutation($i: SalesRepInput!) { setSalesRep(input: $i) { team sees } }";
+    run(&app, &me, set_rep, json!({ "i": { "userId": a, "team": "North" } })).await;
+    let r = run(&app, &me, set_rep, json!({ "i": { "userId": b, "team": "North", "sees": "TEAM" } })).await;
+    assert_eq!(r["setSalesRep"], json!({ "team": "North", "sees": "TEAM" }));
+    let r = app.gql(&rep_b, set_rep, json!({ "i": { "userId": b, "sees": "ALL" } })).await;
+    assert_eq!(code(&r).as_deref(), Some("FORBIDDEN"), "a rep cannot widen their own view: {r}");
     routing_rule(
         &app,
         &me,
@@ -147,7 +154,8 @@ async fn leads_are_scored_routed_worked_and_closed(app: TestApp) {
     let all = run(&app, &me, LEADS, json!({})).await;
     assert_eq!(all["leads"]["totalCount"], 2, "the owner sees every lead");
     let c = run(&app, &rep_b, "{ leadCounts { open mine due overdue unassigned } }", json!({})).await;
-    assert_eq!(c["leadCounts"], json!({ "open": 1, "mine": 1, "due": 1, "overdue": 0, "unassigned": 0 }));
+    assert_eq!(c["leadCounts"], json!({ "open": 2, "mine": 1, "due": 2, "overdue": 0, "unassigned": 0 }), "the team's");
+    assert_eq!(lead(&app, &rep_b, &ann).await["owner"]["id"], json!(a), "Ben sees his team's leads");
 
     // Outcomes: a first touch stops the deadline; WON needs revenue, LOST a reason; a
     // closed lead stays closed; another rep's lead is not found.
