@@ -25,7 +25,7 @@ const RULE: &str = "mutation($i: RoutingRuleInput!) { createRoutingRule(input: $
 const CAPTURE: &str = "mutation($i: CaptureLeadInput!) { captureLead(input: $i) { id stage } }";
 const LEAD: &str = "query($id: ID!) { lead(id: $id) { id contact { id email } score fitScore behaviourScore grade
     stage open source owner { id email } slaDueAt overdue outcome revenue { amount currencyCode } lostReason waiting
-    reasons { kind reason points count } activities { kind detail actor delivery } } }";
+    reasons: scoreReasons { kind reason points count } lines: reasons activities { kind detail actor delivery } } }";
 const LEADS: &str = "query($mine: Boolean, $overdue: Boolean) { leads(first: 50, mine: $mine, overdue: $overdue) {
     totalCount nodes { id owner { id } stage } } }";
 const OUTCOME: &str = "mutation($i: LeadOutcomeInput!) {
@@ -113,6 +113,7 @@ async fn leads_are_scored_routed_worked_and_closed(app: TestApp) {
     let l = lead(&app, &me, &ann).await;
     assert_eq!((l["stage"].as_str(), l["score"].as_i64(), l["grade"].as_str()), (Some("MQL"), Some(30), Some("A")));
     assert_eq!(l["reasons"], json!([{ "kind": "FIT", "reason": "On the pro plan", "points": 30.0, "count": 1 }]));
+    assert_eq!(l["lines"], json!(["+30 On the pro plan"]));
     assert_eq!(owner_of(&l), Some(a.as_str()));
     assert_eq!((l["source"].as_str(), l["overdue"].as_bool()), (Some("API"), Some(false)));
     let due: chrono::DateTime<chrono::Utc> = l["slaDueAt"].as_str().unwrap().parse().unwrap();
@@ -141,6 +142,7 @@ async fn leads_are_scored_routed_worked_and_closed(app: TestApp) {
     assert_eq!(l["score"], 20);
     assert_eq!(l["reasons"][0]["reason"], "Visited pricing");
     assert_eq!(l["reasons"][0]["count"], 2);
+    assert_eq!(l["lines"], json!(["+20 Visited pricing (2×)"]));
     assert_eq!(owner_of(&l), Some(b.as_str()));
     assert_eq!(kinds(&l), ["CAPTURED", "STAGE", "ASSIGNED"]);
     assert_eq!(l["activities"][1]["detail"]["to"], "MQL");
@@ -541,7 +543,7 @@ async fn forms_triggers_and_the_crm_webhook_capture_and_tell(app: TestApp) {
     run(&app, &me, crate::journeys::ENROL, json!({ "j": j, "c": jo })).await;
     app.drive_jobs().await;
     let q = "query($c: ID!) { leads(first: 5, contactId: $c) { nodes { id source stage score owner { id }
-        reasons { reason points } } } }";
+        reasons: scoreReasons { reason points } } } }";
     let jl = run(&app, &me, q, json!({ "c": jo })).await["leads"]["nodes"][0].clone();
     assert_eq!(
         (jl["source"].as_str(), jl["stage"].as_str(), jl["score"].as_i64()),

@@ -172,8 +172,19 @@ node_object! {
         async fn behaviour_score(&self, ctx: &Context<'_>) -> async_graphql::Result<f64> {
             Ok(leads::behaviour(parley(ctx)?, &self.0))
         }
+        /// Why it scores what it does, a line each, the weightiest first ("+30 On the
+        /// pro plan", "+19.6 Visited pricing (2×)"); `scoreReasons` has them as fields.
+        async fn reasons(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
+            Ok(leads::reasons(parley(ctx)?, &self.0)
+                .into_iter()
+                .map(|r| {
+                    let times = if r.count > 1 { format!(" ({}×)", r.count) } else { String::new() };
+                    format!("{:+} {}{times}", r.points, r.reason)
+                })
+                .collect())
+        }
         /// Why it scores what it does, the weightiest first.
-        async fn reasons(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<LeadReason>> {
+        async fn score_reasons(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<LeadReason>> {
             Ok(leads::reasons(parley(ctx)?, &self.0)
                 .into_iter()
                 .map(|r| LeadReason { kind: r.kind, reason: r.reason, points: r.points, count: r.count })
