@@ -15,6 +15,10 @@
 // the entry's segment and the member are chosen in the builder, the journey published,
 // and its page names the segment and what the member is told.
 //
+// A fourth story scores a lead, branches on the last email's response and calls a
+// webhook: built in the builder (the webhook's http URL refused under it), published,
+// the canvas reads each step in words and the page shows the webhook secret.
+//
 //   PARLEY_BASE_URL=http://127.0.0.1:8080 node --test tests/browser/journeys.test.mjs
 
 import { test } from 'node:test';
@@ -359,5 +363,82 @@ test('a journey enrols contacts entering a segment and tells a team member', {
   const listed = page.locator('[data-testid="journey-row"][data-name="VIP hello"]');
   await listed.waitFor();
   assert.equal(await text(listed.locator('[data-testid="journey-entry"]')), 'Segment');
+  assert.deepEqual(unexpected(problems), []);
+}));
+
+test('a journey scores a lead, branches on the last response and calls a webhook', {
+  skip: NEEDS_SERVER,
+  timeout: 120_000,
+}, () => inBrowser('journeys-lead', async (page, _context, problems) => {
+  const id = stamp();
+  await signUp(page, { name: 'Lee Lead', email: `lee-${id}@example.com`, workspace: `Journey leads ${id}` });
+  await page.click('[data-testid="nav-journeys"]');
+  await page.waitForURL(`${BASE}/app/journeys`);
+  await page.click('[data-testid="journey-new-link"]');
+  await page.waitForURL(`${BASE}/app/journeys/new`);
+  await page.waitForSelector('[data-testid="journey-submit"]:not([disabled])');
+
+  // A lead step worth 12 points, a branch on whether the last email was opened, and a
+  // webhook called when it was (its URL first plain http).
+  await page.fill('[data-testid="journey-name"]', 'Lead scoring');
+  const step = (n) => page.locator('[data-testid="step-row"]').nth(n);
+  await step(0).locator('[data-testid="step-id"]').fill('score');
+  await step(0).locator('[data-testid="step-kind"]').selectOption({ label: 'Make or update a lead' });
+  await step(0).locator('[data-testid="step-points"]').fill('12');
+  await step(0).locator('[data-testid="step-reason"]').fill('Finished onboarding');
+  await page.click('[data-testid="step-add"]');
+  await step(1).locator('[data-testid="step-id"]').fill('opened');
+  await step(1).locator('[data-testid="step-kind"]').selectOption({ label: 'Branch on a rule' });
+  await step(1).locator('[data-testid="step-condition"]').waitFor();
+  await step(1).locator('[data-testid="step-branchOn"]').selectOption({ label: "Last email's response" });
+  assert.equal(await step(1).locator('[data-testid="step-condition"]').count(), 0, 'no rule to write');
+  await step(1).locator('[data-testid="step-lastResponse"]').selectOption({ label: 'Opened' });
+  await page.click('[data-testid="step-add"]');
+  await step(2).locator('[data-testid="step-id"]').fill('hook');
+  await step(2).locator('[data-testid="step-kind"]').selectOption({ label: 'Call a webhook' });
+  await step(2).locator('[data-testid="step-url"]').fill('http://hooks.example.com/parley');
+  await step(0).locator('[data-testid="step-next"]').selectOption('opened');
+  await step(1).locator('[data-testid="step-yes"]').selectOption('hook');
+  await page.selectOption('[data-testid="journey-start"]', 'score');
+
+  await page.click('[data-testid="journey-json-toggle"]');
+  assert.deepEqual(JSON.parse(await page.locator('[data-testid="journey-json"]').inputValue()).steps, [
+    { id: 'score', kind: 'lead', points: 12, reason: 'Finished onboarding', next: 'opened' },
+    { id: 'opened', kind: 'branch', condition: { lastResponse: 'OPENED' }, yes: 'hook' },
+    { id: 'hook', kind: 'webhook', url: 'http://hooks.example.com/parley' },
+  ]);
+  await page.click('[data-testid="journey-json-toggle"]');
+  assert.equal(await step(1).locator('[data-testid="step-lastResponse"]').inputValue(), 'OPENED', 'read back');
+  assert.equal(await step(0).locator('[data-testid="step-points"]').inputValue(), '12');
+
+  // The http URL is refused under its input; over https the journey is added.
+  await page.click('[data-testid="journey-submit"]');
+  await step(2).locator('[data-testid="error-definition.steps[2].url"]').waitFor();
+  await step(2).locator('[data-testid="step-url"]').fill('https://hooks.example.com/parley');
+  await page.click('[data-testid="journey-submit"]');
+  await page.waitForURL((url) => /^\/app\/journeys\/[^/]+$/.test(url.pathname) && !url.pathname.endsWith('/new'));
+  await page.locator('[data-testid="journey-edit-form"]').waitFor();
+  await page.waitForSelector('[data-testid="journey-publish"]:not([disabled])');
+  await page.click('[data-testid="journey-publish"]');
+  await page.locator('[data-testid="journey-status"][data-status="ACTIVE"]').waitFor();
+
+  // The canvas reads each step in words.
+  const score = page.locator('[data-testid="step-score"]');
+  await score.waitFor();
+  assert.equal(await text(score.locator('[data-testid="step-kind"]')), 'Make or update a lead');
+  assert.equal(await text(score.locator('[data-testid="step-summary"]')), 'Lead +12 (Finished onboarding)');
+  const opened = page.locator('[data-testid="step-opened"]');
+  assert.equal(await text(opened.locator('[data-testid="step-summary"]')), 'If the last email was opened');
+  assert.equal(await text(opened.locator('[data-testid="step-leads"]')), 'yes → hook · no → end');
+  const hook = page.locator('[data-testid="step-hook"]');
+  assert.equal(await text(hook.locator('[data-testid="step-kind"]')), 'Call a webhook');
+  assert.equal(await text(hook.locator('[data-testid="step-summary"]')), 'hooks.example.com');
+
+  // The webhook secret is shown on demand, with how to check a signature.
+  const secret = page.locator('[data-testid="journey-webhook-secret"]');
+  await secret.locator('summary').click();
+  assert.match(await text(secret.locator('[data-testid="journey-webhook-secret-value"]')), /^whsec_[0-9a-f]+$/);
+  assert.match(await text(secret), /Verify Parley-Signature: t=…,v1=… as HMAC-SHA256 of "t\.body" with this secret\./);
+  await shot(page, '99-journey-lead');
   assert.deepEqual(unexpected(problems), []);
 }));

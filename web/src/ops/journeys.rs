@@ -12,6 +12,8 @@ super::operations!("src/ops/journeys.graphql":
     JourneySetup,
     /// `Journey` in `journeys.graphql`.
     Journey,
+    /// `JourneyWebhookSecret` in `journeys.graphql`.
+    JourneyWebhookSecret,
     /// `JourneySteps` in `journeys.graphql`.
     JourneySteps,
     /// `JourneyEnrolments` in `journeys.graphql`.

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 use crate::pages::triggers::definition::{scalar_text, typed_scalar};
 
 /// The step kinds, in the order the builder lists them, with how a marketer reads them.
-pub(crate) const KINDS: [(&str, &str); 9] = [
+pub(crate) const KINDS: [(&str, &str); 11] = [
     ("wait", "Wait"),
     ("waitFor", "Wait for an event"),
     ("branch", "Branch on a rule"),
@@ -16,7 +16,20 @@ pub(crate) const KINDS: [(&str, &str); 9] = [
     ("addToList", "Add to a list"),
     ("email", "Send an email"),
     ("notify", "Tell a team member"),
+    ("lead", "Make or update a lead"),
+    ("webhook", "Call a webhook"),
     ("exit", "Exit"),
+];
+
+/// What a branch may test of the last email a journey sent, with how a marketer reads
+/// each (`{"lastResponse": "OPENED"}`).
+pub(crate) const RESPONSES: [(&str, &str); 6] = [
+    ("OPENED", "Opened"),
+    ("CLICKED", "Clicked"),
+    ("BOUNCED", "Bounced"),
+    ("UNSUBSCRIBED", "Unsubscribed"),
+    ("COMPLAINED", "Complained"),
+    ("NONE", "No response"),
 ];
 
 /// The label of step kind `kind` (`waitFor`: "Wait for an event").
@@ -46,8 +59,13 @@ pub(crate) struct StepDraft {
     pub event: String,
     pub timeout: String,
     pub timeout_next: String,
+    /// What a branch tests: `rule` (the segment rule in `condition`) or `response`
+    /// (the last email's response in `response`).
+    pub branch_on: String,
     /// A segment rule as JSON text.
     pub condition: String,
+    /// The last email's response a branch tests (`OPENED`…).
+    pub response: String,
     pub yes: String,
     pub no: String,
     pub paths: Vec<PathDraft>,
@@ -64,6 +82,12 @@ pub(crate) struct StepDraft {
     pub user: String,
     /// What they are told.
     pub message: String,
+    /// The points a lead step adds (or takes away, negative); empty for none.
+    pub points: String,
+    /// Why, as the lead's history says; empty for the server's default.
+    pub reason: String,
+    /// The address a webhook step posts to.
+    pub url: String,
 }
 
 impl StepDraft {
@@ -79,7 +103,9 @@ impl StepDraft {
             event: String::new(),
             timeout: "P3D".to_owned(),
             timeout_next: String::new(),
+            branch_on: "rule".to_owned(),
             condition: "{}".to_owned(),
+            response: "OPENED".to_owned(),
             yes: String::new(),
             no: String::new(),
             paths: vec![
@@ -95,6 +121,9 @@ impl StepDraft {
             from_name: String::new(),
             user: String::new(),
             message: String::new(),
+            points: String::new(),
+            reason: String::new(),
+            url: String::new(),
         }
     }
 
@@ -128,8 +157,12 @@ impl StepDraft {
             "branch" => {
                 link("yes", &self.yes);
                 link("no", &self.no);
-                let condition = serde_json::from_str::<Value>(self.condition.trim())
-                    .map_err(|_| (format!("{at}.condition"), "is a segment rule written as JSON".to_owned()))?;
+                let condition = if self.branch_on == "response" {
+                    json!({ "lastResponse": self.response })
+                } else {
+                    serde_json::from_str::<Value>(self.condition.trim())
+                        .map_err(|_| (format!("{at}.condition"), "is a segment rule written as JSON".to_owned()))?
+                };
                 o.insert("condition".to_owned(), condition);
             }
             "split" => {
@@ -170,6 +203,23 @@ impl StepDraft {
                 o.insert("user".to_owned(), json!(self.user));
                 o.insert("message".to_owned(), json!(t(&self.message)));
             }
+            "lead" => {
+                link("next", &self.next);
+                let points = self.points.trim();
+                if !points.is_empty() {
+                    let Ok(n) = points.parse::<i64>() else {
+                        return Err((format!("{at}.points"), "is a whole number, like 10 or -5".to_owned()));
+                    };
+                    o.insert("points".to_owned(), json!(n));
+                }
+                if !self.reason.trim().is_empty() {
+                    o.insert("reason".to_owned(), json!(t(&self.reason)));
+                }
+            }
+            "webhook" => {
+                link("next", &self.next);
+                o.insert("url".to_owned(), json!(t(&self.url)));
+            }
             _ => {}
         }
         Ok(Value::Object(o))
@@ -193,8 +243,13 @@ impl StepDraft {
             s.timeout = d.to_owned();
         }
         s.timeout_next = text("timeoutNext");
-        if let Some(c) = v.get("condition") {
-            s.condition = c.to_string();
+        match v.get("condition") {
+            Some(c) if c.get("lastResponse").is_some() => {
+                s.branch_on = "response".to_owned();
+                s.response = c["lastResponse"].as_str().unwrap_or_default().to_owned();
+            }
+            Some(c) => s.condition = c.to_string(),
+            None => {}
         }
         s.yes = text("yes");
         s.no = text("no");
@@ -216,6 +271,13 @@ impl StepDraft {
         s.from_name = text("fromName");
         s.user = text("user");
         s.message = text("message");
+        s.points = match v.get("points") {
+            Some(Value::Number(n)) => n.to_string(),
+            Some(Value::String(p)) => p.clone(),
+            _ => String::new(),
+        };
+        s.reason = text("reason");
+        s.url = text("url");
         s
     }
 }
@@ -349,7 +411,10 @@ pub(crate) fn step_summary(step: &Value, names: &Names) -> String {
             None => format!("for {}", duration_text(&text("duration"))),
         },
         "waitFor" => format!("{} within {}", text("event"), duration_text(&text("timeout"))),
-        "branch" => "on a segment rule".to_owned(),
+        "branch" => match step["condition"]["lastResponse"].as_str() {
+            Some(r) => format!("If the last email {}", response_text(r)),
+            None => "on a segment rule".to_owned(),
+        },
         "split" => {
             let shares = step["paths"].as_array().map(|p| {
                 p.iter().map(|p| format!("{}%", p["percent"].as_u64().unwrap_or(0))).collect::<Vec<_>>().join(" / ")
@@ -369,9 +434,48 @@ pub(crate) fn step_summary(step: &Value, names: &Names) -> String {
             let who = name_in(members, "user").unwrap_or_else(|| "a former member".to_owned());
             format!("Tell {who}: \"{}\"", shortened(step["message"].as_str().unwrap_or_default(), 40))
         }
+        "lead" => {
+            let points = step["points"].as_i64().map(|n| if n > 0 { format!(" +{n}") } else { format!(" {n}") });
+            match (points, step["reason"].as_str().map(str::trim).filter(|r| !r.is_empty())) {
+                (Some(p), Some(r)) => format!("Lead{p} ({})", shortened(r, 40)),
+                (Some(p), None) => format!("Lead{p}"),
+                (None, _) => "Lead".to_owned(),
+            }
+        }
+        "webhook" => host_of(step["url"].as_str().unwrap_or_default()),
         "exit" => "leaves the journey".to_owned(),
         other => other.to_owned(),
     }
+}
+
+/// What the last email had back, after "If the last email" (`BOUNCED`: "bounced").
+fn response_text(response: &str) -> String {
+    match response {
+        "OPENED" => "was opened".to_owned(),
+        "CLICKED" => "was clicked".to_owned(),
+        "BOUNCED" => "bounced".to_owned(),
+        "UNSUBSCRIBED" => "led to an unsubscribe".to_owned(),
+        "COMPLAINED" => "was marked as spam".to_owned(),
+        "NONE" => "had no response".to_owned(),
+        other => format!("had the response {other}"),
+    }
+}
+
+/// The host a URL names (`https://hooks.example.com:8443/in?x=1`:
+/// `hooks.example.com`), else the text as it is.
+pub(crate) fn host_of(url: &str) -> String {
+    let url = url.trim();
+    let Some((_, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split_once(']').map_or(host_port, |(h, _)| h)
+    } else {
+        host_port.split(':').next().unwrap_or_default()
+    };
+    if host.is_empty() { url.to_owned() } else { host.to_lowercase() }
 }
 
 /// The parts of a step the server may name, each shown under its control.
@@ -397,6 +501,9 @@ const STEP_FIELDS: &[&str] = &[
     "fromName",
     "user",
     "message",
+    "points",
+    "reason",
+    "url",
 ];
 
 /// The fields of the definition outside its steps the builder shows errors under.
@@ -622,5 +729,103 @@ mod tests {
         }
         assert_eq!(Draft::of("", &json!({ "entry": { "segment": "seg1" } })).segment, "seg1");
         assert_eq!(owner("definition.entry.segment").as_deref(), Some("definition.entry.segment"));
+    }
+
+    #[test]
+    fn lead_and_webhook_steps_build_and_read_back() {
+        let mut lead = StepDraft::new("lead".into());
+        lead.kind = "lead".into();
+        lead.points = " +12 ".into();
+        lead.reason = " Finished onboarding ".into();
+        lead.next = "hook".into();
+        let mut hook = StepDraft::new("hook".into());
+        hook.kind = "webhook".into();
+        hook.url = " https://hooks.example.com/parley ".into();
+        hook.next = "done".into();
+        let mut done = StepDraft::new("done".into());
+        done.kind = "exit".into();
+        let draft = Draft { start: "lead".into(), steps: vec![lead, hook, done], ..Draft::default() };
+        let d = draft.definition().unwrap();
+        assert_eq!(
+            d["steps"],
+            json!([
+                { "id": "lead", "kind": "lead", "points": 12, "reason": "Finished onboarding", "next": "hook" },
+                { "id": "hook", "kind": "webhook", "url": "https://hooks.example.com/parley", "next": "done" },
+                { "id": "done", "kind": "exit" },
+            ])
+        );
+        let back = Draft::of("", &d);
+        assert_eq!(back.steps[0].points, "12");
+        assert_eq!(back.steps[0].reason, "Finished onboarding");
+        assert_eq!(back.steps[1].url, "https://hooks.example.com/parley");
+        assert_eq!(back.definition().unwrap(), d);
+        // Neither points nor a reason: none written; points that are no whole number
+        // are refused under their input.
+        let mut bare = StepDraft::new("lead".into());
+        bare.kind = "lead".into();
+        let d = Draft { start: "lead".into(), steps: vec![bare.clone()], ..Draft::default() }.definition().unwrap();
+        assert_eq!(d["steps"][0], json!({ "id": "lead", "kind": "lead" }));
+        assert_eq!(Draft::of("", &d).definition().unwrap(), d);
+        bare.points = "1.5".into();
+        let draft = Draft { start: "lead".into(), steps: vec![bare], ..Draft::default() };
+        assert_eq!(draft.definition().unwrap_err().0, "definition.steps[0].points");
+        for part in ["points", "reason", "url"] {
+            let field = format!("definition.steps[2].{part}");
+            assert_eq!(owner(&field), Some(field));
+        }
+    }
+
+    #[test]
+    fn a_branch_on_the_last_response_builds_and_reads_back() {
+        let mut branch = StepDraft::new("b".into());
+        branch.kind = "branch".into();
+        branch.branch_on = "response".into();
+        branch.response = "CLICKED".into();
+        // The rule typed before is kept, but not sent.
+        branch.condition = "{not json".into();
+        branch.yes = "done".into();
+        let mut done = StepDraft::new("done".into());
+        done.kind = "exit".into();
+        let draft = Draft { start: "b".into(), steps: vec![branch, done], ..Draft::default() };
+        let d = draft.definition().unwrap();
+        assert_eq!(
+            d["steps"][0],
+            json!({ "id": "b", "kind": "branch", "condition": { "lastResponse": "CLICKED" }, "yes": "done" })
+        );
+        let back = Draft::of("", &d);
+        assert_eq!(back.steps[0].branch_on, "response");
+        assert_eq!(back.steps[0].response, "CLICKED");
+        assert_eq!(back.definition().unwrap(), d);
+        // A rule reads back as a rule.
+        let rule =
+            json!({ "id": "b", "kind": "branch", "condition": { "attribute": "tier", "op": "eq", "value": "gold" } });
+        let back = StepDraft::of(&rule);
+        assert_eq!(back.branch_on, "rule");
+        assert_eq!(serde_json::from_str::<Value>(&back.condition).unwrap(), rule["condition"]);
+        assert_eq!(
+            owner("definition.steps[0].condition.lastResponse").as_deref(),
+            Some("definition.steps[0].condition")
+        );
+        assert_eq!(RESPONSES.len(), 6);
+    }
+
+    #[test]
+    fn new_kinds_read_as_one_line() {
+        let summary = |step: &Value| step_summary(step, &Names::default());
+        let lead = json!({ "kind": "lead", "points": 12, "reason": "Finished onboarding" });
+        assert_eq!(summary(&lead), "Lead +12 (Finished onboarding)");
+        assert_eq!(summary(&json!({ "kind": "lead", "points": -5 })), "Lead -5");
+        assert_eq!(summary(&json!({ "kind": "lead" })), "Lead");
+        let hook = json!({ "kind": "webhook", "url": "https://Hooks.Example.com:8443/in?x=1" });
+        assert_eq!(summary(&hook), "hooks.example.com");
+        assert_eq!(summary(&json!({ "kind": "webhook", "url": "https://user@crm.example/x" })), "crm.example");
+        let opened = json!({ "kind": "branch", "condition": { "lastResponse": "OPENED" } });
+        assert_eq!(summary(&opened), "If the last email was opened");
+        let none = json!({ "kind": "branch", "condition": { "lastResponse": "NONE" } });
+        assert_eq!(summary(&none), "If the last email had no response");
+        let rule = json!({ "kind": "branch", "condition": { "attribute": "tier", "op": "eq", "value": "gold" } });
+        assert_eq!(summary(&rule), "on a segment rule");
+        assert_eq!(kind_label("lead"), "Make or update a lead");
+        assert_eq!(kind_label("webhook"), "Call a webhook");
     }
 }

@@ -13,7 +13,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use serde_json::Value;
 
-use super::definition::{Draft, KINDS, StepDraft, owner};
+use super::definition::{Draft, KINDS, RESPONSES, StepDraft, owner};
 use crate::components::{ErrorBanner, Form, FormErrors, Submit};
 use crate::gql::call;
 use crate::ops::journeys::{CreateJourney, UpdateJourney, create_journey, update_journey};
@@ -105,6 +105,19 @@ fn step_select(
     get: fn(&StepDraft) -> String,
     set: fn(&mut StepDraft, String),
 ) -> impl IntoView {
+    step_select_as(c, label, part, format!("step-{part}"), options, get, set)
+}
+
+/// [`step_select`] with its own test ID, its errors those about `part`.
+fn step_select_as(
+    c: Ctx,
+    label: &'static str,
+    part: &'static str,
+    testid: String,
+    options: impl Fn() -> Vec<(String, String)> + Send + Sync + 'static,
+    get: fn(&StepDraft) -> String,
+    set: fn(&mut StepDraft, String),
+) -> impl IntoView {
     let options = move || {
         // Selected here too: the list's value is set before its options exist.
         let current = c.row.step.with_untracked(get);
@@ -119,7 +132,7 @@ fn step_select(
     view! {
         <label class="field" class:invalid=move || c.errors.field(&c.field(part)).is_some()>
             <span class="field-label">{label}</span>
-            <select data-testid=format!("step-{part}") prop:value=move || c.row.step.with(get)
+            <select data-testid=testid prop:value=move || c.row.step.with(get)
                 on:change=move |ev| {
                     let chosen = event_target_value(&ev);
                     c.row.step.update(|s| set(s, chosen));
@@ -266,23 +279,7 @@ fn kind_inputs(c: Ctx, kind: &str, choices: &Choices) -> AnyView {
             </div>
         }
         .into_any(),
-        "branch" => view! {
-            <label class="field" class:invalid=move || c.errors.field(&c.field("condition")).is_some()>
-                <span class="field-label">"Rule (a segment rule as JSON)"</span>
-                <textarea data-testid="step-condition" rows="3"
-                    prop:value=move || c.row.step.with(|s| s.condition.clone())
-                    on:input=move |ev| {
-                        let typed = event_target_value(&ev);
-                        c.row.step.update(|s| s.condition = typed);
-                    }></textarea>
-                {move || error_of(c.errors, c.field("condition"))}
-            </label>
-            <div class="form-row">
-                {step_next(c, "When it holds", "yes", |s| s.yes.clone(), |s, v| s.yes = v)}
-                {step_next(c, "Otherwise", "no", |s| s.no.clone(), |s, v| s.no = v)}
-            </div>
-        }
-        .into_any(),
+        "branch" => branch_inputs(c),
         "split" => split_paths(c).into_any(),
         "updateAttribute" => {
             let options = std::iter::once(blank("field"))
@@ -309,8 +306,74 @@ fn kind_inputs(c: Ctx, kind: &str, choices: &Choices) -> AnyView {
         }
         "email" => email_inputs(c, templates, domains),
         "notify" => notify_inputs(c, members),
+        "lead" => view! {
+            <div class="form-row">
+                {step_text(c, "Points (optional, -1000 to 1000)", "points", "10", |s| s.points.clone(), |s, v| s.points = v)}
+                {step_text(c, "Reason (optional)", "reason", "Finished onboarding", |s| s.reason.clone(), |s, v| s.reason = v)}
+                {step_next(c, "Then", "next", |s| s.next.clone(), |s, v| s.next = v)}
+            </div>
+            <p class="field-hint">"Makes the contact a lead, or updates their open lead; points (not 0) add to its score, or take from it when negative."</p>
+        }
+        .into_any(),
+        "webhook" => view! {
+            <div class="form-row">
+                {step_text(c, "URL (https)", "url", "https://hooks.example.com/parley", |s| s.url.clone(), |s, v| s.url = v)}
+                {step_next(c, "Then", "next", |s| s.next.clone(), |s, v| s.next = v)}
+            </div>
+            <p class="field-hint">"Posts the contact and the journey as JSON, signed with the journey's webhook secret (on its page)."</p>
+        }
+        .into_any(),
         _ => view! { <p class="muted">"The contact leaves the journey here."</p> }.into_any(),
     }
+}
+
+/// The inputs of a branch: what it tests (whether the contact matches a segment rule,
+/// written as JSON, or the last email's response) and where each answer leads.
+fn branch_inputs(c: Ctx) -> AnyView {
+    let on = Memo::new(move |_| c.row.step.with(|s| s.branch_on.clone()));
+    let ways = vec![
+        ("rule".to_owned(), "Contact matches a rule".to_owned()),
+        ("response".to_owned(), "Last email's response".to_owned()),
+    ];
+    let responses = RESPONSES.iter().map(|(v, l)| ((*v).to_owned(), (*l).to_owned())).collect::<Vec<_>>();
+    let tested = move || {
+        if on.get() == "response" {
+            let responses = responses.clone();
+            step_select_as(
+                c,
+                "The last email was",
+                "condition",
+                "step-lastResponse".to_owned(),
+                move || responses.clone(),
+                |s| s.response.clone(),
+                |s, v| s.response = v,
+            )
+            .into_any()
+        } else {
+            view! {
+                <label class="field" class:invalid=move || c.errors.field(&c.field("condition")).is_some()>
+                    <span class="field-label">"Rule (a segment rule as JSON)"</span>
+                    <textarea data-testid="step-condition" rows="3"
+                        prop:value=move || c.row.step.with(|s| s.condition.clone())
+                        on:input=move |ev| {
+                            let typed = event_target_value(&ev);
+                            c.row.step.update(|s| s.condition = typed);
+                        }></textarea>
+                    {move || error_of(c.errors, c.field("condition"))}
+                </label>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        {step_choice(c, "Tests", "branchOn", ways, |s| s.branch_on.clone(), |s, v| s.branch_on = v)}
+        {tested}
+        <div class="form-row">
+            {step_next(c, "When it holds", "yes", |s| s.yes.clone(), |s, v| s.yes = v)}
+            {step_next(c, "Otherwise", "no", |s| s.no.clone(), |s, v| s.no = v)}
+        </div>
+    }
+    .into_any()
 }
 
 /// The inputs of an email step: the template, the sending domain, who it is from and

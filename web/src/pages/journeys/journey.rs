@@ -18,8 +18,8 @@ use super::{choices_of, entry_label, status_chip};
 use crate::components::{ConfirmDelete, FormErrors};
 use crate::gql::{ApiErrors, call};
 use crate::ops::journeys::{
-    DeleteJourney, Journey, JourneyDetail, JourneyStatus, PauseJourney, PublishJourney, ResumeJourney, delete_journey,
-    journey, pause_journey, publish_journey, resume_journey,
+    DeleteJourney, Journey, JourneyDetail, JourneyStatus, JourneyWebhookSecret, PauseJourney, PublishJourney,
+    ResumeJourney, delete_journey, journey, journey_webhook_secret, pause_journey, publish_journey, resume_journey,
 };
 use crate::ops::short_time;
 use crate::pages::decisions::load_failed;
@@ -81,6 +81,7 @@ fn Detail(data: Data, loaded: Loaded<Data>) -> impl IntoView {
         j.versions.iter().map(|v| (v.version, v.definition.clone())).collect();
     let older: Vec<i64> = j.versions.iter().map(|v| v.version).filter(|v| *v < j.version).collect();
     let published = j.version > 0;
+    let calls_webhooks = std::iter::once(&j.draft).chain(j.versions.iter().map(|v| &v.definition)).any(has_webhook);
     view! {
         <Title text=format!("{} · Journeys · Parley", j.name) />
         <header class="page-head">
@@ -111,6 +112,7 @@ fn Detail(data: Data, loaded: Loaded<Data>) -> impl IntoView {
                     choices=edit_choices.get_value() errors=draft_errors />
             </section>
         })}
+        {calls_webhooks.then(|| view! { <WebhookSecret id=j.id.clone() /> })}
         {published.then(|| view! {
             <Canvas id=j.id.clone() latest=j.version versions=versions names=names refresh=refresh on_refresh=on_change />
             <section class="panel" data-testid="journey-people">
@@ -122,6 +124,32 @@ fn Detail(data: Data, loaded: Loaded<Data>) -> impl IntoView {
                 <Enrolments journey_id=j.id.clone() refresh=refresh />
             </section>
         })}
+    }
+}
+
+/// Whether definition `d` has a webhook step.
+fn has_webhook(d: &serde_json::Value) -> bool {
+    d["steps"].as_array().is_some_and(|steps| steps.iter().any(|s| s["kind"] == "webhook"))
+}
+
+/// The secret the journey's webhook steps sign with, in a disclosure, with how to
+/// check a signature; nothing for those who may not edit the journey.
+#[component]
+fn WebhookSecret(id: String) -> impl IntoView {
+    let secret = load(move || {
+        let id = id.clone();
+        async move { call::<JourneyWebhookSecret>(journey_webhook_secret::Variables { id }).await }
+    });
+    move || {
+        secret.data.get().and_then(Result::ok).map(|d| {
+            view! {
+                <details class="panel" data-testid="journey-webhook-secret">
+                    <summary>"Webhook secret"</summary>
+                    <p><code class="secret" data-testid="journey-webhook-secret-value">{d.journey.webhook_secret}</code></p>
+                    <p class="field-hint">"Verify Parley-Signature: t=…,v1=… as HMAC-SHA256 of \"t.body\" with this secret."</p>
+                </details>
+            }
+        })
     }
 }
 
