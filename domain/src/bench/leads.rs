@@ -3,11 +3,10 @@
 //! afterwards, how the leads were spread.
 
 use sea_orm::{ActiveValue::Set, ColumnTrait, QueryFilter};
-use serde_json::json;
 
 use crate::db::TenantOwned;
 use crate::{ContactId, LeadId, Parley, Result, Role, TenantCtx, UserId, new_id};
-use entities::{lead, membership, sales_rep};
+use entities::{lead, membership};
 
 /// Makes `users` Sales members of the workspace and reps holding at most `capacity`
 /// open leads each.
@@ -25,20 +24,10 @@ pub async fn staff(ctx: &TenantCtx, p: &Parley, users: &[UserId], capacity: i32)
             via_agency_id: Set(None),
             created_at: Set(now),
         });
-        reps.push(sales_rep::ActiveModel {
-            tenant_id: Set(ctx.tenant_id()),
-            id: Set(new_id()),
-            user_id: Set(*u),
-            team: Set(Some("Bench".into())),
-            weight: Set(1),
-            capacity: Set(Some(capacity)),
-            hours: Set(None),
-            away_since: Set(None),
-            manager_id: Set(None),
-            sees: Set("OWN".into()),
-            created_at: Set(now),
-            updated_at: Set(now),
-        });
+        let mut rep = crate::leads::routing::plain_rep(ctx.tenant_id(), *u, now);
+        rep.team = Set(Some("Bench".into()));
+        rep.capacity = Set(Some(capacity));
+        reps.push(rep);
     }
     crate::bulk::insert(&tx, members).await?;
     crate::bulk::insert(&tx, reps).await?;
@@ -61,38 +50,7 @@ pub async fn pending(ctx: &TenantCtx, p: &Parley, n: u64) -> Result<u64> {
         let now = p.clock();
         let rows: Vec<lead::ActiveModel> = ids
             .iter()
-            .map(|c| lead::ActiveModel {
-                tenant_id: Set(ctx.tenant_id()),
-                id: Set(new_id::<LeadId>()),
-                contact_id: Set(*c),
-                status: Set("OPEN".into()),
-                stage: Set("MQL".into()),
-                source: Set("API".into()),
-                source_ref: Set(None),
-                model_id: Set(None),
-                fit: Set(0),
-                behaviour_milli: Set(0),
-                half_life_secs: Set(86_400 * 30),
-                scored_at: Set(now),
-                grade: Set("A".into()),
-                reasons: Set(json!([])),
-                owner_id: Set(None),
-                rule_id: Set(None),
-                team: Set(None),
-                assigned_at: Set(None),
-                sla_due_at: Set(None),
-                touched_at: Set(None),
-                escalations: Set(0),
-                route_at: Set(Some(now)),
-                waiting: Set(None),
-                outcome: Set("NONE".into()),
-                revenue_minor: Set(None),
-                currency: Set(None),
-                lost_reason: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-                closed_at: Set(None),
-            })
+            .map(|c| crate::leads::unscored(ctx.tenant_id(), new_id::<LeadId>(), *c, crate::leads::Source::Api, now))
             .collect();
         crate::bulk::insert(&tx, rows).await?;
         tx.commit().await?;

@@ -344,6 +344,8 @@ pub struct CaptureInput {
 /// Captures a contact as a lead (through the API or by hand): its open lead if it has
 /// one, else a new one, scored at once. Answers the lead and whether it is new.
 pub async fn capture(ctx: &TenantCtx, p: &Parley, input: CaptureInput, source: Source) -> Result<(Lead, bool)> {
+    // Checked before the contact is written, so a refusal writes nothing.
+    let note = input.note.as_deref().map(|n| validate::name("source", n, 200)).transpose()?;
     let contact = match (input.contact, input.changes) {
         (Some(c), None) => c,
         (None, Some(ch)) => {
@@ -360,7 +362,6 @@ pub async fn capture(ctx: &TenantCtx, p: &Parley, input: CaptureInput, source: S
         }
         (None, None) => return Err(Error::invalid("contactId", "is required (or the contact's email)")),
     };
-    let note = input.note.as_deref().map(|n| validate::name("source", n, 200)).transpose()?;
     let tx = p.tenant_tx(ctx).await?;
     tx.require(Permission::WorkLeads)?;
     crate::contacts::live(&tx, contact).await?;
@@ -408,42 +409,18 @@ pub(crate) async fn capture_in(
     };
     let routed = stage != "NEW";
     let id: LeadId = new_id();
-    let (fit, behaviour, grade, reasons) = match &scored {
-        Some((_, s)) => (s.fit, s.behaviour_milli, s.grade.clone(), json!(s.reasons)),
-        None => (0, 0, "A".to_owned(), json!([])),
-    };
-    let row = lead::ActiveModel {
-        tenant_id: Set(tx.tenant_id()),
-        id: Set(id),
-        contact_id: Set(contact),
-        status: Set("OPEN".into()),
-        stage: Set(stage.into()),
-        source: Set(source.as_str().into()),
-        source_ref: Set(source_ref.clone()),
-        model_id: Set(model.as_ref().map(|m| m.id)),
-        fit: Set(fit as i32),
-        behaviour_milli: Set(behaviour),
-        half_life_secs: Set(model.as_ref().map_or(86_400 * 30, |m| m.half_life_secs)),
-        scored_at: Set(now),
-        grade: Set(grade),
-        reasons: Set(reasons),
-        owner_id: Set(None),
-        rule_id: Set(None),
-        team: Set(None),
-        assigned_at: Set(None),
-        sla_due_at: Set(None),
-        touched_at: Set(None),
-        escalations: Set(0),
-        route_at: Set(routed.then_some(now)),
-        waiting: Set(None),
-        outcome: Set("NONE".into()),
-        revenue_minor: Set(None),
-        currency: Set(None),
-        lost_reason: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        closed_at: Set(None),
-    };
+    let mut row = unscored(tx.tenant_id(), id, contact, source, now);
+    row.source_ref = Set(source_ref.clone());
+    if let Some((m, sc)) = &scored {
+        row.stage = Set(stage.into());
+        row.model_id = Set(Some(m.id));
+        row.fit = Set(sc.fit as i32);
+        row.behaviour_milli = Set(sc.behaviour_milli);
+        row.half_life_secs = Set(m.half_life_secs);
+        row.grade = Set(sc.grade.clone());
+        row.reasons = Set(json!(sc.reasons));
+        row.route_at = Set(routed.then_some(now));
+    }
     // A capture racing another for the same contact keeps the first.
     let on = OnConflict::new().do_nothing().to_owned();
     let written = lead::Entity::insert(row).on_conflict(on).exec_without_returning(tx).await?;
@@ -468,11 +445,55 @@ pub(crate) async fn capture_in(
     Ok((l, true))
 }
 
+/// A new open lead of `contact` as it stands without a scoring model: no score, and
+/// marketing-qualified, due for routing now.
+pub(crate) fn unscored(
+    tenant: crate::WorkspaceId,
+    id: LeadId,
+    contact: ContactId,
+    source: Source,
+    now: DateTime<Utc>,
+) -> lead::ActiveModel {
+    lead::ActiveModel {
+        tenant_id: Set(tenant),
+        id: Set(id),
+        contact_id: Set(contact),
+        status: Set("OPEN".into()),
+        stage: Set("MQL".into()),
+        source: Set(source.as_str().into()),
+        source_ref: Set(None),
+        model_id: Set(None),
+        fit: Set(0),
+        behaviour_milli: Set(0),
+        half_life_secs: Set(86_400 * 30),
+        scored_at: Set(now),
+        grade: Set("A".into()),
+        reasons: Set(json!([])),
+        owner_id: Set(None),
+        rule_id: Set(None),
+        team: Set(None),
+        assigned_at: Set(None),
+        sla_due_at: Set(None),
+        touched_at: Set(None),
+        escalations: Set(0),
+        route_at: Set(Some(now)),
+        waiting: Set(None),
+        outcome: Set("NONE".into()),
+        revenue_minor: Set(None),
+        currency: Set(None),
+        lost_reason: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        closed_at: Set(None),
+    }
+}
+
 /// Writes a new score to `l` and moves it up a stage the score now reaches (never
 /// down, never past SQL, never once worked); answers whether the stage moved.
 pub(crate) async fn rescore(
     tx: &TenantTx<'_>,
     p: &Parley,
+    log: &Log,
     l: &Lead,
     m: &scoring::ScoringModel,
     s: &scoring::Score,
@@ -505,7 +526,6 @@ pub(crate) async fn rescore(
     }
     sea_orm::ActiveModelTrait::update(am, tx).await?;
     if let Some(to) = promote {
-        let log = Log::new(tx).await?;
         log.add(tx, p, l.id, "STAGE", json!({ "from": l.stage, "to": to, "score": s.total() })).await?;
     }
     if route {
@@ -520,12 +540,11 @@ pub(crate) async fn rescore(
 pub(crate) async fn on_detected(
     tx: &TenantTx<'_>,
     p: &Parley,
+    (m, rules): (&scoring::ScoringModel, &scoring::Rules),
     seen: &[scoring::Seen<'_>],
     fired: &[(crate::TriggerRuleId, ContactId, crate::TriggerFiringId)],
 ) -> Result<()> {
-    let Some(m) = scoring::active_in(tx).await? else { return Ok(()) };
-    let Ok(rules) = scoring::rules_of(&m) else { return Ok(()) };
-    let capturing = scoring::captures(&rules);
+    let capturing = scoring::captures(rules);
     let log = Log::new(tx).await?;
     let mut fired_pairs = Vec::new();
     // This pass's firings are added below: a lead they capture does not count them twice.
@@ -536,7 +555,7 @@ pub(crate) async fn on_detected(
         }
         fired_pairs.push((*rule, *contact));
     }
-    scoring::on_detected(tx, p, &m, &rules, seen, &fired_pairs).await?;
+    scoring::on_detected(tx, p, &log, (m, rules), seen, &fired_pairs).await?;
     Ok(())
 }
 
@@ -564,7 +583,7 @@ pub(crate) async fn from_journey(
     let log = Log::new(tx).await?;
     let (l, new) = capture_in(tx, p, &log, contact, Source::Journey, Some(validate::global_ref(journey)), &[]).await?;
     if let Some(pts) = points {
-        scoring::bump(tx, p, &l, pts, reason).await?;
+        scoring::bump(tx, p, &log, &l, pts, reason).await?;
     }
     let what = if new { "lead captured" } else { "lead updated" };
     Ok(match points {

@@ -346,6 +346,20 @@ pub async fn get_rep(ctx: &TenantCtx, p: &Parley, id: crate::SalesRepId) -> Resu
     p.find::<sales_rep::Entity>(ctx, Permission::ReadLeads, id).await
 }
 
+/// Open leads `user` holds.
+pub async fn held_by(ctx: &TenantCtx, p: &Parley, user: UserId) -> Result<u64> {
+    use sea_orm::PaginatorTrait;
+    let tx = p.tenant_tx(ctx).await?;
+    tx.require(Permission::ReadLeads)?;
+    let n = lead::Entity::scoped(ctx)
+        .filter(lead::Column::OwnerId.eq(user))
+        .filter(lead::Column::Status.eq("OPEN"))
+        .count(&tx)
+        .await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
 /// Open leads each rep holds.
 pub async fn held(ctx: &TenantCtx, p: &Parley) -> Result<HashMap<UserId, u64>> {
     let tx = p.tenant_tx(ctx).await?;
@@ -564,24 +578,30 @@ pub fn reps_of(r: &RoutingRule) -> Vec<UserId> {
     raw.into_iter().map(UserId::from).collect()
 }
 
+/// A rep profile with nothing set: weight 1, no team, limit or hours, present, seeing
+/// their own leads.
+pub(crate) fn plain_rep(tenant: WorkspaceId, user: UserId, now: DateTime<Utc>) -> sales_rep::ActiveModel {
+    sales_rep::ActiveModel {
+        tenant_id: Set(tenant),
+        id: Set(new_id()),
+        user_id: Set(user),
+        team: Set(None),
+        weight: Set(1),
+        capacity: Set(None),
+        hours: Set(None),
+        away_since: Set(None),
+        manager_id: Set(None),
+        sees: Set("OWN".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
 /// Members a rule names who have no rep profile get a plain one.
 async fn ensure_reps(tx: &TenantTx<'_>, p: &Parley, users: &[UserId]) -> Result<()> {
     let now = p.clock();
     for u in users {
-        let row = sales_rep::ActiveModel {
-            tenant_id: Set(tx.tenant_id()),
-            id: Set(new_id()),
-            user_id: Set(*u),
-            team: Set(None),
-            weight: Set(1),
-            capacity: Set(None),
-            hours: Set(None),
-            away_since: Set(None),
-            manager_id: Set(None),
-            sees: Set("OWN".into()),
-            created_at: Set(now),
-            updated_at: Set(now),
-        };
+        let row = plain_rep(tx.tenant_id(), *u, now);
         let on = OnConflict::columns([sales_rep::Column::TenantId, sales_rep::Column::UserId]).do_nothing().to_owned();
         sales_rep::Entity::insert(row).on_conflict(on).exec_without_returning(tx).await?;
     }

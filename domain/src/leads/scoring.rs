@@ -555,8 +555,8 @@ pub(crate) struct Seen<'e> {
 pub(crate) async fn on_detected(
     tx: &TenantTx<'_>,
     p: &Parley,
-    m: &ScoringModel,
-    rules: &Rules,
+    log: &super::Log,
+    (m, rules): (&ScoringModel, &Rules),
     seen: &[Seen<'_>],
     fired: &[(TriggerRuleId, ContactId)],
 ) -> Result<u64> {
@@ -602,7 +602,7 @@ pub(crate) async fn on_detected(
             let (fit, mut fit_reasons) = fits.get(&l.contact_id).cloned().unwrap_or_default();
             fit_reasons.append(&mut reasons);
             let score = Score { fit, behaviour_milli, grade: grade(fit, rules.best_fit()), reasons: fit_reasons };
-            if super::rescore(tx, p, &l, m, &score).await? {
+            if super::rescore(tx, p, log, &l, m, &score).await? {
                 moved += 1;
             }
         }
@@ -612,7 +612,14 @@ pub(crate) async fn on_detected(
 
 /// Adds `points` for `reason` to an open lead's behaviour (a journey's lead step), and
 /// moves its stage as the active model's thresholds say.
-pub(crate) async fn bump(tx: &TenantTx<'_>, p: &Parley, l: &lead::Model, points: i64, reason: &str) -> Result<()> {
+pub(crate) async fn bump(
+    tx: &TenantTx<'_>,
+    p: &Parley,
+    log: &super::Log,
+    l: &lead::Model,
+    points: i64,
+    reason: &str,
+) -> Result<()> {
     let now = p.clock();
     let d = decay(l.half_life_secs, l.scored_at, now);
     let mut reasons: Vec<Reason> = reasons_of(l);
@@ -647,7 +654,7 @@ pub(crate) async fn bump(tx: &TenantTx<'_>, p: &Parley, l: &lead::Model, points:
     let mut all = std::mem::take(&mut fit_reasons);
     all.extend(reasons.into_iter().filter(|r| r.kind == "BEHAVIOUR"));
     let score = Score { fit, behaviour_milli, grade: grade(fit, rules.best_fit()), reasons: all };
-    super::rescore(tx, p, l, &m, &score).await?;
+    super::rescore(tx, p, log, l, &m, &score).await?;
     Ok(())
 }
 

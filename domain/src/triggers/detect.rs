@@ -268,7 +268,7 @@ pub async fn pass(ctx: &TenantCtx, p: &Parley) -> Result<PassReport> {
     let fired = record(&tx, &live, fires, now).await?;
     report.fired = fired.len() as u64;
     crate::journeys::enrol_fired(&tx, p, &fired).await?;
-    if scoring.is_some() || !fired.is_empty() {
+    if let Some((m, rules)) = &scoring {
         let seen: Vec<crate::leads::scoring::Seen<'_>> = events
             .iter()
             .filter_map(|e| {
@@ -280,7 +280,7 @@ pub async fn pass(ctx: &TenantCtx, p: &Parley) -> Result<PassReport> {
                 })
             })
             .collect();
-        crate::leads::on_detected(&tx, p, &seen, &fired).await?;
+        crate::leads::on_detected(&tx, p, (m, rules), &seen, &fired).await?;
     }
     let moved = trigger_cursor::ActiveModel {
         tenant_id: sea_orm::ActiveValue::Unchanged(cur.tenant_id),

@@ -119,6 +119,11 @@ async fn leads_are_scored_routed_worked_and_closed(app: TestApp) {
     let due: chrono::DateTime<chrono::Utc> = l["slaDueAt"].as_str().unwrap().parse().unwrap();
     let left = due - chrono::Utc::now();
     assert!(left > chrono::Duration::minutes(58) && left <= chrono::Duration::minutes(60), "{left}");
+    // A refused capture writes nothing, not even the contact.
+    let r = app.gql(&me, CAPTURE, json!({ "i": { "email": "nobody@lead.example", "source": "x".repeat(300) } })).await;
+    assert_eq!((code(&r), field(&r)), (Some("BAD_USER_INPUT".into()), Some("source".into())), "{r}");
+    let r = app.gql(&me, "query { contactByEmail(email: \"nobody@lead.example\") { id } }", json!({})).await;
+    assert_eq!(code(&r).as_deref(), Some("NOT_FOUND"), "{r}");
     // Capturing again finds the open lead.
     assert_eq!(capture(&app, &me, json!({ "email": "ann@lead.example" })).await, ann);
 

@@ -368,8 +368,7 @@ node_object! {
         /// Open leads they hold.
         async fn open_leads(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
             let t = tenant(ctx).await?;
-            let held = routing::held(t, parley(ctx)?).await.gql(ctx)?;
-            Ok(held.get(&self.0.user_id).copied().unwrap_or(0) as i64)
+            Ok(routing::held_by(t, parley(ctx)?, self.0.user_id).await.gql(ctx)? as i64)
         }
     }
 }
